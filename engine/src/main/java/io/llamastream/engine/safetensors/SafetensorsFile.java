@@ -87,7 +87,7 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ModelFormatException(path, "header is not valid JSON: " + e.getOriginalMessage());
+            throw new ModelFormatException(path, "header is not valid JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new ModelFormatException(path, "header is not a JSON object");
