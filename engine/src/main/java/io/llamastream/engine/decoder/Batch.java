@@ -1,0 +1,90 @@
+package io.llamastream.engine.decoder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One forward step over a ragged batch: several sequences, each contributing a run of
+ * consecutive new tokens (a prefill chunk or a single decode token) that continues its own
+ * {@link KvCache}. Rows of all segments are stacked so every weight is read once per step.
+ */
+public final class Batch {
+    private final List<KvCache> caches = new ArrayList<>();
+    private final List<int[]> tokenRuns = new ArrayList<>();
+    private final List<float[]> embeddingRuns = new ArrayList<>();
+    private final List<Integer> firstRows = new ArrayList<>();
+    private int rows;
+    private int[] positions = new int[16];
+
+    /**
+     * Adds a segment of token ids. {@code imageRows} (nullable) holds projected image rows,
+     * {@code [m, H]}, that replace, in order, the embeddings of the segment's image tokens.
+     */
+    public Batch add(KvCache cache, int[] tokens, float[] imageRows) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("a segment needs at least one token");
+        }
+        for (KvCache c : caches) {
+            if (c == cache) {
+                throw new IllegalArgumentException("a sequence may appear only once per step");
+            }
+        }
+        caches.add(cache);
+        tokenRuns.add(tokens);
+        embeddingRuns.add(imageRows);
+        firstRows.add(rows);
+        if (positions.length < rows + tokens.length) {
+            positions = java.util.Arrays.copyOf(positions, Math.max(rows + tokens.length, positions.length * 2));
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            positions[rows + i] = cache.length() + i;
+        }
+        rows += tokens.length;
+        return this;
+    }
+
+    public Batch add(KvCache cache, int[] tokens) {
+        return add(cache, tokens, null);
+    }
+
+    public int tokens() {
+        return rows;
+    }
+
+    public int segments() {
+        return caches.size();
+    }
+
+    public KvCache cache(int segment) {
+        return caches.get(segment);
+    }
+
+    public int[] tokenIds(int segment) {
+        return tokenRuns.get(segment);
+    }
+
+    /** Projected image rows of a segment, {@code [m, H]}, or null. */
+    float[] imageRows(int segment) {
+        return embeddingRuns.get(segment);
+    }
+
+    public int firstRow(int segment) {
+        return firstRows.get(segment);
+    }
+
+    public int rowCount(int segment) {
+        return tokenRuns.get(segment).length;
+    }
+
+    public int lastRow(int segment) {
+        return firstRow(segment) + rowCount(segment) - 1;
+    }
+
+    int startPosition(int segment) {
+        return positions[firstRow(segment)];
+    }
+
+    int position(int row) {
+        return positions[row];
+    }
+}

@@ -1,0 +1,67 @@
+package io.llamastream.engine.decoder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.Checkpoint;
+import io.llamastream.engine.model.TextModelConfig;
+import io.llamastream.engine.safetensors.SafetensorsFile;
+import io.llamastream.engine.testing.Fixtures;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TextModelLogitsTest {
+
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource({
+        "tiny-scout, config.json",
+        "tiny-scout, config.transformers4.json",
+        "tiny-scout-sharded, config.json",
+        "tiny-maverick, config.json",
+    })
+    void logitsOfEveryCaseMatchTheReference(String model, String configFile) {
+        Path dir = Fixtures.model(model);
+        Path goldenDir = model.equals("tiny-scout-sharded") ? Fixtures.model("tiny-scout") : dir;
+        TextModelConfig config = TextModelConfig.read(dir.resolve(configFile));
+        try (Checkpoint ck = Checkpoint.open(dir);
+             SafetensorsFile golden = SafetensorsFile.open(goldenDir.resolve("golden.safetensors"))) {
+            TextModel tm = TextModel.load(ck, config, -1, ComputePool.shared());
+            JsonNode cases = Fixtures.json(goldenDir.resolve("golden.json")).get("cases");
+            assertTrue(cases.size() > 0);
+            for (JsonNode c : cases) {
+                int[] ids = ids(c.get("input_ids"));
+                float[] logits = tm.forward(new Batch().add(tm.newCache(), ids), true);
+                float[] expected = golden.readFloats(c.get("logits_tensor").asText());
+                assertEquals(expected.length, logits.length, c.get("name").asText());
+                assertClose(expected, logits, model + " " + c.get("name").asText());
+            }
+        }
+    }
+
+    static int[] ids(JsonNode arr) {
+        int[] ids = new int[arr.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = arr.get(i).asInt();
+        }
+        return ids;
+    }
+
+    static void assertClose(float[] expected, float[] actual, String what) {
+        float maxAbs = 0;
+        float maxDiff = 0;
+        int at = -1;
+        for (int i = 0; i < expected.length; i++) {
+            maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+            float d = Math.abs(expected[i] - actual[i]);
+            if (d > maxDiff) {
+                maxDiff = d;
+                at = i;
+            }
+        }
+        assertTrue(maxDiff <= 1e-4f * maxAbs,
+                what + ": max |diff| " + maxDiff + " at " + at + " exceeds 1e-4 * " + maxAbs);
+    }
+}
