@@ -13,6 +13,7 @@ public final class Batch {
     private final List<int[]> tokenRuns = new ArrayList<>();
     private final List<float[]> embeddingRuns = new ArrayList<>();
     private final List<Integer> firstRows = new ArrayList<>();
+    private final List<Integer> logitsFrom = new ArrayList<>();
     private int rows;
     private int[] positions = new int[16];
 
@@ -21,6 +22,18 @@ public final class Batch {
      * {@code [m, H]}, that replace, in order, the embeddings of the segment's image tokens.
      */
     public Batch add(KvCache cache, int[] tokens, float[] imageRows) {
+        return add(cache, tokens, imageRows, tokens.length - 1);
+    }
+
+    /**
+     * As {@link #add(KvCache, int[], float[])}, asking for logits of the segment's rows from
+     * {@code logitsFrom} to its end (used to score a forced continuation); {@code tokens.length}
+     * asks for none (a prefill chunk that does not end the prompt).
+     */
+    public Batch add(KvCache cache, int[] tokens, float[] imageRows, int logitsFrom) {
+        if (logitsFrom < 0 || logitsFrom > tokens.length) {
+            throw new IllegalArgumentException("logitsFrom " + logitsFrom + " outside 0.." + tokens.length);
+        }
         if (tokens.length == 0) {
             throw new IllegalArgumentException("a segment needs at least one token");
         }
@@ -33,6 +46,7 @@ public final class Batch {
         tokenRuns.add(tokens);
         embeddingRuns.add(imageRows);
         firstRows.add(rows);
+        this.logitsFrom.add(logitsFrom);
         if (positions.length < rows + tokens.length) {
             positions = java.util.Arrays.copyOf(positions, Math.max(rows + tokens.length, positions.length * 2));
         }
@@ -78,6 +92,20 @@ public final class Batch {
 
     public int lastRow(int segment) {
         return firstRow(segment) + rowCount(segment) - 1;
+    }
+
+    /** First row of the segment whose logits {@link TextModel#forward(Batch, boolean)} returns. */
+    public int logitsFrom(int segment) {
+        return logitsFrom.get(segment);
+    }
+
+    /** Number of logit rows a non-{@code allRows} forward returns: the sum over segments. */
+    public int logitRows() {
+        int n = 0;
+        for (int s = 0; s < segments(); s++) {
+            n += rowCount(s) - logitsFrom(s);
+        }
+        return n;
     }
 
     int startPosition(int segment) {

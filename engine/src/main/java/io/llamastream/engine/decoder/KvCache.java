@@ -87,6 +87,40 @@ public final class KvCache {
         System.arraycopy(v, vOff, values[layer], s, kvWidth);
     }
 
+    /**
+     * Copies positions [from, from+count) of every layer out, for the prefix cache. Local layers
+     * must still hold them, i.e. they lie in the chunk of the last written position.
+     */
+    public KvBlock export(int from, int count) {
+        if (from < 0 || from + count > length) {
+            throw new IllegalArgumentException("positions " + from + "+" + count + " not written (length " + length + ")");
+        }
+        float[][] k = new float[keys.length][];
+        float[][] v = new float[keys.length][];
+        for (int l = 0; l < keys.length; l++) {
+            if (local[l] && from < firstVisible(l, length - 1)) {
+                throw new IllegalStateException("layer " + l + " no longer holds position " + from);
+            }
+            k[l] = new float[count * kvWidth];
+            v[l] = new float[count * kvWidth];
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(keys[l], slot(l, from + i), k[l], i * kvWidth, kvWidth);
+                System.arraycopy(values[l], slot(l, from + i), v[l], i * kvWidth, kvWidth);
+            }
+        }
+        return new KvBlock(count, k, v);
+    }
+
+    /** Appends a block exported from another cache of the same model at this cache's end. */
+    public void append(KvBlock block) {
+        for (int i = 0; i < block.positions(); i++) {
+            for (int l = 0; l < keys.length; l++) {
+                store(l, length + i, block.keys()[l], i * kvWidth, block.values()[l], i * kvWidth);
+            }
+        }
+        length += block.positions();
+    }
+
     float[] keys(int layer) {
         return keys[layer];
     }

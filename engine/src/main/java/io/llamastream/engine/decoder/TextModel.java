@@ -116,22 +116,32 @@ public final class TextModel {
         return config;
     }
 
+    /** The id whose embeddings projected image rows replace, or -1 for a text-only model. */
+    public int imageTokenId() {
+        return imageTokenId;
+    }
+
     public KvCache newCache() {
         return new KvCache(config);
     }
 
     /**
      * Runs one step. Returns logits {@code [rows, vocab]} for either every row of the batch
-     * ({@code allRows}) or only each segment's last row (then row s is segment s).
+     * ({@code allRows}) or, per segment in order, its rows from {@link Batch#logitsFrom(int)}
+     * on (by default only its last row, so row s is segment s).
      */
     public float[] forward(Batch batch, boolean allRows) {
         float[] x = hiddenStates(batch, -1);
         int hidden = config.hiddenSize();
-        int rows = allRows ? batch.tokens() : batch.segments();
+        int rows = allRows ? batch.tokens() : batch.logitRows();
         float[] normed = new float[rows * hidden];
-        for (int r = 0; r < rows; r++) {
-            int src = allRows ? r : batch.lastRow(r);
-            FloatKernels.rmsNorm(x, src * hidden, finalNorm, config.rmsNormEps(), normed, r * hidden, hidden);
+        int r = 0;
+        for (int s = 0; s < batch.segments(); s++) {
+            int from = allRows ? 0 : batch.logitsFrom(s);
+            for (int i = from; i < batch.rowCount(s); i++, r++) {
+                int src = batch.firstRow(s) + i;
+                FloatKernels.rmsNorm(x, src * hidden, finalNorm, config.rmsNormEps(), normed, r * hidden, hidden);
+            }
         }
         float[] logits = new float[rows * config.vocabSize()];
         lmHead.apply(normed, rows, logits, pool);

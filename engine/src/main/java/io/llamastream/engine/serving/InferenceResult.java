@@ -1,0 +1,13 @@
+package io.llamastream.engine.serving;
+
+import io.llamastream.engine.generate.StopReason;
+
+/**
+ * What the {@link Scheduler} returns for a request: generated tokens and stop reason (or, for a
+ * scoring request, the continuation's summed log-probability), token counts including those
+ * restored from the prefix cache, and nanoseconds spent queued, in prefill and in decode.
+ */
+public record InferenceResult(int[] tokens, StopReason stopReason, double logProbability,
+                              int promptTokens, int cachedTokens,
+                              long queueNanos, long prefillNanos, long decodeNanos) {
+}

@@ -1,0 +1,385 @@
+package io.llamastream.engine.serving;
+
+import io.llamastream.engine.decoder.Batch;
+import io.llamastream.engine.decoder.KvCache;
+import io.llamastream.engine.decoder.TextModel;
+import io.llamastream.engine.generate.Sampler;
+import io.llamastream.engine.generate.StopReason;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Continuous batching over one model: requests join the running batch at the next step; each
+ * step decodes one token for every running sequence first, then fills the rest of the token
+ * budget with prefill chunks, and runs all of it as one ragged forward pass so each weight is
+ * read once per step. Prompts start from the longest cached prefix. Requests wait (never fail)
+ * while the KV budget is spent. One daemon thread drives the loop; results complete on it.
+ */
+public final class Scheduler implements AutoCloseable {
+    private final TextModel model;
+    private final SchedulerConfig config;
+    private final PrefixCache prefixCache;
+    private final ConcurrentLinkedQueue<Sequence> incoming = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private final Thread loop;
+    private final long kvBytesPerPosition;
+    private final AtomicLong steps = new AtomicLong();
+    private final AtomicLong stepTokens = new AtomicLong();
+    private final AtomicLong generatedTokens = new AtomicLong();
+    private final AtomicLong prefilledTokens = new AtomicLong();
+    private volatile int queueDepth;
+    private volatile int lastBatchSequences;
+    private volatile boolean closed;
+
+    public Scheduler(TextModel model, SchedulerConfig config) {
+        this.model = model;
+        this.config = config;
+        int chunk = model.config().attentionChunkSize();
+        int block = chunk == Integer.MAX_VALUE ? config.prefixBlockSize() : gcd(config.prefixBlockSize(), chunk);
+        this.prefixCache = new PrefixCache(block, config.prefixCacheBytes());
+        this.kvBytesPerPosition = 2L * model.config().numLayers() * model.config().numKvHeads()
+                * model.config().headDim() * Float.BYTES;
+        this.loop = new Thread(this::run, "llamastream-scheduler");
+        this.loop.setDaemon(true);
+        this.loop.start();
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    public TextModel model() {
+        return model;
+    }
+
+    public RequestHandle submit(InferenceRequest request) {
+        if (closed) {
+            throw new IllegalStateException("scheduler is closed");
+        }
+        int total = request.prompt().length + (request.isScoring() ? request.scoreContinuation().length : request.params().maxTokens());
+        if (estimateBytes(total) > config.kvBudgetBytes()) {
+            throw new IllegalArgumentException("request needs " + total + " positions, more than the KV budget of "
+                    + config.kvBudgetBytes() + " bytes holds");
+        }
+        RequestHandle handle = new RequestHandle();
+        incoming.add(new Sequence(request, handle, System.nanoTime()));
+        LockSupport.unpark(loop);
+        return handle;
+    }
+
+    private long estimateBytes(int positions) {
+        return positions * kvBytesPerPosition;
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                admit();
+                if (running.isEmpty()) {
+                    LockSupport.parkNanos(this, 50_000_000L);
+                    continue;
+                }
+                step();
+            } catch (Throwable t) {
+                // A failing step fails the requests in it, never the loop.
+                for (Sequence s : running) {
+                    s.handle.result().completeExceptionally(t);
+                }
+                running.clear();
+            }
+        }
+        Throwable closedError = new IllegalStateException("scheduler closed");
+        for (Sequence s : running) {
+            s.handle.result().completeExceptionally(closedError);
+        }
+        for (Sequence s; (s = incoming.poll()) != null; ) {
+            s.handle.result().completeExceptionally(closedError);
+        }
+        waiting.forEach(s -> s.handle.result().completeExceptionally(closedError));
+    }
+
+    private void admit() {
+        for (Sequence s; (s = incoming.poll()) != null; ) {
+            waiting.add(s);
+        }
+        long reserved = 0;
+        for (Sequence s : running) {
+            reserved += estimateBytes(s.reservedPositions());
+        }
+        while (!waiting.isEmpty() && running.size() < config.maxSequences()) {
+            Sequence s = waiting.peek();
+            if (s.handle.isCancelled()) {
+                waiting.poll();
+                s.finish(StopReason.CANCELLED);
+                continue;
+            }
+            long need = estimateBytes(s.reservedPositions());
+            if (reserved + need > config.kvBudgetBytes() && !running.isEmpty()) {
+                break;
+            }
+            waiting.poll();
+            reserved += need;
+            s.start(model.newCache(), prefixCache);
+            running.add(s);
+        }
+        queueDepth = waiting.size();
+    }
+
+    private void step() {
+        int budget = config.tokenBudget();
+        Batch batch = new Batch();
+        List<Sequence> inBatch = new ArrayList<>();
+        List<Integer> chunkLengths = new ArrayList<>();
+        for (Sequence s : running) {
+            if (s.decoding() && budget > 0) {
+                batch.add(s.cache, new int[] {s.lastToken()});
+                inBatch.add(s);
+                chunkLengths.add(1);
+                budget--;
+            }
+        }
+        for (Sequence s : running) {
+            if (!s.decoding() && budget > 0) {
+                int n = s.nextChunk(budget, model.config().attentionChunkSize());
+                int[] tokens = Arrays.copyOfRange(s.input, s.fed, s.fed + n);
+                batch.add(s.cache, tokens, s.imageRowsFor(s.fed, n, model.imageTokenId(), model.config().hiddenSize()),
+                        s.logitsFromInChunk(n));
+                inBatch.add(s);
+                chunkLengths.add(n);
+                budget -= n;
+            }
+        }
+        float[] logits = model.forward(batch, false);
+        steps.incrementAndGet();
+        stepTokens.addAndGet(batch.tokens());
+        lastBatchSequences = inBatch.size();
+        int vocab = model.config().vocabSize();
+        int row = 0;
+        for (int i = 0; i < inBatch.size(); i++) {
+            Sequence s = inBatch.get(i);
+            int rows = batch.rowCount(i) - batch.logitsFrom(i);
+            s.consume(chunkLengths.get(i), logits, row * vocab, rows, vocab, prefixCache);
+            row += rows;
+        }
+        for (Iterator<Sequence> it = running.iterator(); it.hasNext(); ) {
+            Sequence s = it.next();
+            if (s.handle.isCancelled() && !s.done) {
+                s.finish(StopReason.CANCELLED);
+            }
+            if (s.done) {
+                it.remove();
+            }
+        }
+    }
+
+    public PrefixCache.Stats prefixCacheStats() {
+        return prefixCache.stats();
+    }
+
+    /** Counters for metrics: steps run, tokens processed, generated and prefilled, queue and batch size. */
+    public Stats stats() {
+        return new Stats(steps.get(), stepTokens.get(), generatedTokens.get(), prefilledTokens.get(), queueDepth,
+                lastBatchSequences);
+    }
+
+    /** A snapshot of the scheduler's counters. */
+    public record Stats(long steps, long stepTokens, long generatedTokens, long prefilledTokens, int queueDepth,
+                        int lastBatchSequences) {
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(loop);
+        try {
+            loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One request's progress through prefill and decode. */
+    private final class Sequence {
+        final InferenceRequest request;
+        final RequestHandle handle;
+        final long submitted;
+        /** Tokens to prefill: the prompt, plus the scored continuation for scoring requests. */
+        final int[] input;
+        /** Prompt positions before the first image token: only those may use the prefix cache. */
+        final int cacheable;
+        KvCache cache;
+        Sampler sampler;
+        int fed;
+        int cached;
+        int[] generated;
+        int count;
+        double logProbability;
+        long admitted;
+        long firstToken;
+        boolean done;
+
+        Sequence(InferenceRequest request, RequestHandle handle, long submitted) {
+            this.request = request;
+            this.handle = handle;
+            this.submitted = submitted;
+            if (request.isScoring()) {
+                int[] c = request.scoreContinuation();
+                input = Arrays.copyOf(request.prompt(), request.prompt().length + c.length);
+                System.arraycopy(c, 0, input, request.prompt().length, c.length);
+            } else {
+                input = request.prompt();
+                generated = new int[request.params().maxTokens()];
+                sampler = new Sampler(request.params());
+            }
+            int firstImage = input.length;
+            if (request.imageRows() != null) {
+                for (int i = 0; i < input.length; i++) {
+                    if (input[i] == model.imageTokenId()) {
+                        firstImage = i;
+                        break;
+                    }
+                }
+            }
+            cacheable = Math.min(firstImage, request.prompt().length);
+        }
+
+        int reservedPositions() {
+            return input.length + (request.isScoring() ? 0 : request.params().maxTokens());
+        }
+
+        void start(KvCache fresh, PrefixCache prefix) {
+            cache = fresh;
+            admitted = System.nanoTime();
+            // Positions whose logits are needed must be computed, never restored.
+            int firstLogit = request.isScoring() ? request.prompt().length - 1 : input.length - 1;
+            cached = prefix.restore(Arrays.copyOf(input, Math.min(cacheable, firstLogit)), 0, cache);
+            fed = cached;
+        }
+
+        boolean decoding() {
+            return fed == input.length && !request.isScoring();
+        }
+
+        int lastToken() {
+            return generated[count - 1];
+        }
+
+        /** Length of the next prefill chunk: within budget, never across an attention-chunk boundary. */
+        int nextChunk(int budget, int attentionChunk) {
+            int n = Math.min(budget, input.length - fed);
+            if (attentionChunk != Integer.MAX_VALUE) {
+                n = Math.min(n, (fed / attentionChunk + 1) * attentionChunk - fed);
+            }
+            return n;
+        }
+
+        /** Within a chunk [fed, fed+n): the first row whose logits are needed. */
+        int logitsFromInChunk(int n) {
+            int firstNeeded = request.isScoring() ? request.prompt().length - 1 : input.length - 1;
+            int from = firstNeeded - fed;
+            if (from >= n) {
+                return n;
+            }
+            return Math.max(0, from);
+        }
+
+        float[] imageRowsFor(int from, int n, int imageToken, int hidden) {
+            float[] rows = request.imageRows();
+            if (rows == null) {
+                return null;
+            }
+            int before = 0;
+            for (int i = 0; i < from; i++) {
+                before += input[i] == imageToken ? 1 : 0;
+            }
+            int inChunk = 0;
+            for (int i = from; i < from + n; i++) {
+                inChunk += input[i] == imageToken ? 1 : 0;
+            }
+            return inChunk == 0 ? null : Arrays.copyOfRange(rows, before * hidden, (before + inChunk) * hidden);
+        }
+
+        void consume(int n, float[] logits, int offset, int rows, int vocab, PrefixCache prefix) {
+            if (!decoding()) {
+                int start = fed;
+                fed += n;
+                prefilledTokens.addAndGet(n);
+                if (start < cacheable) {
+                    prefix.offer(input, Math.min(fed, cacheable), Math.min(fed, cacheable) - Math.min(start, cacheable), cache);
+                }
+                if (request.isScoring()) {
+                    accumulateScore(start, n, logits, offset, rows, vocab);
+                    if (fed == input.length) {
+                        finish(StopReason.EOS);
+                    }
+                    return;
+                }
+                if (fed < input.length) {
+                    return;
+                }
+                firstToken = System.nanoTime();
+            }
+            choose(logits, offset, vocab);
+        }
+
+        private void accumulateScore(int start, int n, float[] logits, int offset, int rows, int vocab) {
+            int p = request.prompt().length;
+            for (int r = 0; r < rows; r++) {
+                int position = start + n - rows + r;
+                int target = position + 1 - p;
+                if (target < 0 || target >= request.scoreContinuation().length) {
+                    continue;
+                }
+                logProbability += logSoftmaxAt(logits, offset + r * vocab, vocab, request.scoreContinuation()[target]);
+            }
+        }
+
+        private void choose(float[] logits, int offset, int vocab) {
+            if (request.processor() != null) {
+                request.processor().process(logits, offset, vocab, generated, count);
+            }
+            int next = sampler.sample(logits, offset, vocab);
+            generated[count++] = next;
+            generatedTokens.incrementAndGet();
+            request.listener().onToken(next);
+            if (model.config().isEos(next)) {
+                finish(StopReason.EOS);
+            } else if (count == generated.length) {
+                finish(StopReason.MAX_TOKENS);
+            }
+        }
+
+        void finish(StopReason reason) {
+            if (done) {
+                return;
+            }
+            done = true;
+            long now = System.nanoTime();
+            long admittedAt = admitted == 0 ? now : admitted;
+            long first = firstToken == 0 ? now : firstToken;
+            int[] tokens = generated == null ? new int[0] : Arrays.copyOf(generated, count);
+            cache = null;
+            handle.result().complete(new InferenceResult(tokens, reason, logProbability, input.length, cached,
+                    admittedAt - submitted, first - admittedAt, now - first));
+        }
+    }
+
+    static double logSoftmaxAt(float[] logits, int off, int n, int token) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, logits[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(logits[off + i] - max);
+        }
+        return logits[off + token] - max - Math.log(sum);
+    }
+}
