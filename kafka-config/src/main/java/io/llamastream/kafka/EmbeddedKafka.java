@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A real single-node Kafka cluster (KRaft, one process acting as broker and controller) running
@@ -69,7 +70,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        KafkaClusterTestKit[] building = new KafkaClusterTestKit[1];
+        AtomicReference<KafkaClusterTestKit> building = new AtomicReference<>();
         try {
             Future<KafkaClusterTestKit> started = starter.submit(() -> {
                 TestKitNodes nodes = new TestKitNodes.Builder()
@@ -80,7 +81,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
                 brokerProperties.forEach(builder::setConfigProp);
                 KafkaClusterTestKit kit = builder.build();
-                building[0] = kit;
+                building.set(kit);
                 kit.format();
                 kit.startup();
                 kit.waitForReadyBrokers();
@@ -90,14 +91,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             bootstrapServers = cluster.bootstrapServers();
             return this;
         } catch (TimeoutException e) {
-            closeQuietly(building[0]);
+            closeQuietly(building.get());
             throw new IllegalStateException("embedded Kafka did not start within " + startupTimeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
-            closeQuietly(building[0]);
+            closeQuietly(building.get());
             throw new IllegalStateException("embedded Kafka failed to start: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeQuietly(building[0]);
+            closeQuietly(building.get());
             throw new IllegalStateException("interrupted while starting embedded Kafka", e);
         } finally {
             starter.shutdownNow();
