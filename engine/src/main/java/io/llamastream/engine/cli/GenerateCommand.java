@@ -1,0 +1,67 @@
+package io.llamastream.engine.cli;
+
+import io.llamastream.engine.Llama4Model;
+import io.llamastream.engine.generate.Generation;
+import io.llamastream.engine.generate.Generator;
+import io.llamastream.engine.generate.SamplingParams;
+import io.llamastream.engine.tokenizer.StreamingDecoder;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code generate}: wraps the prompt as a user message in the Llama 4 chat format and streams the
+ * reply to stdout as it is generated; statistics go to stderr.
+ */
+@Command(name = "generate", description = "Generate a reply to a prompt (stdout: the reply only).")
+public final class GenerateCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+    @Option(names = "--prompt", required = true, description = "The user message.")
+    String prompt;
+    @Option(names = "--system", description = "An optional system message.")
+    String system;
+    @Option(names = "--max-tokens", defaultValue = "256", description = "Reply length limit (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+    @Option(names = "--temperature", defaultValue = "0", description = "0 is greedy (default ${DEFAULT-VALUE}).")
+    double temperature;
+    @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 keeps all.")
+    int topK;
+    @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling mass; 1 keeps all.")
+    double topP;
+    @Option(names = "--min-p", defaultValue = "0", description = "Drop tokens below min-p times the best probability.")
+    double minP;
+    @Option(names = "--seed", defaultValue = "0", description = "Random seed for sampling.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        Llama4Model m = Llama4Model.load(model.dir);
+        long loaded = System.nanoTime();
+        int[] ids = m.chatFormat().encodeUserPrompt(system, prompt);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        StreamingDecoder decoder = m.tokenizer().streamingDecoder();
+        SamplingParams params = new SamplingParams(temperature, topK, topP, minP, seed, maxTokens);
+        Generation g = new Generator(m.textModel()).generate(ids, params, token -> {
+            if (!m.config().isEos(token)) {
+                out.print(decoder.push(token));
+                out.flush();
+            }
+        });
+        out.print(decoder.flush());
+        out.println();
+        out.flush();
+        double prefillS = g.prefillNanos() / 1e9;
+        double decodeS = g.decodeNanos() / 1e9;
+        int decoded = Math.max(0, g.tokens().length - 1);
+        System.err.printf("[llamastream] model %s loaded in %.2f s; prompt %d tokens in %.3f s (%.1f tok/s); "
+                        + "%d tokens generated, decode %.1f tok/s; stop: %s%n",
+                m.name(), (loaded - t0) / 1e9, ids.length, prefillS, ids.length / Math.max(prefillS, 1e-9),
+                g.tokens().length, decoded / Math.max(decodeS, 1e-9), g.stopReason());
+        return 0;
+    }
+}
