@@ -76,4 +76,23 @@ class TokenizerApiTest {
         Tokenizer t = Fixtures.o200k();
         assertEquals("a\uFFFDb", t.decode(t.encode("a\uD800b")));
     }
+
+    @Test
+    void concurrentEncodersShareTheCacheSafely() throws Exception {
+        Tokenizer t = Tokenizer.fromTokenizerJson(Fixtures.file("tokenizer/small-bpe-tokenizer.json"));
+        String text = ThroughputText.mixed(50_000, 3);
+        int[] expected = Fixtures.smallBpe().encode(text);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<int[]>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> t.encode(text)));
+            }
+            for (java.util.concurrent.Future<int[]> r : results) {
+                assertArrayEquals(expected, r.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
 }
