@@ -1,14 +1,19 @@
 package io.llamastream.engine.tokenizer;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.safetensors.ModelFormatException;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -30,113 +35,174 @@ final class TokenizerJsonLoader {
         return new TokenizerJsonLoader(file).load();
     }
 
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * The BPE model as parsed: vocab and merges straight into compact lists (a JSON tree of o200k's
+     * 446k merges costs seconds and hundreds of MB), every other model field as a small tree.
+     */
+    private static final class RawModel {
+        final ObjectNode settings = MAPPER.createObjectNode();
+        List<String> vocabTokens;
+        IdList vocabIds;
+        List<String> mergeLeft;
+        List<String> mergeRight;
+    }
+
     private Tokenizer load() {
-        JsonNode root = readJson();
-        if (!root.isObject()) {
-            throw fail("top level is not a JSON object");
+        ObjectNode root = MAPPER.createObjectNode();
+        RawModel model = null;
+        try (JsonParser p = MAPPER.getFactory().createParser(file.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw fail("top level is not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals("model") && value == JsonToken.START_OBJECT) {
+                    model = readModel(p);
+                } else {
+                    root.set(name, MAPPER.readTree(p));
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw fail("not valid JSON: unexpected content after the top-level object");
+            }
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "cannot read tokenizer file: " + e, e);
         }
         JsonNode normalizer = root.path("normalizer");
         if (!normalizer.isMissingNode() && !normalizer.isNull()) {
             throw fail("normalizer of type " + normalizer.path("type").asText("?") + " is not supported (only null)");
         }
-        JsonNode model = root.get("model");
-        if (model == null || !model.isObject()) {
+        if (model == null) {
             throw fail("missing 'model' object");
         }
-        String type = model.path("type").asText("");
+        JsonNode settings = model.settings;
+        String type = settings.path("type").asText("");
         if (!type.equals("BPE")) {
             throw fail("model type '" + (type.isEmpty() ? "(missing)" : type) + "' is not supported (only BPE)");
         }
         for (String unsupported : new String[] {"continuing_subword_prefix", "end_of_word_suffix"}) {
-            JsonNode v = model.path(unsupported);
+            JsonNode v = settings.path(unsupported);
             if (!v.isMissingNode() && !v.isNull() && !v.asText().isEmpty()) {
                 throw fail("model." + unsupported + " is not supported by byte-level BPE");
             }
         }
         Pattern split = readPreTokenizer(root.get("pre_tokenizer"));
 
-        byte[][] tokenBytes = readVocab(model.get("vocab"));
+        byte[][] tokenBytes = buildVocab(model);
         ByteSequenceTable vocab;
         try {
             vocab = ByteSequenceTable.indexOf(tokenBytes);
         } catch (IllegalArgumentException e) {
             throw fail("model.vocab: " + e.getMessage());
         }
-        PairMergeTable merges = readMerges(model.get("merges"), vocab);
+        PairMergeTable merges = buildMerges(model, vocab);
         Map<String, Integer> added = readAddedTokens(root.get("added_tokens"));
-        boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
+        boolean ignoreMerges = settings.path("ignore_merges").asBoolean(false);
         return new Tokenizer(tokenBytes, vocab, merges, ignoreMerges, split, added);
     }
 
-    private JsonNode readJson() {
-        try {
-            return new ObjectMapper().readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new ModelFormatException(file, "cannot read tokenizer file: " + e, e);
+    /** Called with the parser on the model's START_OBJECT; leaves it on the matching END_OBJECT. */
+    private RawModel readModel(JsonParser p) throws IOException {
+        RawModel model = new RawModel();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (name.equals("vocab") && value == JsonToken.START_OBJECT) {
+                model.vocabTokens = new ArrayList<>();
+                model.vocabIds = new IdList(1024);
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String token = p.currentName();
+                    JsonToken id = p.nextToken();
+                    if (id != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 0) {
+                        throw fail("model.vocab has a non-integer or negative id for '" + token + "': " + MAPPER.readTree(p));
+                    }
+                    model.vocabTokens.add(token);
+                    model.vocabIds.add(p.getIntValue());
+                }
+            } else if (name.equals("merges") && value == JsonToken.START_ARRAY) {
+                model.mergeLeft = new ArrayList<>();
+                model.mergeRight = new ArrayList<>();
+                readMergeList(p, model);
+            } else {
+                model.settings.set(name, MAPPER.readTree(p));
+            }
         }
+        return model;
     }
 
-    private byte[][] readVocab(JsonNode vocabNode) {
-        if (vocabNode == null || !vocabNode.isObject()) {
-            throw fail("missing 'model.vocab' object");
-        }
-        if (vocabNode.isEmpty()) {
-            throw fail("model.vocab is empty");
-        }
-        int maxId = -1;
-        for (JsonNode id : vocabNode) {
-            if (!id.canConvertToInt() || !id.isIntegralNumber() || id.asInt() < 0) {
-                throw fail("model.vocab has a non-integer or negative id: " + id);
-            }
-            maxId = Math.max(maxId, id.asInt());
-        }
-        byte[][] tokenBytes = new byte[maxId + 1][];
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            byte[] bytes = ByteLevelAlphabet.toBytes(e.getKey());
-            if (bytes == null || bytes.length == 0) {
-                throw fail("vocab token '" + e.getKey() + "' is not written in the ByteLevel alphabet");
-            }
-            int id = e.getValue().asInt();
-            if (tokenBytes[id] != null) {
-                throw fail("vocab id " + id + " is used by two tokens");
-            }
-            tokenBytes[id] = bytes;
-        }
-        return tokenBytes;
-    }
-
-    private PairMergeTable readMerges(JsonNode mergesNode, ByteSequenceTable vocab) {
-        if (mergesNode == null || !mergesNode.isArray()) {
-            throw fail("missing 'model.merges' array");
-        }
-        PairMergeTable table = new PairMergeTable(mergesNode.size());
+    private void readMergeList(JsonParser p, RawModel model) throws IOException {
         int rank = 0;
-        for (JsonNode merge : mergesNode) {
-            String left;
-            String right;
-            if (merge.isTextual()) {
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.VALUE_STRING) {
                 // The ByteLevel alphabet has no space character, so exactly one space separates the pair.
-                String s = merge.asText();
+                String s = p.getText();
                 int space = s.indexOf(' ');
                 if (space <= 0 || space != s.lastIndexOf(' ') || space == s.length() - 1) {
                     throw fail("merge #" + rank + " '" + s + "' is not two tokens separated by one space");
                 }
-                left = s.substring(0, space);
-                right = s.substring(space + 1);
-            } else if (merge.isArray() && merge.size() == 2 && merge.get(0).isTextual() && merge.get(1).isTextual()) {
-                left = merge.get(0).asText();
-                right = merge.get(1).asText();
+                model.mergeLeft.add(s.substring(0, space));
+                model.mergeRight.add(s.substring(space + 1));
+            } else if (t == JsonToken.START_ARRAY && p.nextToken() == JsonToken.VALUE_STRING) {
+                String left = p.getText();
+                if (p.nextToken() != JsonToken.VALUE_STRING) {
+                    throw fail("merge #" + rank + " is neither \"a b\" nor [\"a\", \"b\"]");
+                }
+                String right = p.getText();
+                if (p.nextToken() != JsonToken.END_ARRAY) {
+                    throw fail("merge #" + rank + " has more than two tokens");
+                }
+                model.mergeLeft.add(left);
+                model.mergeRight.add(right);
             } else {
-                throw fail("merge #" + rank + " is neither \"a b\" nor [\"a\", \"b\"]: " + merge);
+                throw fail("merge #" + rank + " is neither \"a b\" nor [\"a\", \"b\"]");
             }
+            rank++;
+        }
+    }
+
+    private byte[][] buildVocab(RawModel model) {
+        if (model.vocabTokens == null) {
+            throw fail("missing 'model.vocab' object");
+        }
+        if (model.vocabTokens.isEmpty()) {
+            throw fail("model.vocab is empty");
+        }
+        int[] ids = model.vocabIds.toArray();
+        int maxId = Arrays.stream(ids).max().orElse(-1);
+        byte[][] tokenBytes = new byte[maxId + 1][];
+        for (int i = 0; i < ids.length; i++) {
+            String token = model.vocabTokens.get(i);
+            byte[] bytes = ByteLevelAlphabet.toBytes(token);
+            if (bytes == null || bytes.length == 0) {
+                throw fail("vocab token '" + token + "' is not written in the ByteLevel alphabet");
+            }
+            if (tokenBytes[ids[i]] != null) {
+                throw fail("vocab id " + ids[i] + " is used by two tokens");
+            }
+            tokenBytes[ids[i]] = bytes;
+        }
+        return tokenBytes;
+    }
+
+    private PairMergeTable buildMerges(RawModel model, ByteSequenceTable vocab) {
+        if (model.mergeLeft == null) {
+            throw fail("missing 'model.merges' array");
+        }
+        int count = model.mergeLeft.size();
+        PairMergeTable table = new PairMergeTable(count);
+        for (int rank = 0; rank < count; rank++) {
+            String left = model.mergeLeft.get(rank);
+            String right = model.mergeRight.get(rank);
             int leftId = vocabId(vocab, left, rank);
             int rightId = vocabId(vocab, right, rank);
             int mergedId = vocabId(vocab, left + right, rank);
             table.add(leftId, rightId, rank, mergedId);
-            rank++;
         }
         return table;
     }

@@ -58,6 +58,23 @@ class TokenizerJsonErrorTest {
     }
 
     @Test
+    void mergeThatIsNotAPairIsRejected() throws IOException {
+        assertFails(tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[42]}"), "merge #0 is neither");
+    }
+
+    @Test
+    void nonIntegerVocabIdIsRejected() throws IOException {
+        assertFails(tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":\"zero\"},\"merges\":[]}"),
+                "model.vocab has a non-integer or negative id for 'a'");
+    }
+
+    @Test
+    void truncatedFileIsNotValidJson() throws IOException {
+        String json = tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[]}");
+        assertFails(json.substring(0, json.length() - 5), "not valid JSON");
+    }
+
+    @Test
     void unsupportedModelTypeIsNamed() throws IOException {
         assertFails(tokenizer("{\"type\":\"WordPiece\",\"vocab\":{\"a\":0}}"), "model type 'WordPiece' is not supported");
     }
