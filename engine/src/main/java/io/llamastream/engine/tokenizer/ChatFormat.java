@@ -1,0 +1,84 @@
+package io.llamastream.engine.tokenizer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Llama 4 chat prompt layout: {@code <|begin_of_text|>}, then per message
+ * {@code <|header_start|>ROLE<|header_end|>\n\nCONTENT<|eot|>}, and to let the model answer an
+ * open {@code <|header_start|>assistant<|header_end|>\n\n}. Control-token ids are looked up by name
+ * in the tokenizer, never hard-coded, so the same code serves every Llama 4 vocabulary.
+ *
+ * <p>Text between control tokens is tokenized as one stretch, as the reference does when it
+ * tokenizes the rendered template: {@code "\n\n" + content} is encoded together (the separator and
+ * the start of the content can share a token). Role and content are encoded as plain text, so
+ * special-token text inside a message (say a user typing {@code <|eot|>}) cannot end the turn;
+ * the reference template would turn it into the control token, this class deliberately does not.
+ */
+public final class ChatFormat {
+    private final Tokenizer tokenizer;
+    private final int beginOfText;
+    private final int headerStart;
+    private final int headerEnd;
+    private final int endOfTurn;
+    private final int endOfMessage;
+
+    /** @throws IllegalArgumentException naming the token if the tokenizer lacks a Llama 4 control token */
+    public ChatFormat(Tokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+        this.beginOfText = tokenizer.tokenId("<|begin_of_text|>");
+        this.headerStart = tokenizer.tokenId("<|header_start|>");
+        this.headerEnd = tokenizer.tokenId("<|header_end|>");
+        this.endOfTurn = tokenizer.tokenId("<|eot|>");
+        this.endOfMessage = tokenizer.tokenId("<|eom|>");
+    }
+
+    /**
+     * The prompt for a conversation. With {@code openAssistantTurn} the result ends with the
+     * assistant header, ready for generation.
+     */
+    public int[] encodeDialog(List<ChatMessage> messages, boolean openAssistantTurn) {
+        IdList out = new IdList(64);
+        out.add(beginOfText);
+        for (ChatMessage message : messages) {
+            appendHeader(out, message.role());
+            out.addAll(tokenizer.encodeOrdinary("\n\n" + message.content()));
+            out.add(endOfTurn);
+        }
+        if (openAssistantTurn) {
+            appendHeader(out, "assistant");
+            out.addAll(tokenizer.encodeOrdinary("\n\n"));
+        }
+        return out.toArray();
+    }
+
+    /** A single-turn prompt: optional system message (null or empty for none), the user message, open assistant turn. */
+    public int[] encodeUserPrompt(String system, String user) {
+        List<ChatMessage> messages = new ArrayList<>(2);
+        if (system != null && !system.isEmpty()) {
+            messages.add(ChatMessage.system(system));
+        }
+        messages.add(ChatMessage.user(user));
+        return encodeDialog(messages, true);
+    }
+
+    private void appendHeader(IdList out, String role) {
+        out.add(headerStart);
+        out.addAll(tokenizer.encodeOrdinary(role));
+        out.add(headerEnd);
+    }
+
+    /** {@code <|eot|>}: the model finished its turn. */
+    public int endOfTurnId() {
+        return endOfTurn;
+    }
+
+    /** {@code <|eom|>}: the model paused for a tool result. */
+    public int endOfMessageId() {
+        return endOfMessage;
+    }
+
+    public int beginOfTextId() {
+        return beginOfText;
+    }
+}
