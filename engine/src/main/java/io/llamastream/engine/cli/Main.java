@@ -35,9 +35,9 @@ public final class Main {
     }
 
     private static int relaunchWithVectorModule(String[] args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>();
-        cmd.add(java);
+        cmd.add(javaBin);
         cmd.add("--add-modules");
         cmd.add("jdk.incubator.vector");
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());

@@ -32,7 +32,7 @@ class TextModelLogitsTest {
             JsonNode cases = Fixtures.json(goldenDir.resolve("golden.json")).get("cases");
             assertTrue(cases.size() > 0);
             for (JsonNode c : cases) {
-                int[] ids = ids(c.get("input_ids"));
+                int[] ids = Fixtures.ints(c.get("input_ids"));
                 float[] logits = tm.forward(new Batch().add(tm.newCache(), ids), true);
                 float[] expected = golden.readFloats(c.get("logits_tensor").asText());
                 assertEquals(expected.length, logits.length, c.get("name").asText());
@@ -41,13 +41,6 @@ class TextModelLogitsTest {
         }
     }
 
-    static int[] ids(JsonNode arr) {
-        int[] ids = new int[arr.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = arr.get(i).asInt();
-        }
-        return ids;
-    }
 
     static void assertClose(float[] expected, float[] actual, String what) {
         float maxAbs = 0;

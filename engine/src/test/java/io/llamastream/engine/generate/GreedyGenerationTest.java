@@ -26,13 +26,6 @@ class GreedyGenerationTest {
         }
     }
 
-    static int[] ints(JsonNode arr) {
-        int[] out = new int[arr.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = arr.get(i).isObject() ? arr.get(i).get("token").asInt() : arr.get(i).asInt();
-        }
-        return out;
-    }
 
     /**
      * Teacher-forced: the reference's tokens are fed back one at a time through the KV cache,
@@ -47,7 +40,7 @@ class GreedyGenerationTest {
         int checked = 0;
         for (JsonNode c : Fixtures.json(Fixtures.model(goldenModel).resolve("golden.json")).get("cases")) {
             KvCache cache = model.newCache();
-            float[] logits = model.forward(new Batch().add(cache, ints(c.get("input_ids"))), false);
+            float[] logits = model.forward(new Batch().add(cache, Fixtures.ints(c.get("input_ids"))), false);
             for (JsonNode step : c.get("greedy")) {
                 int expected = step.get("token").asInt();
                 if (step.get("margin").asDouble() >= 1e-3) {
@@ -68,8 +61,8 @@ class GreedyGenerationTest {
         JsonNode cases = Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json")).get("cases");
         assertEquals(60, cases.size());
         for (JsonNode c : cases) {
-            int[] expected = ints(c.get("greedy"));
-            Generation g = generator.generate(ints(c.get("prompt_ids")), SamplingParams.greedy(64), TokenListener.NONE);
+            int[] expected = Fixtures.ints(c.get("greedy"));
+            Generation g = generator.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64), TokenListener.NONE);
             assertArrayEquals(expected, g.tokens(), c.get("task").asText() + ": " + c.get("expected").asText());
             assertEquals(StopReason.EOS, g.stopReason());
         }

@@ -33,24 +33,17 @@ class SchedulerTest {
         cases = Fixtures.json(dir.resolve("golden.json")).get("cases");
     }
 
-    static int[] ints(JsonNode arr) {
-        int[] out = new int[arr.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = arr.get(i).asInt();
-        }
-        return out;
-    }
 
     @Test
     void batchedGenerationGivesEachSequenceItsOwnGreedyTokens() throws Exception {
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withMaxSequences(12).withTokenBudget(300))) {
             List<RequestHandle> handles = new ArrayList<>();
             for (JsonNode c : cases) {
-                handles.add(s.submit(InferenceRequest.generate(ints(c.get("prompt_ids")), SamplingParams.greedy(64))));
+                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64))));
             }
             for (int i = 0; i < handles.size(); i++) {
                 InferenceResult r = handles.get(i).result().get(120, TimeUnit.SECONDS);
-                assertArrayEquals(ints(cases.get(i).get("greedy")), r.tokens(), "case " + i);
+                assertArrayEquals(Fixtures.ints(cases.get(i).get("greedy")), r.tokens(), "case " + i);
                 assertEquals(StopReason.EOS, r.stopReason());
             }
             assertTrue(s.stats().steps() < 60 * 10, "requests were not batched: " + s.stats());
@@ -62,11 +55,11 @@ class SchedulerTest {
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withMaxSequences(4).withTokenBudget(64))) {
             List<RequestHandle> handles = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                handles.add(s.submit(InferenceRequest.generate(ints(cases.get(i * 5).get("prompt_ids")), SamplingParams.greedy(64))));
+                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(i * 5).get("prompt_ids")), SamplingParams.greedy(64))));
                 Thread.sleep(3);
             }
             for (int i = 0; i < handles.size(); i++) {
-                assertArrayEquals(ints(cases.get(i * 5).get("greedy")), handles.get(i).result().get(120, TimeUnit.SECONDS).tokens());
+                assertArrayEquals(Fixtures.ints(cases.get(i * 5).get("greedy")), handles.get(i).result().get(120, TimeUnit.SECONDS).tokens());
             }
         }
     }
@@ -80,14 +73,14 @@ class SchedulerTest {
                     moderation.add(c);
                 }
             });
-            InferenceResult first = s.submit(InferenceRequest.generate(ints(moderation.get(0).get("prompt_ids")),
+            InferenceResult first = s.submit(InferenceRequest.generate(Fixtures.ints(moderation.get(0).get("prompt_ids")),
                     SamplingParams.greedy(16))).result().get(60, TimeUnit.SECONDS);
             assertEquals(0, first.cachedTokens());
             for (JsonNode c : moderation.subList(1, moderation.size())) {
-                InferenceResult r = s.submit(InferenceRequest.generate(ints(c.get("prompt_ids")), SamplingParams.greedy(16)))
+                InferenceResult r = s.submit(InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(16)))
                         .result().get(60, TimeUnit.SECONDS);
                 assertTrue(r.cachedTokens() >= 128, "cached only " + r.cachedTokens());
-                assertArrayEquals(ints(c.get("greedy")), r.tokens());
+                assertArrayEquals(Fixtures.ints(c.get("greedy")), r.tokens());
             }
             assertEquals(moderation.size() - 1, s.prefixCacheStats().hits());
         }
@@ -95,8 +88,8 @@ class SchedulerTest {
 
     @Test
     void scoringSumsTheContinuationLogProbabilities() throws Exception {
-        int[] prompt = ints(cases.get(30).get("prompt_ids"));
-        int[] continuation = ints(cases.get(30).get("greedy"));
+        int[] prompt = Fixtures.ints(cases.get(30).get("prompt_ids"));
+        int[] continuation = Fixtures.ints(cases.get(30).get("greedy"));
         double expected = 0;
         int[] all = java.util.Arrays.copyOf(prompt, prompt.length + continuation.length);
         System.arraycopy(continuation, 0, all, prompt.length, continuation.length);
@@ -118,10 +111,10 @@ class SchedulerTest {
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withKvBudgetBytes(perPosition * 300))) {
             List<RequestHandle> handles = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                handles.add(s.submit(InferenceRequest.generate(ints(cases.get(i).get("prompt_ids")), SamplingParams.greedy(64))));
+                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(i).get("prompt_ids")), SamplingParams.greedy(64))));
             }
             for (int i = 0; i < handles.size(); i++) {
-                assertArrayEquals(ints(cases.get(i).get("greedy")), handles.get(i).result().get(120, TimeUnit.SECONDS).tokens());
+                assertArrayEquals(Fixtures.ints(cases.get(i).get("greedy")), handles.get(i).result().get(120, TimeUnit.SECONDS).tokens());
             }
         }
     }
@@ -139,7 +132,7 @@ class SchedulerTest {
     void logitsProcessorCanForceTheNextToken() throws Exception {
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults())) {
             int forced = 77;
-            InferenceRequest req = InferenceRequest.generate(ints(cases.get(20).get("prompt_ids")), SamplingParams.greedy(3))
+            InferenceRequest req = InferenceRequest.generate(Fixtures.ints(cases.get(20).get("prompt_ids")), SamplingParams.greedy(3))
                     .withProcessor((logits, off, n, generated, count) -> {
                         for (int i = 0; i < n; i++) {
                             if (i != forced) {

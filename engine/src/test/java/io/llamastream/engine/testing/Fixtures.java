@@ -12,20 +12,37 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /**
+     * The {@code llamastream.fixtures} property when it names a directory, else the nearest
+     * {@code shared/fixtures} above the working directory (a git worktree does not sit beside
+     * {@code shared/}, so the pom's default is wrong there).
+     */
     public static Path root() {
         String prop = System.getProperty("llamastream.fixtures");
-        Path p = prop != null ? Path.of(prop) : Path.of("..", "shared", "fixtures");
-        if (!Files.isDirectory(p)) {
-            p = Path.of("..", "..", "shared", "fixtures");
+        if (prop != null && Files.isDirectory(Path.of(prop))) {
+            return Path.of(prop).toAbsolutePath().normalize();
         }
-        if (!Files.isDirectory(p)) {
-            throw new IllegalStateException("shared fixtures not found (set -Dllamastream.fixtures): " + p.toAbsolutePath());
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("shared").resolve("fixtures");
+            if (Files.isDirectory(candidate.resolve("llama4"))) {
+                return candidate;
+            }
         }
-        return p.toAbsolutePath().normalize();
+        throw new IllegalStateException("shared fixtures not found: llamastream.fixtures=" + prop
+                + " and no shared/fixtures above " + Path.of("").toAbsolutePath());
     }
 
     public static Path model(String name) {
         return root().resolve("llama4").resolve(name);
+    }
+
+    /** An int array from a JSON array of numbers, or of objects with a {@code token} field. */
+    public static int[] ints(JsonNode arr) {
+        int[] out = new int[arr.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = arr.get(i).isObject() ? arr.get(i).get("token").asInt() : arr.get(i).asInt();
+        }
+        return out;
     }
 
     public static JsonNode json(Path file) {

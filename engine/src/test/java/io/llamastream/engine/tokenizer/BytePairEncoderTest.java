@@ -24,22 +24,22 @@ class BytePairEncoderTest {
     @Test
     void longPieceThroughTheHeapEqualsTiktokenAndTokenizerJson() {
         String longWord = "a".repeat(5000) + "supercalifragilistic".repeat(300);
-        int[] viaJson = Fixtures.o200k().encode(longWord);
+        int[] viaJson = TokenizerFixtures.o200k().encode(longWord);
         int[] viaRanks = TiktokenTest.plain().encode(longWord);
         assertArrayEquals(viaRanks, viaJson);
-        assertEquals(longWord, Fixtures.o200k().decode(viaJson));
+        assertEquals(longWord, TokenizerFixtures.o200k().decode(viaJson));
     }
 
     @Test
     void randomMixedTextGivesSameIdsFromRanksFileAndTokenizerJson() {
         String text = ThroughputText.mixed(200_000, 42);
-        assertArrayEquals(TiktokenTest.plain().encode(text), Fixtures.o200k().encode(text));
+        assertArrayEquals(TiktokenTest.plain().encode(text), TokenizerFixtures.o200k().encode(text));
     }
 
     @Test
     void unicodeWhitespaceIsWhitespaceForTheSplitRegex() {
         // With ASCII-only \s, "a\u3000\u3000b" would split differently and produce other ids.
-        Tokenizer t = Fixtures.o200k();
+        Tokenizer t = TokenizerFixtures.o200k();
         int[] ids = t.encode("a\u3000\u3000b");
         assertEquals("a\u3000\u3000b", t.decode(ids));
         assertEquals(t.tokenId("a"), ids[0]);
@@ -48,13 +48,13 @@ class BytePairEncoderTest {
 
     /** The small vocabulary's merges, rebuilt from its file (the tokenizer keeps its encoder private). */
     private static BytePairEncoder pairEncoder() {
-        Tokenizer t = Fixtures.smallBpe();
+        Tokenizer t = TokenizerFixtures.smallBpe();
         byte[][] bytes = new byte[2048][];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = t.tokenBytes(i);
         }
         ByteSequenceTable vocab = ByteSequenceTable.indexOf(bytes);
-        JsonNode merges = Fixtures.json(Fixtures.file("tokenizer/small-bpe-tokenizer.json")).get("model").get("merges");
+        JsonNode merges = io.llamastream.engine.testing.Fixtures.json(TokenizerFixtures.file("tokenizer/small-bpe-tokenizer.json")).get("model").get("merges");
         PairMergeTable table = new PairMergeTable(merges.size());
         int rank = 0;
         for (JsonNode pair : merges) {

@@ -16,7 +16,7 @@ class StreamingDecoderTest {
     @Test
     void smallVocabularySplitsCharactersAcrossTokens() {
         // Precondition of the next tests: some token really ends mid-character.
-        Tokenizer t = Fixtures.smallBpe();
+        Tokenizer t = TokenizerFixtures.smallBpe();
         int[] ids = t.encode(MULTI_BYTE);
         boolean splitSomewhere = false;
         for (int id : ids) {
@@ -28,24 +28,24 @@ class StreamingDecoderTest {
 
     @Test
     void pushesNeverEmitReplacementCharsOrLoneSurrogatesOnSmallVocabulary() {
-        assertStreamsCleanly(Fixtures.smallBpe(), MULTI_BYTE);
+        assertStreamsCleanly(TokenizerFixtures.smallBpe(), MULTI_BYTE);
     }
 
     @Test
     void pushesNeverEmitReplacementCharsOrLoneSurrogatesOnO200k() {
-        assertStreamsCleanly(Fixtures.o200k(), MULTI_BYTE + " 🙂🙂🙂 你好你好 ");
+        assertStreamsCleanly(TokenizerFixtures.o200k(), MULTI_BYTE + " 🙂🙂🙂 你好你好 ");
     }
 
     @Test
     void specialTokensStreamAsTheirText() {
-        Tokenizer t = Fixtures.o200k();
+        Tokenizer t = TokenizerFixtures.o200k();
         StreamingDecoder d = t.streamingDecoder();
         assertEquals("<|eot|>", d.push(t.tokenId("<|eot|>")));
     }
 
     @Test
     void unfinishedCharacterIsHeldUntilFlushThenReplaced() {
-        Tokenizer t = Fixtures.smallBpe();
+        Tokenizer t = TokenizerFixtures.smallBpe();
         StreamingDecoder d = t.streamingDecoder();
         byte[] rocket = "🚀".getBytes(StandardCharsets.UTF_8);
         int firstByte = t.tokenId(ByteLevelAlphabet.toText(new byte[] {rocket[0]}));
@@ -72,7 +72,7 @@ class StreamingDecoderTest {
 
     @Test
     void invalidBytesInTheMiddleMatchWholeDecode() {
-        Tokenizer t = Fixtures.smallBpe();
+        Tokenizer t = TokenizerFixtures.smallBpe();
         // A lone continuation byte and a lead byte cut short by ASCII, fed one byte-token at a time.
         int[] ids = {idOfByte(t, 0x80), t.tokenId("a"), idOfByte(t, 0xE2), idOfByte(t, 0x82), t.tokenId("b")};
         StreamingDecoder d = t.streamingDecoder();

@@ -18,7 +18,7 @@ class TiktokenTest {
 
     static synchronized Tokenizer plain() {
         if (plain == null) {
-            plain = Tokenizer.fromTiktoken(Fixtures.file("tokenizer/o200k_base.tiktoken"), SplitPattern.O200K, Map.of());
+            plain = Tokenizer.fromTiktoken(TokenizerFixtures.file("tokenizer/o200k_base.tiktoken"), SplitPattern.O200K, Map.of());
         }
         return plain;
     }
@@ -27,38 +27,38 @@ class TiktokenTest {
     static synchronized Tokenizer withSpecials() {
         if (withSpecials == null) {
             Map<String, Integer> specials = new LinkedHashMap<>();
-            for (JsonNode t : Fixtures.json(Fixtures.file("tokenizer/o200k-llama4-tokenizer.json")).get("added_tokens")) {
+            for (JsonNode t : io.llamastream.engine.testing.Fixtures.json(TokenizerFixtures.file("tokenizer/o200k-llama4-tokenizer.json")).get("added_tokens")) {
                 specials.put(t.get("content").asText(), t.get("id").asInt());
             }
-            withSpecials = Tokenizer.fromTiktoken(Fixtures.file("tokenizer/o200k_base.tiktoken"), SplitPattern.O200K, specials);
+            withSpecials = Tokenizer.fromTiktoken(TokenizerFixtures.file("tokenizer/o200k_base.tiktoken"), SplitPattern.O200K, specials);
         }
         return withSpecials;
     }
 
-    static List<Fixtures.Golden> goldensWithoutSpecialText() {
-        return Fixtures.goldens("tokenizer/o200k-golden.json").stream().filter(g -> !g.hasSpecialText()).toList();
+    static List<TokenizerFixtures.Golden> goldensWithoutSpecialText() {
+        return TokenizerFixtures.goldens("tokenizer/o200k-golden.json").stream().filter(g -> !g.hasSpecialText()).toList();
     }
 
-    static List<Fixtures.Golden> allGoldens() {
-        return Fixtures.goldens("tokenizer/o200k-golden.json");
+    static List<TokenizerFixtures.Golden> allGoldens() {
+        return TokenizerFixtures.goldens("tokenizer/o200k-golden.json");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("goldensWithoutSpecialText")
-    void ranksFileWithO200kPatternGivesTheGoldenIds(Fixtures.Golden golden) {
+    void ranksFileWithO200kPatternGivesTheGoldenIds(TokenizerFixtures.Golden golden) {
         assertArrayEquals(golden.ids(), plain().encode(golden.text()));
         assertEquals(golden.text(), plain().decode(golden.ids()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("allGoldens")
-    void ranksFileWithSpecialTokensMatchesTheTokenizerJson(Fixtures.Golden golden) {
+    void ranksFileWithSpecialTokensMatchesTheTokenizerJson(TokenizerFixtures.Golden golden) {
         assertArrayEquals(golden.ids(), withSpecials().encode(golden.text()));
     }
 
     @Test
     void builtInO200kPatternIsTheOneInTheTokenizerJson() {
-        JsonNode pre = Fixtures.json(Fixtures.file("tokenizer/o200k-llama4-tokenizer.json")).get("pre_tokenizer");
+        JsonNode pre = io.llamastream.engine.testing.Fixtures.json(TokenizerFixtures.file("tokenizer/o200k-llama4-tokenizer.json")).get("pre_tokenizer");
         assertEquals(pre.get("pretokenizers").get(0).get("pattern").get("Regex").asText(), SplitPattern.O200K);
     }
 

@@ -11,24 +11,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TokenizerApiTest {
     @Test
     void specialTokenIdsComeFromTheFile() {
-        Tokenizer t = Fixtures.o200k();
+        Tokenizer t = TokenizerFixtures.o200k();
         assertEquals(200000, t.tokenId("<|begin_of_text|>"));
         assertEquals(200008, t.tokenId("<|eot|>"));
         assertEquals(200092, t.tokenId("<|patch|>"));
-        assertEquals(2048, Fixtures.smallBpe().tokenId("<|begin_of_text|>"));
+        assertEquals(2048, TokenizerFixtures.smallBpe().tokenId("<|begin_of_text|>"));
     }
 
     @Test
     void unknownTokenErrorNamesTheToken() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fixtures.o200k().tokenId("<|no_such|>"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenizerFixtures.o200k().tokenId("<|no_such|>"));
         assertTrue(e.getMessage().contains("<|no_such|>"), e.getMessage());
-        assertFalse(Fixtures.o200k().hasToken("<|no_such|>"));
-        assertTrue(Fixtures.o200k().hasToken("<|eot|>"));
+        assertFalse(TokenizerFixtures.o200k().hasToken("<|no_such|>"));
+        assertTrue(TokenizerFixtures.o200k().hasToken("<|eot|>"));
     }
 
     @Test
     void regularTokensAreNamedInTheByteLevelAlphabet() {
-        Tokenizer t = Fixtures.o200k();
+        Tokenizer t = TokenizerFixtures.o200k();
         assertEquals(2375, t.tokenId("Ġworld"));
         assertEquals("Ġworld", t.tokenText(2375));
         assertEquals("<|eot|>", t.tokenText(200008));
@@ -38,19 +38,19 @@ class TokenizerApiTest {
 
     @Test
     void vocabSizeCountsRegularAndAddedTokens() {
-        assertEquals(202_048, Fixtures.o200k().vocabSize());
-        assertEquals(2_176, Fixtures.smallBpe().vocabSize());
+        assertEquals(202_048, TokenizerFixtures.o200k().vocabSize());
+        assertEquals(2_176, TokenizerFixtures.smallBpe().vocabSize());
     }
 
     @Test
     void encodePrependsNothing() {
-        assertArrayEquals(new int[] {13225, 2375}, Fixtures.o200k().encode("Hello world"));
-        assertArrayEquals(new int[0], Fixtures.o200k().encode(""));
+        assertArrayEquals(new int[] {13225, 2375}, TokenizerFixtures.o200k().encode("Hello world"));
+        assertArrayEquals(new int[0], TokenizerFixtures.o200k().encode(""));
     }
 
     @Test
     void encodeOrdinaryTreatsSpecialTextAsCharacters() {
-        Tokenizer t = Fixtures.o200k();
+        Tokenizer t = TokenizerFixtures.o200k();
         int[] ids = t.encodeOrdinary("<|eot|>");
         assertTrue(ids.length > 1);
         assertEquals("<|eot|>", t.decode(ids));
@@ -60,28 +60,28 @@ class TokenizerApiTest {
     @Test
     void longestAddedTokenWinsWhenOneIsAPrefixOfAnother() {
         // <|image|> and <|image_start|> share "<|image"; the literal match must not stop early.
-        Tokenizer t = Fixtures.o200k();
+        Tokenizer t = TokenizerFixtures.o200k();
         assertArrayEquals(new int[] {200080, 200090, 200081}, t.encode("<|image_start|><|image|><|image_end|>"));
     }
 
     @Test
     void decodeRejectsIdsOutsideTheVocabulary() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fixtures.o200k().decode(new int[] {-1}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenizerFixtures.o200k().decode(new int[] {-1}));
         assertTrue(e.getMessage().contains("-1"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Fixtures.o200k().decode(new int[] {202_048}));
+        assertThrows(IllegalArgumentException.class, () -> TokenizerFixtures.o200k().decode(new int[] {202_048}));
     }
 
     @Test
     void loneSurrogateIsEncodedAsReplacementCharacter() {
-        Tokenizer t = Fixtures.o200k();
+        Tokenizer t = TokenizerFixtures.o200k();
         assertEquals("a\uFFFDb", t.decode(t.encode("a\uD800b")));
     }
 
     @Test
     void concurrentEncodersShareTheCacheSafely() throws Exception {
-        Tokenizer t = Tokenizer.fromTokenizerJson(Fixtures.file("tokenizer/small-bpe-tokenizer.json"));
+        Tokenizer t = Tokenizer.fromTokenizerJson(TokenizerFixtures.file("tokenizer/small-bpe-tokenizer.json"));
         String text = ThroughputText.mixed(50_000, 3);
-        int[] expected = Fixtures.smallBpe().encode(text);
+        int[] expected = TokenizerFixtures.smallBpe().encode(text);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             java.util.List<java.util.concurrent.Future<int[]>> results = new java.util.ArrayList<>();

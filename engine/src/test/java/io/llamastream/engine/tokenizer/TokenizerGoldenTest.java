@@ -9,35 +9,35 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class TokenizerGoldenTest {
-    static List<Fixtures.Golden> o200kGoldens() {
-        return Fixtures.goldens("tokenizer/o200k-golden.json");
+    static List<TokenizerFixtures.Golden> o200kGoldens() {
+        return TokenizerFixtures.goldens("tokenizer/o200k-golden.json");
     }
 
-    static List<Fixtures.Golden> smallGoldens() {
-        return Fixtures.goldens("tokenizer/small-bpe-golden.json");
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("o200kGoldens")
-    void o200kTokenizerJsonEncodesLikeTheReference(Fixtures.Golden golden) {
-        assertArrayEquals(golden.ids(), Fixtures.o200k().encode(golden.text()));
+    static List<TokenizerFixtures.Golden> smallGoldens() {
+        return TokenizerFixtures.goldens("tokenizer/small-bpe-golden.json");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("o200kGoldens")
-    void o200kDecodesGoldenIdsBackToTheText(Fixtures.Golden golden) {
-        assertEquals(golden.decoded(), Fixtures.o200k().decode(golden.ids()));
+    void o200kTokenizerJsonEncodesLikeTheReference(TokenizerFixtures.Golden golden) {
+        assertArrayEquals(golden.ids(), TokenizerFixtures.o200k().encode(golden.text()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("o200kGoldens")
+    void o200kDecodesGoldenIdsBackToTheText(TokenizerFixtures.Golden golden) {
+        assertEquals(golden.decoded(), TokenizerFixtures.o200k().decode(golden.ids()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("smallGoldens")
-    void smallBpeEncodesLikeTheReference(Fixtures.Golden golden) {
-        assertArrayEquals(golden.ids(), Fixtures.smallBpe().encode(golden.text()));
+    void smallBpeEncodesLikeTheReference(TokenizerFixtures.Golden golden) {
+        assertArrayEquals(golden.ids(), TokenizerFixtures.smallBpe().encode(golden.text()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("smallGoldens")
-    void smallBpeDecodesGoldenIdsBackToTheText(Fixtures.Golden golden) {
-        assertEquals(golden.decoded(), Fixtures.smallBpe().decode(golden.ids()));
+    void smallBpeDecodesGoldenIdsBackToTheText(TokenizerFixtures.Golden golden) {
+        assertEquals(golden.decoded(), TokenizerFixtures.smallBpe().decode(golden.ids()));
     }
 }

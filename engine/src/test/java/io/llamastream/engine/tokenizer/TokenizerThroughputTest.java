@@ -14,7 +14,7 @@ class TokenizerThroughputTest {
     @Test
     void printsThroughputOnOneMegabyteOfMixedText() {
         long loadStart = System.nanoTime();
-        Tokenizer t = Tokenizer.fromTokenizerJson(Fixtures.file("tokenizer/o200k-llama4-tokenizer.json"));
+        Tokenizer t = Tokenizer.fromTokenizerJson(TokenizerFixtures.file("tokenizer/o200k-llama4-tokenizer.json"));
         double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
         String text = ThroughputText.mixed(880_000, 7);
         double mb = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
