@@ -74,6 +74,21 @@ final class Chart {
     return map;
   }
 
+  /** The NOTES helm prints after an install, from a client-only dry run (no cluster needed). */
+  static String notes(Path valuesFile) {
+    var install = helm().install().withName(RELEASE).withNamespace(NAMESPACE).clientOnly().dryRun()
+        .withDryRunOption(com.marcnuri.helm.DryRun.CLIENT);
+    if (valuesFile != null) {
+      install = install.withValuesFile(valuesFile);
+    }
+    String output = install.call().getOutput();
+    int notes = output.indexOf("NOTES:");
+    if (notes < 0) {
+      throw new IllegalStateException("no NOTES in the install output:\n" + output);
+    }
+    return output.substring(notes);
+  }
+
   /** Parses a values file, for tests that compute expectations from the same values. */
   static JsonNode values(Path file) {
     try {
