@@ -1,0 +1,108 @@
+package io.llamastream.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llamastream.engine.safetensors.SafetensorsFile;
+import io.llamastream.engine.testing.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    /** Runs the CLI in-process, returning exit code, stdout and stderr. */
+    record Run(int code, String out, String err) { }
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void generatePrintsTheExpectedReplyOfEveryDemoTask() {
+        JsonNode cases = Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json")).get("cases");
+        for (int i : new int[] {0, 15, 20, 35, 50}) {
+            JsonNode c = cases.get(i);
+            Run r = run("generate", "--model", Fixtures.model("demo-tasks").toString(), "--prompt", c.get("user").asText(),
+                    "--max-tokens", "64");
+            assertEquals(0, r.code(), r.err());
+            assertEquals(c.get("expected").asText() + "\n", r.out(), c.get("task").asText());
+            assertTrue(r.err().contains("tok/s"), "statistics belong on stderr: " + r.err());
+        }
+    }
+
+    @Test
+    void tokenizePrintsIdsAsAJsonArrayWithoutSpecialTokensAdded() throws Exception {
+        JsonNode golden = Fixtures.json(Fixtures.root().resolve("tokenizer/small-bpe-golden.json")).get("cases").get(0);
+        Run r = run("tokenize", "--tokenizer", Fixtures.root().resolve("tokenizer/small-bpe-tokenizer.json").toString(),
+                "--text", golden.get("text").asText());
+        assertEquals(0, r.code(), r.err());
+        String expected = Arrays.stream(Fixtures.ints(golden.get("ids"))).mapToObj(Integer::toString)
+                .collect(Collectors.joining(",", "[", "]"));
+        assertEquals(expected + "\n", r.out());
+        assertTrue(new ObjectMapper().readTree(r.out()).isArray());
+    }
+
+    @Test
+    void logitsWritesEveryPositionsLogitsMatchingTheReference() {
+        Path model = Fixtures.model("tiny-scout");
+        JsonNode c = Fixtures.json(model.resolve("golden.json")).get("cases").get(1);
+        String ids = Arrays.stream(Fixtures.ints(c.get("input_ids"))).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        Path out = tmp.resolve("logits.safetensors");
+        Run r = run("logits", "--model", model.toString(), "--ids", ids, "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (SafetensorsFile written = SafetensorsFile.open(out);
+             SafetensorsFile golden = SafetensorsFile.open(model.resolve("golden.safetensors"))) {
+            assertEquals(1, written.tensors().size());
+            float[] actual = written.readFloats("logits");
+            float[] expected = golden.readFloats(c.get("logits_tensor").asText());
+            assertEquals(Arrays.toString(golden.info(c.get("logits_tensor").asText()).shape()),
+                    Arrays.toString(written.info("logits").shape()));
+            float maxAbs = 0;
+            float maxDiff = 0;
+            for (int i = 0; i < expected.length; i++) {
+                maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+                maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+            }
+            assertTrue(maxDiff <= 1e-4 * maxAbs, "max diff " + maxDiff);
+        }
+    }
+
+    @Test
+    void aMissingModelFolderFailsWithAMessageNamingIt() {
+        Run r = run("generate", "--model", tmp.resolve("nope").toString(), "--prompt", "hi");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("nope") && r.err().contains("not found"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void sampledGenerationWithASeedIsReproducible() {
+        String model = Fixtures.model("tiny-scout").toString();
+        Run a = run("generate", "--model", model, "--prompt", "hello", "--temperature", "0.9", "--seed", "7", "--max-tokens", "12");
+        Run b = run("generate", "--model", model, "--prompt", "hello", "--temperature", "0.9", "--seed", "7", "--max-tokens", "12");
+        assertEquals(0, a.code(), a.err());
+        assertEquals(a.out(), b.out());
+    }
+}
