@@ -55,6 +55,17 @@ public final class VisionEncoder {
     }
 
     public static VisionEncoder load(Checkpoint ckpt, VisionConfig cfg, ComputePool pool) {
+        return fromTensors(cfg, ckpt::floats, pool);
+    }
+
+    /** Where weights come from: a tensor name and its expected shape give float32 values. */
+    @FunctionalInterface
+    public interface TensorSource {
+        float[] floats(String name, long... shape);
+    }
+
+    /** Builds the encoder from any tensor source (a checkpoint, or random weights for benchmarks). */
+    public static VisionEncoder fromTensors(VisionConfig cfg, TensorSource ckpt, ComputePool pool) {
         long h = cfg.hiddenSize();
         long i = cfg.intermediateSize();
         long patchIn = (long) cfg.numChannels() * cfg.patchSize() * cfg.patchSize();
