@@ -1,0 +1,246 @@
+package io.llamastream.engine.vision;
+
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.math.FloatKernels;
+import io.llamastream.engine.model.Checkpoint;
+
+/**
+ * Llama 4's vision tower, pixel-shuffle adapter and multimodal projector (architecture doc
+ * section 3, steps 1-7), in float32 on weights read from a {@link Checkpoint}. All tiles of a call
+ * go through each layer together so every weight matrix is streamed once per call, not once per
+ * tile; attention stays within a tile. Weights are immutable after {@link #load}, so one instance
+ * may serve concurrent calls.
+ */
+public final class VisionEncoder {
+    private static final String P = "vision_model.";
+
+    private record Layer(float[] ln1W, float[] ln1B, float[] qW, float[] qB, float[] kW, float[] kB, float[] vW,
+                         float[] vB, float[] oW, float[] oB, float[] ln2W, float[] ln2B, float[] fc1W, float[] fc1B,
+                         float[] fc2W, float[] fc2B) { }
+
+    private final VisionConfig cfg;
+    private final ComputePool pool;
+    private final float[] patchW;      // [Hv, 3*P*P]
+    private final float[] classEmb;    // [Hv]
+    private final float[] posEmb;      // [g*g+1, Hv]
+    private final float[] preW, preB, postW, postB;
+    private final Layer[] layers;
+    private final float[] adapterFc1;  // [projIn, Hv/r^2]
+    private final float[] adapterFc2;  // [projOut, projIn]
+    private final float[] projector;   // [textHidden, visionOutputDim]
+    private final VisionRope2d rope;
+
+    private VisionEncoder(VisionConfig cfg, ComputePool pool, float[] patchW, float[] classEmb, float[] posEmb,
+                          float[] preW, float[] preB, float[] postW, float[] postB, Layer[] layers,
+                          float[] adapterFc1, float[] adapterFc2, float[] projector) {
+        this.cfg = cfg;
+        this.pool = pool;
+        this.patchW = patchW;
+        this.classEmb = classEmb;
+        this.posEmb = posEmb;
+        this.preW = preW;
+        this.preB = preB;
+        this.postW = postW;
+        this.postB = postB;
+        this.layers = layers;
+        this.adapterFc1 = adapterFc1;
+        this.adapterFc2 = adapterFc2;
+        this.projector = projector;
+        this.rope = new VisionRope2d(cfg.grid(), cfg.headDim(), cfg.ropeTheta());
+    }
+
+    /** Reads {@code vision_model.*} and {@code multi_modal_projector.linear_1.weight}, checking every shape. */
+    public static VisionEncoder load(Checkpoint ckpt, VisionConfig cfg) {
+        return load(ckpt, cfg, ComputePool.shared());
+    }
+
+    public static VisionEncoder load(Checkpoint ckpt, VisionConfig cfg, ComputePool pool) {
+        return fromTensors(cfg, ckpt::floats, pool);
+    }
+
+    /** Where weights come from: a tensor name and its expected shape give float32 values. */
+    @FunctionalInterface
+    public interface TensorSource {
+        float[] floats(String name, long... shape);
+    }
+
+    /** Builds the encoder from any tensor source (a checkpoint, or random weights for benchmarks). */
+    public static VisionEncoder fromTensors(VisionConfig cfg, TensorSource ckpt, ComputePool pool) {
+        long h = cfg.hiddenSize();
+        long i = cfg.intermediateSize();
+        long patchIn = (long) cfg.numChannels() * cfg.patchSize() * cfg.patchSize();
+        long positions = (long) cfg.grid() * cfg.grid() + 1;
+        Layer[] layers = new Layer[cfg.numLayers()];
+        for (int l = 0; l < layers.length; l++) {
+            String n = P + "model.layers." + l + ".";
+            layers[l] = new Layer(ckpt.floats(n + "input_layernorm.weight", h), ckpt.floats(n + "input_layernorm.bias", h),
+                    ckpt.floats(n + "self_attn.q_proj.weight", h, h), ckpt.floats(n + "self_attn.q_proj.bias", h),
+                    ckpt.floats(n + "self_attn.k_proj.weight", h, h), ckpt.floats(n + "self_attn.k_proj.bias", h),
+                    ckpt.floats(n + "self_attn.v_proj.weight", h, h), ckpt.floats(n + "self_attn.v_proj.bias", h),
+                    ckpt.floats(n + "self_attn.o_proj.weight", h, h), ckpt.floats(n + "self_attn.o_proj.bias", h),
+                    ckpt.floats(n + "post_attention_layernorm.weight", h), ckpt.floats(n + "post_attention_layernorm.bias", h),
+                    ckpt.floats(n + "mlp.fc1.weight", i, h), ckpt.floats(n + "mlp.fc1.bias", i),
+                    ckpt.floats(n + "mlp.fc2.weight", h, i), ckpt.floats(n + "mlp.fc2.bias", h));
+        }
+        return new VisionEncoder(cfg, pool,
+                ckpt.floats(P + "patch_embedding.linear.weight", h, patchIn),
+                ckpt.floats(P + "class_embedding", h),
+                ckpt.floats(P + "positional_embedding_vlm", positions, h),
+                ckpt.floats(P + "layernorm_pre.weight", h), ckpt.floats(P + "layernorm_pre.bias", h),
+                ckpt.floats(P + "layernorm_post.weight", h), ckpt.floats(P + "layernorm_post.bias", h),
+                layers,
+                ckpt.floats(P + "vision_adapter.mlp.fc1.weight", cfg.projectorInputDim(), cfg.shuffledDim()),
+                ckpt.floats(P + "vision_adapter.mlp.fc2.weight", cfg.projectorOutputDim(), cfg.projectorInputDim()),
+                ckpt.floats("multi_modal_projector.linear_1.weight", cfg.textHiddenSize(), cfg.visionOutputDim()));
+    }
+
+    public VisionConfig config() {
+        return cfg;
+    }
+
+    /**
+     * Encodes {@code tiles} tiles of {@code pixelValues} ({@code [tiles, 3, S, S]}) to the adapter
+     * output {@code [tiles, tokensPerTile, visionOutputDim]}.
+     */
+    public float[] encode(float[] pixelValues, int tiles) {
+        int s = cfg.imageSize();
+        if (tiles < 1 || pixelValues.length != (long) tiles * cfg.numChannels() * s * s) {
+            throw new IllegalArgumentException("pixelValues has " + pixelValues.length + " floats, expected " + tiles + " tiles of "
+                    + cfg.numChannels() + "x" + s + "x" + s);
+        }
+        int hv = cfg.hiddenSize();
+        int g = cfg.grid();
+        int n = g * g + 1;
+        int rows = tiles * n;
+
+        float[] x = embedPatches(pixelValues, tiles);
+        VisionKernels.layerNorm(x, rows, hv, preW, preB, cfg.normEps(), x, pool);
+        float[] scratch = new float[rows * hv];
+        float[] q = new float[rows * hv];
+        float[] k = new float[rows * hv];
+        float[] v = new float[rows * hv];
+        float[] mlp = new float[rows * cfg.intermediateSize()];
+        for (Layer layer : layers) {
+            attentionBlock(layer, x, tiles, scratch, q, k, v);
+            mlpBlock(layer, x, rows, scratch, mlp);
+        }
+        VisionKernels.layerNorm(x, rows, hv, postW, postB, cfg.normEps(), x, pool);
+
+        // Drop each tile's class row (the last), pixel-shuffle the g x g grid, then the adapter MLP.
+        int tpt = cfg.tokensPerTile();
+        int wide = cfg.shuffledDim();
+        float[] shuffled = new float[tiles * tpt * wide];
+        for (int t = 0; t < tiles; t++) {
+            PixelShuffle.apply(x, t * n * hv, g, hv, cfg.pixelShuffleRatio(), shuffled, t * tpt * wide);
+        }
+        int outRows = tiles * tpt;
+        float[] a = new float[outRows * cfg.projectorInputDim()];
+        TiledMatmul.matmulT(shuffled, outRows, adapterFc1, cfg.projectorInputDim(), wide, a, pool);
+        VisionKernels.gelu(a, 0, a.length, pool);
+        float[] out = new float[outRows * cfg.projectorOutputDim()];
+        TiledMatmul.matmulT(a, outRows, adapterFc2, cfg.projectorOutputDim(), cfg.projectorInputDim(), out, pool);
+        VisionKernels.gelu(out, 0, out.length, pool);
+        return out;
+    }
+
+    /** Projects {@code rows} adapter rows to the text model's hidden size: {@code [rows, textHidden]}. */
+    public float[] project(float[] features, int rows) {
+        int in = cfg.visionOutputDim();
+        if (features.length != (long) rows * in) {
+            throw new IllegalArgumentException("features has " + features.length + " floats, expected " + rows + " x " + in);
+        }
+        float[] out = new float[rows * cfg.textHiddenSize()];
+        TiledMatmul.matmulT(features, rows, projector, cfg.textHiddenSize(), in, out, pool);
+        return out;
+    }
+
+    /** Steps 1-2 up to the pre-LayerNorm: patch rows, class row last, plus positions. */
+    private float[] embedPatches(float[] px, int tiles) {
+        int s = cfg.imageSize();
+        int p = cfg.patchSize();
+        int g = cfg.grid();
+        int ch = cfg.numChannels();
+        int hv = cfg.hiddenSize();
+        int n = g * g + 1;
+        int patchIn = ch * p * p;
+        // Unfold: each patch flattened channel-major (c, y, x), patches row-major.
+        float[] patches = new float[tiles * g * g * patchIn];
+        for (int t = 0; t < tiles; t++) {
+            for (int py = 0; py < g; py++) {
+                for (int pxi = 0; pxi < g; pxi++) {
+                    int dst = ((t * g + py) * g + pxi) * patchIn;
+                    for (int c = 0; c < ch; c++) {
+                        for (int y = 0; y < p; y++) {
+                            int src = ((t * ch + c) * s + py * p + y) * s + pxi * p;
+                            System.arraycopy(px, src, patches, dst + (c * p + y) * p, p);
+                        }
+                    }
+                }
+            }
+        }
+        float[] embedded = new float[tiles * g * g * hv];
+        TiledMatmul.matmulT(patches, tiles * g * g, patchW, hv, patchIn, embedded, pool);
+        float[] x = new float[tiles * n * hv];
+        for (int t = 0; t < tiles; t++) {
+            System.arraycopy(embedded, t * g * g * hv, x, t * n * hv, g * g * hv);
+            System.arraycopy(classEmb, 0, x, (t * n + g * g) * hv, hv);
+            FloatKernels.addInPlace(x, t * n * hv, posEmb, 0, n * hv);
+        }
+        return x;
+    }
+
+    private void attentionBlock(Layer l, float[] x, int tiles, float[] xn, float[] q, float[] k, float[] v) {
+        int hv = cfg.hiddenSize();
+        int n = cfg.grid() * cfg.grid() + 1;
+        int rows = tiles * n;
+        int heads = cfg.numHeads();
+        int hd = cfg.headDim();
+        VisionKernels.layerNorm(x, rows, hv, l.ln1W(), l.ln1B(), cfg.normEps(), xn, pool);
+        TiledMatmul.matmulT(xn, rows, l.qW(), hv, hv, q, pool);
+        TiledMatmul.matmulT(xn, rows, l.kW(), hv, hv, k, pool);
+        TiledMatmul.matmulT(xn, rows, l.vW(), hv, hv, v, pool);
+        VisionKernels.addBias(q, rows, hv, l.qB());
+        VisionKernels.addBias(k, rows, hv, l.kB());
+        VisionKernels.addBias(v, rows, hv, l.vB());
+        rope.apply(q, tiles, heads);
+        rope.apply(k, tiles, heads);
+        // Full (non-causal) attention within each tile, one task per (tile, head); the context
+        // goes to xn, whose normalised input is no longer needed.
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        pool.forRange(tiles * heads, (long) n * n * hd * 2, (from, to) -> {
+            float[] scores = new float[n];
+            for (int th = from; th < to; th++) {
+                int t = th / heads;
+                int h = th % heads;
+                int base = t * n;
+                for (int i = 0; i < n; i++) {
+                    int qOff = (base + i) * hv + h * hd;
+                    for (int j = 0; j < n; j++) {
+                        scores[j] = FloatKernels.dot(q, qOff, k, (base + j) * hv + h * hd, hd) * scale;
+                    }
+                    FloatKernels.softmax(scores, 0, n);
+                    int outOff = (base + i) * hv + h * hd;
+                    java.util.Arrays.fill(xn, outOff, outOff + hd, 0f);
+                    for (int j = 0; j < n; j++) {
+                        FloatKernels.axpy(scores[j], v, (base + j) * hv + h * hd, xn, outOff, hd);
+                    }
+                }
+            }
+        });
+        TiledMatmul.matmulT(xn, rows, l.oW(), hv, hv, q, pool);
+        VisionKernels.addBias(q, rows, hv, l.oB());
+        FloatKernels.addInPlace(x, 0, q, 0, rows * hv);
+    }
+
+    private void mlpBlock(Layer l, float[] x, int rows, float[] xn, float[] mlp) {
+        int hv = cfg.hiddenSize();
+        int im = cfg.intermediateSize();
+        VisionKernels.layerNorm(x, rows, hv, l.ln2W(), l.ln2B(), cfg.normEps(), xn, pool);
+        TiledMatmul.matmulT(xn, rows, l.fc1W(), im, hv, mlp, pool);
+        VisionKernels.addBias(mlp, rows, im, l.fc1B());
+        VisionKernels.gelu(mlp, 0, rows * im, pool);
+        TiledMatmul.matmulT(mlp, rows, l.fc2W(), hv, im, xn, pool);
+        VisionKernels.addBias(xn, rows, hv, l.fc2B());
+        FloatKernels.addInPlace(x, 0, xn, 0, rows * hv);
+    }
+}
