@@ -7,13 +7,17 @@ import io.llamastream.engine.model.TextModelConfig;
 import io.llamastream.engine.safetensors.ModelFormatException;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
+import io.llamastream.engine.vision.ImageMediaEncoder;
+import io.llamastream.engine.vision.MediaEncoders;
+import io.llamastream.engine.vision.VisionConfig;
+import io.llamastream.engine.vision.VisionEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * A Llama 4 model folder loaded for inference: configuration, text decoder weights, tokenizer
- * and chat format. This is the one entry point callers use; the vision tower, when the folder
- * has one, is loaded separately by the media encoders.
+ * and chat format, and for multimodal checkpoints the vision tower behind {@link #media()}.
+ * This is the one entry point callers use.
  */
 public final class Llama4Model {
     private final Path dir;
@@ -22,14 +26,20 @@ public final class Llama4Model {
     private final TextModel textModel;
     private final Tokenizer tokenizer;
     private final ChatFormat chatFormat;
+    private final VisionEncoder vision;
+    private final MediaEncoders media;
+    private final ImageMediaEncoder images;
 
-    private Llama4Model(Path dir, TextModelConfig config, TextModel textModel, Tokenizer tokenizer) {
+    private Llama4Model(Path dir, TextModelConfig config, TextModel textModel, Tokenizer tokenizer, VisionEncoder vision) {
         this.dir = dir;
         this.name = dir.toAbsolutePath().normalize().getFileName().toString();
         this.config = config;
         this.textModel = textModel;
         this.tokenizer = tokenizer;
         this.chatFormat = new ChatFormat(tokenizer);
+        this.vision = vision;
+        this.images = vision == null ? null : new ImageMediaEncoder(vision, tokenizer::tokenId);
+        this.media = images == null ? new MediaEncoders(name) : new MediaEncoders(name, images);
     }
 
     /** Loads {@code dir} with the shared compute pool; failures name the file and the problem. */
@@ -45,14 +55,18 @@ public final class Llama4Model {
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
         int imageToken = tokenizer.hasToken("<|patch|>") ? tokenizer.tokenId("<|patch|>") : -1;
         TextModel text;
+        VisionEncoder vision = null;
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             text = TextModel.load(checkpoint, config, imageToken, pool);
+            if (config.multimodal()) {
+                vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool);
+            }
         }
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new ModelFormatException(dir.resolve("tokenizer.json"), "has " + tokenizer.vocabSize()
                     + " tokens but the model's vocabulary is " + config.vocabSize());
         }
-        return new Llama4Model(dir, config, text, tokenizer);
+        return new Llama4Model(dir, config, text, tokenizer, vision);
     }
 
     public Path dir() {
@@ -78,5 +92,21 @@ public final class Llama4Model {
 
     public ChatFormat chatFormat() {
         return chatFormat;
+    }
+
+    /** The vision tower of a multimodal checkpoint, or null for a text-only model. */
+    public VisionEncoder visionEncoder() {
+        return vision;
+    }
+
+    /** The image path (decode, tile, encode, project), or throws UnsupportedModalityException. */
+    public ImageMediaEncoder imageEncoder() {
+        media.forModality(io.llamastream.engine.vision.Modality.IMAGE);
+        return images;
+    }
+
+    /** Encoders per modality; asking for one the model lacks throws UnsupportedModalityException. */
+    public MediaEncoders media() {
+        return media;
     }
 }

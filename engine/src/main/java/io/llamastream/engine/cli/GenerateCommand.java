@@ -1,10 +1,17 @@
 package io.llamastream.engine.cli;
 
 import io.llamastream.engine.Llama4Model;
+import io.llamastream.engine.MediaPrompt;
 import io.llamastream.engine.generate.Generation;
 import io.llamastream.engine.generate.Generator;
 import io.llamastream.engine.generate.SamplingParams;
 import io.llamastream.engine.tokenizer.StreamingDecoder;
+import io.llamastream.engine.vision.ImagePreprocessor;
+import io.llamastream.engine.vision.VideoFrameSampler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -13,8 +20,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code generate}: wraps the prompt as a user message in the Llama 4 chat format and streams the
- * reply to stdout as it is generated; statistics go to stderr.
+ * {@code generate}: wraps the prompt (after any images and video frames) as a user message in the
+ * Llama 4 chat format and streams the reply to stdout as it is generated; statistics go to stderr.
  */
 @Command(name = "generate", description = "Generate a reply to a prompt (stdout: the reply only).")
 public final class GenerateCommand implements Callable<Integer> {
@@ -36,17 +43,35 @@ public final class GenerateCommand implements Callable<Integer> {
     double minP;
     @Option(names = "--seed", defaultValue = "0", description = "Random seed for sampling.")
     long seed;
+    @Option(names = "--image", paramLabel = "FILE", description = "An image (PNG, JPEG, GIF, BMP, WebP); repeatable, in order.")
+    List<Path> images = List.of();
+    @Option(names = "--video", paramLabel = "FILE", description = "An MP4 (H.264) video; frames sampled evenly.")
+    Path video;
+    @Option(names = "--video-frames", defaultValue = "8", description = "Frames sampled from --video (default ${DEFAULT-VALUE}).")
+    int videoFrames;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         long t0 = System.nanoTime();
         Llama4Model m = Llama4Model.load(model.dir);
         long loaded = System.nanoTime();
-        int[] ids = m.chatFormat().encodeUserPrompt(system, prompt);
+        MediaPrompt.Builder builder = new MediaPrompt.Builder(m);
+        for (Path image : images) {
+            builder.image(Files.readAllBytes(image));
+        }
+        if (video != null) {
+            m.imageEncoder(); // a text-only model refuses video here, naming the model
+            int tile = m.visionEncoder().config().imageSize();
+            VideoFrameSampler sampler = new VideoFrameSampler(new io.llamastream.engine.vision.ImageDecoder(),
+                    new ImagePreprocessor(tile, ImagePreprocessor.DEFAULT_MAX_PATCHES), videoFrames, VideoFrameSampler.DEFAULT_MAX_FPS);
+            builder.frames(sampler.fromMp4(Files.readAllBytes(video)));
+        }
+        MediaPrompt mediaPrompt = builder.build(system, prompt);
+        int[] ids = mediaPrompt.ids();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         StreamingDecoder decoder = m.tokenizer().streamingDecoder();
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, seed, maxTokens);
-        Generation g = new Generator(m.textModel()).generate(ids, params, token -> {
+        Generation g = new Generator(m.textModel()).generate(ids, mediaPrompt.imageRows(), params, token -> {
             if (!m.config().isEos(token)) {
                 out.print(decoder.push(token));
                 out.flush();

@@ -62,6 +62,36 @@ public final class ChatFormat {
         return encodeDialog(messages, true);
     }
 
+    /**
+     * A single-turn prompt whose user message carries media: the media token spans first, in
+     * order (each already expanded, e.g. an image's tiles of {@code <|patch|>}), then the text,
+     * as the multimodal reference lays them out. Optional system message as in
+     * {@link #encodeUserPrompt(String, String)}.
+     */
+    public int[] encodeUserPromptWithMedia(String system, List<int[]> media, String text) {
+        IdList out = new IdList(256);
+        out.add(beginOfText);
+        if (system != null && !system.isEmpty()) {
+            appendHeader(out, "system");
+            out.addAll(tokenizer.encodeOrdinary("\n\n" + system));
+            out.add(endOfTurn);
+        }
+        appendHeader(out, "user");
+        if (media.isEmpty()) {
+            out.addAll(tokenizer.encodeOrdinary("\n\n" + text));
+        } else {
+            out.addAll(tokenizer.encodeOrdinary("\n\n"));
+            for (int[] span : media) {
+                out.addAll(span);
+            }
+            out.addAll(tokenizer.encodeOrdinary(text));
+        }
+        out.add(endOfTurn);
+        appendHeader(out, "assistant");
+        out.addAll(tokenizer.encodeOrdinary("\n\n"));
+        return out.toArray();
+    }
+
     private void appendHeader(IdList out, String role) {
         out.add(headerStart);
         out.addAll(tokenizer.encodeOrdinary(role));

@@ -105,4 +105,81 @@ class CliTest {
         assertEquals(0, a.code(), a.err());
         assertEquals(a.out(), b.out());
     }
+
+    @Test
+    void generateWithAnImagePrintsTheExpectedAnswer() {
+        Path dir = Fixtures.model("demo-vision");
+        for (JsonNode c : Fixtures.json(dir.resolve("golden.json")).get("cases")) {
+            if (!c.get("aspect_ratios").toString().equals("[2,2]") && !c.get("aspect_ratios").toString().equals("[1,2]")) {
+                continue;
+            }
+            Run r = run("generate", "--model", dir.toString(), "--image", dir.resolve(c.get("image").asText()).toString(),
+                    "--prompt", c.get("question").asText());
+            assertEquals(0, r.code(), r.err());
+            assertEquals(c.get("expected").asText() + "\n", r.out(), c.get("image").asText());
+        }
+    }
+
+    @Test
+    void logitsWithPixelValuesMatchTheMultimodalReference() {
+        Path model = Fixtures.model("tiny-vision");
+        JsonNode c = Fixtures.json(model.resolve("golden.json")).get("cases").get(1);
+        Path pixels = tmp.resolve("pixels.safetensors");
+        try (SafetensorsFile golden = SafetensorsFile.open(model.resolve("golden.safetensors"))) {
+            String name = c.get("pixel_values_tensor").asText();
+            long[] shape = golden.info(name).shape();
+            new io.llamastream.engine.safetensors.SafetensorsWriter().addF32("tiles", shape, golden.readFloats(name)).write(pixels);
+            String ids = Arrays.stream(Fixtures.ints(c.get("input_ids"))).mapToObj(Integer::toString).collect(Collectors.joining(","));
+            Path out = tmp.resolve("logits.safetensors");
+            Run r = run("logits", "--model", model.toString(), "--ids", ids, "--pixel-values", pixels.toString(),
+                    "--tensor", "tiles", "--out", out.toString());
+            assertEquals(0, r.code(), r.err());
+            try (SafetensorsFile written = SafetensorsFile.open(out)) {
+                float[] actual = written.readFloats("logits");
+                float[] expected = golden.readFloats(c.get("logits_tensor").asText());
+                float maxAbs = 0;
+                float maxDiff = 0;
+                for (int i = 0; i < expected.length; i++) {
+                    maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+                    maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+                }
+                assertTrue(maxDiff <= 1e-4 * maxAbs, "max diff " + maxDiff);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void imageToATextOnlyModelFailsNamingTheModel() {
+        Path png = Fixtures.model("demo-vision").resolve("img00_336x336.png");
+        Run r = run("generate", "--model", Fixtures.model("demo-tasks").toString(), "--image", png.toString(), "--prompt", "hi");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("demo-tasks"), r.err());
+    }
+
+    @Test
+    void generateWithAnMp4VideoPutsOneSingleTileImagePerSampledFrameInThePrompt() throws Exception {
+        Path dir = Fixtures.model("demo-vision");
+        Path png = dir.resolve("img00_336x336.png");
+        Path mp4 = tmp.resolve("clip.mp4");
+        java.awt.image.BufferedImage frame = javax.imageio.ImageIO.read(png.toFile());
+        org.jcodec.api.awt.AWTSequenceEncoder enc = org.jcodec.api.awt.AWTSequenceEncoder.createSequenceEncoder(mp4.toFile(), 4);
+        for (int i = 0; i < 8; i++) {
+            enc.encodeImage(frame);
+        }
+        enc.finish();
+        Run single = run("generate", "--model", dir.toString(), "--image", png.toString(), "--prompt", "What is in the image?");
+        Run video = run("generate", "--model", dir.toString(), "--video", mp4.toString(), "--prompt", "What is in the image?");
+        assertEquals(0, video.code(), video.err());
+        int singleTokens = promptTokens(single.err());
+        // 2 s at the default 1 fps cap: two frames, each <|image_start|><|image|> 144 x <|patch|> <|image_end|>.
+        assertEquals(singleTokens + 147, promptTokens(video.err()));
+    }
+
+    private static int promptTokens(String stderr) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("prompt (\\d+) tokens").matcher(stderr);
+        assertTrue(m.find(), stderr);
+        return Integer.parseInt(m.group(1));
+    }
 }
