@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.engine.safetensors.SafetensorsFile;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.ReferenceTolerance;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -79,13 +80,7 @@ class CliTest {
             float[] expected = golden.readFloats(c.get("logits_tensor").asText());
             assertEquals(Arrays.toString(golden.info(c.get("logits_tensor").asText()).shape()),
                     Arrays.toString(written.info("logits").shape()));
-            float maxAbs = 0;
-            float maxDiff = 0;
-            for (int i = 0; i < expected.length; i++) {
-                maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-                maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-            }
-            assertTrue(maxDiff <= 1e-4 * maxAbs, "max diff " + maxDiff);
+            ReferenceTolerance.assertClose(expected, actual, "CliTest.java");
         }
     }
 
@@ -137,13 +132,7 @@ class CliTest {
             try (SafetensorsFile written = SafetensorsFile.open(out)) {
                 float[] actual = written.readFloats("logits");
                 float[] expected = golden.readFloats(c.get("logits_tensor").asText());
-                float maxAbs = 0;
-                float maxDiff = 0;
-                for (int i = 0; i < expected.length; i++) {
-                    maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-                    maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-                }
-                assertTrue(maxDiff <= 1e-4 * maxAbs, "max diff " + maxDiff);
+                ReferenceTolerance.assertClose(expected, actual, "CliTest.java");
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -9,6 +9,7 @@ import io.llamastream.engine.model.Checkpoint;
 import io.llamastream.engine.model.TextModelConfig;
 import io.llamastream.engine.safetensors.SafetensorsFile;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.ReferenceTolerance;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,25 +37,8 @@ class TextModelLogitsTest {
                 float[] logits = tm.forward(new Batch().add(tm.newCache(), ids), true);
                 float[] expected = golden.readFloats(c.get("logits_tensor").asText());
                 assertEquals(expected.length, logits.length, c.get("name").asText());
-                assertClose(expected, logits, model + " " + c.get("name").asText());
+                ReferenceTolerance.assertClose(expected, logits, model + " " + c.get("name").asText());
             }
         }
-    }
-
-
-    static void assertClose(float[] expected, float[] actual, String what) {
-        float maxAbs = 0;
-        float maxDiff = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-            float d = Math.abs(expected[i] - actual[i]);
-            if (d > maxDiff) {
-                maxDiff = d;
-                at = i;
-            }
-        }
-        assertTrue(maxDiff <= 1e-4f * maxAbs,
-                what + ": max |diff| " + maxDiff + " at " + at + " exceeds 1e-4 * " + maxAbs);
     }
 }

@@ -15,6 +15,7 @@ import io.llamastream.engine.generate.SamplingParams;
 import io.llamastream.engine.generate.TokenListener;
 import io.llamastream.engine.safetensors.SafetensorsFile;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.ReferenceTolerance;
 import io.llamastream.engine.vision.UnsupportedModalityException;
 import io.llamastream.engine.vision.VisionEncoder;
 import java.io.IOException;
@@ -40,13 +41,7 @@ class MultimodalModelTest {
                 int[] ids = Fixtures.ints(c.get("input_ids"));
                 float[] logits = m.textModel().forward(new Batch().add(m.textModel().newCache(), ids, rows), true);
                 float[] expected = golden.readFloats(c.get("logits_tensor").asText());
-                float maxAbs = 0;
-                float maxDiff = 0;
-                for (int i = 0; i < expected.length; i++) {
-                    maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-                    maxDiff = Math.max(maxDiff, Math.abs(expected[i] - logits[i]));
-                }
-                assertTrue(maxDiff <= 1e-4 * maxAbs, c.get("name").asText() + ": max diff " + maxDiff + " of " + maxAbs);
+                ReferenceTolerance.assertClose(expected, logits, "MultimodalModelTest.java");
             }
         }
     }

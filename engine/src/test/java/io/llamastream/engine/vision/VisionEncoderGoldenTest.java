@@ -30,23 +30,11 @@ class VisionEncoderGoldenTest {
         golden.close();
     }
 
-    static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what + " length");
-        double maxAbs = 0;
-        double maxDiff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-        }
-        System.out.printf("%s: max |diff| %.3g, max |value| %.3g, relative %.3g%n", what, maxDiff, maxAbs, maxDiff / maxAbs);
-        assertTrue(maxDiff <= 1e-4 * maxAbs, what + ": max |diff| " + maxDiff + " > 1e-4 * " + maxAbs);
-    }
-
     @ParameterizedTest
     @CsvSource({"case0, 1", "case1, 3"})
     void adapterOutputMatchesReference(String name, int tiles) {
         float[] features = encoder.encode(golden.readFloats(name + ".pixel_values"), tiles);
-        assertClose(golden.readFloats(name + ".vision_features"), features, name + " vision_features");
+        io.llamastream.engine.testing.ReferenceTolerance.assertClose(golden.readFloats(name + ".vision_features"), features, name + " vision_features");
     }
 
     @ParameterizedTest
@@ -54,6 +42,6 @@ class VisionEncoderGoldenTest {
     void projectedRowsMatchReference(String name, int tiles) {
         float[] features = golden.readFloats(name + ".vision_features");
         int rows = tiles * encoder.config().tokensPerTile();
-        assertClose(golden.readFloats(name + ".projected"), encoder.project(features, rows), name + " projected");
+        io.llamastream.engine.testing.ReferenceTolerance.assertClose(golden.readFloats(name + ".projected"), encoder.project(features, rows), name + " projected");
     }
 }
