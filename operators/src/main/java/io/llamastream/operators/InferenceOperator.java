@@ -101,6 +101,11 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     private transient int inFlight;
     private transient long records;
 
+    /** True once the injected failure has fired in this JVM (for recovery tests). */
+    static boolean injectedFailureFired() {
+        return INJECTED_FAILURE_FIRED.get();
+    }
+
     public InferenceOperator(PipelineSettings settings) {
         this.settings = settings;
     }
