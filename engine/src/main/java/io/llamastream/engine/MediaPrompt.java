@@ -28,11 +28,11 @@ public record MediaPrompt(int[] ids, float[] imageRows) {
             return add(model.imageEncoder().encode(bytes));
         }
 
-        /** Adds already sampled video frames, each as a single-tile image, in time order. */
-        public Builder frames(List<PreprocessedImage> frames) {
+        /** Adds already preprocessed images in order (e.g. video frames sampled as single tiles). */
+        public Builder images(List<PreprocessedImage> images) {
             ImageMediaEncoder encoder = model.imageEncoder();
-            for (PreprocessedImage frame : frames) {
-                add(encoder.encode(frame));
+            for (PreprocessedImage image : images) {
+                add(encoder.encode(image));
             }
             return this;
         }

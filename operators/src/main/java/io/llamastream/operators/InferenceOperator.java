@@ -88,6 +88,7 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     private final PipelineSettings settings;
 
     private transient SharedEngine engine;
+    private transient ImageEmbedder imageEmbedder;
     private transient TaskCatalog catalog;
     private transient MailboxExecutor mailbox;
     private transient InferenceMetrics metrics;
@@ -127,6 +128,7 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
         catalog = TaskCatalog.load(settings.tasksFile());
         engine = SharedEngine.acquire(settings.modelDir(), settings.engine(), settings.batching());
+        imageEmbedder = new ImageEmbedder(engine.model(), settings.limits().maxImagePixels());
         pending = new HashMap<>();
         history = getKeyedStateStore().getState(new ValueStateDescriptor<>("history", Types.OBJECT_ARRAY(Types.STRING)));
         MapStateDescriptor<String, Boolean> answeredDescriptor =
@@ -202,7 +204,8 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
 
     private int[] promptWithHistory(TaskDefinition task, PreparedRequest p) throws Exception {
         String[] turns = history.value();
-        if (!task.useHistory() || p.request().session() == null || turns == null || turns.length == 0) {
+        // Earlier turns are kept as text: a turn with images is sent as it was prepared.
+        if (p.request().imagesBase64().length > 0 || !task.useHistory() || p.request().session() == null || turns == null || turns.length == 0) {
             return p.promptIds();
         }
         ChatFormat chat = engine.model().chatFormat();
@@ -231,13 +234,14 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         Tokenizer tokenizer = engine.model().tokenizer();
         int eot = engine.model().chatFormat().endOfTurnId();
         ValidRequest r = p.request();
+        float[] imageRows = imageEmbedder.embed(r.imagesBase64());
         if (task.kind() == TaskKind.CLASSIFY) {
             List<CompletableFuture<InferenceResult>> scores = new ArrayList<>();
             for (String label : r.labels()) {
                 int[] labelIds = tokenizer.encodeOrdinary(label);
                 int[] continuation = Arrays.copyOf(labelIds, labelIds.length + 1);
                 continuation[labelIds.length] = eot;
-                scores.add(scheduler.submit(InferenceRequest.score(prompt, continuation)).result());
+                scores.add(scheduler.submit(InferenceRequest.score(prompt, continuation).withImageRows(imageRows)).result());
             }
             return CompletableFuture.allOf(scores.toArray(CompletableFuture[]::new))
                     .thenApply(v -> new EngineReply(prompt.length, scores.stream().map(CompletableFuture::join).toList(),
@@ -246,14 +250,14 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         double temperature = r.temperature() >= 0 ? r.temperature() : task.temperature();
         SamplingParams params = new SamplingParams(temperature, Math.max(0, r.topK()), r.topP() > 0 ? r.topP() : 1.0,
                 0, r.seed(), p.maxTokens());
-        InferenceRequest request = InferenceRequest.generate(prompt, params);
+        InferenceRequest request = InferenceRequest.generate(prompt, params).withImageRows(imageRows);
         FirstTokenProbability unsafe = null;
         if (task.kind() == TaskKind.MODERATE) {
             unsafe = new FirstTokenProbability(tokenizer.encodeOrdinary("unsafe")[0]);
             request = request.withProcessor(unsafe);
         } else if (task.kind() == TaskKind.EXTRACT) {
             request = request.withProcessor(new JsonGrammarProcessor(
-                    JsonSchemaCompiler.compile(JSON.readTree(r.schemaJson())), engine.tokenBytes(), eot, p.maxTokens()));
+                    JsonSchemaCompiler.compile(r.schemaJson()), engine.tokenBytes(), eot, p.maxTokens()));
         }
         FirstTokenProbability probe = unsafe;
         return scheduler.submit(request).result()

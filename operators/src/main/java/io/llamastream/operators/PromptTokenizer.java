@@ -1,6 +1,7 @@
 package io.llamastream.operators;
 
 import io.llamastream.engine.tokenizer.Tokenizer;
+import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.operators.metrics.DeadLetterCounters;
 import io.llamastream.operators.tasks.TaskCatalog;
 import java.nio.file.Path;
@@ -9,8 +10,9 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The tokenize step: builds each validated request's prompt with a {@link PromptEncoder} (today
- * the text one; the model's tokenizer is read from the model folder, without the weights) and
+ * The tokenize step: builds each validated request's prompt with a {@link PromptEncoder} (the
+ * text one, or for images the media one; the model's tokenizer and vision settings are read from
+ * the model folder, without the weights) and
  * dead-letters prompts that do not fit the context window under the task's overflow policy.
  * Runs before {@code keyBy}, so tokenization is spread over all subtasks, not the inference ones.
  */
@@ -18,6 +20,7 @@ public class PromptTokenizer extends ProcessFunction<ValidRequest, PreparedReque
     private final PipelineSettings settings;
     private transient TaskCatalog catalog;
     private transient PromptEncoder textEncoder;
+    private transient PromptEncoder mediaEncoder;
     private transient DeadLetterCounters deadLetters;
 
     public PromptTokenizer(PipelineSettings settings) {
@@ -29,18 +32,21 @@ public class PromptTokenizer extends ProcessFunction<ValidRequest, PreparedReque
         catalog = TaskCatalog.load(settings.tasksFile());
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(Path.of(settings.modelDir()).resolve("tokenizer.json"));
         textEncoder = new TextPromptEncoder(tokenizer, settings.limits().maxContextTokens());
+        Path config = Path.of(settings.modelDir()).resolve("config.json");
+        if (ModelCapabilities.read(settings.modelDir()).vision()) {
+            VisionConfig vision = VisionConfig.read(config);
+            mediaEncoder = new MediaPromptEncoder(tokenizer, new ImageInputs(settings.limits().maxImagePixels(), vision.imageSize()),
+                    vision.tokensPerTile(), settings.limits().maxContextTokens());
+        }
         deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement(ValidRequest r, Context ctx, Collector<PreparedRequest> out) {
         try {
-            // Requests with images only pass validation for a vision model; their encoder is not merged yet.
-            if (r.imagesBase64().length > 0) {
-                throw new RejectedRequestException(io.llamastream.kafka.ErrorCode.UNSUPPORTED_MODALITY,
-                        "image prompts are not supported by this build (vision encoder not available)");
-            }
-            out.collect(textEncoder.encode(catalog.get(r.task()), r));
+            // Requests with images pass validation only for a vision model, which has a media encoder.
+            PromptEncoder encoder = r.imagesBase64().length > 0 ? mediaEncoder : textEncoder;
+            out.collect(encoder.encode(catalog.get(r.task()), r));
         } catch (RejectedRequestException e) {
             deadLetters.inc(e.code());
             ctx.output(DeadLetterOutput.TAG, DeadLetterOutput.of(r, e.code(), e.getMessage()));

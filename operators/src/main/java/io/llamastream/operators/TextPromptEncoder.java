@@ -38,7 +38,7 @@ public final class TextPromptEncoder implements PromptEncoder {
         }
         int budget = contextTokens - reserved;
         List<String> keys = r.schemaJson() == null ? null : JsonSchemaCompiler.topLevelKeys(
-                JsonSchemaCompiler.compile(readJson(r.schemaJson())));
+                JsonSchemaCompiler.compile(r.schemaJson()));
         String text = r.text();
         String user = UserMessage.render(task, text, r.targetLanguage(), List.of(r.labels()), keys);
         int[] prompt = chat.encodeUserPrompt(task.system(), user);
@@ -69,13 +69,5 @@ public final class TextPromptEncoder implements PromptEncoder {
         }
         throw new RejectedRequestException(ErrorCode.CONTEXT_OVERFLOW, "the task's template alone ("
                 + overhead + " tokens) plus " + reserved + " reply tokens exceeds the context of " + contextTokens);
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode readJson(String json) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("schema was validated upstream", e);
-        }
     }
 }

@@ -239,7 +239,7 @@ class InferencePipelineMiniClusterTest {
     @Test
     void everyErrorCodeOfThePipelineIsProduced() {
         List<ErrorCode> expected = new ArrayList<>(List.of(ErrorCode.values()));
-        // Image decoding is the vision step's job, not merged yet.
+        // Image decoding needs a vision model: ImagePipelineMiniClusterTest produces these two.
         expected.remove(ErrorCode.UNDECODABLE_IMAGE);
         expected.remove(ErrorCode.IMAGE_TOO_LARGE);
         List<ErrorCode> produced = deadLetters.stream().map(DeadLetterEvent::errorCode).distinct().sorted().toList();

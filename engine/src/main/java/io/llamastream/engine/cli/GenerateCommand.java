@@ -64,7 +64,7 @@ public final class GenerateCommand implements Callable<Integer> {
             int tile = m.visionEncoder().config().imageSize();
             VideoFrameSampler sampler = new VideoFrameSampler(new io.llamastream.engine.vision.ImageDecoder(),
                     new ImagePreprocessor(tile, ImagePreprocessor.DEFAULT_MAX_PATCHES), videoFrames, VideoFrameSampler.DEFAULT_MAX_FPS);
-            builder.frames(sampler.fromMp4(Files.readAllBytes(video)));
+            builder.images(sampler.fromMp4(Files.readAllBytes(video)));
         }
         MediaPrompt mediaPrompt = builder.build(system, prompt);
         int[] ids = mediaPrompt.ids();

@@ -33,6 +33,15 @@ public final class JsonSchemaCompiler {
         return compile(schema, "schema");
     }
 
+    /** Compiles a schema given as JSON text (already validated upstream, so malformed text is a bug). */
+    public static SchemaNode compile(String schemaJson) {
+        try {
+            return compile(MAPPER.readTree(schemaJson));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("schema was validated upstream", e);
+        }
+    }
+
     /** The top-level property names in declared order (empty unless the schema is an object). */
     public static List<String> topLevelKeys(SchemaNode node) {
         if (node instanceof ObjectSchema o) {
