@@ -58,7 +58,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     private final PrintStream out = System.out;
 
+    /** Accepts an optional leading {@code demo} (the launcher passes its subcommand through). */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("demo")) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         System.exit(new CommandLine(new DemoCommand()).execute(args));
     }
 
@@ -79,7 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
                 stream.size(), modelDir.toAbsolutePath().normalize(), parallelism, checkpointIntervalMs,
                 failAfter >= 0 ? ", one failure injected after " + failAfter + " records" : "");
         long t0 = System.nanoTime();
-        try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
+        try (EmbeddedKafka kafka = startQuietly()) {
             out.printf("  kafka: in-JVM KRaft broker at %s (%.1f s)%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             JobConfig config = new JobConfig();
             config.modelDir = modelDir.toAbsolutePath().normalize().toString();
@@ -162,6 +166,17 @@ public final class DemoCommand implements Callable<Integer> {
                 return 1;
             }
             return tracker.done() == stream.size() && tracker.duplicates() == 0 && tracker.unmatched() == 0 ? 0 : 1;
+        }
+    }
+
+    /** Starts the broker with stdout muted: Kafka's storage formatter prints its metadata there. */
+    private static EmbeddedKafka startQuietly() {
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            return new EmbeddedKafka().start();
+        } finally {
+            System.setOut(stdout);
         }
     }
 
