@@ -1,0 +1,90 @@
+package io.llamastream.operators;
+
+import io.llamastream.engine.Llama4Model;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.serving.Scheduler;
+import io.llamastream.engine.serving.SchedulerConfig;
+import io.llamastream.operators.grammar.TokenBytes;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One loaded model and its continuous-batching scheduler per TaskManager JVM, shared by every
+ * inference subtask (slot) in it: the weights are mapped once and all subtasks' requests are
+ * batched together. A static registry keyed by model folder and engine/batching settings counts
+ * references; the last {@link #release} closes the scheduler. Static state is per class loader,
+ * so with Flink's default child-first loading one job's slots share, different jobs do not.
+ */
+public final class SharedEngine {
+    private record Key(Path modelDir, EngineSettings engine, BatchingSettings batching) {
+    }
+
+    private static final Map<Key, SharedEngine> ENGINES = new HashMap<>();
+
+    private final Key key;
+    private final Llama4Model model;
+    private final Scheduler scheduler;
+    private final TokenBytes tokenBytes;
+    private int references;
+
+    private SharedEngine(Key key, Llama4Model model, Scheduler scheduler) {
+        this.key = key;
+        this.model = model;
+        this.scheduler = scheduler;
+        this.tokenBytes = new TokenBytes(model.tokenizer());
+    }
+
+    /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
+    public static SharedEngine acquire(String modelDir, EngineSettings engine, BatchingSettings batching) {
+        if (!"bf16".equalsIgnoreCase(engine.weightFormat())) {
+            throw new IllegalArgumentException("weight format '" + engine.weightFormat()
+                    + "' is not supported by this engine; use bf16");
+        }
+        Key key = new Key(Path.of(modelDir).toAbsolutePath().normalize(), engine, batching);
+        synchronized (ENGINES) {
+            SharedEngine shared = ENGINES.get(key);
+            if (shared == null) {
+                ComputePool pool = engine.threads() > 0 ? new ComputePool(engine.threads()) : ComputePool.shared();
+                Llama4Model model = Llama4Model.load(key.modelDir(), pool);
+                SchedulerConfig config = SchedulerConfig.defaults()
+                        .withMaxSequences(batching.maxBatchSize())
+                        .withTokenBudget(batching.tokenBudget())
+                        .withKvBudgetBytes(engine.kvCacheBytes())
+                        .withPrefixCacheBytes(engine.prefixCacheBytes());
+                shared = new SharedEngine(key, model, new Scheduler(model.textModel(), config));
+                ENGINES.put(key, shared);
+            }
+            shared.references++;
+            return shared;
+        }
+    }
+
+    public void release() {
+        synchronized (ENGINES) {
+            if (--references == 0) {
+                ENGINES.remove(key);
+                scheduler.close();
+            }
+        }
+    }
+
+    /** How many engines are loaded in this JVM (for tests of the sharing). */
+    public static int loadedCount() {
+        synchronized (ENGINES) {
+            return ENGINES.size();
+        }
+    }
+
+    public Llama4Model model() {
+        return model;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public TokenBytes tokenBytes() {
+        return tokenBytes;
+    }
+}

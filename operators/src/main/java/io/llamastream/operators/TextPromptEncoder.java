@@ -1,0 +1,81 @@
+package io.llamastream.operators;
+
+import io.llamastream.engine.tokenizer.ChatFormat;
+import io.llamastream.engine.tokenizer.Tokenizer;
+import io.llamastream.kafka.ContextOverflow;
+import io.llamastream.kafka.ErrorCode;
+import io.llamastream.operators.grammar.JsonSchemaCompiler;
+import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.TaskKind;
+import io.llamastream.operators.tasks.UserMessage;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Text prompts: the task's user message in the chat format, with the request's text truncated (by
+ * whole tokens of the text alone, head or tail) or the request rejected when the prompt plus the
+ * reply budget exceeds the context window. The budget is {@code max_tokens} for generating tasks
+ * and the longest label plus end of turn for classification (which generates nothing). Only the
+ * user's text is cut, never the template, so the model still sees the task's instructions.
+ */
+public final class TextPromptEncoder implements PromptEncoder {
+    private final Tokenizer tokenizer;
+    private final ChatFormat chat;
+    private final int contextTokens;
+
+    public TextPromptEncoder(Tokenizer tokenizer, int contextTokens) {
+        this.tokenizer = tokenizer;
+        this.chat = new ChatFormat(tokenizer);
+        this.contextTokens = contextTokens;
+    }
+
+    @Override
+    public PreparedRequest encode(TaskDefinition task, ValidRequest r) throws RejectedRequestException {
+        int maxTokens = r.maxTokens() > 0 ? r.maxTokens() : task.maxTokens();
+        int reserved = maxTokens;
+        if (task.kind() == TaskKind.CLASSIFY) {
+            reserved = Arrays.stream(r.labels()).mapToInt(l -> tokenizer.encodeOrdinary(l).length).max().orElse(0) + 1;
+        }
+        int budget = contextTokens - reserved;
+        List<String> keys = r.schemaJson() == null ? null : JsonSchemaCompiler.topLevelKeys(
+                JsonSchemaCompiler.compile(readJson(r.schemaJson())));
+        String text = r.text();
+        String user = UserMessage.render(task, text, r.targetLanguage(), List.of(r.labels()), keys);
+        int[] prompt = chat.encodeUserPrompt(task.system(), user);
+        if (prompt.length <= budget) {
+            return new PreparedRequest(r, user, prompt, maxTokens, false, 0);
+        }
+        ContextOverflow policy = r.contextOverflow() != null ? ContextOverflow.fromWire(r.contextOverflow())
+                : task.contextOverflow();
+        if (policy == ContextOverflow.REJECT) {
+            throw new RejectedRequestException(ErrorCode.CONTEXT_OVERFLOW, "prompt has " + prompt.length
+                    + " tokens; with " + reserved + " reserved for the reply it exceeds the context of "
+                    + contextTokens + " tokens");
+        }
+        int[] textTokens = tokenizer.encodeOrdinary(text);
+        int overhead = prompt.length - textTokens.length;
+        // Token boundaries shift a little when the cut text is re-encoded inside the template: cut,
+        // re-encode, and cut one more token until it fits.
+        for (int keep = Math.min(textTokens.length - 1, budget - overhead); keep >= 0; keep--) {
+            int[] kept = policy == ContextOverflow.TRUNCATE_HEAD
+                    ? Arrays.copyOfRange(textTokens, textTokens.length - keep, textTokens.length)
+                    : Arrays.copyOf(textTokens, keep);
+            String cut = tokenizer.decode(kept).replace("\uFFFD", "");
+            user = UserMessage.render(task, cut, r.targetLanguage(), List.of(r.labels()), keys);
+            prompt = chat.encodeUserPrompt(task.system(), user);
+            if (prompt.length <= budget) {
+                return new PreparedRequest(r, user, prompt, maxTokens, true, 0);
+            }
+        }
+        throw new RejectedRequestException(ErrorCode.CONTEXT_OVERFLOW, "the task's template alone ("
+                + overhead + " tokens) plus " + reserved + " reply tokens exceeds the context of " + contextTokens);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readJson(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("schema was validated upstream", e);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.llamastream.operators.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.llamastream.kafka.ContextOverflow;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The tasks the pipeline accepts, by name. The built-in five (moderate, translate, classify,
+ * extract, generate) use exactly the prompt formats the demo-tasks model was trained on; a tasks
+ * file (YAML, or JSON, which YAML reads too) can override fields of a built-in task or add new
+ * tasks of any {@link TaskKind}:
+ * <pre>
+ * tasks:
+ *   summarize: {kind: generate, system: "Be brief.", template: "Summarize:\n{text}", max_tokens: 96,
+ *               context_overflow: truncate_head, history: false}
+ *   moderate:  {excluded_categories: [S7]}
+ * </pre>
+ * Template placeholders: {@code {text}}, {@code {target_language}} (the language's name),
+ * {@code {labels}} ("a, b or c"), {@code {fields}} ("the a and the b") and {@code {keys}}
+ * ({@code "a" and "b"}), the last two from the extraction schema's properties.
+ */
+public final class TaskCatalog implements Serializable {
+    public static final String MODERATION_TEMPLATE = "Task: Check if there is unsafe content in 'User' messages in "
+            + "conversations according to our safety policy with the below categories.\n\n"
+            + "<BEGIN UNSAFE CONTENT CATEGORIES>\nS1: Violent Crimes.\nS2: Non-Violent Crimes.\nS3: Sex Crimes.\n"
+            + "S4: Child Exploitation.\nS5: Defamation.\nS6: Specialized Advice.\nS7: Privacy.\n"
+            + "S8: Intellectual Property.\nS9: Indiscriminate Weapons.\nS10: Hate.\nS11: Self-Harm.\n"
+            + "S12: Sexual Content.\nS13: Elections.\nS14: Code Interpreter Abuse.\n<END UNSAFE CONTENT CATEGORIES>\n\n"
+            + "<BEGIN CONVERSATION>\n\nUser: {text}\n\n<END CONVERSATION>\n\n"
+            + "Provide your safety assessment for ONLY THE LAST User message in the above conversation:\n"
+            + " - First line must read 'safe' or 'unsafe'.\n"
+            + " - If unsafe, a second line must include a comma-separated list of violated categories.";
+
+    private final Map<String, TaskDefinition> tasks;
+
+    private TaskCatalog(Map<String, TaskDefinition> tasks) {
+        this.tasks = Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+    }
+
+    /** The five built-in tasks with the demo-tasks model's prompt formats. */
+    public static TaskCatalog builtIn() {
+        return new TaskCatalog(defaults());
+    }
+
+    /** The built-in tasks, overridden and extended by {@code tasksFile}; null or blank means built-ins only. */
+    public static TaskCatalog load(String tasksFile) {
+        if (tasksFile == null || tasksFile.isBlank()) {
+            return builtIn();
+        }
+        Path file = Path.of(tasksFile);
+        try {
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tasks file " + file, e);
+        }
+    }
+
+    /** The built-in tasks overridden by a tasks document (YAML or JSON); {@code origin} names it in errors. */
+    public static TaskCatalog parse(String document, String origin) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(document);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(origin + ": not YAML/JSON: " + e.getMessage(), e);
+        }
+        JsonNode list = root == null ? null : root.get("tasks");
+        if (list == null || !list.isObject()) {
+            throw new IllegalArgumentException(origin + ": expected a top-level 'tasks' mapping");
+        }
+        Map<String, TaskDefinition> tasks = defaults();
+        for (Iterator<Map.Entry<String, JsonNode>> it = list.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            tasks.put(e.getKey(), override(tasks.get(e.getKey()), e.getKey(), e.getValue(), origin));
+        }
+        return new TaskCatalog(tasks);
+    }
+
+    public TaskDefinition get(String name) {
+        return tasks.get(name);
+    }
+
+    public Set<String> names() {
+        return tasks.keySet();
+    }
+
+    private static Map<String, TaskDefinition> defaults() {
+        Map<String, TaskDefinition> d = new LinkedHashMap<>();
+        d.put("moderate", new TaskDefinition("moderate", TaskKind.MODERATE, null,
+                new PromptTemplate(MODERATION_TEMPLATE), 16, 0, ContextOverflow.TRUNCATE_HEAD, false, null, null));
+        d.put("translate", new TaskDefinition("translate", TaskKind.TRANSLATE, null,
+                new PromptTemplate("Translate the following text to {target_language}:\n{text}"), 128, 0,
+                ContextOverflow.REJECT, false, Map.of("fr", "French", "en", "English"), null));
+        d.put("classify", new TaskDefinition("classify", TaskKind.CLASSIFY, null,
+                new PromptTemplate("Classify the sentiment of this review as {labels}. Answer with one word.\n"
+                        + "Review: {text}"), 8, 0, ContextOverflow.TRUNCATE_TAIL, false, null, null));
+        d.put("extract", new TaskDefinition("extract", TaskKind.EXTRACT, null,
+                new PromptTemplate("Extract {fields} as JSON with keys {keys}.\nText: {text}"), 96, 0,
+                ContextOverflow.REJECT, false, null, null));
+        d.put("generate", new TaskDefinition("generate", TaskKind.GENERATE, null, new PromptTemplate("{text}"), 128,
+                0, ContextOverflow.TRUNCATE_HEAD, true, null, null));
+        return d;
+    }
+
+    private static TaskDefinition override(TaskDefinition base, String name, JsonNode n, String origin) {
+        if (!n.isObject()) {
+            throw new IllegalArgumentException(origin + ": task '" + name + "' must be a mapping");
+        }
+        String where = origin + ": task '" + name + "'";
+        TaskKind kind = base == null ? null : base.kind();
+        if (n.has("kind")) {
+            kind = TaskKind.fromName(n.get("kind").asText());
+            if (kind == null) {
+                throw new IllegalArgumentException(where + ": unknown kind '" + n.get("kind").asText()
+                        + "' (moderate, translate, classify, extract, generate)");
+            }
+        }
+        if (kind == null) {
+            throw new IllegalArgumentException(where + ": a new task needs a 'kind'");
+        }
+        if (base == null && !n.has("template")) {
+            throw new IllegalArgumentException(where + ": a new task needs a 'template'");
+        }
+        String system = n.has("system") ? n.get("system").asText() : base == null ? null : base.system();
+        PromptTemplate template = n.has("template") ? new PromptTemplate(n.get("template").asText()) : base.template();
+        int maxTokens = n.has("max_tokens") ? n.get("max_tokens").asInt() : base == null ? 128 : base.maxTokens();
+        double temperature = n.has("temperature") ? n.get("temperature").asDouble()
+                : base == null ? 0 : base.temperature();
+        ContextOverflow overflow = base == null ? ContextOverflow.REJECT : base.contextOverflow();
+        if (n.has("context_overflow")) {
+            overflow = ContextOverflow.fromWire(n.get("context_overflow").asText());
+            if (overflow == null) {
+                throw new IllegalArgumentException(where + ": context_overflow must be reject, truncate_head or "
+                        + "truncate_tail");
+            }
+        }
+        boolean history = n.has("history") ? n.get("history").asBoolean() : base != null && base.useHistory();
+        Map<String, String> languages = base == null ? Map.of() : base.languages();
+        if (n.has("languages")) {
+            languages = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.get("languages").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                languages.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        List<String> excluded = base == null ? List.of() : base.excludedCategories();
+        if (n.has("excluded_categories")) {
+            excluded = new ArrayList<>();
+            for (JsonNode c : n.get("excluded_categories")) {
+                excluded.add(c.asText());
+            }
+        }
+        if (kind == TaskKind.TRANSLATE && languages.isEmpty()) {
+            throw new IllegalArgumentException(where + ": a translate task needs 'languages' (code: name)");
+        }
+        return new TaskDefinition(name, kind, system, template, maxTokens, temperature, overflow, history, languages,
+                excluded);
+    }
+}
