@@ -2,6 +2,8 @@ package io.llamastream.job;
 
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.ResultEvent;
+import io.llamastream.operators.InferencePipeline;
+import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.operators.PipelineSettings;
 import io.llamastream.operators.RawRequest;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -21,6 +23,9 @@ public interface JobPipeline {
 
     /** The operators' {@code InferencePipeline}: parse, validate, tokenize, infer, post-process. */
     static JobPipeline inference() {
-        return InferencePipelineAdapter::build;
+        return (requests, settings) -> {
+            PipelineOutputs out = InferencePipeline.build(requests, settings);
+            return new Outputs(out.results(), out.deadLetters());
+        };
     }
 }
