@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole job with the real inference pipeline and the demo-tasks model, on a real in-JVM
@@ -72,12 +73,22 @@ class InferenceEndToEndTest {
         }
     }
 
+    /** The operator's once-per-JVM flag of the injected failure (private; read here to prove the failure happened). */
+    private static java.util.concurrent.atomic.AtomicBoolean injectedFailureFlag() throws Exception {
+        var field = Class.forName("io.llamastream.operators.InferenceOperator").getDeclaredField("INJECTED_FAILURE_FIRED");
+        field.setAccessible(true);
+        return (java.util.concurrent.atomic.AtomicBoolean) field.get(null);
+    }
+
     @Test
     void mixedStreamWithInjectedFailureComesOutExactlyOnce() throws Exception {
         JobConfig config = config("inference-failover");
         config.failAfterRecords = 80;
         List<DemoSample.Event> events = DemoSample.bundled().cycle(210);
+        java.util.concurrent.atomic.AtomicBoolean fired = injectedFailureFlag();
+        fired.set(false);
         OutputTracker t = KafkaExactlyOnceTest.run(config, JobPipeline.inference(), events, 30, Duration.ofSeconds(150));
+        assertTrue(fired.get(), "the injected failure happened");
         KafkaExactlyOnceTest.assertExactlyOnce(t, 210);
         int known = 0;
         int correct = 0;
