@@ -51,7 +51,8 @@ public final class SharedEngine {
                         .withMaxSequences(batching.maxBatchSize())
                         .withTokenBudget(batching.tokenBudget())
                         .withKvBudgetBytes(engine.kvCacheBytes())
-                        .withPrefixCacheBytes(engine.prefixCacheBytes());
+                        .withPrefixCacheBytes(engine.prefixCacheBytes())
+                        .withMaxWaitMs(batching.maxWaitMs());
                 shared = new SharedEngine(key, model, new Scheduler(model.textModel(), config));
                 ENGINES.put(key, shared);
             }

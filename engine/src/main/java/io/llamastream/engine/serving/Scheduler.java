@@ -81,9 +81,9 @@ public final class Scheduler implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
-                admit();
+                long waitNanos = admit();
                 if (running.isEmpty()) {
-                    LockSupport.parkNanos(this, 50_000_000L);
+                    LockSupport.parkNanos(this, waitNanos > 0 ? waitNanos : 50_000_000L);
                     continue;
                 }
                 step();
@@ -105,9 +105,21 @@ public final class Scheduler implements AutoCloseable {
         waiting.forEach(s -> s.handle.result().completeExceptionally(closedError));
     }
 
-    private void admit() {
+    /**
+     * Moves waiting requests into the running batch. An idle engine holds a batch that is not yet
+     * full until its oldest request has waited {@code maxWaitMs}; returns the nanoseconds left to
+     * wait (0 when it admitted or need not wait).
+     */
+    private long admit() {
         for (Sequence s; (s = incoming.poll()) != null; ) {
             waiting.add(s);
+        }
+        if (running.isEmpty() && !waiting.isEmpty() && waiting.size() < config.maxSequences()) {
+            long left = waiting.peek().submitted + config.maxWaitMs() * 1_000_000L - System.nanoTime();
+            if (left > 0) {
+                queueDepth = waiting.size();
+                return left;
+            }
         }
         long reserved = 0;
         for (Sequence s : running) {
@@ -130,6 +142,7 @@ public final class Scheduler implements AutoCloseable {
             running.add(s);
         }
         queueDepth = waiting.size();
+        return 0;
     }
 
     private void step() {

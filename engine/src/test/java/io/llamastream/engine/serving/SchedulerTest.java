@@ -143,4 +143,24 @@ class SchedulerTest {
             assertArrayEquals(new int[] {forced, forced, forced}, s.submit(req).result().get(30, TimeUnit.SECONDS).tokens());
         }
     }
+
+    @Test
+    void anIdleEngineHoldsALoneRequestForMaxWaitBeforeStarting() throws Exception {
+        try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withMaxSequences(4).withMaxWaitMs(300))) {
+            InferenceResult r = s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(20).get("prompt_ids")),
+                    SamplingParams.greedy(16))).result().get(30, TimeUnit.SECONDS);
+            assertTrue(r.queueNanos() >= 300_000_000L, "queued only " + r.queueNanos() / 1e6 + " ms");
+            assertArrayEquals(Fixtures.ints(cases.get(20).get("greedy")), r.tokens());
+        }
+    }
+
+    @Test
+    void aFullBatchStartsWithoutWaitingForTheTimeTrigger() throws Exception {
+        try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withMaxSequences(2).withMaxWaitMs(60_000))) {
+            RequestHandle a = s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(20).get("prompt_ids")), SamplingParams.greedy(16)));
+            RequestHandle b = s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(21).get("prompt_ids")), SamplingParams.greedy(16)));
+            assertArrayEquals(Fixtures.ints(cases.get(20).get("greedy")), a.result().get(30, TimeUnit.SECONDS).tokens());
+            assertArrayEquals(Fixtures.ints(cases.get(21).get("greedy")), b.result().get(30, TimeUnit.SECONDS).tokens());
+        }
+    }
 }
