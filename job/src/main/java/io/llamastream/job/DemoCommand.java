@@ -236,6 +236,11 @@ public final class DemoCommand implements Callable<Integer> {
                 t.completionTokens(), t.completionTokens() / secs, t.promptTokens(), t.promptTokens() / secs);
         out.printf(Locale.ROOT, "latency:       p50 %s, p99 %s, max %s (produce -> visible to read_committed; includes waiting for the next checkpoint, every %d ms)%n",
                 ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), ms(t.latencyQuantileMs(1.0)), config.checkpointIntervalMs);
+        if (failAfter >= 0) {
+            out.println(io.llamastream.operators.InferenceOperator.injectedFailureFired()
+                    ? "failure:       injected after " + failAfter + " records; the job restarted from its last checkpoint"
+                    : "failure:       not injected (fewer than " + failAfter + " records reached inference)");
+        }
         if (dump != null) {
             out.println("dumped:        " + dump.resolve("results.jsonl") + ", " + dump.resolve("dead-letter.jsonl"));
         }

@@ -73,22 +73,14 @@ class InferenceEndToEndTest {
         }
     }
 
-    /** The operator's once-per-JVM flag of the injected failure (private; read here to prove the failure happened). */
-    private static java.util.concurrent.atomic.AtomicBoolean injectedFailureFlag() throws Exception {
-        var field = Class.forName("io.llamastream.operators.InferenceOperator").getDeclaredField("INJECTED_FAILURE_FIRED");
-        field.setAccessible(true);
-        return (java.util.concurrent.atomic.AtomicBoolean) field.get(null);
-    }
-
     @Test
     void mixedStreamWithInjectedFailureComesOutExactlyOnce() throws Exception {
         JobConfig config = config("inference-failover");
         config.failAfterRecords = 80;
         List<DemoSample.Event> events = DemoSample.bundled().cycle(210);
-        java.util.concurrent.atomic.AtomicBoolean fired = injectedFailureFlag();
-        fired.set(false);
+        io.llamastream.operators.InferenceOperator.rearmInjectedFailure();
         OutputTracker t = KafkaExactlyOnceTest.run(config, JobPipeline.inference(), events, 30, Duration.ofSeconds(150));
-        assertTrue(fired.get(), "the injected failure happened");
+        assertTrue(io.llamastream.operators.InferenceOperator.injectedFailureFired(), "the injected failure happened");
         KafkaExactlyOnceTest.assertExactlyOnce(t, 210);
         int known = 0;
         int correct = 0;

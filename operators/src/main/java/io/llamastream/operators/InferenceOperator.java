@@ -83,6 +83,8 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     static final long ANSWERED_ID_TTL_HOURS = 24;
     /** The injected failure fires once per JVM, so the restarted job runs through. */
     private static final AtomicBoolean INJECTED_FAILURE_FIRED = new AtomicBoolean();
+    /** Records seen by every inference subtask of this JVM: the injected failure counts them all. */
+    private static final java.util.concurrent.atomic.AtomicLong RECORDS_SEEN = new java.util.concurrent.atomic.AtomicLong();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PipelineSettings settings;
@@ -100,11 +102,16 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     /** Per key, requests in arrival order; the head is the one running in the engine. */
     private transient Map<String, ArrayDeque<PreparedRequest>> pending;
     private transient int inFlight;
-    private transient long records;
 
-    /** True once the injected failure has fired in this JVM (for recovery tests). */
-    static boolean injectedFailureFired() {
+    /** True once the injected failure has fired in this JVM (the demo reports it; recovery tests assert it). */
+    public static boolean injectedFailureFired() {
         return INJECTED_FAILURE_FIRED.get();
+    }
+
+    /** Arms the once-per-JVM injected failure again, for a later job in the same JVM. */
+    public static void rearmInjectedFailure() {
+        INJECTED_FAILURE_FIRED.set(false);
+        RECORDS_SEEN.set(0);
     }
 
     public InferenceOperator(PipelineSettings settings) {
@@ -149,8 +156,8 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         while (inFlight >= cap) {
             mailbox.yield();
         }
-        records++;
-        if (settings.failAfterRecords() >= 0 && records > settings.failAfterRecords()
+        long seen = RECORDS_SEEN.incrementAndGet();
+        if (settings.failAfterRecords() >= 0 && seen > settings.failAfterRecords()
                 && INJECTED_FAILURE_FIRED.compareAndSet(false, true)) {
             throw new IllegalStateException("injected failure after " + settings.failAfterRecords() + " records");
         }

@@ -37,6 +37,7 @@ class InjectedFailureRecoveryTest {
 
     @Test
     void jobRecoversFromInjectedFailureWithOneResultPerRequest() throws Exception {
+        InferenceOperator.rearmInjectedFailure();
         ObjectMapper json = new ObjectMapper();
         List<RawRequest> inputs = new ArrayList<>();
         Map<String, String> expected = new HashMap<>();
