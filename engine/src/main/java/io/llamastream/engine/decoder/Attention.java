@@ -99,14 +99,12 @@ public final class Attention {
             for (int i = 0; i < count; i++) {
                 cache.store(layer, start + i, ks, (first + i) * kw, vs, (first + i) * kw);
             }
-            float[] kc = cache.keys(layer);
-            float[] vc = cache.values(layer);
             pool.forEach(count * heads, (long) (start + count) * headDim * 2, job -> {
                 int i = job / heads;
                 int hh = job % heads;
                 int pos = start + i;
-                attendOne(qs, (first + i) * qw + hh * headDim, kc, vc, hh / group, 0, pos, cache, ctx,
-                        (first + i) * qw + hh * headDim, invSqrt, kw);
+                attendOne(qs, (first + i) * qw + hh * headDim, hh / group, 0, pos, cache, ctx,
+                        (first + i) * qw + hh * headDim, invSqrt);
             });
             return;
         }
@@ -116,27 +114,27 @@ public final class Attention {
             int pos = start + i;
             int row = first + i;
             cache.store(layer, pos, ks, row * kw, vs, row * kw);
-            float[] kc = cache.keys(layer);
-            float[] vc = cache.values(layer);
             int from = cache.firstVisible(layer, pos);
             pool.forEach(heads, (long) (pos - from + 1) * headDim * 2, hh ->
-                    attendOne(qs, row * qw + hh * headDim, kc, vc, hh / group, from, pos, cache, ctx,
-                            row * qw + hh * headDim, invSqrt, kw));
+                    attendOne(qs, row * qw + hh * headDim, hh / group, from, pos, cache, ctx,
+                            row * qw + hh * headDim, invSqrt));
         }
     }
 
-    private void attendOne(float[] qs, int qOff, float[] kc, float[] vc, int kvHead, int from, int pos,
-                           KvCache cache, float[] ctx, int outOff, float invSqrt, int kw) {
+    private void attendOne(float[] qs, int qOff, int kvHead, int from, int pos, KvCache cache, float[] ctx,
+                           int outOff, float invSqrt) {
         int n = pos - from + 1;
         float[] scores = new float[n];
+        int headOff = kvHead * headDim;
         for (int j = 0; j < n; j++) {
-            int slot = cache.slot(layer, from + j) + kvHead * headDim;
-            scores[j] = FloatKernels.dot(qs, qOff, kc, slot, headDim) * invSqrt;
+            int p = from + j;
+            scores[j] = FloatKernels.dot(qs, qOff, cache.keyPage(layer, p), cache.pageOffset(layer, p) + headOff, headDim)
+                    * invSqrt;
         }
         FloatKernels.softmax(scores, 0, n);
         for (int j = 0; j < n; j++) {
-            int slot = cache.slot(layer, from + j) + kvHead * headDim;
-            FloatKernels.axpy(scores[j], vc, slot, ctx, outOff, headDim);
+            int p = from + j;
+            FloatKernels.axpy(scores[j], cache.valuePage(layer, p), cache.pageOffset(layer, p) + headOff, ctx, outOff, headDim);
         }
     }
 }

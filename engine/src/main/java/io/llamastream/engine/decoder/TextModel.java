@@ -121,8 +121,9 @@ public final class TextModel {
         return imageTokenId;
     }
 
+    /** A cache with its own unbudgeted pages, for running one sequence outside a scheduler. */
     public KvCache newCache() {
-        return new KvCache(config);
+        return new KvCache(config, KvBlockPool.unbounded(config));
     }
 
     /**

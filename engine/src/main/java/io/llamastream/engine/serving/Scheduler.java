@@ -1,6 +1,7 @@
 package io.llamastream.engine.serving;
 
 import io.llamastream.engine.decoder.Batch;
+import io.llamastream.engine.decoder.KvBlockPool;
 import io.llamastream.engine.decoder.KvCache;
 import io.llamastream.engine.decoder.TextModel;
 import io.llamastream.engine.generate.Sampler;
@@ -18,8 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  * Continuous batching over one model: requests join the running batch at the next step; each
  * step decodes one token for every running sequence first, then fills the rest of the token
  * budget with prefill chunks, and runs all of it as one ragged forward pass so each weight is
- * read once per step. Prompts start from the longest cached prefix. Requests wait (never fail)
- * while the KV budget is spent. One daemon thread drives the loop; results complete on it.
+ * read once per step. Prompts start from the longest cached prefix. KV memory comes in pages
+ * from one budgeted {@link KvBlockPool}: new requests wait while it is spent, and when running
+ * sequences outgrow it the youngest is preempted (its pages freed, its prompt and reply so far
+ * recomputed later), so sequences wait but are never corrupted. One daemon thread drives the
+ * loop; results complete on it.
  */
 public final class Scheduler implements AutoCloseable {
     private final TextModel model;
@@ -29,7 +33,8 @@ public final class Scheduler implements AutoCloseable {
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
     private final Thread loop;
-    private final long kvBytesPerPosition;
+    private final KvBlockPool kvPool;
+    private final AtomicLong preemptions = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong stepTokens = new AtomicLong();
     private final AtomicLong generatedTokens = new AtomicLong();
@@ -41,18 +46,12 @@ public final class Scheduler implements AutoCloseable {
     public Scheduler(TextModel model, SchedulerConfig config) {
         this.model = model;
         this.config = config;
-        int chunk = model.config().attentionChunkSize();
-        int block = chunk == Integer.MAX_VALUE ? config.prefixBlockSize() : gcd(config.prefixBlockSize(), chunk);
+        int block = KvBlockPool.pageSizeFor(model.config(), config.prefixBlockSize());
         this.prefixCache = new PrefixCache(block, config.prefixCacheBytes());
-        this.kvBytesPerPosition = 2L * model.config().numLayers() * model.config().numKvHeads()
-                * model.config().headDim() * Float.BYTES;
+        this.kvPool = new KvBlockPool(model.config(), block, config.kvBudgetBytes());
         this.loop = new Thread(this::run, "llamastream-scheduler");
         this.loop.setDaemon(true);
         this.loop.start();
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
     }
 
     public TextModel model() {
@@ -64,7 +63,7 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalStateException("scheduler is closed");
         }
         int total = request.prompt().length + (request.isScoring() ? request.scoreContinuation().length : request.params().maxTokens());
-        if (estimateBytes(total) > config.kvBudgetBytes()) {
+        if (new KvCache(model.config(), kvPool).pagesToGrow(total) > kvPool.capacityPages()) {
             throw new IllegalArgumentException("request needs " + total + " positions, more than the KV budget of "
                     + config.kvBudgetBytes() + " bytes holds");
         }
@@ -72,10 +71,6 @@ public final class Scheduler implements AutoCloseable {
         incoming.add(new Sequence(request, handle, System.nanoTime()));
         LockSupport.unpark(loop);
         return handle;
-    }
-
-    private long estimateBytes(int positions) {
-        return positions * kvBytesPerPosition;
     }
 
     private void run() {
@@ -90,6 +85,9 @@ public final class Scheduler implements AutoCloseable {
             } catch (Throwable t) {
                 // A failing step fails the requests in it, never the loop.
                 for (Sequence s : running) {
+                    if (s.cache != null) {
+                        s.cache.release();
+                    }
                     s.handle.result().completeExceptionally(t);
                 }
                 running.clear();
@@ -121,9 +119,10 @@ public final class Scheduler implements AutoCloseable {
                 return left;
             }
         }
-        long reserved = 0;
+        // Pages the running prefills still need: a newcomer must fit beside them.
+        long committed = 0;
         for (Sequence s : running) {
-            reserved += estimateBytes(s.reservedPositions());
+            committed += s.cache.pagesToGrow(s.input.length);
         }
         while (!waiting.isEmpty() && running.size() < config.maxSequences()) {
             Sequence s = waiting.peek();
@@ -132,13 +131,14 @@ public final class Scheduler implements AutoCloseable {
                 s.finish(StopReason.CANCELLED);
                 continue;
             }
-            long need = estimateBytes(s.reservedPositions());
-            if (reserved + need > config.kvBudgetBytes() && !running.isEmpty()) {
+            KvCache cache = new KvCache(model.config(), kvPool);
+            long need = cache.pagesToGrow(s.input.length);
+            if (committed + need > kvPool.freePages() && !running.isEmpty()) {
                 break;
             }
             waiting.poll();
-            reserved += need;
-            s.start(model.newCache(), prefixCache);
+            committed += need;
+            s.start(cache, prefixCache);
             running.add(s);
         }
         queueDepth = waiting.size();
@@ -146,27 +146,27 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void step() {
-        int budget = config.tokenBudget();
-        Batch batch = new Batch();
-        List<Sequence> inBatch = new ArrayList<>();
+        List<Sequence> plan = new ArrayList<>();
         List<Integer> chunkLengths = new ArrayList<>();
-        for (Sequence s : running) {
-            if (s.decoding() && budget > 0) {
-                batch.add(s.cache, new int[] {s.lastToken()});
-                inBatch.add(s);
-                chunkLengths.add(1);
-                budget--;
-            }
+        planStep(plan, chunkLengths);
+        // Grow only within the budget: preempt the youngest sequence until the step fits.
+        while (pagesNeeded(plan, chunkLengths) > kvPool.freePages() && running.size() > 1) {
+            preempt(running.get(running.size() - 1));
+            plan.clear();
+            chunkLengths.clear();
+            planStep(plan, chunkLengths);
         }
-        for (Sequence s : running) {
-            if (!s.decoding() && budget > 0) {
-                int n = s.nextChunk(budget, model.config().attentionChunkSize());
+        Batch batch = new Batch();
+        List<Sequence> inBatch = plan;
+        for (int i = 0; i < plan.size(); i++) {
+            Sequence s = plan.get(i);
+            int n = chunkLengths.get(i);
+            if (s.decoding()) {
+                batch.add(s.cache, new int[] {s.lastToken()});
+            } else {
                 int[] tokens = Arrays.copyOfRange(s.input, s.fed, s.fed + n);
                 batch.add(s.cache, tokens, s.imageRowsFor(s.fed, n, model.imageTokenId(), model.config().hiddenSize()),
                         s.logitsFromInChunk(n));
-                inBatch.add(s);
-                chunkLengths.add(n);
-                budget -= n;
             }
         }
         float[] logits = model.forward(batch, false);
@@ -192,6 +192,41 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Decode tokens first, then prefill chunks, within the token budget. */
+    private void planStep(List<Sequence> plan, List<Integer> chunkLengths) {
+        int budget = config.tokenBudget();
+        for (Sequence s : running) {
+            if (s.decoding() && budget > 0) {
+                plan.add(s);
+                chunkLengths.add(1);
+                budget--;
+            }
+        }
+        for (Sequence s : running) {
+            if (!s.decoding() && budget > 0) {
+                int n = s.nextChunk(budget, model.config().attentionChunkSize());
+                plan.add(s);
+                chunkLengths.add(n);
+                budget -= n;
+            }
+        }
+    }
+
+    private static long pagesNeeded(List<Sequence> plan, List<Integer> chunkLengths) {
+        long pages = 0;
+        for (int i = 0; i < plan.size(); i++) {
+            pages += plan.get(i).cache.pagesToGrow(plan.get(i).cache.length() + chunkLengths.get(i));
+        }
+        return pages;
+    }
+
+    private void preempt(Sequence s) {
+        running.remove(s);
+        s.suspend();
+        waiting.addFirst(s);
+        preemptions.incrementAndGet();
+    }
+
     public PrefixCache.Stats prefixCacheStats() {
         return prefixCache.stats();
     }
@@ -199,12 +234,12 @@ public final class Scheduler implements AutoCloseable {
     /** Counters for metrics: steps run, tokens processed, generated and prefilled, queue and batch size. */
     public Stats stats() {
         return new Stats(steps.get(), stepTokens.get(), generatedTokens.get(), prefilledTokens.get(), queueDepth,
-                lastBatchSequences);
+                lastBatchSequences, preemptions.get(), kvPool.usedBytes());
     }
 
     /** A snapshot of the scheduler's counters. */
     public record Stats(long steps, long stepTokens, long generatedTokens, long prefilledTokens, int queueDepth,
-                        int lastBatchSequences) {
+                        int lastBatchSequences, long preemptions, long kvBytesInUse) {
     }
 
     @Override
@@ -223,8 +258,11 @@ public final class Scheduler implements AutoCloseable {
         final InferenceRequest request;
         final RequestHandle handle;
         final long submitted;
-        /** Tokens to prefill: the prompt, plus the scored continuation for scoring requests. */
-        final int[] input;
+        /**
+         * Tokens to prefill: the prompt, plus the scored continuation for scoring requests; after
+         * a preemption, the prompt plus the reply so far but its last token (decode feeds that).
+         */
+        int[] input;
         /** Prompt positions before the first image token: only those may use the prefix cache. */
         final int cacheable;
         KvCache cache;
@@ -263,17 +301,29 @@ public final class Scheduler implements AutoCloseable {
             cacheable = Math.min(firstImage, request.prompt().length);
         }
 
-        int reservedPositions() {
-            return input.length + (request.isScoring() ? 0 : request.params().maxTokens());
-        }
-
         void start(KvCache fresh, PrefixCache prefix) {
             cache = fresh;
-            admitted = System.nanoTime();
+            if (admitted == 0) {
+                admitted = System.nanoTime();
+            }
             // Positions whose logits are needed must be computed, never restored.
-            int firstLogit = request.isScoring() ? request.prompt().length - 1 : input.length - 1;
+            int firstLogit = request.isScoring() ? request.prompt().length - 1 : Math.min(input.length - 1, request.prompt().length);
             cached = prefix.restore(Arrays.copyOf(input, Math.min(cacheable, firstLogit)), 0, cache);
             fed = cached;
+        }
+
+        /** Frees the pages; the sequence will recompute its prompt and reply so far when readmitted. */
+        void suspend() {
+            cache.release();
+            cache = null;
+            fed = 0;
+            cached = 0;
+            if (request.isScoring()) {
+                logProbability = 0;
+            } else if (count > 0) {
+                input = Arrays.copyOf(request.prompt(), request.prompt().length + count - 1);
+                System.arraycopy(generated, 0, input, request.prompt().length, count - 1);
+            }
         }
 
         boolean decoding() {
@@ -295,6 +345,9 @@ public final class Scheduler implements AutoCloseable {
 
         /** Within a chunk [fed, fed+n): the first row whose logits are needed. */
         int logitsFromInChunk(int n) {
+            if (!request.isScoring() && count > 0) {
+                return n; // replaying after a preemption: the next token is already known
+            }
             int firstNeeded = request.isScoring() ? request.prompt().length - 1 : input.length - 1;
             int from = firstNeeded - fed;
             if (from >= n) {
@@ -334,7 +387,7 @@ public final class Scheduler implements AutoCloseable {
                     }
                     return;
                 }
-                if (fed < input.length) {
+                if (fed < input.length || count > 0) {
                     return;
                 }
                 firstToken = System.nanoTime();
@@ -378,7 +431,10 @@ public final class Scheduler implements AutoCloseable {
             long admittedAt = admitted == 0 ? now : admitted;
             long first = firstToken == 0 ? now : firstToken;
             int[] tokens = generated == null ? new int[0] : Arrays.copyOf(generated, count);
-            cache = null;
+            if (cache != null) {
+                cache.release();
+                cache = null;
+            }
             handle.result().complete(new InferenceResult(tokens, reason, logProbability, input.length, cached,
                     admittedAt - submitted, first - admittedAt, now - first));
         }

@@ -163,4 +163,32 @@ class SchedulerTest {
             assertArrayEquals(Fixtures.ints(cases.get(21).get("greedy")), b.result().get(30, TimeUnit.SECONDS).tokens());
         }
     }
+
+    @Test
+    void sequencesOutgrowingTheKvBudgetArePreemptedAndStillGiveTheirOwnTokens() throws Exception {
+        int kvWidth = demo.config().numKvHeads() * demo.config().headDim();
+        int page = 16;
+        long pageBytes = (long) page * kvWidth * Float.BYTES;
+        // Four extraction prompts of 41-47 tokens take three pages per layer for K and V each;
+        // their replies cross position 48, so someone must give pages back.
+        List<JsonNode> extracts = new ArrayList<>();
+        cases.forEach(c -> {
+            if (c.get("task").asText().equals("extract") && extracts.size() < 4) {
+                extracts.add(c);
+            }
+        });
+        long budget = 4L * 3 * 2 * demo.config().numLayers() * pageBytes;
+        try (Scheduler s = new Scheduler(demo, new SchedulerConfig(4, 512, budget, page, 0, 0))) {
+            List<RequestHandle> handles = new ArrayList<>();
+            for (JsonNode c : extracts) {
+                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(32))));
+            }
+            for (int i = 0; i < handles.size(); i++) {
+                assertArrayEquals(Fixtures.ints(extracts.get(i).get("greedy")),
+                        handles.get(i).result().get(120, TimeUnit.SECONDS).tokens(), "case " + i);
+            }
+            assertTrue(s.stats().preemptions() > 0, "the budget never forced a preemption: " + s.stats());
+            assertEquals(0, s.stats().kvBytesInUse(), "finished sequences return their pages");
+        }
+    }
 }
