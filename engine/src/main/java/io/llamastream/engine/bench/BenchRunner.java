@@ -29,16 +29,16 @@ public final class BenchRunner {
     /** What to run: model, probe size and repetition counts, prompt lengths. */
     public record Options(BenchModel model, Path cacheRoot, long probeBytes, long fmaIterations, int reps,
                           int decodeTokens, int batchSteps, int[] batchSizes, int prefillTokens,
-                          int sharedPrefix, int suffix) {
+                          int sharedPrefix, int suffix, long warmupNanos) {
 
         public static Options full(Path cacheRoot) {
             return new Options(BenchModel.full(), cacheRoot, 2L << 30, 50_000_000L, 5, 24, 6,
-                    new int[] {1, 4, 8, 16, 32, 64}, 256, 1000, 50);
+                    new int[] {1, 4, 8, 16, 32, 64}, 256, 1000, 50, 2_000_000_000L);
         }
 
         public static Options quick(Path cacheRoot) {
             return new Options(BenchModel.quick(), cacheRoot, 512L << 20, 20_000_000L, 3, 12, 3,
-                    new int[] {1, 4, 8, 16, 32, 64}, 128, 1000, 50);
+                    new int[] {1, 4, 8, 16, 32, 64}, 128, 1000, 50, 1_000_000_000L);
         }
     }
 
@@ -162,12 +162,15 @@ public final class BenchRunner {
         return best;
     }
 
-    /** Decode tokens per second of one sequence after a 16-token prompt (two warm-up steps untimed). */
+    /** Decode tokens per second of one sequence after a 16-token prompt (warm-up steps untimed). */
     private double singleStream(TextModel model) {
         int vocab = model.config().vocabSize();
         KvCache cache = model.newCache();
         float[] logits = model.forward(new Batch().add(cache, randomTokens(16, vocab)), false);
-        for (int i = 0; i < 2; i++) {
+        // Warm up until the kernels are surely compiled by C2 (interpreted/C1 Vector API code is
+        // orders of magnitude slower): at least 4 steps and one second.
+        long w0 = System.nanoTime();
+        for (int i = 0; i < 4 || System.nanoTime() - w0 < o.warmupNanos(); i++) {
             logits = model.forward(new Batch().add(cache, new int[] {argmax(logits, 0, vocab)}), false);
         }
         long t0 = System.nanoTime();

@@ -22,7 +22,7 @@ class BenchRunnerTest {
     static final BenchModel TINY = new BenchModel(64, 4, 4, 2, 16, 4, 64, 512, 7);
 
     static BenchRunner.Options tiny(Path cache) {
-        return new BenchRunner.Options(TINY, cache, 8L << 20, 100_000, 1, 3, 2, new int[] {1, 4, 8}, 24, 96, 10);
+        return new BenchRunner.Options(TINY, cache, 8L << 20, 100_000, 1, 3, 2, new int[] {1, 4, 8}, 24, 96, 10, 0);
     }
 
     @Test
