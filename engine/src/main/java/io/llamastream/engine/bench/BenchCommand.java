@@ -30,7 +30,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "llamastream");
         BenchRunner.Options options = quick ? BenchRunner.Options.quick(cache) : BenchRunner.Options.full(cache);
-        long need = options.model().totalParameters() * 2 + (1536L << 20);
+        long need = options.model().totalParameters() * 2 + (2560L << 20);
         if (Runtime.getRuntime().maxMemory() < need && System.getProperty("llamastream.bench.child") == null) {
             return relaunch(need);
         }
@@ -58,6 +58,8 @@ public final class BenchCommand implements Callable<Integer> {
             cmd.add("jdk.incubator.vector");
         }
         cmd.add("-Xmx" + (heapBytes >> 20) + "m");
+        // A small young generation: the weights are a few huge long-lived arrays that must fit the old one.
+        cmd.add("-Xmn512m");
         cmd.add("-Dllamastream.bench.child=true");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -45,18 +45,31 @@ abstract class RowKernelMatrix implements WeightMatrix {
         pool.forRange(rows, (long) cols * tokens, (from, to) -> multiplyRows(x, tokens, out, from, to));
     }
 
-    /** Rows [from, to) of {@code out = x @ W.T}; runs on one thread. */
+    /**
+     * Rows [from, to) of {@code out = x @ W.T}; runs on one thread. Rows go in chunks of
+     * {@link #ROW_CHUNK} whose weights stay in L1/L2 while every tile of four token rows (which
+     * stays in L1) passes over them, so neither a long x nor a long weight slice is re-streamed
+     * from memory per row.
+     */
     final void multiplyRows(float[] x, int tokens, float[] out, int from, int to) {
         int tiled = tokens - tokens % TILE;
-        for (int r = from; r < to; r++) {
+        for (int r0 = from; r0 < to; r0 += ROW_CHUNK) {
+            int r1 = Math.min(to, r0 + ROW_CHUNK);
             for (int t = 0; t < tiled; t += TILE) {
-                dot4(r, x, t * cols, out, t * rows + r);
+                for (int r = r0; r < r1; r++) {
+                    dot4(r, x, t * cols, out, t * rows + r);
+                }
             }
             for (int t = tiled; t < tokens; t++) {
-                out[t * rows + r] = dot1(r, x, t * cols);
+                for (int r = r0; r < r1; r++) {
+                    out[t * rows + r] = dot1(r, x, t * cols);
+                }
             }
         }
     }
+
+    /** Rows whose weights are reused across token tiles before moving on (~32-128 KB of weights). */
+    static final int ROW_CHUNK = 32;
 
     /** Dot of row r with x[xOff .. xOff + cols). */
     abstract float dot1(int r, float[] x, int xOff);
