@@ -1,5 +1,6 @@
 package io.llamastream.engine.cli;
 
+import io.llamastream.engine.bench.BenchCommand;
 import io.llamastream.engine.vision.PreprocessCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "llamastream", mixinStandardHelpOptions = true, version = "llamastream 0.1.0",
         description = "Llama 4 inference engine of llamastream.",
-        subcommands = {GenerateCommand.class, LogitsCommand.class, TokenizeCommand.class, PreprocessCommand.class})
+        subcommands = {GenerateCommand.class, LogitsCommand.class, TokenizeCommand.class, PreprocessCommand.class,
+                BenchCommand.class})
 public final class Main {
 
     public static void main(String[] args) throws Exception {

@@ -4,24 +4,29 @@ import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
 import io.llamastream.engine.model.Checkpoint;
 import io.llamastream.engine.model.TextModelConfig;
+import io.llamastream.engine.quant.Embeddings;
+import io.llamastream.engine.quant.WeightFormat;
+import io.llamastream.engine.quant.WeightLoader;
 import io.llamastream.engine.safetensors.ModelFormatException;
 
 /**
- * The Llama 4 text decoder with its weights in float32: embeddings, decoder layers (MoE or
+ * The Llama 4 text decoder with its weights in a chosen {@link WeightFormat}: embeddings, decoder layers (MoE or
  * dense), final norm and LM head. {@link #forward} runs one step over a ragged {@link Batch},
  * appending to each sequence's KV cache, and returns the logits of the rows asked for.
  */
 public final class TextModel {
     private final TextModelConfig config;
-    private final float[] embeddings;
+    private final Embeddings embeddings;
     private final DecoderLayer[] layers;
     private final float[] finalNorm;
     private final Linear lmHead;
     private final int imageTokenId;
     private final ComputePool pool;
+    private final WeightFormat format;
+    private final long weightBytes;
 
-    private TextModel(TextModelConfig config, float[] embeddings, DecoderLayer[] layers, float[] finalNorm,
-                      Linear lmHead, int imageTokenId, ComputePool pool) {
+    private TextModel(TextModelConfig config, Embeddings embeddings, DecoderLayer[] layers, float[] finalNorm,
+                      Linear lmHead, int imageTokenId, ComputePool pool, WeightFormat format, long weightBytes) {
         this.config = config;
         this.embeddings = embeddings;
         this.layers = layers;
@@ -29,13 +34,26 @@ public final class TextModel {
         this.lmHead = lmHead;
         this.imageTokenId = imageTokenId;
         this.pool = pool;
+        this.format = format;
+        this.weightBytes = weightBytes;
     }
 
     /**
-     * Loads the text weights of {@code checkpoint}; multimodal checkpoints' {@code language_model.}
-     * prefix is detected and the vision weights are left unread.
+     * Loads the text weights of {@code checkpoint} in float32 (exact); multimodal checkpoints'
+     * {@code language_model.} prefix is detected and the vision weights are left unread.
      */
     public static TextModel load(Checkpoint checkpoint, TextModelConfig c, int imageTokenId, ComputePool pool) {
+        return load(checkpoint, c, imageTokenId, pool, WeightFormat.F32);
+    }
+
+    /**
+     * As {@link #load(Checkpoint, TextModelConfig, int, ComputePool)}, with attention, expert,
+     * shared-expert, dense and LM-head matrices in {@code format}; router and norms stay float32,
+     * embeddings float32 under F32 and the checkpoint's bf16 otherwise. Tensors are converted one
+     * at a time (experts one by one) from slices of the file.
+     */
+    public static TextModel load(Checkpoint checkpoint, TextModelConfig c, int imageTokenId, ComputePool pool,
+                                 WeightFormat format) {
         String root = checkpoint.contains("language_model.model.embed_tokens.weight") ? "language_model." : "";
         if (root.isEmpty() && !checkpoint.contains("model.embed_tokens.weight")) {
             throw new ModelFormatException(checkpoint.dir(),
@@ -46,70 +64,48 @@ public final class TextModel {
         int hidden = c.hiddenSize();
         RotaryEmbedding rotary = new RotaryEmbedding(c.rope(), hd);
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
-        for (int l = 0; l < layers.length; l++) {
-            String p = m + "layers." + l + ".";
-            Attention attn = new Attention(l, c,
-                    linear(checkpoint, p + "self_attn.q_proj.weight", c.numHeads() * hd, hidden),
-                    linear(checkpoint, p + "self_attn.k_proj.weight", c.numKvHeads() * hd, hidden),
-                    linear(checkpoint, p + "self_attn.v_proj.weight", c.numKvHeads() * hd, hidden),
-                    linear(checkpoint, p + "self_attn.o_proj.weight", hidden, c.numHeads() * hd),
-                    rotary);
-            FeedForward ffn = c.moeLayers()[l]
-                    ? loadMoe(checkpoint, p + "feed_forward.", c)
-                    : swiGlu(checkpoint, p + "feed_forward.", c.intermediateSizeMlp(), hidden);
-            layers[l] = new DecoderLayer(
-                    checkpoint.floats(p + "input_layernorm.weight", hidden),
-                    checkpoint.floats(p + "post_attention_layernorm.weight", hidden),
-                    attn, ffn, c.rmsNormEps());
-        }
-        return new TextModel(c,
-                checkpoint.floats(m + "embed_tokens.weight", c.vocabSize(), hidden),
-                layers,
-                checkpoint.floats(m + "norm.weight", hidden),
-                linear(checkpoint, root + "lm_head.weight", c.vocabSize(), hidden),
-                imageTokenId, pool);
-    }
-
-    private static Linear linear(Checkpoint ck, String name, int out, int in) {
-        return new Linear(ck.floats(name, out, in), out, in);
-    }
-
-    private static SwiGlu swiGlu(Checkpoint ck, String p, int width, int hidden) {
-        return new SwiGlu(linear(ck, p + "gate_proj.weight", width, hidden),
-                linear(ck, p + "up_proj.weight", width, hidden),
-                linear(ck, p + "down_proj.weight", hidden, width));
-    }
-
-    private static MoeLayer loadMoe(Checkpoint ck, String p, TextModelConfig c) {
-        int e = c.numExperts();
-        int hidden = c.hiddenSize();
-        int inter = c.intermediateSize();
-        // Experts are stored input-major ([E, H, 2I] and [E, I, H]); transpose once so each
-        // output feature is a contiguous row for the dot-product kernels.
-        float[] gateUp = ck.floats(p + "experts.gate_up_proj", e, hidden, 2L * inter);
-        float[] down = ck.floats(p + "experts.down_proj", e, inter, hidden);
-        SwiGlu[] experts = new SwiGlu[e];
-        for (int x = 0; x < e; x++) {
-            float[] gate = new float[inter * hidden];
-            float[] up = new float[inter * hidden];
-            float[] dn = new float[hidden * inter];
-            int gBase = x * hidden * 2 * inter;
-            for (int i = 0; i < hidden; i++) {
-                for (int j = 0; j < inter; j++) {
-                    gate[j * hidden + i] = gateUp[gBase + i * 2 * inter + j];
-                    up[j * hidden + i] = gateUp[gBase + i * 2 * inter + inter + j];
-                }
+        try (WeightLoader w = new WeightLoader(checkpoint, format, pool)) {
+            for (int l = 0; l < layers.length; l++) {
+                String p = m + "layers." + l + ".";
+                Attention attn = new Attention(l, c,
+                        w.linear(p + "self_attn.q_proj.weight", c.numHeads() * hd, hidden),
+                        w.linear(p + "self_attn.k_proj.weight", c.numKvHeads() * hd, hidden),
+                        w.linear(p + "self_attn.v_proj.weight", c.numKvHeads() * hd, hidden),
+                        w.linear(p + "self_attn.o_proj.weight", hidden, c.numHeads() * hd),
+                        rotary);
+                String f = p + "feed_forward.";
+                FeedForward ffn = c.moeLayers()[l]
+                        ? new MoeLayer(w.f32Linear(f + "router.weight", c.numExperts(), hidden),
+                                w.experts(f, c.numExperts(), hidden, c.intermediateSize()),
+                                swiGlu(w, f + "shared_expert.", c.intermediateSize(), hidden),
+                                c.expertsPerToken(), hidden)
+                        : swiGlu(w, f, c.intermediateSizeMlp(), hidden);
+                layers[l] = new DecoderLayer(
+                        w.floats(p + "input_layernorm.weight", hidden),
+                        w.floats(p + "post_attention_layernorm.weight", hidden),
+                        attn, ffn, c.rmsNormEps());
             }
-            int dBase = x * inter * hidden;
-            for (int j = 0; j < inter; j++) {
-                for (int i = 0; i < hidden; i++) {
-                    dn[i * inter + j] = down[dBase + j * hidden + i];
-                }
-            }
-            experts[x] = new SwiGlu(new Linear(gate, inter, hidden), new Linear(up, inter, hidden), new Linear(dn, hidden, inter));
+            Embeddings embeddings = w.embeddings(m + "embed_tokens.weight", c.vocabSize(), hidden);
+            float[] norm = w.floats(m + "norm.weight", hidden);
+            Linear lmHead = w.linear(root + "lm_head.weight", c.vocabSize(), hidden);
+            return new TextModel(c, embeddings, layers, norm, lmHead, imageTokenId, pool, format, w.bytes());
         }
-        return new MoeLayer(linear(ck, p + "router.weight", e, hidden), experts,
-                swiGlu(ck, p + "shared_expert.", inter, hidden), c.expertsPerToken(), hidden);
+    }
+
+    private static SwiGlu swiGlu(WeightLoader w, String p, int width, int hidden) {
+        return new SwiGlu(w.linear(p + "gate_proj.weight", width, hidden),
+                w.linear(p + "up_proj.weight", width, hidden),
+                w.linear(p + "down_proj.weight", hidden, width));
+    }
+
+    /** The format the large matrices were loaded in. */
+    public WeightFormat format() {
+        return format;
+    }
+
+    /** Bytes of all loaded weights (matrices, embeddings, norms, routers). */
+    public long weightBytes() {
+        return weightBytes;
     }
 
     public TextModelConfig config() {
@@ -186,7 +182,7 @@ public final class TextModel {
                 if (id < 0 || id >= config.vocabSize()) {
                     throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + config.vocabSize());
                 }
-                System.arraycopy(embeddings, id * hidden, x, row * hidden, hidden);
+                embeddings.copyRow(id, x, row * hidden);
             }
             if (image != null && imageRow * hidden != image.length) {
                 throw new IllegalArgumentException("projected image rows (" + image.length / hidden

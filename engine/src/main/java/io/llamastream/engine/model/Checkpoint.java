@@ -107,6 +107,11 @@ public final class Checkpoint implements AutoCloseable {
         return f.readFloats(name);
     }
 
+    /** The (open) file holding tensor {@code name}, for readers that take slices of it. */
+    public SafetensorsFile fileOf(String name) {
+        return file(name);
+    }
+
     private SafetensorsFile file(String name) {
         SafetensorsFile f = byTensor.get(name);
         if (f == null) {

@@ -1,0 +1,116 @@
+package io.llamastream.engine.quant;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Row-major bfloat16 weights, kept as loaded (2 bytes per weight) and widened to float32 in
+ * registers (sign-extend to int, shift left 16, reinterpret) right before the multiply-add.
+ */
+public final class Bf16Matrix extends RowKernelMatrix {
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+    private final short[] w;
+
+    public Bf16Matrix(int rows, int cols) {
+        super(rows, cols);
+        this.w = new short[Math.multiplyExact(rows, cols)];
+    }
+
+    public Bf16Matrix(short[] bits, int rows, int cols) {
+        super(rows, cols);
+        if ((long) rows * cols != bits.length) {
+            throw new IllegalArgumentException("weight has " + bits.length + " values, expected " + rows + "x" + cols);
+        }
+        this.w = bits;
+    }
+
+    /** Rounds {@code n} rows of float32 weights (from {@code src[srcOff]}) into rows firstRow.. . */
+    public void setRows(int firstRow, float[] src, int srcOff, int n) {
+        int base = firstRow * cols;
+        for (int i = 0; i < n * cols; i++) {
+            w[base + i] = Bf16.fromFloat(src[srcOff + i]);
+        }
+    }
+
+    /** Copies raw bf16 bits of {@code n} rows into rows firstRow.. . */
+    public void setRowBits(int firstRow, short[] src, int srcOff, int n) {
+        System.arraycopy(src, srcOff, w, firstRow * cols, n * cols);
+    }
+
+    public float get(int r, int c) {
+        return Bf16.toFloat(w[r * cols + c]);
+    }
+
+    @Override
+    public long bytes() {
+        return (long) w.length * 2;
+    }
+
+    private static FloatVector load(short[] w, int off) {
+        IntVector wide = (IntVector) ShortVector.fromArray(S, w, off).convertShape(VectorOperators.S2I, I, 0);
+        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    @Override
+    float dot1(int r, float[] x, int xOff) {
+        int wo = r * cols;
+        int bound = F.loopBound(cols);
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L < bound; i += 2 * L) {
+            a0 = load(w, wo + i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = load(w, wo + i + L).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+        }
+        for (; i < bound; i += L) {
+            a0 = load(w, wo + i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+        }
+        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            sum += Bf16.toFloat(w[wo + i]) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    void dot4(int r, float[] x, int xOff, float[] out, int o) {
+        int wo = r * cols;
+        int x1 = xOff + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        int bound = F.loopBound(cols);
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector wv = load(w, wo + i);
+            a0 = wv.fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD);
+        float s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD);
+        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            float wf = Bf16.toFloat(w[wo + i]);
+            s0 += wf * x[xOff + i];
+            s1 += wf * x[x1 + i];
+            s2 += wf * x[x2 + i];
+            s3 += wf * x[x3 + i];
+        }
+        out[o] = s0;
+        out[o + rows] = s1;
+        out[o + 2 * rows] = s2;
+        out[o + 3 * rows] = s3;
+    }
+}
