@@ -4,6 +4,7 @@ import io.llamastream.engine.decoder.TextModel;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Checkpoint;
 import io.llamastream.engine.model.TextModelConfig;
+import io.llamastream.engine.quant.WeightFormat;
 import io.llamastream.engine.safetensors.ModelFormatException;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
@@ -48,6 +49,14 @@ public final class Llama4Model {
     }
 
     public static Llama4Model load(Path dir, ComputePool pool) {
+        return load(dir, pool, WeightFormat.F32);
+    }
+
+    /**
+     * Loads {@code dir} with the text decoder's large matrices in {@code format} (bf16 as stored,
+     * or quantized at load to 8 or 4 bits); the vision tower stays float32.
+     */
+    public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format) {
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException(dir, "model folder not found");
         }
@@ -57,7 +66,7 @@ public final class Llama4Model {
         TextModel text;
         VisionEncoder vision = null;
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            text = TextModel.load(checkpoint, config, imageToken, pool);
+            text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
                 vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool);
             }

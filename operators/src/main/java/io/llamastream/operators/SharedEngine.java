@@ -1,6 +1,7 @@
 package io.llamastream.operators;
 
 import io.llamastream.engine.Llama4Model;
+import io.llamastream.engine.quant.WeightFormat;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.serving.Scheduler;
 import io.llamastream.engine.serving.SchedulerConfig;
@@ -37,16 +38,13 @@ public final class SharedEngine {
 
     /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
     public static SharedEngine acquire(String modelDir, EngineSettings engine, BatchingSettings batching) {
-        if (!"bf16".equalsIgnoreCase(engine.weightFormat())) {
-            throw new IllegalArgumentException("weight format '" + engine.weightFormat()
-                    + "' is not supported by this engine; use bf16");
-        }
+        WeightFormat format = weightFormat(engine.weightFormat());
         Key key = new Key(Path.of(modelDir).toAbsolutePath().normalize(), engine, batching);
         synchronized (ENGINES) {
             SharedEngine shared = ENGINES.get(key);
             if (shared == null) {
                 ComputePool pool = engine.threads() > 0 ? new ComputePool(engine.threads()) : ComputePool.shared();
-                Llama4Model model = Llama4Model.load(key.modelDir(), pool);
+                Llama4Model model = Llama4Model.load(key.modelDir(), pool, format);
                 SchedulerConfig config = SchedulerConfig.defaults()
                         .withMaxSequences(batching.maxBatchSize())
                         .withTokenBudget(batching.tokenBudget())
@@ -58,6 +56,15 @@ public final class SharedEngine {
             }
             shared.references++;
             return shared;
+        }
+    }
+
+    /** The engine's weight format for a settings value: f32, bf16, q8 or q4 (any case). */
+    static WeightFormat weightFormat(String name) {
+        try {
+            return WeightFormat.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("weight format '" + name + "' is not one of f32, bf16, q8, q4");
         }
     }
 
