@@ -73,8 +73,13 @@ public final class TopicAdmin {
                     ? Outcome.VERIFIED : Outcome.CREATED);
         }
         if (!raced.isEmpty()) {
-            // Someone else created these between our describe and create: check them like existing ones.
+            // Someone else created these between our describe and create (or our describe ran before the
+            // broker's metadata knew of them): check them like existing ones once they become visible.
             Map<String, TopicDescription> now = describeExisting(raced, deadline);
+            while (now.size() < raced.size() && System.nanoTime() - deadline < 0) {
+                pause("the metadata of " + raced);
+                now = describeExisting(raced, deadline);
+            }
             for (String name : raced) {
                 verify(byName.get(name), now.get(name));
             }
@@ -136,6 +141,15 @@ public final class TopicAdmin {
         return found;
     }
 
+    private static void pause(String waitingFor) {
+        try {
+            Thread.sleep(POLL_INTERVAL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicSetupException("interrupted while waiting for " + waitingFor, e);
+        }
+    }
+
     private void waitForLeaders(Collection<String> names, long deadline) {
         while (true) {
             String lastProblem = leaderProblem(names, deadline);
@@ -146,12 +160,7 @@ public final class TopicAdmin {
                 throw new TopicSetupException("topics " + names + " not ready within " + timeout.toMillis()
                         + " ms: " + lastProblem);
             }
-            try {
-                Thread.sleep(POLL_INTERVAL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TopicSetupException("interrupted while waiting for partition leaders of " + names, e);
-            }
+            pause("partition leaders of " + names);
         }
     }
 
