@@ -51,8 +51,12 @@ class InferencePipelineMiniClusterTest {
     static final List<GoldenCase> CASES = TestFixtures.demoTasksCases();
     static final String TRANSLATE_1 = "Translate the following text to French:\nThe doctor likes the bread.";
     static final String TRANSLATE_2 = "Translate the following text to English:\nLa fille trouve le livre.";
-    /** KV budget in positions of the demo model (3072 bytes each): a 2000-token reply cannot fit. */
-    static final int KV_POSITIONS = 1500;
+    /**
+     * KV budget of 120 pages of 32 positions x 64 floats (the demo model's K or V of one layer): a
+     * moderation request needs about 54 pages, a 2000-token reply 166 (five chunked layers hold
+     * one 128-token chunk each, the NoPE layer everything), so the engine refuses the latter.
+     */
+    static final long KV_BYTES = 120L * 32 * 64 * Float.BYTES;
 
     static List<RawRequest> inputs = new ArrayList<>();
     static Map<String, ResultEvent> results = new HashMap<>();
@@ -123,7 +127,7 @@ class InferencePipelineMiniClusterTest {
                 JSON.readTree("{\"labels\":[\"positive\",\"negative\"]}"), null));
 
         PipelineSettings settings = new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null,
-                new BatchingSettings(16, 5, 256), new EngineSettings(0, 3072L * KV_POSITIONS, 8L << 20, "bf16"),
+                new BatchingSettings(16, 5, 256), new EngineSettings(0, KV_BYTES, 8L << 20, "bf16"),
                 new InputLimits(60_000, 2, 4, 1_000_000, 4096), 0, -1);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
