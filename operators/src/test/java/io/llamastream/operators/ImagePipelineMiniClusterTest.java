@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.ErrorCode;
-import io.llamastream.kafka.EventJson;
 import io.llamastream.kafka.ResultEvent;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -22,13 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -96,28 +90,9 @@ class ImagePipelineMiniClusterTest {
         }
         PipelineSettings settings = new PipelineSettings(MODEL.toString(), null, BatchingSettings.defaults(),
                 EngineSettings.defaults(), new InputLimits(10_000, 4, 4, 1_000_000, 4096), 0, -1);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        DataStream<RawRequest> source = env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new))
-                .setParallelism(1);
-        PipelineOutputs out = InferencePipeline.build(source, settings);
-        DataStream<String> all = out.results().map(r -> "R" + new String(EventJson.write(r), StandardCharsets.UTF_8))
-                .returns(Types.STRING)
-                .union(out.deadLetters().map(d -> "D" + new String(EventJson.write(d), StandardCharsets.UTF_8))
-                        .returns(Types.STRING));
-        try (CloseableIterator<String> it = all.executeAndCollect("images")) {
-            while (it.hasNext()) {
-                String s = it.next();
-                byte[] body = s.substring(1).getBytes(StandardCharsets.UTF_8);
-                if (s.charAt(0) == 'R') {
-                    ResultEvent r = EventJson.readResult(body);
-                    results.put(r.id(), r);
-                } else {
-                    DeadLetterEvent d = EventJson.readDeadLetter(body);
-                    deadLetters.put(d.id(), d);
-                }
-            }
-        }
+        PipelineRun run = PipelineRun.of(inputs, settings, "images");
+        run.results().forEach(r -> results.put(r.id(), r));
+        run.deadLetters().forEach(d -> deadLetters.put(d.id(), d));
     }
 
     @Test

@@ -12,7 +12,6 @@ import io.llamastream.engine.tokenizer.ChatMessage;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.ErrorCode;
-import io.llamastream.kafka.EventJson;
 import io.llamastream.kafka.ResultEvent;
 import io.llamastream.operators.TestFixtures.GoldenCase;
 import java.nio.charset.StandardCharsets;
@@ -21,15 +20,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -129,28 +122,10 @@ class InferencePipelineMiniClusterTest {
         PipelineSettings settings = new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null,
                 new BatchingSettings(16, 5, 256), new EngineSettings(0, KV_BYTES, 8L << 20, "bf16"),
                 new InputLimits(60_000, 2, 4, 1_000_000, 4096), 0, -1);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        DataStream<RawRequest> source = env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new))
-                .setParallelism(1);
-        PipelineOutputs out = InferencePipeline.build(source, settings);
-        DataStream<String> all = out.results().map(r -> "R" + new String(EventJson.write(r), StandardCharsets.UTF_8))
-                .returns(Types.STRING)
-                .union(out.deadLetters().map(d -> "D" + new String(EventJson.write(d), StandardCharsets.UTF_8))
-                        .returns(Types.STRING));
-        try (CloseableIterator<String> it = all.executeAndCollect("golden")) {
-            while (it.hasNext()) {
-                String s = it.next();
-                byte[] body = s.substring(1).getBytes(StandardCharsets.UTF_8);
-                if (s.charAt(0) == 'R') {
-                    ResultEvent r = EventJson.readResult(body);
-                    resultList.add(r);
-                    results.put(r.id(), r);
-                } else {
-                    deadLetters.add(EventJson.readDeadLetter(body));
-                }
-            }
-        }
+        PipelineRun run = PipelineRun.of(inputs, settings, "golden");
+        resultList.addAll(run.results());
+        run.results().forEach(r -> results.put(r.id(), r));
+        deadLetters.addAll(run.deadLetters());
     }
 
     static Stream<GoldenCase> cases(String task) {

@@ -1,48 +1,29 @@
 package io.llamastream.operators;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.llamastream.engine.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Locates the shared fixtures (the {@code llamastream.fixtures} property if it names a directory,
- * else the nearest {@code shared/fixtures} above the working directory, as the engine's tests do)
- * and reads the demo-tasks golden cases.
+ * The shared fixtures as the engine's tests find them ({@link Fixtures}), plus the demo-tasks
+ * golden cases in the shape the pipeline tests use.
  */
 public final class TestFixtures {
     private TestFixtures() {
     }
 
     public static Path root() {
-        String prop = System.getProperty("llamastream.fixtures");
-        if (prop != null && Files.isDirectory(Path.of(prop))) {
-            return Path.of(prop).toAbsolutePath().normalize();
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("fixtures");
-            if (Files.isDirectory(candidate.resolve("llama4"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared fixtures not found: llamastream.fixtures=" + prop
-                + " and no shared/fixtures above " + Path.of("").toAbsolutePath());
+        return Fixtures.root();
     }
 
     public static Path model(String name) {
-        return root().resolve("llama4").resolve(name);
+        return Fixtures.model(name);
     }
 
     public static JsonNode json(Path file) {
-        try {
-            return new ObjectMapper().readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Fixtures.json(file);
     }
 
     /** One demo-tasks golden case. */
@@ -67,10 +48,6 @@ public final class TestFixtures {
     }
 
     public static int[] ints(JsonNode arr) {
-        int[] out = new int[arr.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = arr.get(i).isObject() ? arr.get(i).get("token").asInt() : arr.get(i).asInt();
-        }
-        return out;
+        return Fixtures.ints(arr);
     }
 }
