@@ -19,8 +19,8 @@ class DemoSampleTest {
     @Test
     void bundledSampleHasTheGoldenCasesSessionsAndBadEvents() throws Exception {
         DemoSample sample = DemoSample.bundled();
-        assertEquals(70, sample.size());
-        List<DemoSample.Event> events = sample.cycle(70);
+        assertEquals(71, sample.size());
+        List<DemoSample.Event> events = sample.cycle(71);
         assertEquals(60, events.stream().filter(e -> e.expected() != null).count());
         assertEquals(Set.of("NOT_JSON", "MISSING_ID", "UNKNOWN_TASK", "TEXT_TOO_LONG", "BAD_BASE64", "UNSUPPORTED_MODALITY"),
                 new HashSet<>(events.stream().map(DemoSample.Event::expectedError).filter(x -> x != null).toList()));
@@ -34,6 +34,9 @@ class DemoSampleTest {
         assertEquals(8, sessionEvents, "four two-turn sessions");
         DemoSample.Event tooLong = events.stream().filter(e -> "TEXT_TOO_LONG".equals(e.expectedError())).findFirst().orElseThrow();
         assertTrue(EventJson.readRequest(tooLong.value()).text().length() > 32_768);
+        DemoSample.Event picture = events.stream().filter(e -> "image-to-text-model".equals(e.id())).findFirst().orElseThrow();
+        byte[] png = java.util.Base64.getDecoder().decode(EventJson.readRequest(picture.value()).images().get(0).base64());
+        assertEquals(16, new io.llamastream.engine.vision.ImageDecoder().decode(png).width(), "a real, decodable image");
     }
 
     @Test
