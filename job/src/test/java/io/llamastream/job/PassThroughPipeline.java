@@ -95,6 +95,9 @@ final class PassThroughPipeline implements JobPipeline {
                     }
                 }
             }
+            if (code == null && !req.images().isEmpty()) {
+                code = ErrorCode.UNSUPPORTED_MODALITY; // as a text-only model answers images
+            }
             if (code != null) {
                 ctx.output(DEAD, DeadLetterEvent.of(code, code.description(), raw.value(), source, req.id(), req.task()));
                 return;
