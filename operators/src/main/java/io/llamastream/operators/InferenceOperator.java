@@ -39,6 +39,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -47,8 +49,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.StateInitializationContext;
-import org.apache.flink.runtime.state.StateSnapshotContext;
+
+
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -68,9 +70,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <li>Answered ids (keyed, TTL {@value #ANSWERED_ID_TTL_HOURS} h): a request whose id was already
  * answered, or is in flight, under the same key gets a DUPLICATE_ID dead letter; the first answer
  * stands. (Without a session the key is the id itself, so this covers all id reuse.)</li>
- * <li>In-flight requests (operator list state): snapshotted at every checkpoint and resubmitted on
- * restore, so with a transactional sink every request yields its output exactly once. Requests of
- * one key run one at a time, in arrival order, so turn 2 sees turn 1.</li>
+ * <li>In-flight requests (keyed list state, so they move with their key when the job is restored
+ * at another parallelism): part of every checkpoint and resubmitted on restore, so with a
+ * transactional sink every request yields its output exactly once. Requests of one key run one at
+ * a time, in arrival order, so turn 2 sees turn 1.</li>
  * <li>Backpressure: at most {@code 2 x maxBatchSize} requests in flight per subtask; beyond that
  * {@link #processElement} yields to the mailbox (running completions) until one finishes.</li>
  * </ul>
@@ -95,8 +98,7 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     private transient MailboxExecutor mailbox;
     private transient InferenceMetrics metrics;
     private transient DeadLetterCounters deadLetters;
-    private transient ListState<PreparedRequest> inFlightState;
-    private transient List<PreparedRequest> restored;
+    private transient ListState<PreparedRequest> queued;
     private transient ValueState<String[]> history;
     private transient MapState<String, Boolean> answered;
     /** Per key, requests in arrival order; the head is the one running in the engine. */
@@ -119,17 +121,6 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     }
 
     @Override
-    public void initializeState(StateInitializationContext context) throws Exception {
-        super.initializeState(context);
-        inFlightState = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("in-flight", TypeInformation.of(PreparedRequest.class)));
-        restored = new ArrayList<>();
-        if (context.isRestored()) {
-            inFlightState.get().forEach(restored::add);
-        }
-    }
-
-    @Override
     public void open() throws Exception {
         super.open();
         mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
@@ -144,10 +135,10 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         answered = getKeyedStateStore().getMapState(answeredDescriptor);
         metrics = new InferenceMetrics(getMetricGroup(), engine.scheduler(), () -> inFlight);
         deadLetters = new DeadLetterCounters(getMetricGroup());
-        for (PreparedRequest p : restored) {
-            enqueue(p);
-        }
-        restored = null;
+        ListStateDescriptor<PreparedRequest> queuedDescriptor =
+                new ListStateDescriptor<>("in-flight", TypeInformation.of(PreparedRequest.class));
+        queued = getKeyedStateStore().getListState(queuedDescriptor);
+        resubmitRestored(queuedDescriptor);
     }
 
     @Override
@@ -174,7 +165,29 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         enqueue(p);
     }
 
-    private void enqueue(PreparedRequest p) {
+    /** After a restore: every key's queued requests (this subtask's key groups only) start again. */
+    private void resubmitRestored(ListStateDescriptor<PreparedRequest> descriptor) throws Exception {
+        Map<String, List<PreparedRequest>> restored = new java.util.LinkedHashMap<>();
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
+                (key, state) -> {
+                    List<PreparedRequest> list = new ArrayList<>();
+                    state.get().forEach(list::add);
+                    if (!list.isEmpty()) {
+                        restored.put((String) key, list);
+                    }
+                });
+        for (Map.Entry<String, List<PreparedRequest>> e : restored.entrySet()) {
+            setCurrentKey(e.getKey());
+            ArrayDeque<PreparedRequest> queue = new ArrayDeque<>(e.getValue());
+            pending.put(e.getKey(), queue);
+            inFlight += queue.size();
+            start(queue.peek());
+        }
+    }
+
+    private void enqueue(PreparedRequest p) throws Exception {
+        setCurrentKey(p.request().routingKey());
+        queued.add(p);
         ArrayDeque<PreparedRequest> queue = pending.computeIfAbsent(p.request().routingKey(), k -> new ArrayDeque<>());
         queue.add(p);
         inFlight++;
@@ -299,6 +312,12 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
             ArrayDeque<PreparedRequest> queue = pending.get(r.routingKey());
             queue.poll();
             inFlight--;
+            try {
+                setCurrentKey(r.routingKey());
+                queued.update(new ArrayList<>(queue));
+            } catch (Exception e) {
+                throw new IllegalStateException("keyed state access failed for " + r.routingKey(), e);
+            }
             if (queue.isEmpty()) {
                 pending.remove(r.routingKey());
             } else {
@@ -387,15 +406,6 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         output.collect(DeadLetterOutput.TAG, new StreamRecord<>(dead));
     }
 
-    @Override
-    public void snapshotState(StateSnapshotContext context) throws Exception {
-        super.snapshotState(context);
-        List<PreparedRequest> all = new ArrayList<>();
-        if (pending != null) {
-            pending.values().forEach(all::addAll);
-        }
-        inFlightState.update(all);
-    }
 
     @Override
     public void finish() throws Exception {
