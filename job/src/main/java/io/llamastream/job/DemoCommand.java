@@ -47,6 +47,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "EV/S", description = "Produce at most this many events per second (default: all at once).")
     double rate = 0;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
+    Integer metricsPort;
+
     @Option(names = "--parallelism", description = "Flink parallelism (default: 2).")
     int parallelism = 2;
 
@@ -98,7 +102,8 @@ public final class DemoCommand implements Callable<Integer> {
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
             OutputTracker tracker = new OutputTracker();
-            JobClient job = LocalJob.start("llamastream-demo", config, settings, JobPipeline.inference(), 5);
+            JobClient job = LocalJob.start("llamastream-demo", config, settings, JobPipeline.inference(), 5,
+                    metricsPort == null ? java.util.Map.of() : PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             out.printf("  flink: job %s submitted to a local MiniCluster%n", job.getJobID());
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
                 try {

@@ -1,5 +1,7 @@
 package io.llamastream.job;
 
+import java.util.Map;
+
 import io.llamastream.kafka.KafkaClientSettings;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -19,7 +21,14 @@ public final class LocalJob {
 
     public static JobClient start(String name, JobConfig config, KafkaClientSettings kafka, JobPipeline pipeline,
                                   int restartAttempts) throws Exception {
+        return start(name, config, kafka, pipeline, restartAttempts, Map.of());
+    }
+
+    /** As above, with extra Flink configuration for the local cluster (e.g. a metrics reporter). */
+    public static JobClient start(String name, JobConfig config, KafkaClientSettings kafka, JobPipeline pipeline,
+                                  int restartAttempts, Map<String, String> flinkConfig) throws Exception {
         Configuration conf = new Configuration();
+        flinkConfig.forEach(conf::setString);
         if (restartAttempts > 0) {
             conf.setString("restart-strategy.type", "fixed-delay");
             conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(restartAttempts));

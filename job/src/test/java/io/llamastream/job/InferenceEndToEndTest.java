@@ -94,4 +94,43 @@ class InferenceEndToEndTest {
         assertEquals(known, correct, "every known answer correct after recovery");
     }
 
+
+    @Test
+    void prometheusReporterServesTheInferenceMetricsWhenConfigured() throws Exception {
+        JobConfig config = config("inference-prometheus");
+        List<DemoSample.Event> events = DemoSample.bundled().cycle(12);
+        String[] scraped = new String[1];
+        OutputTracker t = KafkaExactlyOnceTest.run(config, JobPipeline.inference(), events, 0, Duration.ofSeconds(120),
+                PrometheusReporterConfig.entries("19249-19269"), () -> scraped[0] = scrapeFirstOpenPort(19249, 19269));
+        KafkaExactlyOnceTest.assertExactlyOnce(t, events.size());
+        assertTrue(scraped[0] != null, "no Prometheus endpoint answered on 19249-19269");
+        long answered = events.stream().filter(e -> e.expectedError() == null).count();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^flink_taskmanager_job_task_operator_requests\\{[^}]*\\} ([0-9.E]+)$").matcher(scraped[0]);
+        double requests = 0;
+        while (m.find()) {
+            requests += Double.parseDouble(m.group(1));
+        }
+        assertEquals(answered, (long) requests, "requests counted across the inference subtasks");
+        assertTrue(scraped[0].contains("flink_taskmanager_job_task_operator_endToEndMs"), "latency histogram exported");
+        assertTrue(scraped[0].contains("flink_taskmanager_job_task_operator_deadLetters_UNKNOWN_TASK"),
+                "dead letters by code exported");
+    }
+
+    private static String scrapeFirstOpenPort(int from, int to) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int port = from; port <= to; port++) {
+            try {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("operator_requests")) {
+                    return response.body();
+                }
+            } catch (java.io.IOException closed) {
+                // nothing listening on this port of the range
+            }
+        }
+        return null;
+    }
 }

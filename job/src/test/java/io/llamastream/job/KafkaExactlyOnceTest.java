@@ -56,10 +56,17 @@ class KafkaExactlyOnceTest {
     /** Starts the job, produces the events at the given rate, reads the outputs until all are accounted for. */
     static OutputTracker run(JobConfig config, JobPipeline pipeline, List<DemoSample.Event> events, double perSecond,
                              Duration timeout) throws Exception {
+        return run(config, pipeline, events, perSecond, timeout, Map.of(), () -> { });
+    }
+
+    /** As above, with extra Flink configuration, and {@code whileRunning} called once all outputs are in. */
+    static OutputTracker run(JobConfig config, JobPipeline pipeline, List<DemoSample.Event> events, double perSecond,
+                             Duration timeout, Map<String, String> flinkConfig, ThrowingRunnable whileRunning)
+            throws Exception {
         KafkaClientSettings settings = config.kafkaSettings();
         JobTopology.ensureTopics(config, settings);
         OutputTracker tracker = new OutputTracker();
-        JobClient job = LocalJob.start(config.groupId, config, settings, pipeline, 3);
+        JobClient job = LocalJob.start(config.groupId, config, settings, pipeline, 3, flinkConfig);
         try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, null)) {
             EventProducer.send(settings, config.requestsTopic, events, tracker, perSecond);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -73,10 +80,17 @@ class KafkaExactlyOnceTest {
             while (System.nanoTime() < settle) {
                 reader.poll(Duration.ofMillis(200));
             }
+            whileRunning.run();
         } finally {
             job.cancel().get();
         }
         return tracker;
+    }
+
+    /** A step that may throw, run while the job is still up. */
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     static void assertExactlyOnce(OutputTracker t, int n) {
