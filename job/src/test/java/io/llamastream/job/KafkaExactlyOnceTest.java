@@ -1,11 +1,9 @@
 package io.llamastream.job;
 
-import io.llamastream.kafka.EmbeddedKafka;
 import io.llamastream.kafka.KafkaClientSettings;
 import org.apache.flink.core.execution.JobClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,19 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KafkaExactlyOnceTest {
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = new EmbeddedKafka().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaBroker kafka = new KafkaBroker();
 
     static JobConfig config(String prefix, String bootstrap) {
         JobConfig c = new JobConfig();
