@@ -111,6 +111,110 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD));
     }
 
+    /** Fused: each block's four row vectors are widened and scaled once in registers and feed 2 tokens. */
+    @Override
+    void group2(int g, float[] x, int xOff, float[] out, int o) {
+        int qg = g * blocksPerRow * GROUP * BLOCK;
+        int sg = g * blocksPerRow * GROUP;
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = FloatVector.zero(F);
+        for (int b = 0; b < blocksPerRow; b++) {
+            int qb = qg + b * GROUP * BLOCK;
+            int xb = xOff + b * BLOCK;
+            int s = sg + b * GROUP;
+            FloatVector d0 = FloatVector.broadcast(F, scale[s]);
+            FloatVector d1 = FloatVector.broadcast(F, scale[s + 1]);
+            FloatVector d2 = FloatVector.broadcast(F, scale[s + 2]);
+            FloatVector d3 = FloatVector.broadcast(F, scale[s + 3]);
+            for (int j = 0; j < BLOCK; j += L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, xb + j);
+                FloatVector x1 = FloatVector.fromArray(F, x, xb + 1 * cols + j);
+                FloatVector w0 = load(q, qb + j).mul(d0);
+                a00 = w0.fma(x0, a00);
+                a01 = w0.fma(x1, a01);
+                FloatVector w1 = load(q, qb + 1 * BLOCK + j).mul(d1);
+                a10 = w1.fma(x0, a10);
+                a11 = w1.fma(x1, a11);
+                FloatVector w2 = load(q, qb + 2 * BLOCK + j).mul(d2);
+                a20 = w2.fma(x0, a20);
+                a21 = w2.fma(x1, a21);
+                FloatVector w3 = load(q, qb + 3 * BLOCK + j).mul(d3);
+                a30 = w3.fma(x0, a30);
+                a31 = w3.fma(x1, a31);
+            }
+        }
+        put(out, o, g, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD), a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
+        put(out, o + 1 * rows, g, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
+    }
+
+    /** Fused: each block's four row vectors are widened and scaled once in registers and feed 4 tokens. */
+    @Override
+    void group4(int g, float[] x, int xOff, float[] out, int o) {
+        int qg = g * blocksPerRow * GROUP * BLOCK;
+        int sg = g * blocksPerRow * GROUP;
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F);
+        FloatVector a02 = FloatVector.zero(F);
+        FloatVector a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = FloatVector.zero(F);
+        FloatVector a12 = FloatVector.zero(F);
+        FloatVector a13 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = FloatVector.zero(F);
+        FloatVector a22 = FloatVector.zero(F);
+        FloatVector a23 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = FloatVector.zero(F);
+        FloatVector a32 = FloatVector.zero(F);
+        FloatVector a33 = FloatVector.zero(F);
+        for (int b = 0; b < blocksPerRow; b++) {
+            int qb = qg + b * GROUP * BLOCK;
+            int xb = xOff + b * BLOCK;
+            int s = sg + b * GROUP;
+            FloatVector d0 = FloatVector.broadcast(F, scale[s]);
+            FloatVector d1 = FloatVector.broadcast(F, scale[s + 1]);
+            FloatVector d2 = FloatVector.broadcast(F, scale[s + 2]);
+            FloatVector d3 = FloatVector.broadcast(F, scale[s + 3]);
+            for (int j = 0; j < BLOCK; j += L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, xb + j);
+                FloatVector x1 = FloatVector.fromArray(F, x, xb + 1 * cols + j);
+                FloatVector x2 = FloatVector.fromArray(F, x, xb + 2 * cols + j);
+                FloatVector x3 = FloatVector.fromArray(F, x, xb + 3 * cols + j);
+                FloatVector w0 = load(q, qb + j).mul(d0);
+                a00 = w0.fma(x0, a00);
+                a01 = w0.fma(x1, a01);
+                a02 = w0.fma(x2, a02);
+                a03 = w0.fma(x3, a03);
+                FloatVector w1 = load(q, qb + 1 * BLOCK + j).mul(d1);
+                a10 = w1.fma(x0, a10);
+                a11 = w1.fma(x1, a11);
+                a12 = w1.fma(x2, a12);
+                a13 = w1.fma(x3, a13);
+                FloatVector w2 = load(q, qb + 2 * BLOCK + j).mul(d2);
+                a20 = w2.fma(x0, a20);
+                a21 = w2.fma(x1, a21);
+                a22 = w2.fma(x2, a22);
+                a23 = w2.fma(x3, a23);
+                FloatVector w3 = load(q, qb + 3 * BLOCK + j).mul(d3);
+                a30 = w3.fma(x0, a30);
+                a31 = w3.fma(x1, a31);
+                a32 = w3.fma(x2, a32);
+                a33 = w3.fma(x3, a33);
+            }
+        }
+        put(out, o, g, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD), a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
+        put(out, o + 1 * rows, g, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
+        put(out, o + 2 * rows, g, a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD));
+        put(out, o + 3 * rows, g, a03.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD));
+    }
+
     @Override
     void decodeGroup(int g, float[] panel) {
         int qg = g * blocksPerRow * GROUP * BLOCK;

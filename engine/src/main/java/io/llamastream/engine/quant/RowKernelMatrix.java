@@ -65,6 +65,10 @@ abstract class RowKernelMatrix implements WeightMatrix {
             }
             return;
         }
+        if (tokens < PANEL_MIN_TOKENS) {
+            smallBatch(x, tokens, out, from, to);
+            return;
+        }
         float[] panel = panel(GROUP * cols);
         // Tokens per chunk: each group is decoded once per chunk, so the decode is shared by its tokens.
         int chunk = Math.max(4, (TOKEN_CHUNK_FLOATS / cols) & ~3);
@@ -72,19 +76,72 @@ abstract class RowKernelMatrix implements WeightMatrix {
             int t1 = Math.min(tokens, t0 + chunk);
             for (int g = from; g < to; g++) {
                 decodeGroup(g, panel);
-                int t = t0;
-                for (; t + 4 <= t1; t += 4) {
-                    kern4(panel, x, t * cols, out, t * rows, g);
+                panelTiles(panel, x, t0, t1, out, g);
+            }
+        }
+    }
+
+    /** Token rows [t0, t1) against one decoded group: tiles of 4, then 2, then 1 token. */
+    private void panelTiles(float[] panel, float[] x, int t0, int t1, float[] out, int g) {
+        int t = t0;
+        for (; t + 4 <= t1; t += 4) {
+            kern4(panel, x, t * cols, out, t * rows, g);
+        }
+        if (t + 2 <= t1) {
+            kern2(panel, x, t * cols, out, t * rows, g);
+            t += 2;
+        }
+        if (t < t1) {
+            kern1(panel, x, t * cols, out, t * rows, g);
+        }
+    }
+
+    /**
+     * Few tokens (a routed expert at moderate batch sizes): groups in chunks of
+     * {@link #CHUNK_GROUPS} (weights L2-resident) with the format's {@link #group4} /
+     * {@link #group2} / {@link #group1} tiles, which formats may fuse decode and multiply-add.
+     */
+    private void smallBatch(float[] x, int tokens, float[] out, int from, int to) {
+        int t4 = tokens - tokens % 4;
+        int t2 = tokens - tokens % 2;
+        for (int g0 = from; g0 < to; g0 += CHUNK_GROUPS) {
+            int g1 = Math.min(to, g0 + CHUNK_GROUPS);
+            for (int t = 0; t < t4; t += 4) {
+                for (int g = g0; g < g1; g++) {
+                    group4(g, x, t * cols, out, t * rows);
                 }
-                if (t + 2 <= t1) {
-                    kern2(panel, x, t * cols, out, t * rows, g);
-                    t += 2;
+            }
+            if (t2 > t4) {
+                for (int g = g0; g < g1; g++) {
+                    group2(g, x, t4 * cols, out, t4 * rows);
                 }
-                if (t < t1) {
-                    kern1(panel, x, t * cols, out, t * rows, g);
+            }
+            if (tokens > t2) {
+                for (int g = g0; g < g1; g++) {
+                    group1(g, x, t2 * cols, out, t2 * rows);
                 }
             }
         }
+    }
+
+    /** Below this many tokens the format's small tiles run; from it on, the decoded panel. */
+    static final int PANEL_MIN_TOKENS = 8;
+
+    /** Row groups whose weights are reused across token tiles before moving on (~32-128 KB of weights). */
+    static final int CHUNK_GROUPS = 8;
+
+    /** Group g times two token rows from x[xOff] (results at o and o + rows); by default via the panel. */
+    void group2(int g, float[] x, int xOff, float[] out, int o) {
+        float[] panel = panel(GROUP * cols);
+        decodeGroup(g, panel);
+        kern2(panel, x, xOff, out, o, g);
+    }
+
+    /** Group g times four token rows from x[xOff] (results at o + k rows); by default via the panel. */
+    void group4(int g, float[] x, int xOff, float[] out, int o) {
+        float[] panel = panel(GROUP * cols);
+        decodeGroup(g, panel);
+        kern4(panel, x, xOff, out, o, g);
     }
 
     /** Activation floats per token chunk of the batched path (512 KB; larger chunks share each decode among more tokens, which measured faster than keeping the chunk in L2). */
