@@ -224,7 +224,12 @@ public final class BenchRunner {
                 prefill.add(caches[s], randomTokens(8, vocab));
             }
             float[] logits = model.forward(prefill, false);
-            logits = step(model, caches, logits, vocab);
+            // Untimed steps until this batch size's kernel paths are C2-compiled (each size takes
+            // other tiles: a first use runs interpreted Vector API code, orders of magnitude slower).
+            long w0 = System.nanoTime();
+            for (int i = 0; i < 2 || System.nanoTime() - w0 < o.warmupNanos() / 4; i++) {
+                logits = step(model, caches, logits, vocab);
+            }
             long t0 = System.nanoTime();
             for (int i = 0; i < o.batchSteps(); i++) {
                 logits = step(model, caches, logits, vocab);

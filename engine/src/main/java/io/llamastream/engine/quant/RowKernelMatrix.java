@@ -2,14 +2,15 @@ package io.llamastream.engine.quant;
 
 import io.llamastream.engine.decoder.WeightMatrix;
 import io.llamastream.engine.math.ComputePool;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Shared driver of the packed formats. Output rows go in groups of {@link #GROUP} (the block
- * formats store a group's blocks interleaved, so a group is one contiguous stream), and each
- * thread takes a contiguous range of groups. One token: a fused decode-and-dot per group.
+ * formats store a group's blocks interleaved, so a group is one contiguous stream), and threads
+ * claim runs of {@link #CLAIM_GROUPS} groups from a shared counter (balancing a busy core). One token: a fused decode-and-dot per group.
  * Several tokens: a group is decoded once into a float panel, then register tiles of
  * {@code GROUP rows x 4 tokens} run over it.
  */
@@ -48,8 +49,24 @@ abstract class RowKernelMatrix implements WeightMatrix {
         if (x.length < tokens * cols || out.length < tokens * rows) {
             throw new IllegalArgumentException("x or out too short for " + tokens + " tokens of " + rows + "x" + cols);
         }
-        pool.forRange(groups, (long) GROUP * cols * tokens, (from, to) -> multiplyGroups(x, tokens, out, from, to));
+        int claims = (groups + CLAIM_GROUPS - 1) / CLAIM_GROUPS;
+        int parts = Math.min(pool.threads(), claims);
+        if (parts < 2) {
+            pool.forRange(groups, (long) GROUP * cols * tokens, (from, to) -> multiplyGroups(x, tokens, out, from, to));
+            return;
+        }
+        // One task per thread, each claiming runs of groups until none are left: when a core is
+        // busy with something else its thread takes fewer, instead of the step waiting on it.
+        AtomicInteger next = new AtomicInteger();
+        pool.forRange(parts, (long) GROUP * cols * tokens * groups / parts, (from, to) -> {
+            for (int c = next.getAndIncrement(); c < claims; c = next.getAndIncrement()) {
+                multiplyGroups(x, tokens, out, c * CLAIM_GROUPS, Math.min(groups, (c + 1) * CLAIM_GROUPS));
+            }
+        });
     }
+
+    /** Row groups a thread claims at a time (Q8: ~150 KB of weights at 2048 columns). */
+    static final int CLAIM_GROUPS = 16;
 
     /**
      * Groups [from, to) of {@code out = x @ W.T}; runs on one thread. One token: the format's
