@@ -9,6 +9,7 @@ import io.llamastream.engine.generate.SamplingParams;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Checkpoint;
 import io.llamastream.engine.model.TextModelConfig;
+import io.llamastream.engine.quant.Accuracy;
 import io.llamastream.engine.quant.WeightFormat;
 import io.llamastream.engine.serving.InferenceRequest;
 import io.llamastream.engine.serving.InferenceResult;
@@ -20,25 +21,34 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Runs the whole benchmark in one process: machine probes, then per weight format (q4, q8, bf16,
- * each loaded alone and dropped before the next) single-stream decode; with q8 also the batch
- * sweep, prefill and the prefix-cache hit/miss pair. Returns the figures as JSON.
+ * Runs the whole benchmark in one process: machine probes, then per weight format (bf16, q8, q4,
+ * each loaded alone and dropped before the next) single-stream decode and the next-token
+ * distributions of one random prompt (q8 and q4 compared with bf16: mean KL, top-1 agreement);
+ * with q8 also the batch sweep, prefill and the prefix-cache hit/miss pair. Returns the figures
+ * as JSON.
  */
 public final class BenchRunner {
 
     /** What to run: model, probe size and repetition counts, prompt lengths. */
     public record Options(BenchModel model, Path cacheRoot, long probeBytes, long fmaIterations, int reps,
                           int decodeTokens, int batchSteps, int[] batchSizes, int prefillTokens,
-                          int sharedPrefix, int suffix, long warmupNanos) {
+                          int sharedPrefix, int suffix, long warmupNanos, int accuracyPositions) {
+
+        public Options(BenchModel model, Path cacheRoot, long probeBytes, long fmaIterations, int reps,
+                       int decodeTokens, int batchSteps, int[] batchSizes, int prefillTokens,
+                       int sharedPrefix, int suffix, long warmupNanos) {
+            this(model, cacheRoot, probeBytes, fmaIterations, reps, decodeTokens, batchSteps, batchSizes, prefillTokens,
+                    sharedPrefix, suffix, warmupNanos, 64);
+        }
 
         public static Options full(Path cacheRoot) {
             return new Options(BenchModel.full(), cacheRoot, 2L << 30, 50_000_000L, 5, 24, 6,
-                    new int[] {1, 4, 8, 16, 32, 64}, 256, 1000, 50, 2_000_000_000L);
+                    new int[] {1, 4, 8, 16, 32, 64}, 256, 1000, 50, 2_000_000_000L, 64);
         }
 
         public static Options quick(Path cacheRoot) {
             return new Options(BenchModel.quick(), cacheRoot, 512L << 20, 20_000_000L, 3, 12, 3,
-                    new int[] {1, 4, 8, 16, 32, 64}, 128, 1000, 50, 1_000_000_000L);
+                    new int[] {1, 4, 8, 16, 32, 64}, 128, 1000, 50, 1_000_000_000L, 64);
         }
     }
 
@@ -100,11 +110,21 @@ public final class BenchRunner {
         out.put("fma_probe_gflops", round(fma));
 
         Path dir = o.model().ensure(o.cacheRoot(), pool, log);
+        // The probe's array (and the generator's buffers) must not share the old generation with
+        // the first model: collect them before loading so their pages are reused, not added.
+        System.gc();
         TextModelConfig config = TextModelConfig.read(dir.resolve("config.json"));
         ObjectNode decode = out.putObject("decode");
         long maxWeightBytes = 0;
+        long peakRss = -1;
         ObjectNode formatBytes = details.putObject("weight_bytes_by_format");
-        for (WeightFormat f : new WeightFormat[] {WeightFormat.Q4, WeightFormat.Q8, WeightFormat.BF16}) {
+        ObjectNode accuracy = out.putObject("accuracy");
+        // The accuracy prompt: drawn first so it does not depend on what else ran.
+        int[] accuracyPrompt = randomTokens(o.accuracyPositions(), config.vocabSize());
+        float[] reference = null;
+        // bf16 first: its logits are the reference, and its (largest) weights are resident while
+        // little else is, so the peak RSS is the bf16 model's.
+        for (WeightFormat f : new WeightFormat[] {WeightFormat.BF16, WeightFormat.Q8, WeightFormat.Q4}) {
             String key = f.name().toLowerCase();
             long l0 = System.nanoTime();
             TextModel model;
@@ -117,6 +137,19 @@ public final class BenchRunner {
             long active = activeWeightBytes(config, f);
             log.printf("%s: loaded %.2f GB in %.1f s; %.3f GB read per decoded token%n", key, model.weightBytes() / 1e9,
                     loadS, active / 1e9);
+            float[] logits = model.forward(new Batch().add(model.newCache(), accuracyPrompt), true);
+            if (f == WeightFormat.BF16) {
+                reference = logits;
+            } else {
+                Accuracy.Result a = Accuracy.compare(reference, logits, accuracyPrompt.length, config.vocabSize());
+                ObjectNode an = accuracy.putObject(key);
+                an.put("kl", a.meanKl());
+                an.put("top1", round(a.top1Agreement()));
+                an.put("positions", a.positions());
+                log.printf("%s vs bf16 over %d positions: mean KL %.3g nats, top-1 agreement %.3f%n", key, a.positions(),
+                        a.meanKl(), a.top1Agreement());
+            }
+            logits = null;
             double tps = singleStream(model);
             ObjectNode d = decode.putObject(key);
             d.put("tokens_per_s", round(tps));
@@ -130,10 +163,18 @@ public final class BenchRunner {
                 prefill(model, config, out, fma);
                 prefix(model, out);
             }
+            if (f == WeightFormat.BF16) {
+                // The peak while the largest model is loaded and in use. The forced full GC that
+                // drops it (below) makes ParallelGC touch its mark bitmap over the whole used old
+                // generation (~1/32 of it) while those pages are still resident: an artifact of
+                // swapping models in one process, reported separately as peak_rss_end_bytes.
+                peakRss = Probes.peakRssBytes();
+            }
             model = null;
             System.gc();
         }
-        out.put("peak_rss_bytes", Probes.peakRssBytes());
+        out.put("peak_rss_bytes", peakRss);
+        details.put("peak_rss_end_bytes", Probes.peakRssBytes());
         out.put("weight_bytes", maxWeightBytes);
         details.put("model", dir.getFileName().toString());
         details.put("total_parameters", o.model().totalParameters());
@@ -192,7 +233,12 @@ public final class BenchRunner {
                 prefill.add(caches[s], randomTokens(8, vocab));
             }
             float[] logits = model.forward(prefill, false);
-            logits = step(model, caches, logits, vocab);
+            // Untimed steps until this batch size's kernel paths are C2-compiled (each size takes
+            // other tiles: a first use runs interpreted Vector API code, orders of magnitude slower).
+            long w0 = System.nanoTime();
+            for (int i = 0; i < 2 || System.nanoTime() - w0 < o.warmupNanos() / 4; i++) {
+                logits = step(model, caches, logits, vocab);
+            }
             long t0 = System.nanoTime();
             for (int i = 0; i < o.batchSteps(); i++) {
                 logits = step(model, caches, logits, vocab);
@@ -289,7 +335,14 @@ public final class BenchRunner {
         double hit = r.path("prefix_cache_hit_s").asDouble();
         double miss = r.path("prefix_cache_miss_s").asDouble();
         sb.append(String.format("%-34s %12.3f miss %.3f s = %.1fx faster%n", "q8 prefix-cache hit (s)", hit, miss, miss / hit));
-        sb.append(String.format("%-34s %12.2f weights %.2f GB = %.2fx%n", "peak RSS (GB)",
+        for (String f : new String[] {"q8", "q4"}) {
+            var a = r.path("accuracy").path(f);
+            if (a.has("kl")) {
+                sb.append(String.format("%-34s %12.4g top-1 agreement %.3f (%d positions)%n", f + " vs bf16: mean KL (nats)",
+                        a.path("kl").asDouble(), a.path("top1").asDouble(), a.path("positions").asInt()));
+            }
+        }
+        sb.append(String.format("%-34s %12.2f weights %.2f GB = %.2fx%n", "peak RSS, bf16 loaded (GB)",
                 r.path("peak_rss_bytes").asDouble() / 1e9, r.path("weight_bytes").asDouble() / 1e9,
                 r.path("peak_rss_bytes").asDouble() / r.path("weight_bytes").asDouble()));
         return sb.toString();

@@ -34,6 +34,23 @@ public final class Accuracy {
         return new Result(kl / positions, (double) agree / positions, positions);
     }
 
+    /**
+     * The same measure from logits already computed: {@code positions} rows of {@code vocab}
+     * logits each, reference first.
+     */
+    public static Result compare(float[] reference, float[] candidate, int positions, int vocab) {
+        if (reference.length < (long) positions * vocab || candidate.length < (long) positions * vocab) {
+            throw new IllegalArgumentException("fewer than " + positions + " rows of " + vocab + " logits");
+        }
+        double kl = 0;
+        int agree = 0;
+        for (int t = 0; t < positions; t++) {
+            kl += klDivergence(reference, candidate, t * vocab, vocab);
+            agree += argmax(reference, t * vocab, vocab) == argmax(candidate, t * vocab, vocab) ? 1 : 0;
+        }
+        return new Result(kl / positions, (double) agree / positions, positions);
+    }
+
     /** KL(softmax(p) || softmax(q)) of one row of logits, in nats. */
     public static double klDivergence(float[] p, float[] q, int off, int n) {
         double pMax = Double.NEGATIVE_INFINITY;

@@ -10,6 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Row-major bfloat16 weights, kept as loaded (2 bytes per weight) and widened to float32 in
  * registers (sign-extend to int, shift left 16, reinterpret) right before the multiply-add.
+ * Rows stay row-major (widths need not be block multiples); a group of four rows is four
+ * one-row dots (one contiguous stream at a time, which streams best from memory).
  */
 public final class Bf16Matrix extends RowKernelMatrix {
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
@@ -58,7 +60,35 @@ public final class Bf16Matrix extends RowKernelMatrix {
     }
 
     @Override
-    float dot1(int r, float[] x, int xOff) {
+    void group1(int g, float[] x, int xOff, float[] out, int o) {
+        int r1 = Math.min(rows, g * GROUP + GROUP);
+        for (int r = g * GROUP; r < r1; r++) {
+            out[o + r] = dot1(r, x, xOff);
+        }
+    }
+
+    @Override
+    void decodeGroup(int g, float[] panel) {
+        int bound = F.loopBound(cols);
+        for (int k = 0; k < GROUP; k++) {
+            int r = g * GROUP + k;
+            int po = k * cols;
+            if (r >= rows) {
+                java.util.Arrays.fill(panel, po, po + cols, 0f);
+                continue;
+            }
+            int wo = r * cols;
+            int i = 0;
+            for (; i < bound; i += L) {
+                load(w, wo + i).intoArray(panel, po + i);
+            }
+            for (; i < cols; i++) {
+                panel[po + i] = Bf16.toFloat(w[wo + i]);
+            }
+        }
+    }
+
+    private float dot1(int r, float[] x, int xOff) {
         int wo = r * cols;
         int bound = F.loopBound(cols);
         FloatVector a0 = FloatVector.zero(F);
@@ -76,41 +106,5 @@ public final class Bf16Matrix extends RowKernelMatrix {
             sum += Bf16.toFloat(w[wo + i]) * x[xOff + i];
         }
         return sum;
-    }
-
-    @Override
-    void dot4(int r, float[] x, int xOff, float[] out, int o) {
-        int wo = r * cols;
-        int x1 = xOff + cols;
-        int x2 = x1 + cols;
-        int x3 = x2 + cols;
-        int bound = F.loopBound(cols);
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector wv = load(w, wo + i);
-            a0 = wv.fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
-            a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
-            a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
-        }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; i < cols; i++) {
-            float wf = Bf16.toFloat(w[wo + i]);
-            s0 += wf * x[xOff + i];
-            s1 += wf * x[x1 + i];
-            s2 += wf * x[x2 + i];
-            s3 += wf * x[x3 + i];
-        }
-        out[o] = s0;
-        out[o + rows] = s1;
-        out[o + 2 * rows] = s2;
-        out[o + 3 * rows] = s3;
     }
 }

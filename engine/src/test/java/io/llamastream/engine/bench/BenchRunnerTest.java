@@ -38,6 +38,12 @@ class BenchRunnerTest {
             assertTrue(d.path("tokens_per_s").asDouble() > 0, f + " " + d);
             assertTrue(d.path("weight_gbps").asDouble() > 0, f + " " + d);
         }
+        for (String f : List.of("q8", "q4")) {
+            JsonNode a = r.path("accuracy").path(f);
+            assertTrue(a.path("kl").isNumber() && a.path("kl").asDouble() >= 0, f + " " + a);
+            assertTrue(a.path("top1").asDouble() >= 0 && a.path("top1").asDouble() <= 1, f + " " + a);
+            assertEquals(64, a.path("positions").asInt());
+        }
         assertEquals(List.of("1", "4", "8"), iterableNames(r.path("batch_tokens_per_s")));
         r.path("batch_tokens_per_s").forEach(v -> assertTrue(v.asDouble() > 0));
         // weight_bytes is the largest format loaded: bf16 matrices and embeddings, f32 norms and routers.

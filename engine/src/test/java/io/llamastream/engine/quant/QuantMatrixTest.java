@@ -59,6 +59,48 @@ class QuantMatrixTest {
         }
     }
 
+    /**
+     * Wide rows split the batched path into several token chunks (each group decoded once per
+     * chunk); token counts just below, at and above the panel threshold and a chunk boundary.
+     */
+    @ParameterizedTest(name = "{0} {1}x{2}")
+    @CsvSource({"Q8, 9, 4096", "Q4, 6, 4096", "BF16, 5, 4104"})
+    void batchedPathOverSeveralTokenChunks(WeightFormat format, int rows, int cols) {
+        SplittableRandom rnd = new SplittableRandom(rows * 17L + cols);
+        WeightMatrix m = WeightLoader.fromFloats(format, random(rnd, rows * cols), rows, cols);
+        for (int tokens : new int[] {6, 7, 8, 33, 70}) {
+            float[] x = random(rnd, tokens * cols);
+            float[] out = new float[tokens * rows];
+            m.multiply(x, tokens, out, new ComputePool(2));
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double ref = 0;
+                    double mag = 0;
+                    for (int c = 0; c < cols; c++) {
+                        double p = (double) dequantized(m, r, c) * x[t * cols + c];
+                        ref += p;
+                        mag += Math.abs(p);
+                    }
+                    assertEquals(ref, out[t * rows + r], 1e-5 * mag + 1e-6, format + " token " + t + " row " + r + " of " + tokens);
+                }
+            }
+        }
+    }
+
+    @Test
+    void accuracyFromLogitsMatchesKlAndTop1ByHand() {
+        float[] p = {0, 0, 1, 5, 0, 0};
+        float[] q = {0, 0, 1, 0, 5, 0};
+        Accuracy.Result same = Accuracy.compare(p, p, 2, 3);
+        assertEquals(0, same.meanKl(), 1e-12);
+        assertEquals(1.0, same.top1Agreement());
+        Accuracy.Result r = Accuracy.compare(p, q, 2, 3);
+        assertEquals(0.5, r.top1Agreement());
+        assertEquals(Accuracy.klDivergence(p, q, 3, 3) / 2, r.meanKl(), 1e-12);
+        assertTrue(r.meanKl() > 0);
+        assertEquals(2, r.positions());
+    }
+
     @Test
     void quantizationErrorStaysWithinTheBlockStep() {
         SplittableRandom rnd = new SplittableRandom(7);
