@@ -1,5 +1,6 @@
 package io.llamastream.engine.vision;
 
+import io.llamastream.engine.testing.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The image path against demo-vision's golden prompts: grid choice and the exact token span. */
 class DemoVisionPromptTest {
-    static final Path DIR = Fixtures.llama4("demo-vision");
+    static final Path DIR = Fixtures.model("demo-vision");
     static final ObjectMapper JSON = new ObjectMapper();
 
     static Map<String, Integer> addedTokens() throws Exception {

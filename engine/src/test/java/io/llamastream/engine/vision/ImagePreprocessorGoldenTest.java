@@ -1,5 +1,6 @@
 package io.llamastream.engine.vision;
 
+import io.llamastream.engine.testing.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ImagePreprocessorGoldenTest {
-    static final Path DIR = Fixtures.llama4("image-processor");
+    static final Path DIR = Fixtures.model("image-processor");
 
     static Stream<JsonNode> cases() throws Exception {
         JsonNode golden = new ObjectMapper().readTree(DIR.resolve("golden.json").toFile());

@@ -1,5 +1,6 @@
 package io.llamastream.engine.vision;
 
+import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Checkpoint;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ class VisionBenchmarkTest {
 
     @Test
     void tinyVisionPreprocessAndEncode() {
-        Path dir = Fixtures.llama4("tiny-vision");
+        Path dir = Fixtures.model("tiny-vision");
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             VisionEncoder enc = VisionEncoder.load(ckpt, VisionConfig.read(dir.resolve("config.json")));
             ImagePreprocessor pre = new ImagePreprocessor(56, 16);

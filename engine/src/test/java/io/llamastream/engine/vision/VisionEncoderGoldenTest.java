@@ -1,5 +1,6 @@
 package io.llamastream.engine.vision;
 
+import io.llamastream.engine.testing.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class VisionEncoderGoldenTest {
-    static final Path DIR = Fixtures.llama4("tiny-vision");
+    static final Path DIR = Fixtures.model("tiny-vision");
     static Checkpoint ckpt;
     static VisionEncoder encoder;
     static SafetensorsFile golden;
