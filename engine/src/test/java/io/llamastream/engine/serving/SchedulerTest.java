@@ -191,4 +191,29 @@ class SchedulerTest {
             assertEquals(0, s.stats().kvBytesInUse(), "finished sequences return their pages");
         }
     }
+
+    @Test
+    void batchedQ8GenerationEqualsEachSequenceRunAloneInQ8() throws Exception {
+        Path dir = Fixtures.model("demo-tasks");
+        TextModel q8;
+        try (Checkpoint ck = Checkpoint.open(dir)) {
+            q8 = TextModel.load(ck, TextModelConfig.read(dir.resolve("config.json")), -1, ComputePool.shared(),
+                    io.llamastream.engine.quant.WeightFormat.Q8);
+        }
+        io.llamastream.engine.generate.Generator alone = new io.llamastream.engine.generate.Generator(q8);
+        try (Scheduler s = new Scheduler(q8, SchedulerConfig.defaults().withMaxSequences(8).withTokenBudget(128))) {
+            List<RequestHandle> handles = new ArrayList<>();
+            List<int[]> prompts = new ArrayList<>();
+            for (int i = 0; i < cases.size(); i += 3) {
+                int[] prompt = Fixtures.ints(cases.get(i).get("prompt_ids"));
+                prompts.add(prompt);
+                handles.add(s.submit(InferenceRequest.generate(prompt, SamplingParams.greedy(64))));
+            }
+            for (int i = 0; i < handles.size(); i++) {
+                int[] single = alone.generate(prompts.get(i), SamplingParams.greedy(64),
+                        io.llamastream.engine.generate.TokenListener.NONE).tokens();
+                assertArrayEquals(single, handles.get(i).result().get(120, TimeUnit.SECONDS).tokens(), "prompt " + i);
+            }
+        }
+    }
 }
