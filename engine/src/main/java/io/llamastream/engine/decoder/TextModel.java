@@ -64,32 +64,31 @@ public final class TextModel {
         int hidden = c.hiddenSize();
         RotaryEmbedding rotary = new RotaryEmbedding(c.rope(), hd);
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
-        try (WeightLoader w = new WeightLoader(checkpoint, format, pool)) {
-            for (int l = 0; l < layers.length; l++) {
-                String p = m + "layers." + l + ".";
-                Attention attn = new Attention(l, c,
-                        w.linear(p + "self_attn.q_proj.weight", c.numHeads() * hd, hidden),
-                        w.linear(p + "self_attn.k_proj.weight", c.numKvHeads() * hd, hidden),
-                        w.linear(p + "self_attn.v_proj.weight", c.numKvHeads() * hd, hidden),
-                        w.linear(p + "self_attn.o_proj.weight", hidden, c.numHeads() * hd),
-                        rotary);
-                String f = p + "feed_forward.";
-                FeedForward ffn = c.moeLayers()[l]
-                        ? new MoeLayer(w.f32Linear(f + "router.weight", c.numExperts(), hidden),
-                                w.experts(f, c.numExperts(), hidden, c.intermediateSize()),
-                                swiGlu(w, f + "shared_expert.", c.intermediateSize(), hidden),
-                                c.expertsPerToken(), hidden)
-                        : swiGlu(w, f, c.intermediateSizeMlp(), hidden);
-                layers[l] = new DecoderLayer(
-                        w.floats(p + "input_layernorm.weight", hidden),
-                        w.floats(p + "post_attention_layernorm.weight", hidden),
-                        attn, ffn, c.rmsNormEps());
-            }
-            Embeddings embeddings = w.embeddings(m + "embed_tokens.weight", c.vocabSize(), hidden);
-            float[] norm = w.floats(m + "norm.weight", hidden);
-            Linear lmHead = w.linear(root + "lm_head.weight", c.vocabSize(), hidden);
-            return new TextModel(c, embeddings, layers, norm, lmHead, imageTokenId, pool, format, w.bytes());
+        WeightLoader w = new WeightLoader(checkpoint, format, pool);
+        for (int l = 0; l < layers.length; l++) {
+            String p = m + "layers." + l + ".";
+            Attention attn = new Attention(l, c,
+                    w.linear(p + "self_attn.q_proj.weight", c.numHeads() * hd, hidden),
+                    w.linear(p + "self_attn.k_proj.weight", c.numKvHeads() * hd, hidden),
+                    w.linear(p + "self_attn.v_proj.weight", c.numKvHeads() * hd, hidden),
+                    w.linear(p + "self_attn.o_proj.weight", hidden, c.numHeads() * hd),
+                    rotary);
+            String f = p + "feed_forward.";
+            FeedForward ffn = c.moeLayers()[l]
+                    ? new MoeLayer(w.f32Linear(f + "router.weight", c.numExperts(), hidden),
+                            w.experts(f, c.numExperts(), hidden, c.intermediateSize()),
+                            swiGlu(w, f + "shared_expert.", c.intermediateSize(), hidden),
+                            c.expertsPerToken(), hidden)
+                    : swiGlu(w, f, c.intermediateSizeMlp(), hidden);
+            layers[l] = new DecoderLayer(
+                    w.floats(p + "input_layernorm.weight", hidden),
+                    w.floats(p + "post_attention_layernorm.weight", hidden),
+                    attn, ffn, c.rmsNormEps());
         }
+        Embeddings embeddings = w.embeddings(m + "embed_tokens.weight", c.vocabSize(), hidden);
+        float[] norm = w.floats(m + "norm.weight", hidden);
+        Linear lmHead = w.linear(root + "lm_head.weight", c.vocabSize(), hidden);
+        return new TextModel(c, embeddings, layers, norm, lmHead, imageTokenId, pool, format, w.bytes());
     }
 
     private static SwiGlu swiGlu(WeightLoader w, String p, int width, int hidden) {

@@ -133,4 +133,17 @@ public final class FloatKernels {
             x[off + i] *= inv;
         }
     }
+
+    /** {@code log softmax(logits[off..off+n))[token]}, in double precision. */
+    public static double logSoftmaxAt(float[] logits, int off, int n, int token) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, logits[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(logits[off + i] - max);
+        }
+        return logits[off + token] - max - Math.log(sum);
+    }
 }

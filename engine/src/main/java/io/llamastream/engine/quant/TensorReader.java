@@ -1,61 +1,20 @@
 package io.llamastream.engine.quant;
 
 import io.llamastream.engine.safetensors.DType;
-import io.llamastream.engine.safetensors.ModelFormatException;
 import io.llamastream.engine.safetensors.SafetensorsFile;
 import io.llamastream.engine.safetensors.TensorInfo;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * Reads slices of safetensors tensors with positional reads into small heap buffers instead of
- * memory mappings, so converting a checkpoint tensor by tensor never leaves gigabytes of mapped
+ * Reads slices of safetensors tensors with positional reads ({@link SafetensorsFile#readBytes})
+ * into small heap buffers instead of memory mappings, so converting a checkpoint tensor by tensor never leaves gigabytes of mapped
  * file pages in the process's resident set. BF16 and F32 are read this way; other floating
  * types fall back to {@link SafetensorsFile#readFloats(TensorInfo, long, float[], int, int)}.
  * Thread-safe.
  */
-final class TensorReader implements AutoCloseable {
+final class TensorReader {
     private static final int CHUNK_BYTES = 1 << 22;
-
-    private final Map<Path, FileChannel> channels = new HashMap<>();
-    private final Map<Path, Long> dataStarts = new HashMap<>();
-
-    private synchronized FileChannel channel(SafetensorsFile f) {
-        FileChannel ch = channels.get(f.path());
-        if (ch == null) {
-            try {
-                ch = FileChannel.open(f.path(), StandardOpenOption.READ);
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, len, 0);
-                dataStarts.put(f.path(), 8 + len.flip().getLong());
-            } catch (IOException e) {
-                throw new ModelFormatException(f.path(), "cannot read: " + e.getMessage(), e);
-            }
-            channels.put(f.path(), ch);
-        }
-        return ch;
-    }
-
-    private synchronized long dataStart(SafetensorsFile f) {
-        channel(f);
-        return dataStarts.get(f.path());
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of file");
-            }
-            pos += n;
-        }
-    }
 
     private static void checkRange(TensorInfo t, long first, int count) {
         if (first < 0 || count < 0 || first + count > t.elementCount()) {
@@ -113,25 +72,9 @@ final class TensorReader implements AutoCloseable {
         }
     }
 
-    private void read(SafetensorsFile f, TensorInfo t, long element, int width, int n, ByteBuffer buf) {
+    private static void read(SafetensorsFile f, TensorInfo t, long element, int width, int n, ByteBuffer buf) {
         buf.clear().limit(n * width);
-        try {
-            readFully(channel(f), buf, dataStart(f) + t.begin() + element * width);
-        } catch (IOException e) {
-            throw new ModelFormatException(f.path(), "cannot read tensor '" + t.name() + "': " + e.getMessage(), e);
-        }
+        f.readBytes(t, element * width, buf);
         buf.flip();
-    }
-
-    @Override
-    public synchronized void close() {
-        for (FileChannel ch : channels.values()) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // Read-only channel: nothing to flush.
-            }
-        }
-        channels.clear();
     }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * copies of the whole model never exist. Matrices whose width is not a multiple of the block
  * size fall back to BF16 under Q8/Q4. Counts the bytes of everything it built.
  */
-public final class WeightLoader implements AutoCloseable {
+public final class WeightLoader {
     /** Float elements converted per slice when streaming a 2-D tensor. */
     private static final int SLICE = 1 << 20;
 
@@ -240,10 +240,5 @@ public final class WeightLoader implements AutoCloseable {
             default:
                 throw new IllegalArgumentException("no row sink for " + fmt);
         }
-    }
-
-    @Override
-    public void close() {
-        reader.close();
     }
 }

@@ -230,6 +230,24 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads {@code t}'s data from byte {@code offset} (relative to the tensor) into {@code dst}, up
+     * to its limit, with positional reads: unlike {@link #readFloats(TensorInfo, long, float[], int, int)}
+     * no mapping is left behind, so converting a large checkpoint does not grow the resident set.
+     * Thread-safe.
+     */
+    public void readBytes(TensorInfo t, long offset, ByteBuffer dst) {
+        if (offset < 0 || t.begin() + offset + dst.remaining() > t.end()) {
+            throw new IndexOutOfBoundsException(t.name() + ": bytes " + offset + "+" + dst.remaining()
+                    + " of " + (t.end() - t.begin()));
+        }
+        try {
+            readFully(channel, dst, dataStart + t.begin() + offset);
+        } catch (IOException e) {
+            throw new ModelFormatException(path, "cannot read tensor '" + t.name() + "': " + e.getMessage(), e);
+        }
+    }
+
     /** Reads an integer tensor (I32 or I64) whole, as longs. */
     public long[] readLongs(String name) {
         TensorInfo t = info(name);

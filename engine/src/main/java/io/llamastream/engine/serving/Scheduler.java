@@ -5,6 +5,7 @@ import io.llamastream.engine.decoder.KvBlockPool;
 import io.llamastream.engine.decoder.KvCache;
 import io.llamastream.engine.decoder.TextModel;
 import io.llamastream.engine.generate.Sampler;
+import io.llamastream.engine.math.FloatKernels;
 import io.llamastream.engine.generate.StopReason;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -403,7 +404,7 @@ public final class Scheduler implements AutoCloseable {
                 if (target < 0 || target >= request.scoreContinuation().length) {
                     continue;
                 }
-                logProbability += logSoftmaxAt(logits, offset + r * vocab, vocab, request.scoreContinuation()[target]);
+                logProbability += FloatKernels.logSoftmaxAt(logits, offset + r * vocab, vocab, request.scoreContinuation()[target]);
             }
         }
 
@@ -438,17 +439,5 @@ public final class Scheduler implements AutoCloseable {
             handle.result().complete(new InferenceResult(tokens, reason, logProbability, input.length, cached,
                     admittedAt - submitted, first - admittedAt, now - first));
         }
-    }
-
-    static double logSoftmaxAt(float[] logits, int off, int n, int token) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, logits[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(logits[off + i] - max);
-        }
-        return logits[off + token] - max - Math.log(sum);
     }
 }

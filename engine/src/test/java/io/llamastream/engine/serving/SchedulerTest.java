@@ -96,7 +96,7 @@ class SchedulerTest {
         float[] logits = demo.forward(new Batch().add(demo.newCache(), all), true);
         int v = demo.config().vocabSize();
         for (int i = 0; i < continuation.length; i++) {
-            expected += Scheduler.logSoftmaxAt(logits, (prompt.length - 1 + i) * v, v, continuation[i]);
+            expected += io.llamastream.engine.math.FloatKernels.logSoftmaxAt(logits, (prompt.length - 1 + i) * v, v, continuation[i]);
         }
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withTokenBudget(16))) {
             InferenceResult r = s.submit(InferenceRequest.score(prompt, continuation)).result().get(60, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.llamastream.operators.postprocess;
 
+import io.llamastream.engine.math.FloatKernels;
 import io.llamastream.engine.serving.LogitsProcessor;
 
 /**
@@ -21,15 +22,7 @@ public final class FirstTokenProbability implements LogitsProcessor {
         if (count != 0) {
             return;
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocabSize; i++) {
-            max = Math.max(max, logits[offset + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            sum += Math.exp(logits[offset + i] - max);
-        }
-        probability = Math.exp(logits[offset + token] - max) / sum;
+        probability = Math.exp(FloatKernels.logSoftmaxAt(logits, offset, vocabSize, token));
     }
 
     public double probability() {
