@@ -135,10 +135,10 @@ public final class VisionEncoder {
         }
         int outRows = tiles * tpt;
         float[] a = new float[outRows * cfg.projectorInputDim()];
-        TiledMatmul.matmulT(shuffled, outRows, adapterFc1, cfg.projectorInputDim(), wide, a, pool);
+        FloatKernels.matmulT(shuffled, outRows, adapterFc1, 0, cfg.projectorInputDim(), wide, a, pool);
         VisionKernels.gelu(a, 0, a.length, pool);
         float[] out = new float[outRows * cfg.projectorOutputDim()];
-        TiledMatmul.matmulT(a, outRows, adapterFc2, cfg.projectorOutputDim(), cfg.projectorInputDim(), out, pool);
+        FloatKernels.matmulT(a, outRows, adapterFc2, 0, cfg.projectorOutputDim(), cfg.projectorInputDim(), out, pool);
         VisionKernels.gelu(out, 0, out.length, pool);
         return out;
     }
@@ -150,7 +150,7 @@ public final class VisionEncoder {
             throw new IllegalArgumentException("features has " + features.length + " floats, expected " + rows + " x " + in);
         }
         float[] out = new float[rows * cfg.textHiddenSize()];
-        TiledMatmul.matmulT(features, rows, projector, cfg.textHiddenSize(), in, out, pool);
+        FloatKernels.matmulT(features, rows, projector, 0, cfg.textHiddenSize(), in, out, pool);
         return out;
     }
 
@@ -179,7 +179,7 @@ public final class VisionEncoder {
             }
         }
         float[] embedded = new float[tiles * g * g * hv];
-        TiledMatmul.matmulT(patches, tiles * g * g, patchW, hv, patchIn, embedded, pool);
+        FloatKernels.matmulT(patches, tiles * g * g, patchW, 0, hv, patchIn, embedded, pool);
         float[] x = new float[tiles * n * hv];
         for (int t = 0; t < tiles; t++) {
             System.arraycopy(embedded, t * g * g * hv, x, t * n * hv, g * g * hv);
@@ -196,9 +196,9 @@ public final class VisionEncoder {
         int heads = cfg.numHeads();
         int hd = cfg.headDim();
         VisionKernels.layerNorm(x, rows, hv, l.ln1W(), l.ln1B(), cfg.normEps(), xn, pool);
-        TiledMatmul.matmulT(xn, rows, l.qW(), hv, hv, q, pool);
-        TiledMatmul.matmulT(xn, rows, l.kW(), hv, hv, k, pool);
-        TiledMatmul.matmulT(xn, rows, l.vW(), hv, hv, v, pool);
+        FloatKernels.matmulT(xn, rows, l.qW(), 0, hv, hv, q, pool);
+        FloatKernels.matmulT(xn, rows, l.kW(), 0, hv, hv, k, pool);
+        FloatKernels.matmulT(xn, rows, l.vW(), 0, hv, hv, v, pool);
         VisionKernels.addBias(q, rows, hv, l.qB());
         VisionKernels.addBias(k, rows, hv, l.kB());
         VisionKernels.addBias(v, rows, hv, l.vB());
@@ -227,7 +227,7 @@ public final class VisionEncoder {
                 }
             }
         });
-        TiledMatmul.matmulT(xn, rows, l.oW(), hv, hv, q, pool);
+        FloatKernels.matmulT(xn, rows, l.oW(), 0, hv, hv, q, pool);
         VisionKernels.addBias(q, rows, hv, l.oB());
         FloatKernels.addInPlace(x, 0, q, 0, rows * hv);
     }
@@ -236,10 +236,10 @@ public final class VisionEncoder {
         int hv = cfg.hiddenSize();
         int im = cfg.intermediateSize();
         VisionKernels.layerNorm(x, rows, hv, l.ln2W(), l.ln2B(), cfg.normEps(), xn, pool);
-        TiledMatmul.matmulT(xn, rows, l.fc1W(), im, hv, mlp, pool);
+        FloatKernels.matmulT(xn, rows, l.fc1W(), 0, im, hv, mlp, pool);
         VisionKernels.addBias(mlp, rows, im, l.fc1B());
         VisionKernels.gelu(mlp, 0, rows * im, pool);
-        TiledMatmul.matmulT(mlp, rows, l.fc2W(), hv, im, xn, pool);
+        FloatKernels.matmulT(mlp, rows, l.fc2W(), 0, hv, im, xn, pool);
         VisionKernels.addBias(xn, rows, hv, l.fc2B());
         FloatKernels.addInPlace(x, 0, xn, 0, rows * hv);
     }
