@@ -29,18 +29,49 @@ public final class Sampler {
         return best;
     }
 
+    /** Relative probability below which a token cannot matter: 200k of them sum to under 1e-12. */
+    private static final double NEGLIGIBLE_LOG_PROBABILITY = -40;
+
+    /**
+     * Token ids worth sampling from, most likely first (ties to the lowest id): those within
+     * {@link #NEGLIGIBLE_LOG_PROBABILITY} of the best at this temperature. Sorting only these, as
+     * primitive keys, keeps a 200k vocabulary from costing a boxed full sort per token.
+     */
+    static int[] candidates(float[] logits, int off, int n, double temperature) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, logits[off + i]);
+        }
+        double cutoff = max + NEGLIGIBLE_LOG_PROBABILITY * temperature;
+        long[] keys = new long[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            float v = logits[off + i];
+            if (v >= cutoff && v > Float.NEGATIVE_INFINITY) {
+                // Descending logit, then ascending id: flip the float's order bits and pack the id below.
+                int bits = Float.floatToIntBits(v);
+                int ascending = bits ^ ((bits >> 31) & 0x7FFFFFFF);
+                keys[m++] = ((long) ~ascending << 32) | i;
+            }
+        }
+        if (m == 0) {
+            return new int[] {argmax(logits, off, n)};
+        }
+        Arrays.sort(keys, 0, m);
+        int[] order = new int[m];
+        for (int i = 0; i < m; i++) {
+            order[i] = (int) keys[i];
+        }
+        return order;
+    }
+
     /** Chooses a token from {@code logits[off, off+n)}; entries of -infinity are never chosen. */
     public int sample(float[] logits, int off, int n) {
         if (params.isGreedy()) {
             return argmax(logits, off, n);
         }
-        // Candidates sorted by logit, descending; filters then cut the tail.
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(logits[off + b], logits[off + a]));
-        int keep = n;
+        int[] order = candidates(logits, off, n, params.temperature());
+        int keep = order.length;
         if (params.topK() > 0) {
             keep = Math.min(keep, params.topK());
         }

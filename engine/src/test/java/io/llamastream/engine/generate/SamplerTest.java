@@ -87,4 +87,22 @@ class SamplerTest {
         assertThrows(IllegalArgumentException.class, () -> new SamplingParams(1, 0, 0, 0, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new SamplingParams(1, 0, 1, 0, 0, 0));
     }
+
+    @Test
+    void candidatesAreOrderedByLogitThenIdAndSkipMaskedTokens() {
+        float[] logits = {1.0f, 3.0f, Float.NEGATIVE_INFINITY, -2.5f, 3.0f, -100f};
+        assertEquals(java.util.List.of(1, 4, 0, 3),
+                java.util.Arrays.stream(Sampler.candidates(logits, 0, logits.length, 1.0)).boxed().toList());
+    }
+
+    @Test
+    void maskedTokensAreNeverSampled() {
+        float[] logits = {Float.NEGATIVE_INFINITY, 0f, Float.NEGATIVE_INFINITY, 0f};
+        Sampler s = new Sampler(new SamplingParams(1.5, 0, 1, 0, 9, 1));
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            seen.add(s.sample(logits, 0, logits.length));
+        }
+        assertEquals(Set.of(1, 3), seen);
+    }
 }
