@@ -2,9 +2,10 @@ package io.llamastream.engine.cli;
 
 import io.llamastream.engine.Llama4Model;
 import io.llamastream.engine.MediaPrompt;
-import io.llamastream.engine.generate.Generation;
-import io.llamastream.engine.generate.Generator;
 import io.llamastream.engine.generate.SamplingParams;
+import io.llamastream.engine.serving.InferenceRequest;
+import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.serving.Scheduler;
 import io.llamastream.engine.tokenizer.StreamingDecoder;
 import io.llamastream.engine.vision.ImagePreprocessor;
 import io.llamastream.engine.vision.VideoFrameSampler;
@@ -71,12 +72,14 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         StreamingDecoder decoder = m.tokenizer().streamingDecoder();
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, seed, maxTokens);
-        Generation g = new Generator(m.textModel()).generate(ids, mediaPrompt.imageRows(), params, token -> {
-            if (!m.config().isEos(token)) {
-                out.print(decoder.push(token));
-                out.flush();
-            }
-        });
+        InferenceRequest request = InferenceRequest.generate(ids, params).withImageRows(mediaPrompt.imageRows())
+                .withListener(token -> {
+                    if (!m.config().isEos(token)) {
+                        out.print(decoder.push(token));
+                        out.flush();
+                    }
+                });
+        InferenceResult g = Scheduler.runAlone(m.textModel(), request);
         out.print(decoder.flush());
         out.println();
         out.flush();

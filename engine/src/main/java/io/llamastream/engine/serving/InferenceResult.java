@@ -10,4 +10,12 @@ import io.llamastream.engine.generate.StopReason;
 public record InferenceResult(int[] tokens, StopReason stopReason, double logProbability,
                               int promptTokens, int cachedTokens,
                               long queueNanos, long prefillNanos, long decodeNanos) {
+
+    /** Reply tokens without the trailing end-of-sequence token the model stopped on. */
+    public int[] replyTokens() {
+        if (stopReason == StopReason.EOS && tokens.length > 0) {
+            return java.util.Arrays.copyOf(tokens, tokens.length - 1);
+        }
+        return tokens;
+    }
 }

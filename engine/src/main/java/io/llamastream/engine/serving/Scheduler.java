@@ -59,6 +59,20 @@ public final class Scheduler implements AutoCloseable {
         return model;
     }
 
+    /**
+     * Runs one request by itself (the CLI, tests): a one-sequence scheduler without a KV budget or
+     * prefix cache, so a lone request takes exactly the path batched ones do.
+     */
+    public static InferenceResult runAlone(TextModel model, InferenceRequest request) {
+        SchedulerConfig alone = SchedulerConfig.defaults().withMaxSequences(1).withKvBudgetBytes(Long.MAX_VALUE / 2)
+                .withPrefixCacheBytes(0);
+        try (Scheduler s = new Scheduler(model, alone)) {
+            return s.submit(request).result().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
     public RequestHandle submit(InferenceRequest request) {
         if (closed) {
             throw new IllegalStateException("scheduler is closed");

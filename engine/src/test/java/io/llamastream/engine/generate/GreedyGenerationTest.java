@@ -1,6 +1,9 @@
 package io.llamastream.engine.generate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import io.llamastream.engine.serving.Scheduler;
+import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.serving.InferenceRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,12 +60,12 @@ class GreedyGenerationTest {
     @Test
     void demoTasksModelReproducesTheReferenceRepliesForAllSixtyCases() {
         TextModel model = load("demo-tasks");
-        Generator generator = new Generator(model);
         JsonNode cases = Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json")).get("cases");
         assertEquals(60, cases.size());
         for (JsonNode c : cases) {
             int[] expected = Fixtures.ints(c.get("greedy"));
-            Generation g = generator.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64), TokenListener.NONE);
+            InferenceResult g = Scheduler.runAlone(model,
+                    InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64)));
             assertArrayEquals(expected, g.tokens(), c.get("task").asText() + ": " + c.get("expected").asText());
             assertEquals(StopReason.EOS, g.stopReason());
         }
@@ -71,7 +74,7 @@ class GreedyGenerationTest {
     @Test
     void generationStopsAtMaxTokensWithoutEos() {
         TextModel model = load("tiny-scout");
-        Generation g = new Generator(model).generate(new int[] {203}, SamplingParams.greedy(5), TokenListener.NONE);
+        InferenceResult g = Scheduler.runAlone(model, InferenceRequest.generate(new int[] {203}, SamplingParams.greedy(5)));
         assertArrayEquals(new int[] {21, 927, 1284, 205, 298}, g.tokens());
         assertEquals(StopReason.MAX_TOKENS, g.stopReason());
     }

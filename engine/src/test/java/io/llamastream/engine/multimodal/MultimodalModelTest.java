@@ -1,6 +1,9 @@
 package io.llamastream.engine.multimodal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import io.llamastream.engine.serving.Scheduler;
+import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.serving.InferenceRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,10 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llamastream.engine.Llama4Model;
 import io.llamastream.engine.MediaPrompt;
 import io.llamastream.engine.decoder.Batch;
-import io.llamastream.engine.generate.Generation;
-import io.llamastream.engine.generate.Generator;
 import io.llamastream.engine.generate.SamplingParams;
-import io.llamastream.engine.generate.TokenListener;
 import io.llamastream.engine.safetensors.SafetensorsFile;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.testing.ReferenceTolerance;
@@ -50,14 +50,14 @@ class MultimodalModelTest {
     void demoVisionNamesTheShapeInEveryImage() throws IOException {
         Path dir = Fixtures.model("demo-vision");
         Llama4Model m = Llama4Model.load(dir);
-        Generator generator = new Generator(m.textModel());
         JsonNode cases = Fixtures.json(dir.resolve("golden.json")).get("cases");
         assertEquals(24, cases.size());
         for (JsonNode c : cases) {
             MediaPrompt p = new MediaPrompt.Builder(m).image(Files.readAllBytes(dir.resolve(c.get("image").asText())))
                     .build(null, c.get("question").asText());
             assertArrayEquals(Fixtures.ints(c.get("prompt_ids")), p.ids(), c.get("image").asText());
-            Generation g = generator.generate(p.ids(), p.imageRows(), SamplingParams.greedy(16), TokenListener.NONE);
+            InferenceResult g = Scheduler.runAlone(m.textModel(),
+                    InferenceRequest.generate(p.ids(), SamplingParams.greedy(16)).withImageRows(p.imageRows()));
             assertArrayEquals(Fixtures.ints(c.get("greedy")), g.tokens(), c.get("image").asText());
             assertEquals(c.get("expected").asText(), m.tokenizer().decode(g.replyTokens()));
         }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llamastream.engine.decoder.TextModel;
-import io.llamastream.engine.generate.Generator;
+import io.llamastream.engine.serving.InferenceRequest;
+import io.llamastream.engine.serving.Scheduler;
 import io.llamastream.engine.generate.SamplingParams;
-import io.llamastream.engine.generate.TokenListener;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Checkpoint;
 import io.llamastream.engine.model.TextModelConfig;
@@ -52,10 +52,9 @@ class QuantAccuracyTest {
     }
 
     static int greedyRepliesEqualToGolden(TextModel model) {
-        Generator g = new Generator(model);
         int same = 0;
         for (JsonNode c : Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json")).get("cases")) {
-            int[] reply = g.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64), TokenListener.NONE).tokens();
+            int[] reply = Scheduler.runAlone(model, InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64))).tokens();
             same += Arrays.equals(reply, Fixtures.ints(c.get("greedy"))) ? 1 : 0;
         }
         return same;

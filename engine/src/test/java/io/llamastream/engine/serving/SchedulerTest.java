@@ -200,7 +200,6 @@ class SchedulerTest {
             q8 = TextModel.load(ck, TextModelConfig.read(dir.resolve("config.json")), -1, ComputePool.shared(),
                     io.llamastream.engine.quant.WeightFormat.Q8);
         }
-        io.llamastream.engine.generate.Generator alone = new io.llamastream.engine.generate.Generator(q8);
         try (Scheduler s = new Scheduler(q8, SchedulerConfig.defaults().withMaxSequences(8).withTokenBudget(128))) {
             List<RequestHandle> handles = new ArrayList<>();
             List<int[]> prompts = new ArrayList<>();
@@ -210,8 +209,7 @@ class SchedulerTest {
                 handles.add(s.submit(InferenceRequest.generate(prompt, SamplingParams.greedy(64))));
             }
             for (int i = 0; i < handles.size(); i++) {
-                int[] single = alone.generate(prompts.get(i), SamplingParams.greedy(64),
-                        io.llamastream.engine.generate.TokenListener.NONE).tokens();
+                int[] single = Scheduler.runAlone(q8, InferenceRequest.generate(prompts.get(i), SamplingParams.greedy(64))).tokens();
                 assertArrayEquals(single, handles.get(i).result().get(120, TimeUnit.SECONDS).tokens(), "prompt " + i);
             }
         }
