@@ -5,12 +5,9 @@ import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.vision.ImagePromptLayout;
 import io.llamastream.engine.vision.PreprocessedImage;
 import io.llamastream.kafka.ErrorCode;
-import io.llamastream.operators.grammar.JsonSchemaCompiler;
 import io.llamastream.operators.tasks.TaskDefinition;
-import io.llamastream.operators.tasks.TaskKind;
 import io.llamastream.operators.tasks.UserMessage;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -42,13 +39,10 @@ public final class MediaPromptEncoder implements PromptEncoder {
         for (PreprocessedImage image : images.preprocess(r.imagesBase64())) {
             spans.add(layout.expand(image.rows(), image.cols(), tokensPerTile));
         }
-        int maxTokens = r.maxTokens() > 0 ? r.maxTokens() : task.maxTokens();
-        int reserved = maxTokens;
-        if (task.kind() == TaskKind.CLASSIFY) {
-            reserved = Arrays.stream(r.labels()).mapToInt(l -> tokenizer.encodeOrdinary(l).length).max().orElse(0) + 1;
-        }
-        List<String> keys = r.schemaJson() == null ? null
-                : JsonSchemaCompiler.topLevelKeys(JsonSchemaCompiler.compile(r.schemaJson()));
+        ReplyBudget reply = ReplyBudget.of(task, r, tokenizer);
+        int maxTokens = reply.maxTokens();
+        int reserved = reply.reserved();
+        List<String> keys = r.schemaKeys();
         String text = r.text() == null ? "" : r.text();
         String user = UserMessage.render(task, text, r.targetLanguage(), List.of(r.labels()), keys);
         int[] prompt = chat.encodeUserPromptWithMedia(task.system(), spans, user);

@@ -4,9 +4,7 @@ import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.kafka.ContextOverflow;
 import io.llamastream.kafka.ErrorCode;
-import io.llamastream.operators.grammar.JsonSchemaCompiler;
 import io.llamastream.operators.tasks.TaskDefinition;
-import io.llamastream.operators.tasks.TaskKind;
 import io.llamastream.operators.tasks.UserMessage;
 import java.util.Arrays;
 import java.util.List;
@@ -31,14 +29,11 @@ public final class TextPromptEncoder implements PromptEncoder {
 
     @Override
     public PreparedRequest encode(TaskDefinition task, ValidRequest r) throws RejectedRequestException {
-        int maxTokens = r.maxTokens() > 0 ? r.maxTokens() : task.maxTokens();
-        int reserved = maxTokens;
-        if (task.kind() == TaskKind.CLASSIFY) {
-            reserved = Arrays.stream(r.labels()).mapToInt(l -> tokenizer.encodeOrdinary(l).length).max().orElse(0) + 1;
-        }
+        ReplyBudget reply = ReplyBudget.of(task, r, tokenizer);
+        int maxTokens = reply.maxTokens();
+        int reserved = reply.reserved();
         int budget = contextTokens - reserved;
-        List<String> keys = r.schemaJson() == null ? null : JsonSchemaCompiler.topLevelKeys(
-                JsonSchemaCompiler.compile(r.schemaJson()));
+        List<String> keys = r.schemaKeys();
         String text = r.text();
         String user = UserMessage.render(task, text, r.targetLanguage(), List.of(r.labels()), keys);
         int[] prompt = chat.encodeUserPrompt(task.system(), user);

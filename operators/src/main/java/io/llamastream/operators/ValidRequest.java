@@ -21,6 +21,12 @@ public record ValidRequest(String topic, int partition, long offset, byte[] payl
         return session != null ? session : id;
     }
 
+    /** The extraction schema's top-level keys in declared order, or null without a schema. */
+    public java.util.List<String> schemaKeys() {
+        return schemaJson == null ? null : io.llamastream.operators.grammar.JsonSchemaCompiler.topLevelKeys(
+                io.llamastream.operators.grammar.JsonSchemaCompiler.compile(schemaJson));
+    }
+
     public RecordSource source() {
         return new RecordSource(topic, partition, offset);
     }
