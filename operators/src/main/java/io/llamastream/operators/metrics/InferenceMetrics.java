@@ -36,6 +36,8 @@ public final class InferenceMetrics {
         group.gauge("queueDepth", (Gauge<Integer>) () -> scheduler.stats().queueDepth());
         group.gauge("prefixCacheHitRatio", (Gauge<Double>) () -> scheduler.prefixCacheStats().hitRatio());
         group.gauge("inFlight", (Gauge<Integer>) inFlight::getAsInt);
+        group.gauge("kvCacheBytesInUse", (Gauge<Long>) () -> scheduler.stats().kvBytesInUse());
+        group.gauge("preemptions", (Gauge<Long>) () -> scheduler.stats().preemptions());
         long[][] experts = scheduler.model().expertTokenCounts();
         for (int layer = 0; layer < experts.length; layer++) {
             if (experts[layer] == null) {
