@@ -7,15 +7,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the shared golden fixtures ({@code ../shared/fixtures}) and reads their JSON. */
+/** Locates the repository's golden test data ({@code testdata/}) and reads its JSON. */
 public final class Fixtures {
     private Fixtures() {
     }
 
     /**
      * The {@code llamastream.fixtures} property when it names a directory, else the nearest
-     * {@code shared/fixtures} above the working directory (a git worktree does not sit beside
-     * {@code shared/}, so the pom's default is wrong there).
+     * {@code testdata} above the working directory (the repository root, seen from any module).
      */
     public static Path root() {
         String prop = System.getProperty("llamastream.fixtures");
@@ -23,13 +22,13 @@ public final class Fixtures {
             return Path.of(prop).toAbsolutePath().normalize();
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("fixtures");
+            Path candidate = p.resolve("testdata");
             if (Files.isDirectory(candidate.resolve("llama4"))) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("shared fixtures not found: llamastream.fixtures=" + prop
-                + " and no shared/fixtures above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("test data not found: llamastream.fixtures=" + prop
+                + " and no testdata/ above " + Path.of("").toAbsolutePath());
     }
 
     public static Path model(String name) {
