@@ -24,14 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
 
-    @TempDir
-    Path work;
-
     private StandaloneCluster cluster;
     private final List<JavaProcess> started = new ArrayList<>();
 
     @BeforeAll
-    void start() {
+    void start(@TempDir Path work) {
         cluster = StandaloneCluster.builder(work).taskManagers(2).start();
         started.add(cluster.jobManager());
         cluster.taskManagers().forEach(tm -> started.add(tm.process()));
