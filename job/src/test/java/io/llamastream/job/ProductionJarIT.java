@@ -76,7 +76,7 @@ class ProductionJarIT {
                 "org/apache/flink/runtime/", "org/apache/flink/streaming/api/environment/", "org/apache/flink/api/common/",
                 "org/apache/flink/configuration/", "org/apache/flink/client/", "org/apache/flink/connector/base/",
                 "org/junit/", "junit/", "org/opentest4j/",
-                "kafka/", "org/apache/kafka/raft/", "org/apache/kafka/metadata/", "org/apache/kafka/controller/",
+                "kafka/Kafka.class", "kafka/server/", "kafka/log/", "org/apache/kafka/raft/", "org/apache/kafka/metadata/", "org/apache/kafka/controller/",
                 "org/apache/kafka/common/test/", "org/apache/kafka/storage/internals/",
                 "scala/", "org/apache/logging/log4j/core/", "org/slf4j/", "ch/qos/logback/",
                 "io/llamastream/job/DemoCommand", "io/llamastream/job/OutputTracker", "io/llamastream/kafka/EmbeddedKafka",
