@@ -1,8 +1,7 @@
 package io.llamastream.engine.model;
 
-import io.llamastream.engine.Llama4Model;
 import io.llamastream.engine.math.ComputePool;
-import io.llamastream.engine.quant.WeightFormat;
+import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.security.AccessController;
 import java.security.PrivilegedAction;

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.engine.Llama4Model;
-import io.llamastream.engine.quant.WeightFormat;
-import io.llamastream.engine.safetensors.ModelFormatException;
+import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.testing.Fixtures;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.llamastream.operators.metrics;
 
 import io.llamastream.engine.model.ModelRegistry;
-import io.llamastream.engine.serving.Scheduler;
+import io.llamastream.engine.scheduler.Scheduler;
 import java.util.function.IntSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
