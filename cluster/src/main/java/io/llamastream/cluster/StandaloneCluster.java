@@ -129,6 +129,8 @@ public final class StandaloneCluster implements AutoCloseable {
         c.put("taskmanager.bind-host", "127.0.0.1");
         c.put("taskmanager.numberOfTaskSlots", Integer.toString(slots));
         c.put("parallelism.default", "1");
+        // A System.exit in a job's main() must not take the session cluster's JobManager down with it.
+        c.put("cluster.intercept-user-system-exit", "THROW");
         c.put("jobmanager.memory.process.size", "768m");
         // The chart's explicit split, small: the weights and KV cache of the demo model fit in the task heap.
         c.put("taskmanager.memory.framework.heap.size", "128m");
