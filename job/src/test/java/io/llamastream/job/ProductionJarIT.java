@@ -79,7 +79,7 @@ class ProductionJarIT {
                 "kafka/Kafka.class", "kafka/server/", "kafka/log/", "org/apache/kafka/raft/", "org/apache/kafka/metadata/", "org/apache/kafka/controller/",
                 "org/apache/kafka/common/test/", "org/apache/kafka/storage/internals/",
                 "scala/", "org/apache/logging/log4j/core/", "org/slf4j/", "ch/qos/logback/",
-                "io/llamastream/job/DemoCommand", "io/llamastream/job/OutputTracker", "io/llamastream/kafka/EmbeddedKafka",
+                "io/llamastream/kafka/testkit/",
                 "io/llamastream/demo/", "io/llamastream/cluster/");
         List<String> found = entries.stream().filter(e -> forbidden.stream().anyMatch(e::startsWith)).limit(20).toList();
         assertEquals(List.of(), found);
