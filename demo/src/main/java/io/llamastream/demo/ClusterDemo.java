@@ -48,7 +48,7 @@ final class ClusterDemo {
         int n = cmd.cluster;
         out.printf("llamastream demo --cluster %d: %d events, model %s, checkpoints every %d ms%n", n, stream.size(),
                 modelDir.toAbsolutePath().normalize(), cmd.checkpointIntervalMs);
-        out.printf("  work dir: %s (process logs under */log)%n", work);
+        out.printf("  work dir: %s (process logs under */log; removed after a clean run)%n", work);
         long t0 = System.nanoTime();
         int code;
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("kafka"))) {
@@ -78,7 +78,21 @@ final class ClusterDemo {
         List<JavaProcess> alive = started.stream().filter(JavaProcess::isAlive).toList();
         out.println(alive.isEmpty() ? "processes:     all " + started.size() + " stopped (broker, JobManager, TaskManagers)"
                 : "processes:     STILL RUNNING " + alive);
+        if (alive.isEmpty() && code == 0) {
+            deleteTree(work);
+        } else {
+            out.println("logs:          " + work);
+        }
         return alive.isEmpty() ? code : 1;
+    }
+
+    /** The work directory (logs, checkpoints, broker data) goes after a clean run; it stays for a failed one. */
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // best effort: it is a temporary directory
+        }
     }
 
     private static void cancel(FlinkRest rest, String jobId) {
