@@ -1,6 +1,6 @@
 package io.llamastream.sql;
 
-import io.llamastream.engine.Llama4Model;
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.kafka.ErrorCode;
 import io.llamastream.operators.ImageEmbedder;

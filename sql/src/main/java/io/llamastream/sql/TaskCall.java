@@ -1,10 +1,10 @@
 package io.llamastream.sql;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llamastream.engine.generate.SamplingParams;
-import io.llamastream.engine.serving.InferenceRequest;
-import io.llamastream.engine.serving.InferenceResult;
-import io.llamastream.engine.serving.Scheduler;
+import io.llamastream.engine.sampling.SamplingParams;
+import io.llamastream.engine.scheduler.InferenceRequest;
+import io.llamastream.engine.scheduler.InferenceResult;
+import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.operators.PreparedRequest;
 import io.llamastream.operators.SharedEngine;

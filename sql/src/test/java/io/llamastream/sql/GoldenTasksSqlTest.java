@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.kafka.testkit.KafkaBroker;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +37,7 @@ class GoldenTasksSqlTest {
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
                     .build());
     @RegisterExtension
-    static final KafkaTopics KAFKA = new KafkaTopics();
+    static final KafkaBroker BROKER = new KafkaBroker();
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String MODEL_DIR = Fixtures.model("demo-tasks").toString();
@@ -58,12 +59,13 @@ class GoldenTasksSqlTest {
             }
             events.add(e.toString());
         }
-        KAFKA.send("requests", events);
+        KafkaTopics kafka = new KafkaTopics(BROKER.bootstrapServers());
+        kafka.send("requests", events);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-        tEnv.executeSql(KAFKA.boundedJsonTable("requests",
+        tEnv.executeSql(kafka.boundedJsonTable("requests",
                 "id STRING, task STRING, text STRING, target_language STRING", "requests"));
         String common = "'provider' = 'llamastream', 'model.dir' = '" + MODEL_DIR + "', 'engine.kv-cache-size' = '256m'";
         String errors = ", prompt_tokens INT, completion_tokens INT, error_code STRING, error_message STRING";

@@ -1,6 +1,5 @@
 package io.llamastream.sql;
 
-import io.llamastream.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
@@ -8,37 +7,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real in-JVM Kafka broker for one test class, with what the SQL tests do on it: write JSON
- * records to a topic and declare a bounded Kafka source table over it (read from the earliest to
- * the latest offset, so the job ends after the last record).
+ * What the SQL tests do on a real broker: write JSON records to a topic, and declare a bounded
+ * Kafka source table over it (read from the earliest to the latest offset, so the job ends after
+ * the last record).
  */
-final class KafkaTopics implements BeforeAllCallback, AfterAllCallback {
-    private EmbeddedKafka kafka;
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        kafka = new EmbeddedKafka().start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    String bootstrapServers() {
-        return kafka.bootstrapServers();
-    }
+record KafkaTopics(String bootstrapServers) {
 
     void send(String topic, List<String> jsonValues) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -52,7 +31,7 @@ final class KafkaTopics implements BeforeAllCallback, AfterAllCallback {
     /** {@code CREATE TABLE name (columns) WITH (kafka, json, bounded)} over {@code topic}. */
     String boundedJsonTable(String name, String columns, String topic) {
         return "CREATE TABLE " + name + " (" + columns + ") WITH ('connector' = 'kafka', 'topic' = '" + topic + "', "
-                + "'properties.bootstrap.servers' = '" + bootstrapServers() + "', 'properties.group.id' = 'sql-test', "
+                + "'properties.bootstrap.servers' = '" + bootstrapServers + "', 'properties.group.id' = 'sql-test', "
                 + "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'format' = 'json')";
     }
 }
