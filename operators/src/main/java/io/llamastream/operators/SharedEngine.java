@@ -5,9 +5,12 @@ import io.llamastream.engine.quant.WeightFormat;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.serving.Scheduler;
 import io.llamastream.engine.serving.SchedulerConfig;
-import io.llamastream.operators.grammar.TokenBytes;
+import io.llamastream.operators.grammar.Grammar;
+import io.llamastream.operators.grammar.JsonSchemaCompiler;
+import io.llamastream.operators.grammar.VocabularyIndex;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -26,14 +29,22 @@ public final class SharedEngine {
     private final Key key;
     private final Llama4Model model;
     private final Scheduler scheduler;
-    private final TokenBytes tokenBytes;
+    /** How many compiled schemas (with their cached masks) to keep per engine, least recently used out. */
+    private static final int MAX_GRAMMARS = 64;
+
+    private final Map<String, Grammar> grammars = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Grammar> eldest) {
+            return size() > MAX_GRAMMARS;
+        }
+    };
+    private VocabularyIndex vocabulary;
     private int references;
 
     private SharedEngine(Key key, Llama4Model model, Scheduler scheduler) {
         this.key = key;
         this.model = model;
         this.scheduler = scheduler;
-        this.tokenBytes = new TokenBytes(model.tokenizer());
     }
 
     /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
@@ -92,7 +103,16 @@ public final class SharedEngine {
         return scheduler;
     }
 
-    public TokenBytes tokenBytes() {
-        return tokenBytes;
+    /**
+     * The grammar for an extraction schema (JSON text), compiled once and shared by every request
+     * with the same schema text, so the allowed tokens of its states are computed once; the
+     * vocabulary index behind it is built on the first call.
+     */
+    public synchronized Grammar grammar(String schemaJson) {
+        if (vocabulary == null) {
+            vocabulary = new VocabularyIndex(model.tokenizer());
+        }
+        return grammars.computeIfAbsent(schemaJson,
+                json -> new Grammar(JsonSchemaCompiler.compile(json), vocabulary));
     }
 }
