@@ -2,7 +2,12 @@ package io.llamastream.engine;
 
 import io.llamastream.engine.decoder.TextModel;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.checkpoint.gguf.GgufFile;
+import io.llamastream.engine.checkpoint.gguf.GgufModelConfig;
+import io.llamastream.engine.checkpoint.gguf.GgufTokenizer;
 import io.llamastream.engine.model.Checkpoint;
+import io.llamastream.engine.model.ModelPath;
+import io.llamastream.engine.quant.GgufDecoderWeights;
 import io.llamastream.engine.model.TextModelConfig;
 import io.llamastream.engine.quant.WeightFormat;
 import io.llamastream.engine.safetensors.ModelFormatException;
@@ -12,7 +17,6 @@ import io.llamastream.engine.vision.ImageMediaEncoder;
 import io.llamastream.engine.vision.MediaEncoders;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -33,7 +37,7 @@ public final class Llama4Model {
 
     private Llama4Model(Path dir, TextModelConfig config, TextModel textModel, Tokenizer tokenizer, VisionEncoder vision) {
         this.dir = dir;
-        this.name = dir.toAbsolutePath().normalize().getFileName().toString();
+        this.name = ModelPath.of(dir).name();
         this.config = config;
         this.textModel = textModel;
         this.tokenizer = tokenizer;
@@ -48,8 +52,9 @@ public final class Llama4Model {
         return load(dir, ComputePool.shared());
     }
 
+    /** Folders load in float32 (exact), GGUF files with each tensor as stored. */
     public static Llama4Model load(Path dir, ComputePool pool) {
-        return load(dir, pool, WeightFormat.F32);
+        return load(dir, pool, ModelPath.of(dir).isGguf() ? WeightFormat.NATIVE : WeightFormat.F32);
     }
 
     /**
@@ -57,8 +62,8 @@ public final class Llama4Model {
      * or quantized at load to 8 or 4 bits); the vision tower stays float32.
      */
     public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format) {
-        if (!Files.isDirectory(dir)) {
-            throw new ModelFormatException(dir, "model folder not found");
+        if (ModelPath.of(dir).isGguf()) {
+            return loadGguf(dir, pool, format);
         }
         TextModelConfig config = TextModelConfig.read(dir.resolve("config.json"));
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
@@ -78,6 +83,22 @@ public final class Llama4Model {
         return new Llama4Model(dir, config, text, tokenizer, vision);
     }
 
+    /** A GGUF file: config from its architecture's metadata, tokenizer from tokenizer.ggml.*, text weights only. */
+    private static Llama4Model loadGguf(Path file, ComputePool pool, WeightFormat format) {
+        try (GgufFile gguf = GgufFile.open(file)) {
+            TextModelConfig config = GgufModelConfig.read(gguf);
+            Tokenizer tokenizer = GgufTokenizer.read(gguf);
+            if (tokenizer.vocabSize() > config.vocabSize()) {
+                throw new ModelFormatException(file, "has " + tokenizer.vocabSize()
+                        + " tokens but the model's vocabulary is " + config.vocabSize());
+            }
+            int imageToken = tokenizer.hasToken("<|patch|>") ? tokenizer.tokenId("<|patch|>") : -1;
+            TextModel text = TextModel.load(new GgufDecoderWeights(gguf, format, pool), config, imageToken, pool, format);
+            return new Llama4Model(file, config, text, tokenizer, null);
+        }
+    }
+
+    /** The model path: a folder, or a GGUF file. */
     public Path dir() {
         return dir;
     }

@@ -193,13 +193,13 @@ public final class WeightLoader {
         return sink.matrix();
     }
 
-    private interface RowSink {
+    interface RowSink {
         void setRows(int firstRow, float[] src, int srcOff, int n);
 
         WeightMatrix matrix();
     }
 
-    private static RowSink sink(WeightFormat fmt, int rows, int cols) {
+    static RowSink sink(WeightFormat fmt, int rows, int cols) {
         switch (fmt) {
             case BF16: {
                 Bf16Matrix m = new Bf16Matrix(rows, cols);

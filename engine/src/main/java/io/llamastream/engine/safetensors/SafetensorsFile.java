@@ -295,7 +295,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** IEEE 754 binary16 to float32 (Float.float16ToFloat exists only from Java 20 on). */
-    static float halfToFloat(short h) {
+    public static float halfToFloat(short h) {
         int bits = h & 0xFFFF;
         int sign = (bits & 0x8000) << 16;
         int exp = (bits >>> 10) & 0x1F;
