@@ -1,6 +1,6 @@
 package io.llamastream.engine.checkpoint.gguf;
 
-import io.llamastream.engine.safetensors.SafetensorsFile;
+import io.llamastream.engine.checkpoint.SafetensorsFile;
 
 /**
  * Scalar dequantization of ggml blocks to float32, written after ggml's reference

@@ -1,6 +1,6 @@
 package io.llamastream.engine.checkpoint.gguf;
 
-import io.llamastream.engine.safetensors.ModelFormatException;
+import io.llamastream.engine.checkpoint.ModelFormatException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;

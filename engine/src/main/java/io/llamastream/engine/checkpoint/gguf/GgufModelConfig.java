@@ -1,7 +1,7 @@
 package io.llamastream.engine.checkpoint.gguf;
 
-import io.llamastream.engine.model.RopeScaling;
-import io.llamastream.engine.model.TextModelConfig;
+import io.llamastream.engine.checkpoint.RopeScaling;
+import io.llamastream.engine.checkpoint.TextModelConfig;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.llamastream.engine.checkpoint.gguf;
 
-import io.llamastream.engine.safetensors.ModelFormatException;
+import io.llamastream.engine.checkpoint.ModelFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
