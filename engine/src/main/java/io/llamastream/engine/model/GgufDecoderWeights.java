@@ -93,15 +93,20 @@ public final class GgufDecoderWeights implements DecoderWeights {
 
     @Override
     public SwiGlu[] experts(int layer, int experts, int hidden, int inter) {
+        SwiGlu[] out = new SwiGlu[experts];
+        pool.forEach(experts, 6L * hidden * inter, x -> out[x] = expert(layer, x, experts, hidden, inter));
+        return out;
+    }
+
+    /** Expert {@code x} alone: row-major {@code [out, in]} slices at byte {@code x * out * rowBytes} of each tensor. */
+    public SwiGlu expert(int layer, int x, int experts, int hidden, int inter) {
         GgufTensor gate = checked(blk(layer, "ffn_gate_exps"), experts, inter, hidden);
         GgufTensor up = checked(blk(layer, "ffn_up_exps"), experts, inter, hidden);
         GgufTensor down = checked(blk(layer, "ffn_down_exps"), experts, hidden, inter);
-        SwiGlu[] out = new SwiGlu[experts];
-        pool.forEach(experts, 6L * hidden * inter, x -> out[x] = new SwiGlu(
+        return new SwiGlu(
                 new Linear(matrix(gate, x * gate.type().bytes((long) inter * hidden), inter, hidden)),
                 new Linear(matrix(up, x * up.type().bytes((long) inter * hidden), inter, hidden)),
-                new Linear(matrix(down, x * down.type().bytes((long) hidden * inter), hidden, inter))));
-        return out;
+                new Linear(matrix(down, x * down.type().bytes((long) hidden * inter), hidden, inter)));
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.checkpoint.gguf.GgufFile;
 import io.llamastream.engine.checkpoint.gguf.GgufModelConfig;
 import io.llamastream.engine.checkpoint.gguf.GgufTokenizer;
+import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
@@ -60,8 +61,17 @@ public final class Llama4Model {
      * or quantized at load to 8 or 4 bits); the vision tower stays float32.
      */
     public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format) {
+        return load(dir, pool, format, MemoryPlan.DEFAULT_KV_BYTES);
+    }
+
+    /**
+     * As {@link #load(Path, ComputePool, WeightFormat)}, first checking the {@link MemoryPlan}
+     * (weights in {@code format} + {@code kvBytes} of KV cache + overhead) against the free heap,
+     * so a model too large is refused before any weight is read.
+     */
+    public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format, long kvBytes) {
         if (ModelPath.of(dir).isGguf()) {
-            return loadGguf(dir, pool, format);
+            return loadGguf(dir, pool, format, kvBytes);
         }
         TextModelConfig config = TextModelConfig.read(dir.resolve("config.json"));
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
@@ -69,6 +79,8 @@ public final class Llama4Model {
         TextModel text;
         VisionEncoder vision = null;
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            MemoryPlan.of(checkpoint, format, kvBytes, pool.threads()).requireFits(dir, MemoryPlan.availableHeap(),
+                    MemoryPlan.physicalMemory(), format == WeightFormat.Q4 ? null : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
             text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
                 vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool);
@@ -82,8 +94,10 @@ public final class Llama4Model {
     }
 
     /** A GGUF file: config from its architecture's metadata, tokenizer from tokenizer.ggml.*, text weights only. */
-    private static Llama4Model loadGguf(Path file, ComputePool pool, WeightFormat format) {
+    private static Llama4Model loadGguf(Path file, ComputePool pool, WeightFormat format, long kvBytes) {
         try (GgufFile gguf = GgufFile.open(file)) {
+            MemoryPlan.of(gguf, format, kvBytes, pool.threads()).requireFits(file, MemoryPlan.availableHeap(),
+                    MemoryPlan.physicalMemory(), format == WeightFormat.Q4 ? null : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()));
             TextModelConfig config = GgufModelConfig.read(gguf);
             Tokenizer tokenizer = GgufTokenizer.read(gguf);
             if (tokenizer.vocabSize() > config.vocabSize()) {

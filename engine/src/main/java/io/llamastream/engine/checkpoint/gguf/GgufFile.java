@@ -1,6 +1,7 @@
 package io.llamastream.engine.checkpoint.gguf;
 
 import io.llamastream.engine.checkpoint.ModelFormatException;
+import io.llamastream.engine.checkpoint.PositionalRead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -197,16 +198,11 @@ public final class GgufFile implements AutoCloseable {
         if (from < 0 || len < 0 || from > t.bytes() - len) {
             throw new IndexOutOfBoundsException(t.name() + ": bytes " + from + "+" + len + " of " + t.bytes());
         }
-        ByteBuffer b = ByteBuffer.wrap(dst, off, len);
         long pos = dataStart + t.offset() + from;
         try {
-            while (b.hasRemaining()) {
-                int n = channel.read(b, pos);
-                if (n < 0) {
-                    throw new ModelFormatException(path, "truncated while reading tensor '" + t.name() + "' at offset " + pos);
-                }
-                pos += n;
-            }
+            PositionalRead.readFully(channel, ByteBuffer.wrap(dst, off, len), pos);
+        } catch (java.io.EOFException e) {
+            throw new ModelFormatException(path, "truncated while reading tensor '" + t.name() + "' at offset " + pos, e);
         } catch (IOException e) {
             throw new ModelFormatException(path, "cannot read tensor '" + t.name() + "': " + e, e);
         }

@@ -107,7 +107,7 @@ final class HeaderReader {
         long n = i64(what);
         if (n < 0 || (minBytes > 0 && n > remaining() / minBytes)) {
             throw fail(what + " is " + Long.toUnsignedString(n) + ", more than the " + remaining()
-                    + " bytes left in the file can hold");
+                    + " bytes left in the file can hold: truncated or corrupt");
         }
         return n;
     }
