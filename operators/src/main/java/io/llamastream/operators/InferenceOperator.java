@@ -125,6 +125,7 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         super.open();
         mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
         catalog = TaskCatalog.load(settings.tasksFile());
+        ModelReleaseHook.register(getRuntimeContext());
         engine = SharedEngine.acquire(settings.modelDir(), settings.engine(), settings.batching());
         imageEmbedder = new ImageEmbedder(engine.model(), settings.limits().maxImagePixels());
         pending = new HashMap<>();
