@@ -1,7 +1,6 @@
 package io.llamastream.engine.checkpoint.gguf;
 
 import io.llamastream.engine.math.Fp16;
-import io.llamastream.engine.checkpoint.SafetensorsFile;
 
 /**
  * Scalar dequantization of ggml blocks to float32, written after ggml's reference
