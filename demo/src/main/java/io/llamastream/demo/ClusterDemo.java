@@ -95,7 +95,7 @@ final class ClusterDemo {
     }
 
     /** The work directory (logs, checkpoints, broker data) goes after a clean run; it stays for a failed one. */
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
             all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | java.io.UncheckedIOException ignored) {

@@ -96,6 +96,7 @@ class TaskManagerKillIT {
             }
             assertTrue(known >= 50, "known answers checked: " + known);
         }
+        ClusterDemo.deleteTree(work);
     }
 
     private static void readUntil(OutputReader reader, OutputTracker tracker, int done, FlinkRest rest, String jobId) {
