@@ -10,8 +10,8 @@ import io.llamastream.engine.quant.WeightLoader;
 import io.llamastream.engine.safetensors.ModelFormatException;
 
 /**
- * The Llama 4 text decoder with its weights in a chosen {@link WeightFormat}: embeddings, decoder layers (MoE or
- * dense), final norm and LM head. {@link #forward} runs one step over a ragged {@link Batch},
+ * The text decoder of a Llama 4 or Llama 3 model with its weights in a chosen {@link WeightFormat}: embeddings,
+ * decoder layers (MoE or dense), final norm and LM head (its own, or the embeddings when tied). {@link #forward} runs one step over a ragged {@link Batch},
  * appending to each sequence's KV cache, and returns the logits of the rows asked for.
  */
 public final class TextModel {
@@ -56,13 +56,13 @@ public final class TextModel {
                                  WeightFormat format) {
         String root = checkpoint.contains("language_model.model.embed_tokens.weight") ? "language_model." : "";
         if (root.isEmpty() && !checkpoint.contains("model.embed_tokens.weight")) {
-            throw new ModelFormatException(checkpoint.dir(),
-                    "no 'model.embed_tokens.weight' or 'language_model.model.embed_tokens.weight': not a Llama 4 checkpoint");
+            throw new ModelFormatException(checkpoint.dir(), "no 'model.embed_tokens.weight' or "
+                    + "'language_model.model.embed_tokens.weight': not a " + c.architecture().displayName() + " checkpoint");
         }
         String m = root + "model.";
         int hd = c.headDim();
         int hidden = c.hiddenSize();
-        RotaryEmbedding rotary = new RotaryEmbedding(c.rope(), hd);
+        RotaryEmbedding rotary = new RotaryEmbedding(c.rope(), hd, c.architecture().ropeLayout());
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
         WeightLoader w = new WeightLoader(checkpoint, format, pool);
         for (int l = 0; l < layers.length; l++) {
@@ -73,7 +73,7 @@ public final class TextModel {
                     w.linear(p + "self_attn.v_proj.weight", c.numKvHeads() * hd, hidden),
                     w.linear(p + "self_attn.o_proj.weight", hidden, c.numHeads() * hd),
                     rotary);
-            String f = p + "feed_forward.";
+            String f = p + c.architecture().feedForwardPrefix();
             FeedForward ffn = c.moeLayers()[l]
                     ? new MoeLayer(w.f32Linear(f + "router.weight", c.numExperts(), hidden),
                             w.experts(f, c.numExperts(), hidden, c.intermediateSize()),
@@ -87,7 +87,10 @@ public final class TextModel {
         }
         Embeddings embeddings = w.embeddings(m + "embed_tokens.weight", c.vocabSize(), hidden);
         float[] norm = w.floats(m + "norm.weight", hidden);
-        Linear lmHead = w.linear(root + "lm_head.weight", c.vocabSize(), hidden);
+        // Tied models (Llama 3.2 1B/3B) have no lm_head: the embedding table is the output matrix too.
+        String head = c.tieWordEmbeddings() && !checkpoint.contains(root + "lm_head.weight")
+                ? m + "embed_tokens.weight" : root + "lm_head.weight";
+        Linear lmHead = w.linear(head, c.vocabSize(), hidden);
         return new TextModel(c, embeddings, layers, norm, lmHead, imageTokenId, pool, format, w.bytes());
     }
 
