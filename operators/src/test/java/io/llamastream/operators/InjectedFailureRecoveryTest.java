@@ -8,14 +8,11 @@ import io.llamastream.kafka.EventJson;
 import io.llamastream.kafka.ResultEvent;
 import io.llamastream.operators.TestFixtures.GoldenCase;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -50,13 +47,7 @@ class InjectedFailureRecoveryTest {
                 inputs.add(new RawRequest("requests", 0, inputs.size(), null, event.getBytes(StandardCharsets.UTF_8)));
             }
         }
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        env.enableCheckpointing(100);
+        StreamExecutionEnvironment env = PipelineRun.restartingEnvironment();
         PipelineSettings settings = new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null,
                 new BatchingSettings(4, 5, 128), new EngineSettings(0, 64L << 20, 8L << 20, "bf16"),
                 InputLimits.defaults(), 0, 12);

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llamastream.engine.Llama4Model;
-import io.llamastream.engine.safetensors.ModelFormatException;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
