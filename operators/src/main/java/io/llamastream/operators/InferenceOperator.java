@@ -17,7 +17,6 @@ import io.llamastream.kafka.ResultEvent;
 import io.llamastream.kafka.Timing;
 import io.llamastream.kafka.Usage;
 import io.llamastream.operators.grammar.JsonGrammarProcessor;
-import io.llamastream.operators.grammar.JsonSchemaCompiler;
 import io.llamastream.operators.metrics.DeadLetterCounters;
 import io.llamastream.operators.metrics.InferenceMetrics;
 import io.llamastream.operators.postprocess.FirstTokenProbability;
@@ -277,8 +276,8 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
             unsafe = new FirstTokenProbability(tokenizer.encodeOrdinary("unsafe")[0]);
             request = request.withProcessor(unsafe);
         } else if (task.kind() == TaskKind.EXTRACT) {
-            request = request.withProcessor(new JsonGrammarProcessor(
-                    JsonSchemaCompiler.compile(r.schemaJson()), engine.tokenBytes(), eot, p.maxTokens()));
+            request = request.withProcessor(new JsonGrammarProcessor(engine.grammar(r.schemaJson()), eot,
+                    p.maxTokens()));
         }
         FirstTokenProbability probe = unsafe;
         return scheduler.submit(request).result()

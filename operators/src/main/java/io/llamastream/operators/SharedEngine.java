@@ -6,9 +6,12 @@ import io.llamastream.engine.model.ModelRegistry;
 import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.scheduler.SchedulerConfig;
 import io.llamastream.engine.weights.WeightFormat;
-import io.llamastream.operators.grammar.TokenBytes;
+import io.llamastream.operators.grammar.Grammar;
+import io.llamastream.operators.grammar.JsonSchemaCompiler;
+import io.llamastream.operators.grammar.VocabularyIndex;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,12 +28,21 @@ public final class SharedEngine {
     }
 
     private static final Map<Key, SharedEngine> ENGINES = new HashMap<>();
+    /** How many compiled schemas (with their cached masks) to keep per engine, least recently used out. */
+    private static final int MAX_GRAMMARS = 64;
 
     private final Key key;
     private final ModelRegistry.Lease lease;
     private final Llama4Model model;
     private final Scheduler scheduler;
-    private final TokenBytes tokenBytes;
+
+    private final Map<String, Grammar> grammars = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Grammar> eldest) {
+            return size() > MAX_GRAMMARS;
+        }
+    };
+    private VocabularyIndex vocabulary;
     private int references;
 
     private SharedEngine(Key key, ModelRegistry.Lease lease, Scheduler scheduler) {
@@ -38,7 +50,6 @@ public final class SharedEngine {
         this.lease = lease;
         this.model = lease.model();
         this.scheduler = scheduler;
-        this.tokenBytes = new TokenBytes(model.tokenizer());
     }
 
     /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
@@ -70,7 +81,7 @@ public final class SharedEngine {
     }
 
     /** The engine's weight format for a settings value: f32, bf16, q8 or q4 (any case). */
-    static WeightFormat weightFormat(String name) {
+    public static WeightFormat weightFormat(String name) {
         try {
             return WeightFormat.valueOf(name.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -103,7 +114,16 @@ public final class SharedEngine {
         return scheduler;
     }
 
-    public TokenBytes tokenBytes() {
-        return tokenBytes;
+    /**
+     * The grammar for an extraction schema (JSON text), compiled once and shared by every request
+     * with the same schema text, so the allowed tokens of its states are computed once; the
+     * vocabulary index behind it is built on the first call.
+     */
+    public synchronized Grammar grammar(String schemaJson) {
+        if (vocabulary == null) {
+            vocabulary = new VocabularyIndex(model.tokenizer());
+        }
+        return grammars.computeIfAbsent(schemaJson,
+                json -> new Grammar(JsonSchemaCompiler.compile(json), vocabulary));
     }
 }
