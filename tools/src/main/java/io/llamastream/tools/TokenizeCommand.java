@@ -2,7 +2,7 @@ package io.llamastream.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.model.ModelVocabulary;
 import io.llamastream.engine.tokenizer.ChatMessage;
 import io.llamastream.engine.tokenizer.ChatTemplate;
 import io.llamastream.engine.tokenizer.PromptFormat;
@@ -41,7 +41,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     String date;
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR", description = "Model folder holding tokenizer.json.")
+        @Option(names = "--model", paramLabel = "PATH", description = "Model folder (tokenizer.json, config.json, chat template) or .gguf file; weights are not read.")
         Path model;
         @Option(names = "--tokenizer", paramLabel = "FILE", description = "A tokenizer.json file.")
         Path tokenizer;
@@ -57,17 +57,16 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path file = source.tokenizer != null ? source.tokenizer : source.model.resolve("tokenizer.json");
-        Tokenizer tokenizer = Tokenizer.fromTokenizerJson(file);
+        if (source.model == null && input.chat != null) {
+            throw new ParameterException(spec.commandLine(), "--chat needs --model (the folder or .gguf with the chat template)");
+        }
+        ModelVocabulary model = source.model == null ? null : ModelVocabulary.load(source.model);
+        Tokenizer tokenizer = model == null ? Tokenizer.fromTokenizerJson(source.tokenizer) : model.tokenizer();
         int[] ids;
         if (input.chat == null) {
             ids = tokenizer.encode(input.text);
         } else {
-            if (source.model == null) {
-                throw new ParameterException(spec.commandLine(), "--chat needs --model (the folder with the chat template)");
-            }
-            TextModelConfig.read(source.model.resolve("config.json")); // refuses an unsupported family, naming it
-            PromptFormat format = PromptFormat.forModel(source.model, tokenizer);
+            PromptFormat format = model.promptFormat();
             if (format instanceof ChatTemplate template) {
                 format = template.withDate(date);
             }

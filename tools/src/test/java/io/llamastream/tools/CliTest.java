@@ -81,6 +81,15 @@ class CliTest {
     }
 
     @Test
+    void tokenizeReadsTheVocabularyOfAGgufFile() {
+        Path llama3 = Fixtures.llama3("llama3-tiny");
+        JsonNode c = Fixtures.json(llama3.resolve("golden.json")).get("tokenizer_cases").get(3);
+        Run r = run("tokenize", "--model", llama3.resolve("model-f32.gguf").toString(), "--text", c.get("text").asText());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(c.get("ids").toString() + "\n", r.out());
+    }
+
+    @Test
     void generateOnALlama3ModelPromptsThroughItsChatTemplate() {
         Path llama3 = Fixtures.llama3("llama3-tiny");
         Run r = run("generate", "--model", llama3.toString(), "--prompt", "The dog sleeps.", "--max-tokens", "4");

@@ -64,20 +64,24 @@ public final class ChatTemplate implements PromptFormat {
     }
 
     /**
-     * The template a model folder carries ({@link TokenizerConfig}), or empty when it has none.
-     * Its turn ends with {@code <|eot_id|>} when the vocabulary has it (Llama 3), else with the
-     * configured EOS token.
+     * The template a model folder carries ({@link TokenizerConfig}), or empty when it has none
+     * (or when {@code dir} is not a folder).
      */
     public static Optional<ChatTemplate> forModel(Path dir, Tokenizer tokenizer) {
         TokenizerConfig config = TokenizerConfig.read(dir);
-        if (config.chatTemplate() == null) {
-            return Optional.empty();
-        }
-        String bos = config.bosToken() != null ? config.bosToken()
-                : tokenizer.hasToken("<|begin_of_text|>") ? "<|begin_of_text|>" : "";
-        String eot = tokenizer.hasToken("<|eot_id|>") ? "<|eot_id|>"
-                : config.eosToken() != null ? config.eosToken() : "<|eot|>";
-        return Optional.of(new ChatTemplate(config.chatTemplate(), tokenizer, bos, config.eosToken(), eot, null));
+        return config.chatTemplate() == null ? Optional.empty()
+                : Optional.of(of(config.chatTemplate(), tokenizer, config.bosToken(), config.eosToken()));
+    }
+
+    /**
+     * A template whose turn ends with {@code <|eot_id|>} when the vocabulary has it (Llama 3),
+     * else with {@code eosToken}; a null {@code bosToken} means {@code <|begin_of_text|>} when
+     * the vocabulary has it. Renders today's date.
+     */
+    public static ChatTemplate of(String source, Tokenizer tokenizer, String bosToken, String eosToken) {
+        String bos = bosToken != null ? bosToken : tokenizer.hasToken("<|begin_of_text|>") ? "<|begin_of_text|>" : "";
+        String eot = tokenizer.hasToken("<|eot_id|>") ? "<|eot_id|>" : eosToken != null ? eosToken : "<|eot|>";
+        return new ChatTemplate(source, tokenizer, bos, eosToken, eot, null);
     }
 
     /** The same template rendering {@code dateString} (null: today) as {@code date_string}. */
