@@ -10,7 +10,6 @@ import io.llamastream.operators.PreparedRequest;
 import io.llamastream.operators.SharedEngine;
 import io.llamastream.operators.ValidRequest;
 import io.llamastream.operators.grammar.JsonGrammarProcessor;
-import io.llamastream.operators.grammar.JsonSchemaCompiler;
 import io.llamastream.operators.postprocess.FirstTokenProbability;
 import io.llamastream.operators.postprocess.LabelScores;
 import io.llamastream.operators.postprocess.ModerationVerdict;
@@ -71,8 +70,8 @@ final class TaskCall {
             unsafe = new FirstTokenProbability(tokenizer.encodeOrdinary("unsafe")[0]);
             request = request.withProcessor(unsafe);
         } else if (task.kind() == TaskKind.EXTRACT) {
-            request = request.withProcessor(new JsonGrammarProcessor(
-                    JsonSchemaCompiler.compile(r.schemaJson()), engine.tokenBytes(), eot, p.maxTokens()));
+            request = request.withProcessor(new JsonGrammarProcessor(engine.grammar(r.schemaJson()), eot,
+                    p.maxTokens()));
         }
         FirstTokenProbability probe = unsafe;
         return scheduler.submit(request).result().thenApply(res -> {
