@@ -97,12 +97,12 @@ public final class DemoCommand implements Callable<Integer> {
             config.parallelism = parallelism;
             config.checkpointIntervalMs = checkpointIntervalMs;
             config.transactionTimeoutMs = Math.max(60_000, 10 * checkpointIntervalMs);
-            config.failAfterRecords = failAfter;
             config.validate();
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
             OutputTracker tracker = new OutputTracker();
-            JobClient job = LocalJob.start("llamastream-demo", config, settings, JobPipeline.inference(), 5,
+            JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
+            JobClient job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5,
                     metricsPort == null ? java.util.Map.of() : PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             out.printf("  flink: job %s submitted to a local MiniCluster%n", job.getJobID());
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
@@ -242,7 +242,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "latency:       p50 %s, p99 %s, max %s (produce -> visible to read_committed; includes waiting for the next checkpoint, every %d ms)%n",
                 ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), ms(t.latencyQuantileMs(1.0)), config.checkpointIntervalMs);
         if (failAfter >= 0) {
-            out.println(io.llamastream.operators.InferenceOperator.injectedFailureFired()
+            out.println(InjectedFailure.fired()
                     ? "failure:       injected after " + failAfter + " records; the job restarted from its last checkpoint"
                     : "failure:       not injected (fewer than " + failAfter + " records reached inference)");
         }

@@ -5,7 +5,7 @@ import io.llamastream.engine.quant.WeightFormat;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.serving.Scheduler;
 import io.llamastream.engine.serving.SchedulerConfig;
-import io.llamastream.operators.grammar.TokenBytes;
+import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,14 +26,14 @@ public final class SharedEngine {
     private final Key key;
     private final Llama4Model model;
     private final Scheduler scheduler;
-    private final TokenBytes tokenBytes;
+    private final ModelVocabulary vocabulary;
     private int references;
 
     private SharedEngine(Key key, Llama4Model model, Scheduler scheduler) {
         this.key = key;
         this.model = model;
         this.scheduler = scheduler;
-        this.tokenBytes = new TokenBytes(model.tokenizer());
+        this.vocabulary = ModelVocabulary.of(model);
     }
 
     /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
@@ -92,7 +92,8 @@ public final class SharedEngine {
         return scheduler;
     }
 
-    public TokenBytes tokenBytes() {
-        return tokenBytes;
+    /** What the task handlers read from this model (tokenizer, end of turn, token bytes for grammars). */
+    public ModelVocabulary vocabulary() {
+        return vocabulary;
     }
 }
