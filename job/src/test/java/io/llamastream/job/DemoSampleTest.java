@@ -36,7 +36,7 @@ class DemoSampleTest {
         assertTrue(EventJson.readRequest(tooLong.value()).text().length() > 32_768);
         DemoSample.Event picture = events.stream().filter(e -> "image-to-text-model".equals(e.id())).findFirst().orElseThrow();
         byte[] png = java.util.Base64.getDecoder().decode(EventJson.readRequest(picture.value()).images().get(0).base64());
-        assertEquals(16, new io.llamastream.engine.vision.ImageDecoder().decode(png).width(), "a real, decodable image");
+        assertEquals(16, new io.llamastream.engine.media.ImageDecoder().decode(png).width(), "a real, decodable image");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.scheduler.InferenceResult;
 import java.util.List;
 
 /**

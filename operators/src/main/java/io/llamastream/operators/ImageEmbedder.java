@@ -1,7 +1,7 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.Llama4Model;
-import io.llamastream.engine.MediaPrompt;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.model.MediaPrompt;
 
 /**
  * Runs a request's images through the model's vision tower and projector, returning the rows

@@ -1,9 +1,9 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.vision.ImageDecodeException;
-import io.llamastream.engine.vision.ImageDecoder;
-import io.llamastream.engine.vision.ImagePreprocessor;
-import io.llamastream.engine.vision.PreprocessedImage;
+import io.llamastream.engine.media.ImageDecodeException;
+import io.llamastream.engine.media.ImageDecoder;
+import io.llamastream.engine.media.ImagePreprocessor;
+import io.llamastream.engine.media.PreprocessedImage;
 import io.llamastream.kafka.ErrorCode;
 import java.util.ArrayList;
 import java.util.Base64;

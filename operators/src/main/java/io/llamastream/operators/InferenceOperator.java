@@ -1,7 +1,7 @@
 package io.llamastream.operators;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.ErrorCode;
 import io.llamastream.kafka.ResultEvent;

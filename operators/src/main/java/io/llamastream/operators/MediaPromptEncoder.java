@@ -2,8 +2,8 @@ package io.llamastream.operators;
 
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
-import io.llamastream.engine.vision.ImagePromptLayout;
-import io.llamastream.engine.vision.PreprocessedImage;
+import io.llamastream.engine.media.ImagePromptLayout;
+import io.llamastream.engine.media.PreprocessedImage;
 import io.llamastream.kafka.ErrorCode;
 import io.llamastream.operators.tasks.TaskDefinition;
 import io.llamastream.operators.tasks.UserMessage;

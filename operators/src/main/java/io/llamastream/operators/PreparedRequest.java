@@ -1,6 +1,6 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.generate.SamplingParams;
+import io.llamastream.engine.sampling.SamplingParams;
 import io.llamastream.operators.tasks.TaskDefinition;
 import java.io.Serializable;
 

@@ -1,10 +1,10 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.Llama4Model;
-import io.llamastream.engine.quant.WeightFormat;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.math.ComputePool;
-import io.llamastream.engine.serving.Scheduler;
-import io.llamastream.engine.serving.SchedulerConfig;
+import io.llamastream.engine.scheduler.Scheduler;
+import io.llamastream.engine.scheduler.SchedulerConfig;
 import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.engine.quant.WeightFormat;
+import io.llamastream.engine.weights.WeightFormat;
 import org.junit.jupiter.api.Test;
 
 class SharedEngineTest {

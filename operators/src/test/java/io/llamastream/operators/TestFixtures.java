@@ -1,7 +1,7 @@
 package io.llamastream.operators;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llamastream.engine.model.TextModelConfig;
+import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;

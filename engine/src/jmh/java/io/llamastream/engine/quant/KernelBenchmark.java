@@ -1,6 +1,8 @@
 package io.llamastream.engine.quant;
 
-import io.llamastream.engine.decoder.WeightMatrix;
+import io.llamastream.engine.model.WeightLoader;
+import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.weights.WeightMatrix;
 import io.llamastream.engine.math.ComputePool;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

@@ -1,14 +1,14 @@
 package io.llamastream.engine.cli;
 
-import io.llamastream.engine.Llama4Model;
-import io.llamastream.engine.MediaPrompt;
-import io.llamastream.engine.generate.SamplingParams;
-import io.llamastream.engine.serving.InferenceRequest;
-import io.llamastream.engine.serving.InferenceResult;
-import io.llamastream.engine.serving.Scheduler;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.model.MediaPrompt;
+import io.llamastream.engine.sampling.SamplingParams;
+import io.llamastream.engine.scheduler.InferenceRequest;
+import io.llamastream.engine.scheduler.InferenceResult;
+import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.tokenizer.StreamingDecoder;
-import io.llamastream.engine.vision.ImagePreprocessor;
-import io.llamastream.engine.vision.VideoFrameSampler;
+import io.llamastream.engine.media.ImagePreprocessor;
+import io.llamastream.engine.media.VideoFrameSampler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +63,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (video != null) {
             m.imageEncoder(); // a text-only model refuses video here, naming the model
             int tile = m.visionEncoder().config().imageSize();
-            VideoFrameSampler sampler = new VideoFrameSampler(new io.llamastream.engine.vision.ImageDecoder(),
+            VideoFrameSampler sampler = new VideoFrameSampler(new io.llamastream.engine.media.ImageDecoder(),
                     new ImagePreprocessor(tile, ImagePreprocessor.DEFAULT_MAX_PATCHES), videoFrames, VideoFrameSampler.DEFAULT_MAX_FPS);
             builder.images(sampler.fromMp4(Files.readAllBytes(video)));
         }

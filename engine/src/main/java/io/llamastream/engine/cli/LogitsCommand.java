@@ -1,9 +1,9 @@
 package io.llamastream.engine.cli;
 
-import io.llamastream.engine.Llama4Model;
-import io.llamastream.engine.decoder.Batch;
-import io.llamastream.engine.safetensors.SafetensorsFile;
-import io.llamastream.engine.safetensors.SafetensorsWriter;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.model.Batch;
+import io.llamastream.engine.checkpoint.SafetensorsFile;
+import io.llamastream.engine.checkpoint.SafetensorsWriter;
 import io.llamastream.engine.vision.VisionEncoder;
 import java.io.IOException;
 import java.nio.file.Path;

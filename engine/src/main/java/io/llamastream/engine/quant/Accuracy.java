@@ -1,7 +1,7 @@
 package io.llamastream.engine.quant;
 
-import io.llamastream.engine.decoder.Batch;
-import io.llamastream.engine.decoder.TextModel;
+import io.llamastream.engine.model.Batch;
+import io.llamastream.engine.model.TextModel;
 import java.util.List;
 
 /**

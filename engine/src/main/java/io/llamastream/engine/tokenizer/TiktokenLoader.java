@@ -1,6 +1,6 @@
 package io.llamastream.engine.tokenizer;
 
-import io.llamastream.engine.safetensors.ModelFormatException;
+import io.llamastream.engine.checkpoint.ModelFormatException;
 
 import java.io.BufferedReader;
 import java.io.IOException;

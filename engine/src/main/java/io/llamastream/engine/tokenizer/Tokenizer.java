@@ -61,7 +61,7 @@ public final class Tokenizer {
 
     /**
      * Loads a Hugging Face {@code tokenizer.json} (BPE model, ByteLevel alphabet, Split + ByteLevel
-     * pre-tokenizer). Throws {@link io.llamastream.engine.safetensors.ModelFormatException} naming
+     * pre-tokenizer). Throws {@link io.llamastream.engine.checkpoint.ModelFormatException} naming
      * the file and the problem if it is unreadable, malformed or uses unsupported features.
      */
     public static Tokenizer fromTokenizerJson(Path file) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llamastream.engine.safetensors.ModelFormatException;
+import io.llamastream.engine.checkpoint.ModelFormatException;
 
 import java.io.IOException;
 import java.nio.file.Path;

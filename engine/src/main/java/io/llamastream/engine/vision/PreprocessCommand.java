@@ -1,6 +1,10 @@
 package io.llamastream.engine.vision;
 
-import io.llamastream.engine.safetensors.SafetensorsWriter;
+import io.llamastream.engine.media.ImageDecodeException;
+import io.llamastream.engine.media.ImageDecoder;
+import io.llamastream.engine.media.ImagePreprocessor;
+import io.llamastream.engine.media.PreprocessedImage;
+import io.llamastream.engine.checkpoint.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

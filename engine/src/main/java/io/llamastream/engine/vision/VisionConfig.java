@@ -2,7 +2,7 @@ package io.llamastream.engine.vision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llamastream.engine.safetensors.ModelFormatException;
+import io.llamastream.engine.checkpoint.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

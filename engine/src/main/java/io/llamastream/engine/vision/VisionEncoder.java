@@ -2,7 +2,7 @@ package io.llamastream.engine.vision;
 
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
-import io.llamastream.engine.model.Checkpoint;
+import io.llamastream.engine.checkpoint.Checkpoint;
 
 /**
  * Llama 4's vision tower, pixel-shuffle adapter and multimodal projector (architecture doc

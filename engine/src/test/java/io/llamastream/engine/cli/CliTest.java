@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llamastream.engine.safetensors.SafetensorsFile;
+import io.llamastream.engine.checkpoint.SafetensorsFile;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.testing.ReferenceTolerance;
 import java.io.ByteArrayOutputStream;
@@ -123,7 +123,7 @@ class CliTest {
         try (SafetensorsFile golden = SafetensorsFile.open(model.resolve("golden.safetensors"))) {
             String name = c.get("pixel_values_tensor").asText();
             long[] shape = golden.info(name).shape();
-            new io.llamastream.engine.safetensors.SafetensorsWriter().addF32("tiles", shape, golden.readFloats(name)).write(pixels);
+            new io.llamastream.engine.checkpoint.SafetensorsWriter().addF32("tiles", shape, golden.readFloats(name)).write(pixels);
             String ids = Arrays.stream(Fixtures.ints(c.get("input_ids"))).mapToObj(Integer::toString).collect(Collectors.joining(","));
             Path out = tmp.resolve("logits.safetensors");
             Run r = run("logits", "--model", model.toString(), "--ids", ids, "--pixel-values", pixels.toString(),

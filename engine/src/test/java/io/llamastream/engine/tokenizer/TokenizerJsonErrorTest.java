@@ -1,6 +1,6 @@
 package io.llamastream.engine.tokenizer;
 
-import io.llamastream.engine.safetensors.ModelFormatException;
+import io.llamastream.engine.checkpoint.ModelFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

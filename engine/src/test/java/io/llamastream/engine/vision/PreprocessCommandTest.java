@@ -1,9 +1,10 @@
 package io.llamastream.engine.vision;
 
+import io.llamastream.engine.media.TestImages;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.llamastream.engine.safetensors.SafetensorsFile;
+import io.llamastream.engine.checkpoint.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

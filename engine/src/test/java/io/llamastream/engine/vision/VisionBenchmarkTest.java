@@ -1,8 +1,13 @@
 package io.llamastream.engine.vision;
 
+import io.llamastream.engine.media.ImageDecoder;
+import io.llamastream.engine.media.ImagePreprocessor;
+import io.llamastream.engine.media.PreprocessedImage;
+import io.llamastream.engine.media.RgbImage;
+import io.llamastream.engine.media.TestImages;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.math.ComputePool;
-import io.llamastream.engine.model.Checkpoint;
+import io.llamastream.engine.checkpoint.Checkpoint;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;

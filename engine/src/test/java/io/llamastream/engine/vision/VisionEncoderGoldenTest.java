@@ -4,8 +4,8 @@ import io.llamastream.engine.testing.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.engine.model.Checkpoint;
-import io.llamastream.engine.safetensors.SafetensorsFile;
+import io.llamastream.engine.checkpoint.Checkpoint;
+import io.llamastream.engine.checkpoint.SafetensorsFile;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,6 @@
 package io.llamastream.operators.grammar;
 
-import io.llamastream.engine.serving.LogitsProcessor;
+import io.llamastream.engine.scheduler.LogitsProcessor;
 
 /**
  * Constrained decoding for extraction: before each sampling step, sets to -infinity the logit of

@@ -1,6 +1,6 @@
 package io.llamastream.operators.metrics;
 
-import io.llamastream.engine.serving.Scheduler;
+import io.llamastream.engine.scheduler.Scheduler;
 import java.util.function.IntSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;

@@ -1,7 +1,7 @@
 package io.llamastream.operators.postprocess;
 
 import io.llamastream.engine.math.FloatKernels;
-import io.llamastream.engine.serving.LogitsProcessor;
+import io.llamastream.engine.scheduler.LogitsProcessor;
 
 /**
  * Reads, without changing anything, the softmax probability of one token at the first reply step

@@ -1,7 +1,7 @@
 package io.llamastream.operators.tasks;
 
-import io.llamastream.engine.serving.InferenceRequest;
-import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.scheduler.InferenceRequest;
+import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.kafka.ContextOverflow;
 import io.llamastream.kafka.ErrorCode;

@@ -1,8 +1,8 @@
 package io.llamastream.operators.tasks;
 
-import io.llamastream.engine.serving.InferenceRequest;
-import io.llamastream.engine.serving.InferenceResult;
-import io.llamastream.engine.serving.Scheduler;
+import io.llamastream.engine.scheduler.InferenceRequest;
+import io.llamastream.engine.scheduler.InferenceResult;
+import io.llamastream.engine.scheduler.Scheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

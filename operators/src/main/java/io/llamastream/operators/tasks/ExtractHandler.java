@@ -2,8 +2,8 @@ package io.llamastream.operators.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llamastream.engine.serving.InferenceRequest;
-import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.scheduler.InferenceRequest;
+import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.kafka.ContextOverflow;
 import io.llamastream.kafka.ErrorCode;
 import io.llamastream.operators.PreparedRequest;

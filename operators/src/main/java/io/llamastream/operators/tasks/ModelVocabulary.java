@@ -1,6 +1,6 @@
 package io.llamastream.operators.tasks;
 
-import io.llamastream.engine.Llama4Model;
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.operators.grammar.TokenBytes;
 import java.util.Arrays;

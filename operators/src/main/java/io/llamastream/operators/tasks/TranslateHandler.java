@@ -1,7 +1,7 @@
 package io.llamastream.operators.tasks;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.kafka.ContextOverflow;
 import io.llamastream.kafka.ErrorCode;
 import io.llamastream.operators.RejectedRequestException;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llamastream.engine.Llama4Model;
-import io.llamastream.engine.generate.SamplingParams;
-import io.llamastream.engine.serving.InferenceRequest;
-import io.llamastream.engine.serving.InferenceResult;
-import io.llamastream.engine.serving.Scheduler;
-import io.llamastream.engine.serving.SchedulerConfig;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.sampling.SamplingParams;
+import io.llamastream.engine.scheduler.InferenceRequest;
+import io.llamastream.engine.scheduler.InferenceResult;
+import io.llamastream.engine.scheduler.Scheduler;
+import io.llamastream.engine.scheduler.SchedulerConfig;
 import io.llamastream.operators.TestFixtures;
 import java.util.ArrayList;
 import java.util.Arrays;

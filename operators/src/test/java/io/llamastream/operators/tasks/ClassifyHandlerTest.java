@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.engine.generate.StopReason;
-import io.llamastream.engine.serving.InferenceRequest;
-import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.sampling.StopReason;
+import io.llamastream.engine.scheduler.InferenceRequest;
+import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.kafka.ErrorCode;
 import io.llamastream.operators.PreparedRequest;
 import io.llamastream.operators.RejectedRequestException;

@@ -2,8 +2,8 @@ package io.llamastream.operators.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.llamastream.engine.generate.StopReason;
-import io.llamastream.engine.serving.InferenceResult;
+import io.llamastream.engine.sampling.StopReason;
+import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.operators.PreparedRequest;
 import io.llamastream.operators.TestFixtures;
 import io.llamastream.operators.TestRequests;

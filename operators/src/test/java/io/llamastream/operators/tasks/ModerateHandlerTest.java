@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.llamastream.engine.generate.StopReason;
-import io.llamastream.engine.serving.InferenceResult;
-import io.llamastream.engine.serving.LogitsProcessor;
+import io.llamastream.engine.sampling.StopReason;
+import io.llamastream.engine.scheduler.InferenceResult;
+import io.llamastream.engine.scheduler.LogitsProcessor;
 import io.llamastream.operators.PreparedRequest;
 import io.llamastream.operators.TestFixtures;
 import io.llamastream.operators.TestRequests;

@@ -1,9 +1,0 @@
-package io.llamastream.engine.generate;
-
-/** Receives each generated token as soon as it is chosen (for streaming output). */
-@FunctionalInterface
-public interface TokenListener {
-    void onToken(int token);
-
-    TokenListener NONE = token -> { };
-}

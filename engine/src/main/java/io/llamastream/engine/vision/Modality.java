@@ -1,8 +1,0 @@
-package io.llamastream.engine.vision;
-
-/** A kind of non-text input a request may carry. */
-public enum Modality {
-    IMAGE,
-    VIDEO,
-    AUDIO
-}

@@ -1,0 +1,167 @@
+package io.llamastream.engine.weights;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 4-bit block weights (GGUF Q4_0 layout with an f32 scale): each block of 32 weights along the
+ * input dimension is 16 bytes, byte i holding weight i in its low nibble and weight i + 16 in
+ * its high nibble, as {@code q + 8} with {@code q} in [-8, 7], and one float32 scale
+ * {@code d = m / -8} where m is the block's value of largest magnitude; {@code w = d * q}.
+ * Rows are stored in groups of four with their blocks interleaved (block b of rows 4g..4g+3 are
+ * 64 consecutive bytes), scales likewise in their own float array. The kernels split nibbles with
+ * a mask and a shift, widen to floats and multiply-add.
+ */
+public final class Q4Matrix extends RowKernelMatrix {
+    private static final int BLOCK = WeightFormat.BLOCK;
+    private static final int HALF = BLOCK / 2;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+    private final byte[] q;
+    private final float[] scale;
+    private final int blocksPerRow;
+
+    public Q4Matrix(int rows, int cols) {
+        super(rows, cols);
+        checkBlocks(cols);
+        this.q = new byte[Math.multiplyExact(groups * GROUP, cols) / 2];
+        this.blocksPerRow = cols / BLOCK;
+        this.scale = new float[groups * GROUP * blocksPerRow];
+    }
+
+    public static Q4Matrix quantize(float[] w, int rows, int cols) {
+        Q4Matrix m = new Q4Matrix(rows, cols);
+        m.setRows(0, w, 0, rows);
+        return m;
+    }
+
+    /** Quantizes {@code n} rows of float32 weights from {@code src[srcOff]} into rows firstRow.. . */
+    public void setRows(int firstRow, float[] src, int srcOff, int n) {
+        for (int i = 0; i < n; i++) {
+            int r = firstRow + i;
+            for (int b = 0; b < blocksPerRow; b++) {
+                int s = srcOff + i * cols + b * BLOCK;
+                float amax = 0;
+                float max = 0;
+                for (int k = 0; k < BLOCK; k++) {
+                    float v = src[s + k];
+                    if (Math.abs(v) > amax) {
+                        amax = Math.abs(v);
+                        max = v;
+                    }
+                }
+                float d = max / -8f;
+                float inv = d == 0 ? 0 : 1f / d;
+                int slot = slot(r, b);
+                int qo = slot * HALF;
+                for (int k = 0; k < HALF; k++) {
+                    int lo = Math.min(15, Math.max(0, Math.round(src[s + k] * inv) + 8));
+                    int hi = Math.min(15, Math.max(0, Math.round(src[s + k + HALF] * inv) + 8));
+                    q[qo + k] = (byte) (lo | (hi << 4));
+                }
+                scale[slot] = d;
+            }
+        }
+    }
+
+    /** Index of row r's block b among all blocks (and its scale), in the interleaved order. */
+    private int slot(int r, int b) {
+        return ((r / GROUP) * blocksPerRow + b) * GROUP + r % GROUP;
+    }
+
+    public float get(int r, int c) {
+        int slot = slot(r, c / BLOCK);
+        int i = c % BLOCK;
+        int v = q[slot * HALF + (i % HALF)] & 0xFF;
+        int nib = i < HALF ? v & 0x0F : v >>> 4;
+        return scale[slot] * (nib - 8);
+    }
+
+    @Override
+    public long bytes() {
+        return q.length + (long) scale.length * Float.BYTES;
+    }
+
+    /** Low nibbles minus 8 as floats, in byte lanes (the compact form the fused one-token kernel inlines best). */
+    private static FloatVector lowB(ByteVector v) {
+        return (FloatVector) v.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private static FloatVector highB(ByteVector v) {
+        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Bytes widened to int lanes first (cheaper nibble arithmetic; used by the panel decode). */
+    private static IntVector wide(ByteVector v) {
+        return (IntVector) v.convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    private static FloatVector low(IntVector i) {
+        return (FloatVector) i.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector high(IntVector i) {
+        return (FloatVector) i.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    @Override
+    void group1(int g, float[] x, int xOff, float[] out, int o) {
+        int qg = g * blocksPerRow * GROUP * HALF;
+        int sg = g * blocksPerRow * GROUP;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int b = 0; b < blocksPerRow; b++) {
+            int qb = qg + b * GROUP * HALF;
+            int xb = xOff + b * BLOCK;
+            FloatVector p0 = FloatVector.zero(F);
+            FloatVector p1 = FloatVector.zero(F);
+            FloatVector p2 = FloatVector.zero(F);
+            FloatVector p3 = FloatVector.zero(F);
+            for (int j = 0; j < HALF; j += L) {
+                FloatVector xl = FloatVector.fromArray(F, x, xb + j);
+                FloatVector xh = FloatVector.fromArray(F, x, xb + HALF + j);
+                ByteVector v0 = ByteVector.fromArray(B, q, qb + j);
+                ByteVector v1 = ByteVector.fromArray(B, q, qb + HALF + j);
+                ByteVector v2 = ByteVector.fromArray(B, q, qb + 2 * HALF + j);
+                ByteVector v3 = ByteVector.fromArray(B, q, qb + 3 * HALF + j);
+                p0 = highB(v0).fma(xh, lowB(v0).fma(xl, p0));
+                p1 = highB(v1).fma(xh, lowB(v1).fma(xl, p1));
+                p2 = highB(v2).fma(xh, lowB(v2).fma(xl, p2));
+                p3 = highB(v3).fma(xh, lowB(v3).fma(xl, p3));
+            }
+            int s = sg + b * GROUP;
+            a0 = p0.fma(FloatVector.broadcast(F, scale[s]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
+        }
+        put(out, o, g, a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD));
+    }
+
+    @Override
+    void decodeGroup(int g, float[] panel) {
+        int qg = g * blocksPerRow * GROUP * HALF;
+        int sg = g * blocksPerRow * GROUP;
+        for (int b = 0; b < blocksPerRow; b++) {
+            int qb = qg + b * GROUP * HALF;
+            int s = sg + b * GROUP;
+            for (int k = 0; k < GROUP; k++) {
+                FloatVector d = FloatVector.broadcast(F, scale[s + k]);
+                int po = k * cols + b * BLOCK;
+                for (int j = 0; j < HALF; j += L) {
+                    IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
+                    low(v).mul(d).intoArray(panel, po + j);
+                    high(v).mul(d).intoArray(panel, po + HALF + j);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.llamastream.engine.weights;
+
+/**
+ * Storage format of the large matrices (attention, experts, shared expert, dense MLP, LM head).
+ * Router, norms and embeddings never use these: they stay float32 (embeddings bf16 unless F32).
+ */
+public enum WeightFormat {
+    /** float32: exact, 4 bytes per weight. */
+    F32(4.0),
+    /** bfloat16 as stored in the checkpoint, widened to float in the kernel: 2 bytes per weight. */
+    BF16(2.0),
+    /** Blocks of 32 int8 weights with one float32 scale (like GGUF Q8_0 with an f32 scale): 36/32 bytes. */
+    Q8(36.0 / 32),
+    /** Blocks of 32 4-bit weights (offset 8) with one float32 scale (like GGUF Q4_0): 20/32 bytes. */
+    Q4(20.0 / 32);
+
+    private final double bytesPerWeight;
+
+    WeightFormat(double bytesPerWeight) {
+        this.bytesPerWeight = bytesPerWeight;
+    }
+
+    public double bytesPerWeight() {
+        return bytesPerWeight;
+    }
+
+    /** Block length of the quantized formats along the input dimension. */
+    public static final int BLOCK = 32;
+}
