@@ -19,6 +19,8 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,6 +40,19 @@ class InferenceOperatorHarnessTest {
     static final GoldenCase TRANSLATION = TestFixtures.demoTasksCases().stream()
             .filter(c -> c.task().equals("translate")).findFirst().orElseThrow();
 
+    /** Held for the whole class, so the harnesses' operators share one loaded model. */
+    static SharedEngine engine;
+
+    @BeforeAll
+    static void loadModelOnce() {
+        engine = SharedEngine.acquire(SETTINGS.modelDir(), SETTINGS.engine(), SETTINGS.batching());
+    }
+
+    @AfterAll
+    static void releaseModel() {
+        engine.release();
+    }
+
     static KeyedOneInputStreamOperatorTestHarness<String, PreparedRequest, ResultEvent> harness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(new InferenceOperator(SETTINGS),
                 p -> p.request().routingKey(), Types.STRING);
@@ -55,14 +70,17 @@ class InferenceOperatorHarnessTest {
     /** Runs engine completions on this (the task's) thread until {@code count} records were emitted in all. */
     static void awaitOutputs(KeyedOneInputStreamOperatorTestHarness<String, PreparedRequest, ResultEvent> h, int count)
             throws Exception {
-        while (h.getOutput().size() + h.getSideOutput(DeadLetterOutput.TAG).size() < count) {
+        while (h.getOutput().size() + deadLetters(h).size() < count) {
             h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
         }
     }
 
     static List<DeadLetterEvent> deadLetters(KeyedOneInputStreamOperatorTestHarness<String, PreparedRequest, ResultEvent> h) {
         List<DeadLetterEvent> dead = new ArrayList<>();
-        h.getSideOutput(DeadLetterOutput.TAG).forEach(r -> dead.add(r.getValue()));
+        var side = h.getSideOutput(DeadLetterOutput.TAG); // null until the first dead letter
+        if (side != null) {
+            side.forEach(r -> dead.add(r.getValue()));
+        }
         return dead;
     }
 
