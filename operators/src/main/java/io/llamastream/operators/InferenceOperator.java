@@ -90,6 +90,7 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         super.open();
         mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
         catalog = TaskCatalog.load(settings.tasksFile());
+        ModelReleaseHook.register(getRuntimeContext());
         engine = SharedEngine.acquire(settings.modelDir(), settings.engine(), settings.batching());
         vocabulary = engine.vocabulary();
         imageEmbedder = new ImageEmbedder(engine.model(), settings.limits().maxImagePixels());

@@ -1,21 +1,24 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.model.Llama4Model;
-import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.model.ModelRegistry;
 import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.scheduler.SchedulerConfig;
+import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One loaded model and its continuous-batching scheduler per TaskManager JVM, shared by every
- * inference subtask (slot) in it: the weights are mapped once and all subtasks' requests are
- * batched together. A static registry keyed by model folder and engine/batching settings counts
- * references; the last {@link #release} closes the scheduler. Static state is per class loader,
- * so with Flink's default child-first loading one job's slots share, different jobs do not.
+ * One continuous-batching scheduler per TaskManager JVM and settings, shared by every inference
+ * subtask (slot) in it, so all subtasks' requests are batched together. A static map keyed by model
+ * folder and engine/batching settings counts references; the last {@link #release} closes the
+ * scheduler and releases the model to the {@link ModelRegistry}, which keeps it loaded for its
+ * keep-alive period: tasks restarted after a failure acquire the same weights without loading them
+ * again. Static state is per class loader, so with the engine in the job jar (child-first) one
+ * job's slots share; see docs/operations.md for what that means across jobs.
  */
 public final class SharedEngine {
     private record Key(Path modelDir, EngineSettings engine, BatchingSettings batching) {
@@ -24,14 +27,16 @@ public final class SharedEngine {
     private static final Map<Key, SharedEngine> ENGINES = new HashMap<>();
 
     private final Key key;
+    private final ModelRegistry.Lease lease;
     private final Llama4Model model;
     private final Scheduler scheduler;
     private final ModelVocabulary vocabulary;
     private int references;
 
-    private SharedEngine(Key key, Llama4Model model, Scheduler scheduler) {
+    private SharedEngine(Key key, ModelRegistry.Lease lease, Scheduler scheduler) {
         this.key = key;
-        this.model = model;
+        this.lease = lease;
+        this.model = lease.model();
         this.scheduler = scheduler;
         this.vocabulary = ModelVocabulary.of(model);
     }
@@ -43,15 +48,20 @@ public final class SharedEngine {
         synchronized (ENGINES) {
             SharedEngine shared = ENGINES.get(key);
             if (shared == null) {
-                ComputePool pool = engine.threads() > 0 ? new ComputePool(engine.threads()) : ComputePool.shared();
-                Llama4Model model = Llama4Model.load(key.modelDir(), pool, format);
+                int threads = engine.threads() > 0 ? engine.threads() : ComputePool.defaultThreads();
+                ModelRegistry.Lease lease = ModelRegistry.jvm().acquire(new ModelRegistry.Key(key.modelDir(), format, threads));
                 SchedulerConfig config = SchedulerConfig.defaults()
                         .withMaxSequences(batching.maxBatchSize())
                         .withTokenBudget(batching.tokenBudget())
                         .withKvBudgetBytes(engine.kvCacheBytes())
                         .withPrefixCacheBytes(engine.prefixCacheBytes())
                         .withMaxWaitMs(batching.maxWaitMs());
-                shared = new SharedEngine(key, model, new Scheduler(model.textModel(), config));
+                try {
+                    shared = new SharedEngine(key, lease, new Scheduler(lease.model().textModel(), config));
+                } catch (RuntimeException | Error e) {
+                    lease.close();
+                    throw e;
+                }
                 ENGINES.put(key, shared);
             }
             shared.references++;
@@ -73,6 +83,7 @@ public final class SharedEngine {
             if (--references == 0) {
                 ENGINES.remove(key);
                 scheduler.close();
+                lease.close();
             }
         }
     }

@@ -4,10 +4,13 @@ import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.EventJson;
 import io.llamastream.kafka.ResultEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -17,6 +20,21 @@ import org.apache.flink.util.CloseableIterator;
  * order holds) over fixed raw records and collects what comes out of both outputs.
  */
 record PipelineRun(List<ResultEvent> results, List<DeadLetterEvent> deadLetters) {
+
+    /**
+     * An environment (parallelism 2) that checkpoints every 100 ms and restarts a failed job up to
+     * three times, for tests of recovery from an injected failure.
+     */
+    static StreamExecutionEnvironment restartingEnvironment() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        env.enableCheckpointing(100);
+        return env;
+    }
 
     static PipelineRun of(List<RawRequest> inputs, PipelineSettings settings, String name) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

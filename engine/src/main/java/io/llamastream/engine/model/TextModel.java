@@ -103,6 +103,11 @@ public final class TextModel {
         return format;
     }
 
+    /** The compute threads the model runs its matrix work on. */
+    public ComputePool pool() {
+        return pool;
+    }
+
     /** Bytes of all loaded weights (matrices, embeddings, norms, routers). */
     public long weightBytes() {
         return weightBytes;

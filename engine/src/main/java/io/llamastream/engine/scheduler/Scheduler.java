@@ -53,6 +53,8 @@ public final class Scheduler implements AutoCloseable {
         this.kvPool = new KvPagePool(model.config(), block, config.kvBudgetBytes());
         this.loop = new Thread(this::run, "llamastream-scheduler");
         this.loop.setDaemon(true);
+        // Not the creator's (a Flink task's) class loader: this thread must not keep a job's loader alive.
+        this.loop.setContextClassLoader(Scheduler.class.getClassLoader());
         this.loop.start();
     }
 

@@ -1,5 +1,6 @@
 package io.llamastream.operators.metrics;
 
+import io.llamastream.engine.model.ModelRegistry;
 import io.llamastream.engine.scheduler.Scheduler;
 import java.util.function.IntSupplier;
 import org.apache.flink.metrics.Counter;
@@ -13,7 +14,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The inference operator's metrics: request, prompt-token and completion-token rates (meters over
  * 60 s), engine batch size and queue depth and prefix-cache hit ratio (gauges read from the
- * shared scheduler, so every subtask of a TaskManager reports the same engine), tokens routed to
+ * shared scheduler, so every subtask of a TaskManager reports the same engine), models loaded
+ * by this TaskManager's {@link ModelRegistry} ({@code modelLoads}: a restart that found the model
+ * still in memory leaves it unchanged), tokens routed to
  * each expert per layer, in-flight requests of this subtask, and latency histograms in ms (queue,
  * prefill, decode, end-to-end; the last 1000 requests).
  */
@@ -38,6 +41,7 @@ public final class InferenceMetrics {
         group.gauge("inFlight", (Gauge<Integer>) inFlight::getAsInt);
         group.gauge("kvCacheBytesInUse", (Gauge<Long>) () -> scheduler.stats().kvBytesInUse());
         group.gauge("preemptions", (Gauge<Long>) () -> scheduler.stats().preemptions());
+        group.gauge("modelLoads", (Gauge<Long>) () -> ModelRegistry.jvm().loads());
         long[][] experts = scheduler.model().expertTokenCounts();
         for (int layer = 0; layer < experts.length; layer++) {
             if (experts[layer] == null) {

@@ -1,0 +1,284 @@
+package io.llamastream.demo;
+
+import io.llamastream.kafka.testkit.EmbeddedKafka;
+import io.llamastream.job.JobConfig;
+import io.llamastream.job.JobPipeline;
+import io.llamastream.job.JobTopology;
+import io.llamastream.job.PrometheusReporterConfig;
+import io.llamastream.kafka.KafkaClientSettings;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./llamastream demo}: an in-JVM Kafka broker (KRaft, loopback), the job on a local Flink
+ * MiniCluster (parallelism 2, checkpoints every second, fixed-delay restarts), the bundled sample
+ * stream produced to the requests topic, live progress once a second, and a summary table.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run llamastream end to end on this machine: embedded Kafka + local Flink + the demo model.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model folder (default: models/demo-tasks of this checkout).")
+    Path model;
+
+    @Option(names = "--events", paramLabel = "N", description = "Events to send: the bundled sample (70 events) cycled or cut to N (default: 70).")
+    Integer events;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "JSONL of request events to send instead of the bundled sample.")
+    Path input;
+
+    @Option(names = "--dump", paramLabel = "DIR", description = "Write results.jsonl and dead-letter.jsonl, as read back with read_committed.")
+    Path dump;
+
+    @Option(names = "--fail-after", paramLabel = "N", description = "Inject one failure after N records; the job restarts from its last checkpoint.")
+    long failAfter = -1;
+
+    @Option(names = "--rate", paramLabel = "EV/S", description = "Produce at most this many events per second (default: all at once).")
+    double rate = 0;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
+    Integer metricsPort;
+
+    @Option(names = "--parallelism", description = "Flink parallelism (default: 2).")
+    int parallelism = 2;
+
+    @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval; results become visible at checkpoints (default: 1000).")
+    long checkpointIntervalMs = 1000;
+
+    @Option(names = "--timeout-s", description = "Give up after this many seconds (default: 900).")
+    long timeoutS = 900;
+
+    private final PrintStream out = System.out;
+
+    /** Accepts an optional leading {@code demo} (the launcher passes its subcommand through). */
+    public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("demo")) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
+        System.exit(new CommandLine(new DemoCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path modelDir = model != null ? model : defaultModel();
+        if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
+            System.err.println("demo: no model at " + modelDir.toAbsolutePath() + " (expected config.json there); use --model DIR");
+            return 2;
+        }
+        List<DemoSample.Event> stream = input != null ? DemoSample.fromRequestsFile(input)
+                : DemoSample.bundled().cycle(events != null ? events : DemoSample.bundled().size());
+        if (stream.isEmpty()) {
+            System.err.println("demo: no events to send");
+            return 2;
+        }
+        out.printf("llamastream demo: %d events, model %s, parallelism %d, checkpoints every %d ms%s%n",
+                stream.size(), modelDir.toAbsolutePath().normalize(), parallelism, checkpointIntervalMs,
+                failAfter >= 0 ? ", one failure injected after " + failAfter + " records" : "");
+        long t0 = System.nanoTime();
+        try (EmbeddedKafka kafka = startQuietly()) {
+            out.printf("  kafka: in-JVM KRaft broker at %s (%.1f s)%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
+            JobConfig config = new JobConfig();
+            config.modelDir = modelDir.toAbsolutePath().normalize().toString();
+            config.bootstrapServers = kafka.bootstrapServers();
+            config.partitions = parallelism;
+            config.replicationFactor = 1;
+            config.parallelism = parallelism;
+            config.checkpointIntervalMs = checkpointIntervalMs;
+            config.transactionTimeoutMs = Math.max(60_000, 10 * checkpointIntervalMs);
+            config.validate();
+            KafkaClientSettings settings = config.kafkaSettings();
+            out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
+            OutputTracker tracker = new OutputTracker();
+            JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
+            JobClient job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5,
+                    metricsPort == null ? java.util.Map.of() : PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
+            out.printf("  flink: job %s submitted to a local MiniCluster%n", job.getJobID());
+            CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+                try {
+                    EventProducer.send(settings, config.requestsTopic, stream, tracker, rate);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            });
+            String failure = null;
+            try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
+                boolean tty = System.console() != null;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+                long nextReport = System.nanoTime() + 1_000_000_000L;
+                while (true) {
+                    reader.poll(Duration.ofMillis(100));
+                    boolean allSent = producing.isDone();
+                    if (producing.isCompletedExceptionally()) {
+                        failure = "producing failed: " + producing.handle((v, e) -> e).get();
+                        break;
+                    }
+                    if (allSent && tracker.done() >= stream.size()) {
+                        break;
+                    }
+                    long now = System.nanoTime();
+                    if (now >= nextReport) {
+                        nextReport += 1_000_000_000L;
+                        String line = progress(tracker, stream.size(), now, t0);
+                        if (tty) {
+                            out.print("\r" + line + "   ");
+                        } else {
+                            out.println(line);
+                        }
+                        out.flush();
+                        JobStatus status = job.getJobStatus().get();
+                        if (status.isGloballyTerminalState()) {
+                            failure = "the Flink job ended (" + status + "): " + cause(job);
+                            break;
+                        }
+                    }
+                    if (now > deadline) {
+                        failure = "timed out after " + timeoutS + " s; still missing e.g. " + tracker.missing(5);
+                        break;
+                    }
+                }
+                // One more checkpoint's worth of reading: a duplicate would show up here.
+                long settle = System.nanoTime() + 2 * checkpointIntervalMs * 1_000_000L;
+                while (failure == null && System.nanoTime() < settle) {
+                    reader.poll(Duration.ofMillis(100));
+                }
+                if (tty) {
+                    out.println();
+                }
+                out.println(progress(tracker, stream.size(), System.nanoTime(), t0));
+            } finally {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // already finished or failed
+                }
+            }
+            summary(tracker, stream.size(), config);
+            if (failure != null) {
+                System.err.println("demo: " + failure);
+                return 1;
+            }
+            return tracker.done() == stream.size() && tracker.duplicates() == 0 && tracker.unmatched() == 0 ? 0 : 1;
+        }
+    }
+
+    /** Starts the broker with stdout muted: Kafka's storage formatter prints its metadata there. */
+    private static EmbeddedKafka startQuietly() {
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            return new EmbeddedKafka().start();
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    private static String cause(JobClient job) {
+        try {
+            job.getJobExecutionResult().get(5, TimeUnit.SECONDS);
+            return "finished";
+        } catch (Exception e) {
+            Throwable t = e;
+            while (t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t.toString();
+        }
+    }
+
+    private static String progress(OutputTracker t, int total, long now, long t0) {
+        double s = t.elapsedSeconds(now);
+        return String.format(Locale.ROOT,
+                "[%4.0fs] %d/%d done  %.1f events/s  %.0f gen tok/s  %.0f prompt tok/s  p50 %s  p99 %s  DLQ %d",
+                (now - t0) / 1e9, t.done(), total, t.done() / s, t.completionTokens() / s, t.promptTokens() / s,
+                ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), t.deadLetters());
+    }
+
+    private static String ms(long v) {
+        return v < 0 ? "-" : v + " ms";
+    }
+
+    private void summary(OutputTracker t, int total, JobConfig config) {
+        out.println();
+        out.printf("%-12s %7s %7s %14s  %s%n", "task", "events", "ok", "dead-lettered", "accuracy (known answers / expected errors)");
+        int sumEvents = 0, sumOk = 0, sumDead = 0, sumKnown = 0, sumCorrect = 0;
+        for (Map.Entry<String, OutputTracker.TaskStats> e : t.perTask().entrySet()) {
+            OutputTracker.TaskStats s = e.getValue();
+            String acc = "";
+            if (s.known > 0) {
+                acc = String.format(Locale.ROOT, "%d/%d correct (%.0f%%)", s.correct, s.known, 100.0 * s.correct / s.known);
+            }
+            if (s.expectedErrors > 0) {
+                acc += (acc.isEmpty() ? "" : "; ") + s.expectedErrorsMatched + "/" + s.expectedErrors + " rejected as expected";
+            }
+            out.printf("%-12s %7d %7d %14d  %s%n", e.getKey(), s.events, s.ok, s.deadLettered, acc.isEmpty() ? "-" : acc);
+            sumEvents += s.events;
+            sumOk += s.ok;
+            sumDead += s.deadLettered;
+            sumKnown += s.known;
+            sumCorrect += s.correct;
+        }
+        out.printf("%-12s %7d %7d %14d  %s%n", "total", sumEvents, sumOk, sumDead,
+                sumKnown > 0 ? String.format(Locale.ROOT, "%d/%d correct (%.0f%%)", sumCorrect, sumKnown, 100.0 * sumCorrect / sumKnown) : "-");
+        double secs = t.elapsedSeconds(System.nanoTime());
+        out.println();
+        out.printf(Locale.ROOT, "accounted for: %d/%d events (%d results + %d dead letters), duplicates %d, unmatched outputs %d%n",
+                t.done(), total, t.done() - t.deadLetters(), t.deadLetters(), t.duplicates(), t.unmatched());
+        out.printf(Locale.ROOT, "throughput:    %.1f events/s over %.1f s (first send to last committed output)%n", t.done() / secs, secs);
+        out.printf(Locale.ROOT, "tokens:        %d generated (%.0f tok/s), %d prompt (%.0f tok/s)%n",
+                t.completionTokens(), t.completionTokens() / secs, t.promptTokens(), t.promptTokens() / secs);
+        out.printf(Locale.ROOT, "latency:       p50 %s, p99 %s, max %s (produce -> visible to read_committed; includes waiting for the next checkpoint, every %d ms)%n",
+                ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), ms(t.latencyQuantileMs(1.0)), config.checkpointIntervalMs);
+        if (failAfter >= 0) {
+            out.println(InjectedFailure.fired()
+                    ? "failure:       injected after " + failAfter + " records; the job restarted from its last checkpoint"
+                    : "failure:       not injected (fewer than " + failAfter + " records reached inference)");
+        }
+        if (dump != null) {
+            out.println("dumped:        " + dump.resolve("results.jsonl") + ", " + dump.resolve("dead-letter.jsonl"));
+        }
+        List<String> problems = t.problems();
+        if (!problems.isEmpty()) {
+            out.println("problems (" + problems.size() + "):");
+            problems.stream().limit(20).forEach(p -> out.println("  " + p));
+        }
+    }
+
+    /** {@code models/demo-tasks} under the working directory, else beside the checkout the jar was built in. */
+    private static Path defaultModel() {
+        Path cwd = Path.of("models", "demo-tasks");
+        if (Files.isDirectory(cwd)) {
+            return cwd;
+        }
+        try {
+            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // <root>/job/target/llamastream-job-...-demo.jar
+            Path root = jar.getParent() == null ? null : jar.getParent().getParent();
+            if (root != null && root.getParent() != null) {
+                Path candidate = root.getParent().resolve("models").resolve("demo-tasks");
+                if (Files.isDirectory(candidate)) {
+                    return candidate;
+                }
+            }
+        } catch (URISyntaxException | SecurityException | NullPointerException ignored) {
+            // fall through
+        }
+        return cwd;
+    }
+}

@@ -1,0 +1,83 @@
+package io.llamastream.engine.math;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ComputePoolTest {
+    /** Runs enough work on every thread of the pool to start them all, and returns the threads. */
+    static Set<Thread> workers(ComputePool pool) {
+        Set<Thread> seen = ConcurrentHashMap.newKeySet();
+        for (int round = 0; round < 50 && seen.size() < pool.threads(); round++) {
+            pool.forRange(pool.threads() * 4, 1L << 20, (from, to) -> {
+                seen.add(Thread.currentThread());
+                long deadline = System.nanoTime() + 2_000_000;
+                while (System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+            });
+        }
+        seen.remove(Thread.currentThread());
+        return seen;
+    }
+
+    @Test
+    void closingAPoolStopsItsWorkerThreads() throws Exception {
+        ComputePool pool = new ComputePool(3);
+        Set<Thread> threads = workers(pool);
+        assertFalse(threads.isEmpty(), "the pool ran work on its own threads");
+        pool.close();
+        for (Thread t : threads) {
+            t.join(10_000);
+            assertFalse(t.isAlive(), t.getName() + " still runs after close");
+        }
+        assertTrue(pool.isClosed());
+    }
+
+    @Test
+    void workersCarryTheEnginesClassLoaderNotTheirCreatorsOne() throws Exception {
+        ClassLoader job = new URLClassLoader(new URL[0], getClass().getClassLoader());
+        AtomicReference<Set<Thread>> threads = new AtomicReference<>();
+        ComputePool pool = new ComputePool(2);
+        try {
+            Thread creator = new Thread(() -> threads.set(workers(pool)), "creator");
+            creator.setContextClassLoader(job);
+            creator.start();
+            creator.join();
+            assertFalse(threads.get().isEmpty());
+            for (Thread t : threads.get()) {
+                assertSame(ComputePool.class.getClassLoader(), t.getContextClassLoader(), t.getName());
+                assertTrue(t.getName().startsWith("llamastream-compute-"), t.getName());
+                assertTrue(t.isDaemon(), t.getName());
+            }
+        } finally {
+            pool.close();
+        }
+    }
+
+    @Test
+    void theSharedPoolCannotBeClosed() {
+        assertThrows(IllegalStateException.class, () -> ComputePool.shared().close());
+        assertFalse(ComputePool.shared().isClosed());
+    }
+
+    @Test
+    void rangesCoverEveryIndexOnce() {
+        try (ComputePool pool = new ComputePool(3)) {
+            int[] hits = new int[1000];
+            pool.forEach(hits.length, 1L << 20, i -> hits[i]++);
+            for (int h : hits) {
+                assertEquals(1, h);
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.llamastream.tools;
+
+import io.llamastream.engine.tokenizer.Tokenizer;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tokenize}: prints the ids of a text as a JSON array on one line, no special tokens added. */
+@Command(name = "tokenize", description = "Print the token ids of a text as a JSON array.")
+public final class TokenizeCommand implements Callable<Integer> {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+    @Option(names = "--text", required = true, description = "The text to tokenize.")
+    String text;
+
+    static final class Source {
+        @Option(names = "--model", paramLabel = "DIR", description = "Model folder holding tokenizer.json.")
+        Path model;
+        @Option(names = "--tokenizer", paramLabel = "FILE", description = "A tokenizer.json file.")
+        Path tokenizer;
+    }
+
+    @Override
+    public Integer call() {
+        Path file = source.tokenizer != null ? source.tokenizer : source.model.resolve("tokenizer.json");
+        int[] ids = Tokenizer.fromTokenizerJson(file).encode(text);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]")));
+        return 0;
+    }
+}

@@ -1,0 +1,83 @@
+package io.llamastream.tools.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llamastream.engine.math.ComputePool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: generates (once, cached) a Llama 4-structured bf16 checkpoint and measures
+ * decode, batching, prefill, prefix caching and memory against bandwidth and FMA probes. When
+ * the JVM's heap cannot hold the bf16 model it relaunches itself with a large enough -Xmx.
+ */
+@Command(name = "bench", description = "Benchmark the engine on a generated Llama 4-structured model (table + --json).")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--quick", description = "Smaller model and fewer repetitions (under two minutes).")
+    boolean quick;
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
+    Path json;
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where generated models are cached (default ~/.cache/llamastream).")
+    Path cacheDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "llamastream");
+        BenchRunner.Options options = quick ? BenchRunner.Options.quick(cache) : BenchRunner.Options.full(cache);
+        long need = options.model().totalParameters() * 2 + (2560L << 20);
+        if (Runtime.getRuntime().maxMemory() < need && System.getProperty("llamastream.bench.child") == null) {
+            return relaunch(need);
+        }
+        ObjectNode result = new BenchRunner(options, ComputePool.shared(), System.err).run();
+        System.out.println();
+        System.out.print(BenchRunner.table(result));
+        String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        System.out.println(text);
+        if (json != null) {
+            Files.writeString(json, text + "\n");
+        }
+        return 0;
+    }
+
+    private int relaunch(long heapBytes) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-Xmx") && !a.startsWith("-XX:MaxHeapSize")) {
+                cmd.add(a);
+            }
+        }
+        if (!cmd.contains("--add-modules")) {
+            cmd.add("--add-modules");
+            cmd.add("jdk.incubator.vector");
+        }
+        cmd.add("-Xmx" + (heapBytes >> 20) + "m");
+        // A small young generation: the weights are a few huge long-lived arrays that must fit the
+        // old one, and every resident page of eden counts against the peak RSS (512m measured 1.11x).
+        cmd.add("-Xmn128m");
+        cmd.add("-Dllamastream.bench.child=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.llamastream.tools.Main");
+        cmd.add("bench");
+        if (quick) {
+            cmd.add("--quick");
+        }
+        if (json != null) {
+            cmd.add("--json");
+            cmd.add(json.toAbsolutePath().toString());
+        }
+        if (cacheDir != null) {
+            cmd.add("--cache-dir");
+            cmd.add(cacheDir.toAbsolutePath().toString());
+        }
+        System.err.printf("[llamastream] bench: relaunching with -Xmx%dm to hold the bf16 model%n", heapBytes >> 20);
+        return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+    }
+}
