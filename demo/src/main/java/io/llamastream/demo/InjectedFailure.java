@@ -1,5 +1,6 @@
-package io.llamastream.job;
+package io.llamastream.demo;
 
+import io.llamastream.job.JobPipeline;
 import io.llamastream.operators.InferenceOperator;
 import io.llamastream.operators.InferencePipeline;
 import io.llamastream.operators.PipelineOutputs;
