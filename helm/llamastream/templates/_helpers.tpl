@@ -56,9 +56,12 @@ TaskManager memory, in MiB:
 {{- $gi := add (int .Values.model.sizeGi) (int .Values.engine.kvCacheGi) (int .Values.taskManager.frameworkHeapGi) (int .Values.taskManager.overheadGi) }}
 {{- mul $gi 1024 }}
 {{- end }}
-{{/* Off-heap for the job: mapped weights + KV cache. */}}
-{{- define "llamastream.tm.taskOffHeapMi" -}}
-{{- mul (add (int .Values.model.sizeGi) (int .Values.engine.kvCacheGi)) 1024 }}
+{{/*
+Task heap: the engine keeps the weights, the KV cache and the prefix cache as Java arrays, so all of them
+live on the heap, with the working heap (frameworkHeapGi, less Flink's 128m framework heap) beside them.
+*/}}
+{{- define "llamastream.tm.taskHeapMi" -}}
+{{- sub (mul (add (int .Values.model.sizeGi) (int .Values.engine.kvCacheGi) (int .Values.taskManager.frameworkHeapGi)) 1024) 128 }}
 {{- end }}
 
 {{- define "llamastream.engineThreads" -}}

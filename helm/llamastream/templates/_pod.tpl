@@ -91,7 +91,7 @@ spec:
         readOnly: true
       {{- else }}
       emptyDir:
-        sizeLimit: {{ printf "%dGi" (add (int $v.model.sizeGi) 1) }}
+        sizeLimit: {{ printf "%dGi" (add (int (default $v.model.sizeGi $v.model.objectStore.diskGi)) 1) }}
       {{- end }}
     {{- end }}
   {{- if .tm }}

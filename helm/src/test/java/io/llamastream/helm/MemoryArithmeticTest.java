@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * process = model.sizeGi + engine.kvCacheGi + taskManager.frameworkHeapGi + taskManager.overheadGi (GiB),
- * the formula documented in values.yaml and docs/operations.md.
+ * the formula documented in values.yaml and docs/operations.md, of which all but the overhead is
+ * Java heap: the engine keeps weights and KV cache as Java arrays.
  */
 class MemoryArithmeticTest {
 
@@ -61,18 +62,18 @@ class MemoryArithmeticTest {
   }
 
   @Test
-  void jvmHeapIsOnlyTheFrameworkHeapWhateverTheModelSize() {
+  void weightsKvCacheAndWorkingHeapAreAllJavaHeap() {
     Chart.Rendered r = render(203, 32, 2, 1);
     long heapMi = mebibytes(r.flinkConf("taskmanager.memory.framework.heap.size"))
         + mebibytes(r.flinkConf("taskmanager.memory.task.heap.size"));
-    assertEquals(2 * 1024, heapMi);
+    assertEquals((203 + 32 + 2) * 1024, heapMi);
     assertEquals("0m", r.flinkConf("taskmanager.memory.managed.size"));
   }
 
   @Test
-  void weightsAndKvCacheAreTaskOffHeapMemory() {
+  void nothingOfTheEngineIsTaskOffHeapMemory() {
     Chart.Rendered r = render(60, 16, 2, 1);
-    assertEquals((60 + 16) * 1024, mebibytes(r.flinkConf("taskmanager.memory.task.off-heap.size")));
+    assertEquals(0, mebibytes(r.flinkConf("taskmanager.memory.task.off-heap.size")));
   }
 
   @Test

@@ -9,7 +9,7 @@ class NotesTest {
   @Test
   void notesShowTheTaskManagerMemoryBreakdown() {
     String notes = Chart.notes(Chart.productionValues());
-    assertTrue(notes.contains("80896 MiB = model 60 GiB + KV cache 16 GiB + heap 2 GiB + overhead 1 GiB"), notes);
+    assertTrue(notes.contains("102400 MiB = model 72 GiB + KV cache 16 GiB + working heap 10 GiB (all Java heap) + overhead 2 GiB"), notes);
   }
 
   @Test

@@ -6,12 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.weights.WeightFormat;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/**
+ * values-production.yaml rendered by the real helm: Scout from its bf16 folder at 4 bits, with a JVM
+ * that can hold it by the engine's own arithmetic ({@link ModelHeapPlan}, from Scout's config.json).
+ */
 class ProductionValuesTest {
+  /** Scout's published config.json (text and vision shapes), as a test resource. */
+  static final Path SCOUT_CONFIG = Path.of("src/test/resources/scout/config.json");
+  static final long SCOUT_PARAMETERS = 108_600_000_000L;
+  static final long GIB = 1L << 30;
+  /** Heap Flink itself and the job's own objects need beside the engine. */
+  static final long FLINK_HEAP = 1L << 30;
 
   static Chart.Rendered rendered;
   static JsonNode values;
@@ -29,9 +41,13 @@ class ProductionValuesTest {
   }
 
   @Test
-  void runsScoutAtFourBits() {
+  void runsScoutsPublishedBf16FolderQuantizedToFourBitsAtLoad() {
     assertEquals("q4", rendered.jobConfig().at("/engine/weightFormat").asText());
-    assertTrue(values.at("/model/objectStore/uri").asText().contains("scout"));
+    assertTrue(values.at("/model/objectStore/uri").asText().endsWith("/Llama-4-Scout-17B-16E-Instruct/"));
+    // The bf16 files: about 2 bytes per parameter, and the emptyDir they are copied to holds them.
+    long filesGi = values.at("/model/objectStore/diskGi").asLong();
+    assertTrue(filesGi * GIB >= 2 * SCOUT_PARAMETERS, filesGi + " GiB for the bf16 files");
+    assertEquals((filesGi + 1) + "Gi", rendered.volume("taskManager", "model").at("/emptyDir/sizeLimit").asText());
   }
 
   @Test
@@ -44,15 +60,51 @@ class ProductionValuesTest {
   }
 
   @Test
-  void taskManagerMemoryHoldsScoutFourBitWeightsAndFitsA128GiBNode() {
-    // 109e9 parameters at >= 4.5 bits each (4-bit values + bf16 group scales).
-    long scoutQ4Mi = (long) Math.ceil(109e9 * 4.5 / 8 / (1024 * 1024));
-    long taskOffHeapMi = mebibytes(rendered.flinkConf("taskmanager.memory.task.off-heap.size"));
-    long kvMi = rendered.jobConfig().at("/engine/kvCacheBytes").asLong() / (1024 * 1024);
-    assertTrue(taskOffHeapMi - kvMi >= scoutQ4Mi, "weights budget " + (taskOffHeapMi - kvMi) + " < " + scoutQ4Mi);
-    assertTrue(kvMi >= 8 * 1024, "KV cache below 8 GiB");
+  void modelSizeGiCoversTheHeapTheEngineFillsWithScoutsWeights() {
+    long weightHeap = scoutPlan().weightHeapBytes(collector());
+    assertTrue(values.at("/model/sizeGi").asLong() * GIB >= weightHeap,
+        "model.sizeGi " + values.at("/model/sizeGi") + " GiB < " + weightHeap / (double) GIB + " GiB");
+  }
+
+  @Test
+  void theJvmHeapHoldsScoutWhileItLoads() {
+    // KV pages are allocated as requests arrive, so loading needs the weights and the conversion scratch.
+    long free = jvmHeapBytes() - scoutPlan().loadingHeapBytes(collector());
+    assertTrue(free >= FLINK_HEAP, "heap left for Flink while loading: " + free / (double) GIB + " GiB");
+  }
+
+  @Test
+  void theJvmHeapHoldsScoutItsFullKvCacheAndPrefixCacheWithWorkingRoomToSpare() {
+    long kv = rendered.jobConfig().at("/engine/kvCacheBytes").asLong();
+    long prefix = rendered.jobConfig().at("/engine/prefixCacheBytes").asLong();
+    assertTrue(kv >= 8 * GIB, "KV cache below 8 GiB");
+    long free = jvmHeapBytes() - scoutPlan().weightHeapBytes(collector()) - kv - prefix;
+    // Flink's own heap plus one step's activations: tokenBudget rows of the hidden and expert widths.
+    long tokens = rendered.jobConfig().at("/batching/tokenBudget").asLong();
+    long activations = tokens * (8L * 5120 + 4L * 8192) * Float.BYTES;
+    assertTrue(free >= FLINK_HEAP + activations, "working heap " + free / (double) GIB + " GiB");
+  }
+
+  @Test
+  void nothingIsPlannedOffHeapAndTheProcessFitsA128GiBNode() {
+    assertEquals("0m", rendered.flinkConf("taskmanager.memory.task.off-heap.size"));
     assertTrue(mebibytes(rendered.flinkConf("taskmanager.memory.process.size")) <= 112 * 1024,
-        "leave a 128 GiB node room for the page cache and the kubelet");
+        "leave a 128 GiB node room for the kubelet and system daemons");
+  }
+
+  /** The JVM's -Xmx as Flink derives it: framework heap + task heap. */
+  static long jvmHeapBytes() {
+    return (mebibytes(rendered.flinkConf("taskmanager.memory.framework.heap.size"))
+        + mebibytes(rendered.flinkConf("taskmanager.memory.task.heap.size"))) << 20;
+  }
+
+  static ModelHeapPlan.Collector collector() {
+    return ModelHeapPlan.Collector.of(rendered.flinkConf("env.java.opts.all"));
+  }
+
+  static ModelHeapPlan scoutPlan() {
+    return ModelHeapPlan.of(SCOUT_CONFIG, WeightFormat.valueOf(rendered.jobConfig().at("/engine/weightFormat")
+        .asText().toUpperCase(Locale.ROOT)), rendered.jobConfig().at("/engine/threads").asInt());
   }
 
   @Test

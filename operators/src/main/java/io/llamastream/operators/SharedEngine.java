@@ -6,9 +6,13 @@ import io.llamastream.engine.model.ModelRegistry;
 import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.scheduler.SchedulerConfig;
 import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.operators.grammar.Grammar;
+import io.llamastream.operators.grammar.JsonSchemaCompiler;
+import io.llamastream.operators.grammar.VocabularyIndex;
 import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,11 +29,21 @@ public final class SharedEngine {
     }
 
     private static final Map<Key, SharedEngine> ENGINES = new HashMap<>();
+    /** How many compiled schemas (with their cached masks) to keep per engine, least recently used out. */
+    private static final int MAX_GRAMMARS = 64;
 
     private final Key key;
     private final ModelRegistry.Lease lease;
     private final Llama4Model model;
     private final Scheduler scheduler;
+
+    private final Map<String, Grammar> grammars = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Grammar> eldest) {
+            return size() > MAX_GRAMMARS;
+        }
+    };
+    private VocabularyIndex vocabularyIndex;
     private final ModelVocabulary vocabulary;
     private int references;
 
@@ -38,7 +52,7 @@ public final class SharedEngine {
         this.lease = lease;
         this.model = lease.model();
         this.scheduler = scheduler;
-        this.vocabulary = ModelVocabulary.of(model);
+        this.vocabulary = ModelVocabulary.of(model, this::grammar);
     }
 
     /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
@@ -70,7 +84,7 @@ public final class SharedEngine {
     }
 
     /** The engine's weight format for a settings value: f32, bf16, q8 or q4 (any case). */
-    static WeightFormat weightFormat(String name) {
+    public static WeightFormat weightFormat(String name) {
         try {
             return WeightFormat.valueOf(name.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -103,7 +117,20 @@ public final class SharedEngine {
         return scheduler;
     }
 
-    /** What the task handlers read from this model (tokenizer, end of turn, token bytes for grammars). */
+    /**
+     * The grammar for an extraction schema (JSON text), compiled once and shared by every request
+     * with the same schema text, so the allowed tokens of its states are computed once; the
+     * vocabulary index behind it is built on the first call.
+     */
+    public synchronized Grammar grammar(String schemaJson) {
+        if (vocabularyIndex == null) {
+            vocabularyIndex = new VocabularyIndex(model.tokenizer());
+        }
+        return grammars.computeIfAbsent(schemaJson,
+                json -> new Grammar(JsonSchemaCompiler.compile(json), vocabularyIndex));
+    }
+
+    /** What the task handlers read from this model: tokenizer, end of turn, end of sequence, grammars. */
     public ModelVocabulary vocabulary() {
         return vocabulary;
     }

@@ -5,7 +5,9 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
-import io.llamastream.operators.grammar.TokenBytes;
+import io.llamastream.operators.grammar.Grammar;
+import io.llamastream.operators.grammar.JsonSchemaCompiler;
+import io.llamastream.operators.grammar.VocabularyIndex;
 import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,8 +59,9 @@ public final class TestFixtures {
         Path dir = model("demo-tasks");
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
         TextModelConfig config = TextModelConfig.read(dir.resolve("config.json"));
-        return new ModelVocabulary(tokenizer, new ChatFormat(tokenizer).endOfTurnId(), new TokenBytes(tokenizer),
-                config::isEos);
+        VocabularyIndex index = new VocabularyIndex(tokenizer);
+        return new ModelVocabulary(tokenizer, new ChatFormat(tokenizer).endOfTurnId(), config::isEos,
+                json -> new Grammar(JsonSchemaCompiler.compile(json), index));
     }
 
     public static int[] ints(JsonNode arr) {

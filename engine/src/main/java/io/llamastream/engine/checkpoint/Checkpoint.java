@@ -85,6 +85,11 @@ public final class Checkpoint implements AutoCloseable {
         return dir;
     }
 
+    /** Every tensor's name, for planning memory before anything is read. */
+    public java.util.Set<String> tensorNames() {
+        return java.util.Collections.unmodifiableSet(byTensor.keySet());
+    }
+
     public boolean contains(String name) {
         return byTensor.containsKey(name);
     }

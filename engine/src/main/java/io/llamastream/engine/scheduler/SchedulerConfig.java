@@ -20,7 +20,7 @@ public record SchedulerConfig(int maxSequences, int tokenBudget, long kvBudgetBy
     }
 
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(32, 512, 1L << 30, 32, 256L << 20, 0);
+        return new SchedulerConfig(32, 512, io.llamastream.engine.weights.MemoryPlan.DEFAULT_KV_BYTES, 32, 256L << 20, 0);
     }
 
     public SchedulerConfig withMaxWaitMs(long ms) {

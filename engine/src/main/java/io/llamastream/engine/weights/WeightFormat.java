@@ -5,6 +5,12 @@ package io.llamastream.engine.weights;
  * Router, norms and embeddings never use these: they stay float32 (embeddings bf16 unless F32).
  */
 public enum WeightFormat {
+    /**
+     * Each tensor as the checkpoint stores it: bf16 for a bf16 safetensors folder, the GGUF types
+     * as stored (Q8_0/Q4_0 copied exactly into Q8/Q4, K-quants kept in their own blocks). Bytes
+     * per weight depend on the file.
+     */
+    NATIVE(Double.NaN),
     /** float32: exact, 4 bytes per weight. */
     F32(4.0),
     /** bfloat16 as stored in the checkpoint, widened to float in the kernel: 2 bytes per weight. */

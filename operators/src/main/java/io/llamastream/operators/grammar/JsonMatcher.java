@@ -95,6 +95,23 @@ public final class JsonMatcher {
         return n;
     }
 
+    /**
+     * A snapshot of where the matcher stands, equal for two matchers exactly when every byte string
+     * is accepted by both and leaves them at equal {@link #minRemaining}: the key under which a
+     * {@link Grammar} caches the allowed tokens of a state.
+     */
+    Object state() {
+        return copy().stack;
+    }
+
+    /** The string automaton's state when the innermost open value is a string's body, else -1. */
+    int stringBodyState() {
+        if (stack.isEmpty() || !(stack.get(stack.size() - 1) instanceof StringFrame f)) {
+            return -1;
+        }
+        return f.state == StringFrame.OPEN ? -1 : f.state;
+    }
+
     private void pop() {
         stack.remove(stack.size() - 1);
         if (!stack.isEmpty()) {
@@ -122,7 +139,11 @@ public final class JsonMatcher {
         throw new IllegalArgumentException("unknown schema node " + node);
     }
 
-    /** One open value. {@link #minRemaining} counts only this frame's own bytes, not an open child's. */
+    /**
+     * One open value. {@link #minRemaining} counts only this frame's own bytes, not an open child's.
+     * Equal frames (same schema node by identity, same progress) accept the same continuations,
+     * which is what lets {@link #state()} serve as a cache key.
+     */
     private abstract static class Frame {
         abstract Step feed(int b, JsonMatcher m);
 
@@ -299,6 +320,21 @@ public final class JsonMatcher {
             f.key = new StringBuilder(key);
             return f;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ObjectFrame f && f.schema == schema && f.phase == phase && f.next == next
+                    && f.chosen == chosen && f.spaced == spaced && f.key.compareTo(key) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = ((System.identityHashCode(schema) * 31 + phase) * 31 + next) * 31 + chosen * 2 + (spaced ? 1 : 0);
+            for (int i = 0; i < key.length(); i++) {
+                h = h * 31 + key.charAt(i);
+            }
+            return h;
+        }
     }
 
     private static final class ArrayFrame extends Frame {
@@ -366,80 +402,100 @@ public final class JsonMatcher {
             f.spaced = spaced;
             return f;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ArrayFrame f && f.schema == schema && f.phase == phase && f.spaced == spaced;
+        }
+
+        @Override
+        public int hashCode() {
+            return (System.identityHashCode(schema) * 31 + phase) * 2 + (spaced ? 1 : 0);
+        }
     }
 
-    private static final class StringFrame extends Frame {
-        private static final int OPEN = 0, BODY = 1, ESCAPE = 2, HEX = 3;
-        int phase = OPEN;
-        int pending;   // UTF-8 continuation bytes still owed, or hex digits in HEX
+    /**
+     * A string value as a small automaton over one int: 0-3 inside the body with that many UTF-8
+     * continuation bytes owed, {@link #ESCAPE} after a backslash, {@link #OPEN} before the quote.
+     * The transition is a static function so that {@link VocabularyIndex} can run the same automaton
+     * over whole tokens without a matcher.
+     */
+    static final class StringFrame extends Frame {
+        static final int ESCAPE = 4, OPEN = 5, REJECTED = -1, CLOSED = -2;
+        int state = OPEN;
+
+        /** The state after byte b, or {@link #REJECTED}, or {@link #CLOSED} for the closing quote. */
+        static int step(int state, int b) {
+            if (state == OPEN) {
+                return b == '"' ? 0 : REJECTED;
+            }
+            if (state == ESCAPE) {
+                // \\u escapes are left out: a lone surrogate escape would not decode.
+                return "\"\\/bfnrt".indexOf(b) >= 0 ? 0 : REJECTED;
+            }
+            if (state > 0) {
+                return (b & 0xC0) == 0x80 ? state - 1 : REJECTED;
+            }
+            if (b == '"') {
+                return CLOSED;
+            }
+            if (b == '\\') {
+                return ESCAPE;
+            }
+            if (b < 0x20 || b == 0x7F) {
+                return REJECTED;
+            }
+            if (b < 0x80) {
+                return 0;
+            }
+            if (b >= 0xC2 && b <= 0xDF) {
+                return 1;
+            } else if (b >= 0xE1 && b <= 0xEC) {
+                return 2;  // E0 and ED have narrower second-byte ranges: leave them out
+            } else if (b >= 0xF1 && b <= 0xF3) {
+                return 3;  // likewise F0 and F4
+            }
+            return REJECTED;
+        }
+
+        /** The fewest bytes that close a string in this state. */
+        static int minRemaining(int state) {
+            return state >= ESCAPE ? 2 : state + 1;
+        }
 
         @Override
         Step feed(int b, JsonMatcher m) {
-            switch (phase) {
-                case OPEN:
-                    if (b == '"') {
-                        phase = BODY;
-                        return Step.ACCEPT;
-                    }
-                    return Step.REJECT;
-                case BODY:
-                    if (pending > 0) {
-                        if ((b & 0xC0) != 0x80) {
-                            return Step.REJECT;
-                        }
-                        pending--;
-                        return Step.ACCEPT;
-                    }
-                    if (b == '"') {
-                        return Step.DONE;
-                    }
-                    if (b == '\\') {
-                        phase = ESCAPE;
-                        return Step.ACCEPT;
-                    }
-                    if (b < 0x20 || b == 0x7F) {
-                        return Step.REJECT;
-                    }
-                    if (b < 0x80) {
-                        return Step.ACCEPT;
-                    }
-                    if (b >= 0xC2 && b <= 0xDF) {
-                        pending = 1;
-                    } else if (b >= 0xE1 && b <= 0xEC) {
-                        pending = 2;  // E0 and ED have narrower second-byte ranges: leave them out
-                    } else if (b >= 0xF1 && b <= 0xF3) {
-                        pending = 3;  // likewise F0 and F4
-                    } else {
-                        return Step.REJECT;
-                    }
-                    return Step.ACCEPT;
-                case ESCAPE:
-                    if ("\"\\/bfnrt".indexOf(b) >= 0) {
-                        phase = BODY;
-                        return Step.ACCEPT;
-                    }
-                    // \\u escapes are left out: a lone surrogate escape would not decode.
-                    return Step.REJECT;
-                default:
-                    return Step.REJECT;
+            int next = step(state, b);
+            if (next == REJECTED) {
+                return Step.REJECT;
             }
+            if (next == CLOSED) {
+                return Step.DONE;
+            }
+            state = next;
+            return Step.ACCEPT;
         }
 
         @Override
         int minRemaining() {
-            return switch (phase) {
-                case OPEN -> 2;
-                case ESCAPE -> 2;
-                default -> pending + 1;
-            };
+            return minRemaining(state);
         }
 
         @Override
         Frame copy() {
             StringFrame f = new StringFrame();
-            f.phase = phase;
-            f.pending = pending;
+            f.state = state;
             return f;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StringFrame f && f.state == state;
+        }
+
+        @Override
+        public int hashCode() {
+            return 17 + state;
         }
     }
 
@@ -544,6 +600,16 @@ public final class JsonMatcher {
             f.digits = digits;
             return f;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof NumberFrame f && f.integer == integer && f.phase == phase && f.digits == digits;
+        }
+
+        @Override
+        public int hashCode() {
+            return (phase * 31 + digits) * 2 + (integer ? 1 : 0);
+        }
     }
 
     private static final class LiteralFrame extends Frame {
@@ -596,6 +662,16 @@ public final class JsonMatcher {
             LiteralFrame f = new LiteralFrame(schema);
             f.written = written;
             return f;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LiteralFrame f && f.schema == schema && f.written.equals(written);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(schema) * 31 + written.hashCode();
         }
     }
 }

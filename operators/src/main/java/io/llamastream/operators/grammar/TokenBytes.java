@@ -22,6 +22,11 @@ public final class TokenBytes {
         }
     }
 
+    /** The number of ids, regular or not. */
+    public int size() {
+        return bytes.length;
+    }
+
     public byte[] bytes(int id) {
         return id >= 0 && id < bytes.length ? bytes[id] : null;
     }

@@ -50,8 +50,8 @@ public final class ExtractHandler implements TaskHandler {
 
     @Override
     public EngineCall engineCall(TaskDefinition task, PreparedRequest request, ModelVocabulary vocabulary) {
-        JsonGrammarProcessor grammar = new JsonGrammarProcessor(JsonSchemaCompiler.compile(request.request().schemaJson()),
-                vocabulary.tokenBytes(), vocabulary.endOfTurn(), request.maxTokens());
+        JsonGrammarProcessor grammar = new JsonGrammarProcessor(vocabulary.grammar(request.request().schemaJson()),
+                vocabulary.endOfTurn(), request.maxTokens());
         return new EngineCall(request.promptIds(), List.of(
                 InferenceRequest.generate(request.promptIds(), request.sampling(task)).withProcessor(grammar)));
     }

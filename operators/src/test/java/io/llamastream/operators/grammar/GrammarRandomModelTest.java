@@ -51,7 +51,7 @@ class GrammarRandomModelTest {
     void sampledRepliesAlwaysParseAndConform() throws Exception {
         JsonNode schemaJson = MAPPER.readTree(SCHEMA);
         SchemaNode schema = JsonSchemaCompiler.compile(schemaJson);
-        TokenBytes bytes = new TokenBytes(model.tokenizer());
+        VocabularyIndex bytes = new VocabularyIndex(model.tokenizer());
         int eot = model.chatFormat().endOfTurnId();
         int[] prompt = model.chatFormat().encodeUserPrompt(null, "Extract the data as JSON.");
         List<CompletableFuture<InferenceResult>> futures = new ArrayList<>();
