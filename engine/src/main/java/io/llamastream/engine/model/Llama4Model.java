@@ -110,6 +110,19 @@ public final class Llama4Model {
         }
     }
 
+    /**
+     * The tokenizer of a model path without loading weights: a folder's {@code tokenizer.json},
+     * or the {@code tokenizer.ggml.*} metadata of a GGUF file.
+     */
+    public static Tokenizer tokenizer(Path model) {
+        if (ModelPath.of(model).isGguf()) {
+            try (GgufFile gguf = GgufFile.open(model)) {
+                return GgufTokenizer.read(gguf);
+            }
+        }
+        return Tokenizer.fromTokenizerJson(model.resolve("tokenizer.json"));
+    }
+
     /** The model path: a folder, or a GGUF file. */
     public Path dir() {
         return dir;
