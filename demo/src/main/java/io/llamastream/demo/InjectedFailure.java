@@ -3,7 +3,6 @@ package io.llamastream.demo;
 import io.llamastream.job.JobPipeline;
 import io.llamastream.operators.InferenceOperator;
 import io.llamastream.operators.InferencePipeline;
-import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.operators.PipelineSettings;
 import io.llamastream.operators.PreparedRequest;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,11 +31,8 @@ public final class InjectedFailure extends InferenceOperator {
     public static JobPipeline pipeline(long failAfterRecords) {
         FIRED.set(false);
         SEEN.set(0);
-        return (requests, settings) -> {
-            PipelineOutputs out = InferencePipeline.build(requests, settings,
-                    new InjectedFailure(settings, failAfterRecords));
-            return new JobPipeline.Outputs(out.results(), out.deadLetters());
-        };
+        return (requests, settings) -> InferencePipeline.build(requests, settings,
+                new InjectedFailure(settings, failAfterRecords));
     }
 
     /** True once the failure has fired in this JVM. */

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.engine.testing.Fixtures;
-import io.llamastream.job.JobPipeline;
 import io.llamastream.kafka.EventJson;
 import io.llamastream.kafka.ResultEvent;
 import io.llamastream.operators.BatchingSettings;
 import io.llamastream.operators.EngineSettings;
 import io.llamastream.operators.InputLimits;
+import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.operators.PipelineSettings;
 import io.llamastream.operators.RawRequest;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +70,7 @@ class InjectedFailureRecoveryTest {
         PipelineSettings settings = new PipelineSettings(model.toString(), null,
                 new BatchingSettings(4, 5, 128), new EngineSettings(0, 64L << 20, 8L << 20, "bf16"),
                 InputLimits.defaults(), 0);
-        JobPipeline.Outputs out = InjectedFailure.pipeline(12).build(
+        PipelineOutputs out = InjectedFailure.pipeline(12).build(
                 env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new)).setParallelism(1),
                 settings);
         Map<String, Integer> seen = new HashMap<>();
