@@ -48,12 +48,7 @@ public final class WeightLoader {
     }
 
     private TensorInfo checked(String name, long... shape) {
-        TensorInfo t = checkpoint.info(name);
-        if (!Arrays.equals(t.shape(), shape)) {
-            throw new ModelFormatException(checkpoint.fileOf(name).path(), "tensor '" + name + "' has shape "
-                    + Arrays.toString(t.shape()) + " but the config implies " + Arrays.toString(shape));
-        }
-        return t;
+        return checkpoint.checkedInfo(name, shape);
     }
 
     /** A small float32 tensor (norm weights, router), read whole. */
