@@ -3,6 +3,7 @@ package io.llamastream.engine.vision;
 import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
+import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.weights.WeightMatrix;
 
@@ -225,25 +226,35 @@ public final class VisionEncoder {
         rope.apply(q, tiles, heads);
         rope.apply(k, tiles, heads);
         // Full (non-causal) attention within each tile, one task per (tile, head); the context
-        // goes to xn, whose normalised input is no longer needed.
+        // goes to xn, whose normalised input is no longer needed. Both products of a head
+        // (Q K^T and P V) run on the many-row core, on the task's own thread.
         float scale = (float) (1.0 / Math.sqrt(hd));
         pool.forRange(tiles * heads, (long) n * n * hd * 2, (from, to) -> {
-            float[] scores = new float[n];
+            float[] qh = new float[n * hd];
+            float[] kh = new float[n * hd];
+            float[] vt = new float[hd * n];
+            float[] scores = new float[n * n];
+            float[] context = new float[n * hd];
             for (int th = from; th < to; th++) {
                 int t = th / heads;
                 int h = th % heads;
                 int base = t * n;
                 for (int i = 0; i < n; i++) {
-                    int qOff = (base + i) * hv + h * hd;
-                    for (int j = 0; j < n; j++) {
-                        scores[j] = FloatKernels.dot(q, qOff, k, (base + j) * hv + h * hd, hd) * scale;
+                    int src = (base + i) * hv + h * hd;
+                    System.arraycopy(q, src, qh, i * hd, hd);
+                    System.arraycopy(k, src, kh, i * hd, hd);
+                    for (int d = 0; d < hd; d++) {
+                        vt[d * n + i] = v[src + d];
                     }
-                    FloatKernels.softmax(scores, 0, n);
-                    int outOff = (base + i) * hv + h * hd;
-                    java.util.Arrays.fill(xn, outOff, outOff + hd, 0f);
-                    for (int j = 0; j < n; j++) {
-                        FloatKernels.axpy(scores[j], v, (base + j) * hv + h * hd, xn, outOff, hd);
-                    }
+                }
+                new F32Matrix(kh, n, hd).multiply(qh, n, scores, ComputePool.INLINE);
+                for (int i = 0; i < n; i++) {
+                    FloatKernels.scale(scores, i * n, n, scale);
+                    FloatKernels.softmax(scores, i * n, n);
+                }
+                new F32Matrix(vt, hd, n).multiply(scores, n, context, ComputePool.INLINE);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(context, i * hd, xn, (base + i) * hv + h * hd, hd);
                 }
             }
         });
