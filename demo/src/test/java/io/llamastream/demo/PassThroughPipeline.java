@@ -1,5 +1,6 @@
 package io.llamastream.demo;
 
+import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.job.JobPipeline;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.llamastream.kafka.DeadLetterEvent;
@@ -42,12 +43,12 @@ final class PassThroughPipeline implements JobPipeline {
             TypeInformation.of(DeadLetterEvent.class));
 
     @Override
-    public Outputs build(DataStream<RawRequest> requests, PipelineSettings settings) {
+    public PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings) {
         SingleOutputStreamOperator<ResultEvent> results = requests
                 .keyBy(PassThroughPipeline::routingKey)
                 .process(new Echo(settings.failAfterRecords()), TypeInformation.of(ResultEvent.class))
                 .name("echo");
-        return new Outputs(results, results.getSideOutput(DEAD));
+        return new PipelineOutputs(results, results.getSideOutput(DEAD));
     }
 
     private static String routingKey(RawRequest r) {

@@ -9,18 +9,18 @@ import io.llamastream.engine.model.MediaPrompt;
  * decoded once by the tokenize step (which dead-letters bad ones); shipping base64 through the
  * shuffle and decoding again is far cheaper than shipping float tiles.
  */
-final class ImageEmbedder {
+public final class ImageEmbedder {
     private final Llama4Model model;
     private final ImageInputs inputs;
 
-    ImageEmbedder(Llama4Model model, long maxPixels) {
+    public ImageEmbedder(Llama4Model model, long maxPixels) {
         this.model = model;
         this.inputs = model.visionEncoder() == null ? null
                 : new ImageInputs(maxPixels, model.visionEncoder().config().imageSize());
     }
 
     /** Null when there are no images; the projected rows {@code [patches, H]} otherwise. */
-    float[] embed(String[] imagesBase64) throws RejectedRequestException {
+    public float[] embed(String[] imagesBase64) throws RejectedRequestException {
         if (imagesBase64.length == 0) {
             return null;
         }

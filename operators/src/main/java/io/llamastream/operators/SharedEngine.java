@@ -81,7 +81,7 @@ public final class SharedEngine {
     }
 
     /** The engine's weight format for a settings value: f32, bf16, q8 or q4 (any case). */
-    static WeightFormat weightFormat(String name) {
+    public static WeightFormat weightFormat(String name) {
         try {
             return WeightFormat.valueOf(name.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,7 @@
 package io.llamastream.engine.checkpoint;
 
+import io.llamastream.engine.math.Fp16;
+import io.llamastream.engine.math.Bf16;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -73,7 +75,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new ModelFormatException(path, "truncated: " + size + " bytes, too short for the 8-byte header length");
         }
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, lenBuf, 0);
+        PositionalRead.readFully(channel, lenBuf, 0);
         long headerLen = lenBuf.flip().getLong();
         if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
             throw new ModelFormatException(path, "header length " + headerLen + " is not plausible (file is " + size + " bytes)");
@@ -82,7 +84,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new ModelFormatException(path, "truncated: header claims " + headerLen + " bytes but the file has only " + (size - 8) + " after the length");
         }
         ByteBuffer header = ByteBuffer.allocate((int) headerLen);
-        readFully(channel, header, 8);
+        PositionalRead.readFully(channel, header, 8);
         JsonNode root;
         try {
             root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
@@ -162,16 +164,6 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of file");
-            }
-            pos += n;
-        }
-    }
-
     public Path path() {
         return path;
     }
@@ -242,7 +234,7 @@ public final class SafetensorsFile implements AutoCloseable {
                     + " of " + (t.end() - t.begin()));
         }
         try {
-            readFully(channel, dst, dataStart + t.begin() + offset);
+            PositionalRead.readFully(channel, dst, dataStart + t.begin() + offset);
         } catch (IOException e) {
             throw new ModelFormatException(path, "cannot read tensor '" + t.name() + "': " + e.getMessage(), e);
         }
@@ -277,12 +269,12 @@ public final class SafetensorsFile implements AutoCloseable {
             case F32 -> src.asFloatBuffer().get(dst, off, n);
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst[off + i] = Float.intBitsToFloat((src.getShort() & 0xFFFF) << 16);
+                    dst[off + i] = Bf16.toFloat(src.getShort());
                 }
             }
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst[off + i] = halfToFloat(src.getShort());
+                    dst[off + i] = Fp16.toFloat(src.getShort());
                 }
             }
             case F64 -> {
@@ -294,21 +286,6 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    /** IEEE 754 binary16 to float32 (Float.float16ToFloat exists only from Java 20 on). */
-    static float halfToFloat(short h) {
-        int bits = h & 0xFFFF;
-        int sign = (bits & 0x8000) << 16;
-        int exp = (bits >>> 10) & 0x1F;
-        int mant = bits & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float v = mant * 0x1p-24f;
-            return sign == 0 ? v : -v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-    }
 
     @Override
     public void close() {

@@ -2,16 +2,20 @@ package io.llamastream.engine.model;
 
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.checkpoint.Checkpoint;
-import io.llamastream.engine.checkpoint.TextModelConfig;
-import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.checkpoint.ModelFormatException;
+import io.llamastream.engine.checkpoint.ModelPath;
+import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.checkpoint.gguf.GgufFile;
+import io.llamastream.engine.checkpoint.gguf.GgufModelConfig;
+import io.llamastream.engine.checkpoint.gguf.GgufTokenizer;
+import io.llamastream.engine.weights.MemoryPlan;
+import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.media.ImageMediaEncoder;
 import io.llamastream.engine.media.MediaEncoders;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -32,7 +36,7 @@ public final class Llama4Model {
 
     private Llama4Model(Path dir, TextModelConfig config, TextModel textModel, Tokenizer tokenizer, VisionEncoder vision) {
         this.dir = dir;
-        this.name = dir.toAbsolutePath().normalize().getFileName().toString();
+        this.name = ModelPath.of(dir).name();
         this.config = config;
         this.textModel = textModel;
         this.tokenizer = tokenizer;
@@ -47,8 +51,9 @@ public final class Llama4Model {
         return load(dir, ComputePool.shared());
     }
 
+    /** Folders load in float32 (exact), GGUF files with each tensor as stored. */
     public static Llama4Model load(Path dir, ComputePool pool) {
-        return load(dir, pool, WeightFormat.F32);
+        return load(dir, pool, ModelPath.of(dir).isGguf() ? WeightFormat.NATIVE : WeightFormat.F32);
     }
 
     /**
@@ -56,8 +61,17 @@ public final class Llama4Model {
      * or quantized at load to 8 or 4 bits); the vision tower's matrices in {@link #visionFormat}.
      */
     public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format) {
-        if (!Files.isDirectory(dir)) {
-            throw new ModelFormatException(dir, "model folder not found");
+        return load(dir, pool, format, MemoryPlan.DEFAULT_KV_BYTES);
+    }
+
+    /**
+     * As {@link #load(Path, ComputePool, WeightFormat)}, first checking the {@link MemoryPlan}
+     * (weights in {@code format} + {@code kvBytes} of KV cache + overhead) against the free heap,
+     * so a model too large is refused before any weight is read.
+     */
+    public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format, long kvBytes) {
+        if (ModelPath.of(dir).isGguf()) {
+            return loadGguf(dir, pool, format, kvBytes);
         }
         TextModelConfig config = TextModelConfig.read(dir.resolve("config.json"));
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
@@ -65,6 +79,8 @@ public final class Llama4Model {
         TextModel text;
         VisionEncoder vision = null;
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            MemoryPlan.of(checkpoint, format, kvBytes, pool.threads()).requireFits(dir, MemoryPlan.availableHeap(),
+                    MemoryPlan.physicalMemory(), format == WeightFormat.Q4 ? null : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
             text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
                 vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool,
@@ -87,6 +103,37 @@ public final class Llama4Model {
         return textFormat == WeightFormat.F32 ? WeightFormat.F32 : WeightFormat.BF16;
     }
 
+    /** A GGUF file: config from its architecture's metadata, tokenizer from tokenizer.ggml.*, text weights only. */
+    private static Llama4Model loadGguf(Path file, ComputePool pool, WeightFormat format, long kvBytes) {
+        try (GgufFile gguf = GgufFile.open(file)) {
+            MemoryPlan.of(gguf, format, kvBytes, pool.threads()).requireFits(file, MemoryPlan.availableHeap(),
+                    MemoryPlan.physicalMemory(), format == WeightFormat.Q4 ? null : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()));
+            TextModelConfig config = GgufModelConfig.read(gguf);
+            Tokenizer tokenizer = GgufTokenizer.read(gguf);
+            if (tokenizer.vocabSize() > config.vocabSize()) {
+                throw new ModelFormatException(file, "has " + tokenizer.vocabSize()
+                        + " tokens but the model's vocabulary is " + config.vocabSize());
+            }
+            int imageToken = tokenizer.hasToken("<|patch|>") ? tokenizer.tokenId("<|patch|>") : -1;
+            TextModel text = TextModel.load(new GgufDecoderWeights(gguf, format, pool), config, imageToken, pool, format);
+            return new Llama4Model(file, config, text, tokenizer, null);
+        }
+    }
+
+    /**
+     * The tokenizer of a model path without loading weights: a folder's {@code tokenizer.json},
+     * or the {@code tokenizer.ggml.*} metadata of a GGUF file.
+     */
+    public static Tokenizer tokenizer(Path model) {
+        if (ModelPath.of(model).isGguf()) {
+            try (GgufFile gguf = GgufFile.open(model)) {
+                return GgufTokenizer.read(gguf);
+            }
+        }
+        return Tokenizer.fromTokenizerJson(model.resolve("tokenizer.json"));
+    }
+
+    /** The model path: a folder, or a GGUF file. */
     public Path dir() {
         return dir;
     }

@@ -12,10 +12,21 @@ public final class RotaryEmbedding {
     private final int headDim;
 
     public RotaryEmbedding(RopeScaling scaling, int headDim) {
+        this(scaling, headDim, null);
+    }
+
+    /**
+     * With per-pair divisors of the frequencies ({@code inv_freq[i] / factors[i]}), as GGUF
+     * files store llama3 RoPE scaling in their {@code rope_freqs} tensor; null for none.
+     */
+    public RotaryEmbedding(RopeScaling scaling, int headDim, float[] factors) {
         double[] inv = scaling.inverseFrequencies(headDim);
+        if (factors != null && factors.length != inv.length) {
+            throw new IllegalArgumentException(factors.length + " frequency factors for " + inv.length + " pairs");
+        }
         this.invFreq = new float[inv.length];
         for (int i = 0; i < inv.length; i++) {
-            invFreq[i] = (float) inv[i];
+            invFreq[i] = (float) (factors == null ? inv[i] : inv[i] / factors[i]);
         }
         this.headDim = headDim;
     }

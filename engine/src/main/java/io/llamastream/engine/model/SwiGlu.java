@@ -28,4 +28,16 @@ public final class SwiGlu implements FeedForward {
         FloatKernels.siluMul(g, 0, u, 0, tokens * width);
         down.apply(g, tokens, out, pool);
     }
+
+    public Linear gate() {
+        return gate;
+    }
+
+    public Linear up() {
+        return up;
+    }
+
+    public Linear down() {
+        return down;
+    }
 }

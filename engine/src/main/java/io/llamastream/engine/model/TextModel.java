@@ -8,7 +8,6 @@ import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.WeightFormat;
-import io.llamastream.engine.checkpoint.ModelFormatException;
 
 /**
  * The Llama 4 text decoder with its weights in a chosen {@link WeightFormat}: embeddings, decoder layers (MoE or
@@ -55,47 +54,43 @@ public final class TextModel {
      */
     public static TextModel load(Checkpoint checkpoint, TextModelConfig c, int imageTokenId, ComputePool pool,
                                  WeightFormat format) {
-        String root = checkpoint.contains("language_model.model.embed_tokens.weight") ? "language_model." : "";
-        if (root.isEmpty() && !checkpoint.contains("model.embed_tokens.weight")) {
-            throw new ModelFormatException(checkpoint.dir(),
-                    "no 'model.embed_tokens.weight' or 'language_model.model.embed_tokens.weight': not a Llama 4 checkpoint");
-        }
-        String m = root + "model.";
-        int hd = c.headDim();
-        int hidden = c.hiddenSize();
-        RotaryEmbedding rotary = new RotaryEmbedding(c.rope(), hd);
-        DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
-        WeightLoader w = new WeightLoader(checkpoint, format, pool);
-        for (int l = 0; l < layers.length; l++) {
-            String p = m + "layers." + l + ".";
-            Attention attn = new Attention(l, c,
-                    w.linear(p + "self_attn.q_proj.weight", c.numHeads() * hd, hidden),
-                    w.linear(p + "self_attn.k_proj.weight", c.numKvHeads() * hd, hidden),
-                    w.linear(p + "self_attn.v_proj.weight", c.numKvHeads() * hd, hidden),
-                    w.linear(p + "self_attn.o_proj.weight", hidden, c.numHeads() * hd),
-                    rotary);
-            String f = p + "feed_forward.";
-            FeedForward ffn = c.moeLayers()[l]
-                    ? new MoeLayer(w.f32Linear(f + "router.weight", c.numExperts(), hidden),
-                            w.experts(f, c.numExperts(), hidden, c.intermediateSize()),
-                            swiGlu(w, f + "shared_expert.", c.intermediateSize(), hidden),
-                            c.expertsPerToken(), hidden)
-                    : swiGlu(w, f, c.intermediateSizeMlp(), hidden);
-            layers[l] = new DecoderLayer(
-                    w.floats(p + "input_layernorm.weight", hidden),
-                    w.floats(p + "post_attention_layernorm.weight", hidden),
-                    attn, ffn, c.rmsNormEps());
-        }
-        Embeddings embeddings = w.embeddings(m + "embed_tokens.weight", c.vocabSize(), hidden);
-        float[] norm = w.floats(m + "norm.weight", hidden);
-        Linear lmHead = w.linear(root + "lm_head.weight", c.vocabSize(), hidden);
-        return new TextModel(c, embeddings, layers, norm, lmHead, imageTokenId, pool, format, w.bytes());
+        HfDecoderWeights w = HfDecoderWeights.of(checkpoint, format, pool);
+        return load(w, c, imageTokenId, pool, w.format());
     }
 
-    private static SwiGlu swiGlu(WeightLoader w, String p, int width, int hidden) {
-        return new SwiGlu(w.linear(p + "gate_proj.weight", width, hidden),
-                w.linear(p + "up_proj.weight", width, hidden),
-                w.linear(p + "down_proj.weight", hidden, width));
+    /** Builds the decoder from {@code w} (any checkpoint kind), layer by layer. */
+    public static TextModel load(DecoderWeights w, TextModelConfig c, int imageTokenId, ComputePool pool,
+                                 WeightFormat format) {
+        int hd = c.headDim();
+        int hidden = c.hiddenSize();
+        RotaryEmbedding rotary = w.rotary(c);
+        DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
+        for (int l = 0; l < layers.length; l++) {
+            Attention attn = new Attention(l, c,
+                    w.linear(l, DecoderWeights.Matrix.ATTN_Q, c.numHeads() * hd, hidden),
+                    w.linear(l, DecoderWeights.Matrix.ATTN_K, c.numKvHeads() * hd, hidden),
+                    w.linear(l, DecoderWeights.Matrix.ATTN_V, c.numKvHeads() * hd, hidden),
+                    w.linear(l, DecoderWeights.Matrix.ATTN_O, hidden, c.numHeads() * hd),
+                    rotary);
+            FeedForward ffn = c.moeLayers()[l]
+                    ? new MoeLayer(w.router(l, c.numExperts(), hidden),
+                            w.experts(l, c.numExperts(), hidden, c.intermediateSize()),
+                            new SwiGlu(w.linear(l, DecoderWeights.Matrix.SHARED_GATE, c.intermediateSize(), hidden),
+                                    w.linear(l, DecoderWeights.Matrix.SHARED_UP, c.intermediateSize(), hidden),
+                                    w.linear(l, DecoderWeights.Matrix.SHARED_DOWN, hidden, c.intermediateSize())),
+                            c.expertsPerToken(), hidden)
+                    : new SwiGlu(w.linear(l, DecoderWeights.Matrix.FFN_GATE, c.intermediateSizeMlp(), hidden),
+                            w.linear(l, DecoderWeights.Matrix.FFN_UP, c.intermediateSizeMlp(), hidden),
+                            w.linear(l, DecoderWeights.Matrix.FFN_DOWN, hidden, c.intermediateSizeMlp()));
+            layers[l] = new DecoderLayer(
+                    w.norm(l, DecoderWeights.Norm.INPUT, hidden),
+                    w.norm(l, DecoderWeights.Norm.POST_ATTENTION, hidden),
+                    attn, ffn, c.rmsNormEps());
+        }
+        Embeddings embeddings = w.embeddings(c.vocabSize(), hidden);
+        float[] norm = w.finalNorm(hidden);
+        Linear lmHead = w.lmHead(c.vocabSize(), hidden);
+        return new TextModel(c, embeddings, layers, norm, lmHead, imageTokenId, pool, format, w.bytes());
     }
 
     /** The format the large matrices were loaded in. */

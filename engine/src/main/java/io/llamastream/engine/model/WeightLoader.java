@@ -48,12 +48,7 @@ public final class WeightLoader {
     }
 
     private TensorInfo checked(String name, long... shape) {
-        TensorInfo t = checkpoint.info(name);
-        if (!Arrays.equals(t.shape(), shape)) {
-            throw new ModelFormatException(checkpoint.fileOf(name).path(), "tensor '" + name + "' has shape "
-                    + Arrays.toString(t.shape()) + " but the config implies " + Arrays.toString(shape));
-        }
-        return t;
+        return checkpoint.checkedInfo(name, shape);
     }
 
     /** A small float32 tensor (norm weights, router), read whole. */
@@ -121,28 +116,33 @@ public final class WeightLoader {
      * transposed to row-major {@code [out, in]} and converted, experts in parallel on the pool.
      */
     public SwiGlu[] experts(String prefix, int experts, int hidden, int inter) {
+        SwiGlu[] out = new SwiGlu[experts];
+        pool.forEach(experts, 6L * hidden * inter, x -> out[x] = expert(prefix, x, experts, hidden, inter));
+        return out;
+    }
+
+    /**
+     * Expert {@code x} alone from the stacked tensors: its slices start at element
+     * {@code x * H * 2I} and {@code x * I * H}, past 2 GiB of the file for Scout's later experts.
+     */
+    public SwiGlu expert(String prefix, int x, int experts, int hidden, int inter) {
         String gu = prefix + "experts.gate_up_proj";
         String dn = prefix + "experts.down_proj";
         TensorInfo gut = checked(gu, experts, hidden, 2L * inter);
         TensorInfo dnt = checked(dn, experts, inter, hidden);
         SafetensorsFile guf = checkpoint.fileOf(gu);
         SafetensorsFile dnf = checkpoint.fileOf(dn);
-        SwiGlu[] out = new SwiGlu[experts];
-        long work = 6L * hidden * inter;
-        pool.forEach(experts, work, x -> {
-            float[] slice = new float[hidden * 2 * inter];
-            reader.readFloats(guf, gut, (long) x * hidden * 2 * inter, slice, 0, slice.length);
-            float[] rowMajor = new float[inter * hidden];
-            transpose(slice, 0, hidden, 2 * inter, inter, rowMajor);
-            WeightMatrix gate = convert(rowMajor, inter, hidden);
-            transpose(slice, inter, hidden, 2 * inter, inter, rowMajor);
-            WeightMatrix up = convert(rowMajor, inter, hidden);
-            reader.readFloats(dnf, dnt, (long) x * inter * hidden, slice, 0, inter * hidden);
-            transpose(slice, 0, inter, hidden, hidden, rowMajor);
-            WeightMatrix down = convert(rowMajor, hidden, inter);
-            out[x] = new SwiGlu(new Linear(gate), new Linear(up), new Linear(down));
-        });
-        return out;
+        float[] slice = new float[hidden * 2 * inter];
+        reader.readFloats(guf, gut, (long) x * hidden * 2 * inter, slice, 0, slice.length);
+        float[] rowMajor = new float[inter * hidden];
+        transpose(slice, 0, hidden, 2 * inter, inter, rowMajor);
+        WeightMatrix gate = convert(rowMajor, inter, hidden);
+        transpose(slice, inter, hidden, 2 * inter, inter, rowMajor);
+        WeightMatrix up = convert(rowMajor, inter, hidden);
+        reader.readFloats(dnf, dnt, (long) x * inter * hidden, slice, 0, inter * hidden);
+        transpose(slice, 0, inter, hidden, hidden, rowMajor);
+        WeightMatrix down = convert(rowMajor, hidden, inter);
+        return new SwiGlu(new Linear(gate), new Linear(up), new Linear(down));
     }
 
     /**
@@ -192,13 +192,13 @@ public final class WeightLoader {
         return format.fromFloats(w, rows, cols);
     }
 
-    private interface RowSink {
+    interface RowSink {
         void setRows(int firstRow, float[] src, int srcOff, int n);
 
         WeightMatrix matrix();
     }
 
-    private static RowSink sink(WeightFormat fmt, int rows, int cols) {
+    static RowSink sink(WeightFormat fmt, int rows, int cols) {
         switch (fmt) {
             case BF16: {
                 Bf16Matrix m = new Bf16Matrix(rows, cols);

@@ -3,7 +3,11 @@ package io.llamastream.engine.tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.function.Function;
 import java.util.Collections;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -75,6 +79,30 @@ public final class Tokenizer {
      */
     public static Tokenizer fromTiktoken(Path ranksFile, String pattern, Map<String, Integer> specialTokens) {
         return TiktokenLoader.load(ranksFile, pattern, specialTokens);
+    }
+
+    /**
+     * A byte-level BPE from its parts, as GGUF's {@code tokenizer.ggml.*} metadata lists them:
+     * regular tokens (ByteLevel alphabet) with their ids, merges as {@code "left right"} by rank,
+     * added tokens by text, and the pre-tokenizer regex. Problems go through {@code fail}, which
+     * names the source.
+     */
+    public static Tokenizer fromByteLevelBpe(List<String> tokens, int[] ids, List<String> merges,
+                                             Map<String, Integer> addedTokens, String splitPattern,
+                                             Function<String, RuntimeException> fail) {
+        List<String> left = new ArrayList<>(merges.size());
+        List<String> right = new ArrayList<>(merges.size());
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String m = merges.get(rank);
+            int space = m.indexOf(' ');
+            if (space <= 0 || space != m.lastIndexOf(' ') || space == m.length() - 1) {
+                throw fail.apply("merge #" + rank + " '" + m + "' is not two tokens separated by one space");
+            }
+            left.add(m.substring(0, space));
+            right.add(m.substring(space + 1));
+        }
+        return new ByteLevelVocabulary(fail).tokenizer(tokens, ids, left, right, false,
+                SplitPattern.compile(splitPattern), new LinkedHashMap<>(addedTokens));
     }
 
     /** Encodes text; special/added tokens written in it (e.g. {@code <|eot|>}) become their ids. */

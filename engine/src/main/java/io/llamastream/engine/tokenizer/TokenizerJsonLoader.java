@@ -11,7 +11,6 @@ import io.llamastream.engine.checkpoint.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,17 +92,16 @@ final class TokenizerJsonLoader {
         }
         Pattern split = readPreTokenizer(root.get("pre_tokenizer"));
 
-        byte[][] tokenBytes = buildVocab(model);
-        ByteSequenceTable vocab;
-        try {
-            vocab = ByteSequenceTable.indexOf(tokenBytes);
-        } catch (IllegalArgumentException e) {
-            throw fail("model.vocab: " + e.getMessage());
+        if (model.vocabTokens == null) {
+            throw fail("missing 'model.vocab' object");
         }
-        PairMergeTable merges = buildMerges(model, vocab);
+        if (model.mergeLeft == null) {
+            throw fail("missing 'model.merges' array");
+        }
         Map<String, Integer> added = readAddedTokens(root.get("added_tokens"));
         boolean ignoreMerges = settings.path("ignore_merges").asBoolean(false);
-        return new Tokenizer(tokenBytes, vocab, merges, ignoreMerges, split, added);
+        return new ByteLevelVocabulary(this::fail)
+                .tokenizer(model.vocabTokens, model.vocabIds.toArray(), model.mergeLeft, model.mergeRight, ignoreMerges, split, added);
     }
 
     /** Called with the parser on the model's START_OBJECT; leaves it on the matching END_OBJECT. */
@@ -164,56 +162,6 @@ final class TokenizerJsonLoader {
             }
             rank++;
         }
-    }
-
-    private byte[][] buildVocab(RawModel model) {
-        if (model.vocabTokens == null) {
-            throw fail("missing 'model.vocab' object");
-        }
-        if (model.vocabTokens.isEmpty()) {
-            throw fail("model.vocab is empty");
-        }
-        int[] ids = model.vocabIds.toArray();
-        int maxId = Arrays.stream(ids).max().orElse(-1);
-        byte[][] tokenBytes = new byte[maxId + 1][];
-        for (int i = 0; i < ids.length; i++) {
-            String token = model.vocabTokens.get(i);
-            byte[] bytes = ByteLevelAlphabet.toBytes(token);
-            if (bytes == null || bytes.length == 0) {
-                throw fail("vocab token '" + token + "' is not written in the ByteLevel alphabet");
-            }
-            if (tokenBytes[ids[i]] != null) {
-                throw fail("vocab id " + ids[i] + " is used by two tokens");
-            }
-            tokenBytes[ids[i]] = bytes;
-        }
-        return tokenBytes;
-    }
-
-    private PairMergeTable buildMerges(RawModel model, ByteSequenceTable vocab) {
-        if (model.mergeLeft == null) {
-            throw fail("missing 'model.merges' array");
-        }
-        int count = model.mergeLeft.size();
-        PairMergeTable table = new PairMergeTable(count);
-        for (int rank = 0; rank < count; rank++) {
-            String left = model.mergeLeft.get(rank);
-            String right = model.mergeRight.get(rank);
-            int leftId = vocabId(vocab, left, rank);
-            int rightId = vocabId(vocab, right, rank);
-            int mergedId = vocabId(vocab, left + right, rank);
-            table.add(leftId, rightId, rank, mergedId);
-        }
-        return table;
-    }
-
-    private int vocabId(ByteSequenceTable vocab, String token, int rank) {
-        byte[] bytes = ByteLevelAlphabet.toBytes(token);
-        int id = bytes == null ? -1 : vocab.get(bytes, 0, bytes.length);
-        if (id < 0) {
-            throw fail("merge #" + rank + " references unknown token '" + token + "'");
-        }
-        return id;
     }
 
     private Map<String, Integer> readAddedTokens(JsonNode addedNode) {

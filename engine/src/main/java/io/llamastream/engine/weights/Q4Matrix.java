@@ -69,6 +69,16 @@ public final class Q4Matrix extends RowKernelMatrix {
         }
     }
 
+    /**
+     * Stores row r's block b as given: 16 bytes of nibbles ({@code q + 8}, weight i low, i + 16
+     * high) at {@code src[off..]} with scale {@code d}: GGUF Q4_0's own layout, copied exactly.
+     */
+    public void setBlock(int r, int b, float d, byte[] src, int off) {
+        int slot = slot(r, b);
+        System.arraycopy(src, off, q, slot * HALF, HALF);
+        scale[slot] = d;
+    }
+
     /** Index of row r's block b among all blocks (and its scale), in the interleaved order. */
     private int slot(int r, int b) {
         return ((r / GROUP) * blocksPerRow + b) * GROUP + r % GROUP;

@@ -60,6 +60,13 @@ public final class Q8Matrix extends RowKernelMatrix {
         }
     }
 
+    /** Stores row r's block b as given: 32 int8 values at {@code src[off..]} with scale {@code d} (GGUF Q8_0 copied exactly). */
+    public void setBlock(int r, int b, float d, byte[] src, int off) {
+        int slot = slot(r, b);
+        System.arraycopy(src, off, q, slot * BLOCK, BLOCK);
+        scale[slot] = d;
+    }
+
     /** Index of row r's block b among all blocks (and its scale), in the interleaved order. */
     private int slot(int r, int b) {
         return ((r / GROUP) * blocksPerRow + b) * GROUP + r % GROUP;

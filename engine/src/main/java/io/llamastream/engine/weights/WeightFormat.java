@@ -5,6 +5,12 @@ package io.llamastream.engine.weights;
  * Router, norms and embeddings never use these: they stay float32 (embeddings bf16 unless F32).
  */
 public enum WeightFormat {
+    /**
+     * Each tensor as the checkpoint stores it: bf16 for a bf16 safetensors folder, the GGUF types
+     * as stored (Q8_0/Q4_0 copied exactly into Q8/Q4, K-quants kept in their own blocks). Bytes
+     * per weight depend on the file.
+     */
+    NATIVE(Double.NaN),
     /** float32: exact, 4 bytes per weight. */
     F32(4.0),
     /** bfloat16 as stored in the checkpoint, widened to float in the kernel: 2 bytes per weight. */
@@ -26,7 +32,8 @@ public enum WeightFormat {
 
     /**
      * A row-major float32 matrix in this format (F32 keeps the array itself). Widths that are not a
-     * multiple of {@link #BLOCK} cannot be blocked: Q8 and Q4 fall back to BF16 for them.
+     * multiple of {@link #BLOCK} cannot be blocked: Q8 and Q4 fall back to BF16 for them. NATIVE
+     * has no meaning for values already widened to float32 and is refused.
      */
     public WeightMatrix fromFloats(float[] w, int rows, int cols) {
         WeightFormat format = (this == Q8 || this == Q4) && cols % BLOCK != 0 ? BF16 : this;
@@ -40,8 +47,10 @@ public enum WeightFormat {
             }
             case Q8:
                 return Q8Matrix.quantize(w, rows, cols);
-            default:
+            case Q4:
                 return Q4Matrix.quantize(w, rows, cols);
+            default:
+                throw new IllegalArgumentException(format + " is a checkpoint's own format, not one to convert floats to");
         }
     }
 

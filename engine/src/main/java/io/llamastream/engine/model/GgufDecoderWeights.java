@@ -1,0 +1,285 @@
+package io.llamastream.engine.model;
+
+import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.weights.Q8Matrix;
+import io.llamastream.engine.weights.Q4Matrix;
+import io.llamastream.engine.weights.KQuantMatrix;
+import io.llamastream.engine.weights.Embeddings;
+import io.llamastream.engine.weights.Bf16Matrix;
+import io.llamastream.engine.checkpoint.gguf.BlockDecoder;
+import io.llamastream.engine.checkpoint.gguf.GgmlType;
+import io.llamastream.engine.checkpoint.gguf.GgufFile;
+import io.llamastream.engine.checkpoint.gguf.GgufTensor;
+import io.llamastream.engine.weights.F32Matrix;
+import io.llamastream.engine.weights.WeightMatrix;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.checkpoint.ModelFormatException;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The decoder weights of a GGUF file, by llama.cpp's tensor names ({@code blk.N.attn_q.weight},
+ * split experts {@code ffn_{gate,up,down}_exps} stored {@code [E, out, in]}, {@code rope_freqs},
+ * {@code output} falling back to the tied {@code token_embd}). The names are the same for every
+ * llama-family architecture. Under {@link WeightFormat#NATIVE} each tensor keeps its type:
+ * Q8_0 and Q4_0 blocks are copied exactly into {@link Q8Matrix} / {@link Q4Matrix} (the same
+ * layouts with the f16 scale widened), Q4_K/Q5_K/Q6_K stay in their blocks in a
+ * {@link KQuantMatrix}, BF16 is kept, and F32/F16/Q4_1/Q5_0/Q5_1 are decoded to float32. Any other
+ * format is reached by decoding to float32 and converting, row slices at a time. Every tensor's
+ * type is checked when this is created, before any weight is read.
+ */
+public final class GgufDecoderWeights implements DecoderWeights {
+    /** Bytes read per slice when streaming a tensor's rows. */
+    private static final int SLICE_BYTES = 1 << 22;
+
+    private final GgufFile file;
+    private final WeightFormat format;
+    private final ComputePool pool;
+    private final AtomicLong bytes = new AtomicLong();
+
+    public GgufDecoderWeights(GgufFile file, WeightFormat format, ComputePool pool) {
+        this.file = file;
+        this.format = format;
+        this.pool = pool;
+        for (GgufTensor t : file.tensors().values()) {
+            if (!t.type().decodable()) {
+                throw new ModelFormatException(file.path(), "tensor '" + t.name() + "' has type " + t.type()
+                        + ", which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+            }
+        }
+    }
+
+    private static String blk(int layer, String name) {
+        return "blk." + layer + "." + name + ".weight";
+    }
+
+    private static String name(Matrix role) {
+        return switch (role) {
+            case ATTN_Q -> "attn_q";
+            case ATTN_K -> "attn_k";
+            case ATTN_V -> "attn_v";
+            case ATTN_O -> "attn_output";
+            case FFN_GATE -> "ffn_gate";
+            case FFN_UP -> "ffn_up";
+            case FFN_DOWN -> "ffn_down";
+            case SHARED_GATE -> "ffn_gate_shexp";
+            case SHARED_UP -> "ffn_up_shexp";
+            case SHARED_DOWN -> "ffn_down_shexp";
+        };
+    }
+
+    /** The tensor, refusing one whose shape (outermost first) is not {@code shape}. */
+    private GgufTensor checked(String name, long... shape) {
+        GgufTensor t = file.tensor(name);
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new ModelFormatException(file.path(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                    + " but the config implies " + Arrays.toString(shape));
+        }
+        return t;
+    }
+
+    @Override
+    public Linear linear(int layer, Matrix role, int out, int in) {
+        return new Linear(matrix(checked(blk(layer, name(role)), out, in), 0, out, in));
+    }
+
+    @Override
+    public Linear router(int layer, int experts, int hidden) {
+        String name = blk(layer, "ffn_gate_inp");
+        checked(name, experts, hidden);
+        return new Linear(new F32Matrix(floats(name, (long) experts * hidden), experts, hidden));
+    }
+
+    @Override
+    public SwiGlu[] experts(int layer, int experts, int hidden, int inter) {
+        SwiGlu[] out = new SwiGlu[experts];
+        pool.forEach(experts, 6L * hidden * inter, x -> out[x] = expert(layer, x, experts, hidden, inter));
+        return out;
+    }
+
+    /** Expert {@code x} alone: row-major {@code [out, in]} slices at byte {@code x * out * rowBytes} of each tensor. */
+    public SwiGlu expert(int layer, int x, int experts, int hidden, int inter) {
+        GgufTensor gate = checked(blk(layer, "ffn_gate_exps"), experts, inter, hidden);
+        GgufTensor up = checked(blk(layer, "ffn_up_exps"), experts, inter, hidden);
+        GgufTensor down = checked(blk(layer, "ffn_down_exps"), experts, hidden, inter);
+        return new SwiGlu(
+                new Linear(matrix(gate, x * gate.type().bytes((long) inter * hidden), inter, hidden)),
+                new Linear(matrix(up, x * up.type().bytes((long) inter * hidden), inter, hidden)),
+                new Linear(matrix(down, x * down.type().bytes((long) hidden * inter), hidden, inter)));
+    }
+
+    @Override
+    public float[] norm(int layer, Norm which, int hidden) {
+        return floats(blk(layer, which == Norm.INPUT ? "attn_norm" : "ffn_norm"), hidden);
+    }
+
+    @Override
+    public float[] finalNorm(int hidden) {
+        return floats("output_norm.weight", hidden);
+    }
+
+    @Override
+    public Embeddings embeddings(int vocab, int hidden) {
+        GgufTensor t = checked("token_embd.weight", vocab, hidden);
+        Embeddings e;
+        if (t.type() == GgmlType.BF16 && format != WeightFormat.F32) {
+            short[] bits = new short[Math.multiplyExact(vocab, hidden)];
+            readBf16(t, 0, bits, vocab, hidden);
+            e = Embeddings.ofBf16(bits, vocab, hidden);
+        } else if (t.type() == GgmlType.F32 || t.type() == GgmlType.F16 || t.type() == GgmlType.BF16 || format == WeightFormat.F32) {
+            float[] w = new float[Math.multiplyExact(vocab, hidden)];
+            readRows(t, 0, vocab, hidden, (r, src, n) -> System.arraycopy(src, 0, w, r * hidden, n * hidden));
+            e = Embeddings.ofFloats(w, vocab, hidden);
+        } else {
+            byte[] raw = rawBytes(t, 0, vocab);
+            int rowBytes = (int) t.rowBytes();
+            GgmlType type = t.type();
+            e = Embeddings.ofRows((id, dst, off) -> BlockDecoder.decode(type, raw, id * rowBytes, dst, off, hidden),
+                    raw.length, vocab, hidden);
+        }
+        bytes.addAndGet(e.bytes());
+        return e;
+    }
+
+    @Override
+    public Linear lmHead(int vocab, int hidden) {
+        String name = file.contains("output.weight") ? "output.weight" : "token_embd.weight";
+        return new Linear(matrix(checked(name, vocab, hidden), 0, vocab, hidden));
+    }
+
+    @Override
+    public RotaryEmbedding rotary(TextModelConfig c) {
+        float[] factors = file.contains("rope_freqs.weight") ? floats("rope_freqs.weight", c.headDim() / 2) : null;
+        return new RotaryEmbedding(c.rope(), c.headDim(), factors);
+    }
+
+    @Override
+    public long bytes() {
+        return bytes.get();
+    }
+
+    private float[] floats(String name, long count) {
+        float[] v = file.floats(name, count);
+        bytes.addAndGet((long) v.length * Float.BYTES);
+        return v;
+    }
+
+    /**
+     * The {@code [rows, cols]} matrix stored in {@code t} from byte {@code offset} on (an expert's
+     * slice, or the whole tensor), in this loader's format.
+     */
+    WeightMatrix matrix(GgufTensor t, long offset, int rows, int cols) {
+        WeightMatrix m = build(t, offset, rows, cols);
+        bytes.addAndGet(m.bytes());
+        return m;
+    }
+
+    private WeightMatrix build(GgufTensor t, long offset, int rows, int cols) {
+        GgmlType type = t.type();
+        WeightFormat target = format;
+        if (format == WeightFormat.NATIVE) {
+            switch (type) {
+                case Q4_K, Q5_K, Q6_K:
+                    return new KQuantMatrix(type, rawBytes(t, offset, rows), rows, cols);
+                case Q8_0:
+                    return repackQ8(t, offset, rows, cols);
+                case Q4_0:
+                    return repackQ4(t, offset, rows, cols);
+                case BF16: {
+                    short[] bits = new short[Math.multiplyExact(rows, cols)];
+                    readBf16(t, offset, bits, rows, cols);
+                    return new Bf16Matrix(bits, rows, cols);
+                }
+                default:
+                    target = WeightFormat.F32;
+            }
+        }
+        if ((target == WeightFormat.Q8 || target == WeightFormat.Q4) && cols % WeightFormat.BLOCK != 0) {
+            target = WeightFormat.BF16;
+        }
+        if (target == WeightFormat.F32) {
+            float[] w = new float[Math.multiplyExact(rows, cols)];
+            readRows(t, offset, rows, cols, (r, src, n) -> System.arraycopy(src, 0, w, r * cols, n * cols));
+            return new F32Matrix(w, rows, cols);
+        }
+        WeightLoader.RowSink sink = WeightLoader.sink(target, rows, cols);
+        readRows(t, offset, rows, cols, (r, src, n) -> sink.setRows(r, src, 0, n));
+        return sink.matrix();
+    }
+
+    private interface RowConsumer {
+        void accept(int firstRow, float[] values, int n);
+    }
+
+    /** Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t} in slices. */
+    private void readRows(GgufTensor t, long offset, int rows, int cols, RowConsumer sink) {
+        int rowBytes = (int) t.type().bytes(cols);
+        int per = Math.max(1, SLICE_BYTES / rowBytes);
+        byte[] raw = new byte[Math.min(rows, per) * rowBytes];
+        float[] values = new float[Math.min(rows, per) * cols];
+        for (int r = 0; r < rows; r += per) {
+            int n = Math.min(per, rows - r);
+            file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
+            BlockDecoder.decode(t.type(), raw, 0, values, 0, n * cols);
+            sink.accept(r, values, n);
+        }
+    }
+
+    private void readBf16(GgufTensor t, long offset, short[] dst, int rows, int cols) {
+        int rowBytes = cols * 2;
+        int per = Math.max(1, SLICE_BYTES / rowBytes);
+        byte[] raw = new byte[Math.min(rows, per) * rowBytes];
+        for (int r = 0; r < rows; r += per) {
+            int n = Math.min(per, rows - r);
+            file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
+            java.nio.ByteBuffer.wrap(raw, 0, n * rowBytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .asShortBuffer().get(dst, r * cols, n * cols);
+        }
+    }
+
+    private byte[] rawBytes(GgufTensor t, long offset, int rows) {
+        long n = (long) rows * t.rowBytes();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new ModelFormatException(file.path(), "tensor '" + t.name() + "' (" + t.type() + ", " + n
+                    + " bytes) is larger than one 2 GiB block: convert it with --weight-format q8 or q4");
+        }
+        byte[] raw = new byte[(int) n];
+        file.read(t, offset, raw, 0, raw.length);
+        return raw;
+    }
+
+    private Q8Matrix repackQ8(GgufTensor t, long offset, int rows, int cols) {
+        Q8Matrix m = new Q8Matrix(rows, cols);
+        repack(t, offset, rows, cols, (r, b, raw, o) -> m.setBlock(r, b, BlockDecoder.f16(raw, o), raw, o + 2));
+        return m;
+    }
+
+    private Q4Matrix repackQ4(GgufTensor t, long offset, int rows, int cols) {
+        Q4Matrix m = new Q4Matrix(rows, cols);
+        repack(t, offset, rows, cols, (r, b, raw, o) -> m.setBlock(r, b, BlockDecoder.f16(raw, o), raw, o + 2));
+        return m;
+    }
+
+    private interface BlockSink {
+        void accept(int row, int block, byte[] raw, int off);
+    }
+
+    /** Hands every 32-value block of the matrix to {@code sink}, reading row slices. */
+    private void repack(GgufTensor t, long offset, int rows, int cols, BlockSink sink) {
+        int blockBytes = t.type().blockBytes();
+        int blocks = cols / t.type().blockSize();
+        int rowBytes = blocks * blockBytes;
+        int per = Math.max(1, SLICE_BYTES / rowBytes);
+        byte[] raw = new byte[Math.min(rows, per) * rowBytes];
+        for (int r = 0; r < rows; r += per) {
+            int n = Math.min(per, rows - r);
+            file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
+            for (int i = 0; i < n; i++) {
+                for (int b = 0; b < blocks; b++) {
+                    sink.accept(r + i, b, raw, i * rowBytes + b * blockBytes);
+                }
+            }
+        }
+    }
+}

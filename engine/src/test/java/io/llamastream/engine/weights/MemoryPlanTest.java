@@ -1,0 +1,81 @@
+package io.llamastream.engine.weights;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llamastream.engine.checkpoint.Checkpoint;
+import io.llamastream.engine.checkpoint.ModelFormatException;
+import io.llamastream.engine.checkpoint.gguf.GgmlType;
+import io.llamastream.engine.checkpoint.gguf.GgufFile;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.GgufWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The memory plan is computed from headers alone and agrees with what the loader then builds;
+ * a model that cannot fit is refused before any weight is read, with the numbers and the remedy.
+ */
+class MemoryPlanTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} as {1}")
+    @CsvSource({
+        "gguf-tiny/model-Q8_0.gguf, NATIVE", "gguf-tiny/model-Q4_K_M.gguf, NATIVE", "gguf-tiny/model-Q6_K.gguf, NATIVE",
+        "gguf-tiny/model-Q4_0.gguf, NATIVE", "gguf-tiny/model-Q4_K_M.gguf, Q8", "gguf-tiny/model-Q8_0.gguf, F32",
+        "tiny-scout, F32", "tiny-scout, BF16", "tiny-scout, Q8", "tiny-scout, Q4", "tiny-maverick, NATIVE",
+    })
+    void planIsWhatTheLoaderBuilds(String model, WeightFormat format) {
+        Path path = Fixtures.model(model);
+        MemoryPlan plan;
+        if (model.endsWith(".gguf")) {
+            try (GgufFile f = GgufFile.open(path)) {
+                plan = MemoryPlan.of(f, format, 0, 1);
+            }
+        } else {
+            try (Checkpoint ck = Checkpoint.open(path)) {
+                plan = MemoryPlan.of(ck, format, 0, 1);
+            }
+        }
+        Llama4Model m = Llama4Model.load(path, ComputePool.shared(), format);
+        assertEquals(m.textModel().weightBytes(), plan.weightBytes());
+    }
+
+    @Test
+    void aScoutSizedFileIsRefusedAtOnceWithTheNumbersAndTheRemedy() throws IOException {
+        // 48 layers of Scout's experts in Q8_0 (16 x 8192 x 5120 each, three per layer): ~99 GB declared, nothing written.
+        GgufWriter w = new GgufWriter().llama4(5120, 48, 40, 8, 16, 8192, 16384, 202048);
+        for (int l = 0; l < 48; l++) {
+            w.tensor("blk." + l + ".ffn_gate_exps.weight", GgmlType.Q8_0, 16, 8192, 5120);
+            w.tensor("blk." + l + ".ffn_up_exps.weight", GgmlType.Q8_0, 16, 8192, 5120);
+            w.tensor("blk." + l + ".ffn_down_exps.weight", GgmlType.Q8_0, 16, 5120, 8192);
+        }
+        Path file = dir.resolve("scout-q8_0.gguf");
+        w.write(file);
+        assertTrue(Files.size(file) > 90L << 30, "declares over 90 GiB");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Llama4Model.load(file, ComputePool.shared()));
+        String m = e.getMessage();
+        assertTrue(m.startsWith(file.toString()), m);
+        assertTrue(m.contains("in native (weights 101.3 GiB + KV cache 1.0 GiB + overhead"), m);
+        assertTrue(m.contains("-Xmx103g"), m);
+        assertTrue(m.contains("or load a smaller format: --weight-format q4 needs 5"), m);
+    }
+
+    @Test
+    void aPlanThatFitsPasses() {
+        MemoryPlan p = new MemoryPlan(WeightFormat.Q8, 1L << 30, 1L << 28, 1L << 28);
+        p.requireFits(dir, 2L << 30, 4L << 30, null);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> p.requireFits(dir, 1L << 30, 4L << 30, null));
+        assertTrue(e.getMessage().contains("needs 1.5 GiB in q8 (weights 1.0 GiB + KV cache 0.3 GiB + overhead 0.3 GiB) but only 1.0 GiB"),
+                e.getMessage());
+    }
+}
