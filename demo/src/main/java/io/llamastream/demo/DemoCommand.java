@@ -121,7 +121,6 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = startQuietly()) {
             out.printf("  kafka: in-JVM KRaft broker at %s (%.1f s)%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             JobConfig config = jobConfig(modelDir, kafka.bootstrapServers());
-            config.failAfterRecords = failAfter;
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
             int restPort = io.llamastream.cluster.LoopbackPorts.free();
@@ -130,7 +129,8 @@ public final class DemoCommand implements Callable<Integer> {
             if (metricsPort != null) {
                 flinkConf.putAll(PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             }
-            JobClient job = LocalJob.start("llamastream-demo", config, settings, JobPipeline.inference(), 5, flinkConf);
+            JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
+            JobClient job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
             out.printf("  flink: job %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", job.getJobID(), restPort);
             return stream(settings, config, stream, t0, new Watch() {
                 @Override
@@ -315,7 +315,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "latency:       p50 %s, p99 %s, max %s (produce -> visible to read_committed; includes waiting for the next checkpoint, every %d ms)%n",
                 ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), ms(t.latencyQuantileMs(1.0)), config.checkpointIntervalMs);
         if (failAfter >= 0) {
-            out.println(io.llamastream.operators.InferenceOperator.injectedFailureFired()
+            out.println(InjectedFailure.fired()
                     ? "failure:       injected after " + failAfter + " records; the job restarted from its last checkpoint"
                     : "failure:       not injected (fewer than " + failAfter + " records reached inference)");
         }
