@@ -55,6 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
     Integer metricsPort;
 
+    @Option(names = "--sql", description = "Run the pipeline as Flink SQL (CREATE MODEL ... 'provider' = 'llamastream' and ML_PREDICT) and print its statements.")
+    private boolean sql;
+
     @Option(names = "--parallelism", description = "Flink parallelism (default: 2).")
     int parallelism = 2;
 
@@ -79,6 +82,10 @@ public final class DemoCommand implements Callable<Integer> {
         Path modelDir = model != null ? model : defaultModel();
         if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
             System.err.println("demo: no model at " + modelDir.toAbsolutePath() + " (expected config.json there); use --model DIR");
+            return 2;
+        }
+        if (sql && failAfter >= 0) {
+            System.err.println("demo: --fail-after is not available with --sql");
             return 2;
         }
         List<DemoSample.Event> stream = input != null ? DemoSample.fromRequestsFile(input)
@@ -106,9 +113,19 @@ public final class DemoCommand implements Callable<Integer> {
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
             OutputTracker tracker = new OutputTracker();
-            JobClient job = LocalJob.start("llamastream-demo", config, settings, JobPipeline.inference(), 5,
-                    metricsPort == null ? java.util.Map.of() : PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
-            out.printf("  flink: job %s submitted to a local MiniCluster%n", job.getJobID());
+            java.util.Map<String, String> flinkConfig = metricsPort == null ? java.util.Map.of()
+                    : PrometheusReporterConfig.entries(Integer.toString(metricsPort));
+            JobClient job;
+            if (sql) {
+                SqlDemoJob sqlJob = new SqlDemoJob(config);
+                out.println("  sql: the statements it runs:");
+                sqlJob.statements().forEach(st -> out.println("\n" + st.indent(4).stripTrailing() + ";"));
+                out.println();
+                job = sqlJob.start(flinkConfig);
+            } else {
+                job = LocalJob.start("llamastream-demo", config, settings, JobPipeline.inference(), 5, flinkConfig);
+            }
+            out.printf("  flink: %sjob %s submitted to a local MiniCluster%n", sql ? "SQL " : "", job.getJobID());
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
                 try {
                     EventProducer.send(settings, config.requestsTopic, stream, tracker, rate);
