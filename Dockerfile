@@ -1,13 +1,15 @@
-# The job image: the official Flink image of the version the job is built against, plus the shaded job jar.
+# The job image: the official Flink image of the version the job is built against, plus the production job jar
+# (shaded: the job, engine, operators, kafka-config, the Kafka connector and their libraries; Flink itself comes
+# from the image's /opt/flink/lib).
 #
-#   mvn -B -ntp -pl job -am package -DskipTests
+#   mvn -B -ntp -pl job -am package -DskipTests      # job/target/llamastream-job-<version>-production.jar
 #   docker build -t registry.example.com/ml/llamastream:0.1.0 .
 #
 # The chart runs it as a FlinkDeployment (jarURI local:///opt/flink/usrlib/llamastream.jar).
 ARG FLINK_IMAGE=flink:2.2.1-java17
 FROM ${FLINK_IMAGE}
 
-ARG JOB_JAR=job/target/llamastream-job-0.1.0-SNAPSHOT.jar
+ARG JOB_JAR=job/target/llamastream-job-0.1.0-SNAPSHOT-production.jar
 
 # Plugins the official image ships under /opt/flink/opt but does not enable:
 #  - flink-metrics-prometheus: the chart's metrics.reporter.prom.* exposes /metrics on port 9249;

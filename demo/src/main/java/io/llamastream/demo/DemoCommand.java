@@ -67,6 +67,20 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout-s", description = "Give up after this many seconds (default: 900).")
     long timeoutS = 900;
 
+    @Option(names = "--cluster", paramLabel = "N",
+            description = "Run on a standalone Flink session cluster of separate JVMs on loopback (a JobManager and N "
+                    + "TaskManagers, one slot each) with Kafka as its own process; the production jar is submitted "
+                    + "through Flink's REST API. Parallelism is N.")
+    Integer cluster;
+
+    @Option(names = "--kill-taskmanager-after", paramLabel = "N",
+            description = "With --cluster: kill -9 one TaskManager after N results, then start a replacement.")
+    long killTaskManagerAfter = -1;
+
+    @Option(names = "--restart-broker-after", paramLabel = "N",
+            description = "With --cluster: stop the Kafka broker process after N results and start it again.")
+    long restartBrokerAfter = -1;
+
     private final PrintStream out = System.out;
 
     /** Accepts an optional leading {@code demo} (the launcher passes its subcommand through). */
@@ -84,14 +98,27 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("demo: no model at " + modelDir.toAbsolutePath() + " (expected config.json there); use --model DIR");
             return 2;
         }
-        if (sql && failAfter >= 0) {
-            System.err.println("demo: --fail-after is not available with --sql");
-            return 2;
-        }
         List<DemoSample.Event> stream = input != null ? DemoSample.fromRequestsFile(input)
                 : DemoSample.bundled().cycle(events != null ? events : DemoSample.bundled().size());
         if (stream.isEmpty()) {
             System.err.println("demo: no events to send");
+            return 2;
+        }
+        if (sql && (failAfter >= 0 || cluster != null)) {
+            System.err.println("demo: --sql runs on the local MiniCluster, without --fail-after or --cluster");
+            return 2;
+        }
+        if (cluster != null) {
+            if (cluster < 1 || failAfter >= 0 || metricsPort != null) {
+                System.err.println("demo: --cluster takes N >= 1 and no --fail-after or --metrics-port "
+                        + "(use --kill-taskmanager-after; each Flink process has the Prometheus reporter)");
+                return 2;
+            }
+            parallelism = cluster;
+            return new ClusterDemo(this, modelDir, stream).run();
+        }
+        if (killTaskManagerAfter >= 0 || restartBrokerAfter >= 0) {
+            System.err.println("demo: --kill-taskmanager-after and --restart-broker-after need --cluster N");
             return 2;
         }
         out.printf("llamastream demo: %d events, model %s, parallelism %d, checkpoints every %d ms%s%n",
@@ -100,99 +127,141 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (EmbeddedKafka kafka = startQuietly()) {
             out.printf("  kafka: in-JVM KRaft broker at %s (%.1f s)%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
-            JobConfig config = new JobConfig();
-            config.modelDir = modelDir.toAbsolutePath().normalize().toString();
-            config.bootstrapServers = kafka.bootstrapServers();
-            config.partitions = parallelism;
-            config.replicationFactor = 1;
-            config.parallelism = parallelism;
-            config.checkpointIntervalMs = checkpointIntervalMs;
-            config.transactionTimeoutMs = Math.max(60_000, 10 * checkpointIntervalMs);
-            config.failAfterRecords = failAfter;
-            config.validate();
+            JobConfig config = jobConfig(modelDir, kafka.bootstrapServers());
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
-            OutputTracker tracker = new OutputTracker();
-            java.util.Map<String, String> flinkConfig = metricsPort == null ? java.util.Map.of()
-                    : PrometheusReporterConfig.entries(Integer.toString(metricsPort));
+            int restPort = io.llamastream.cluster.LoopbackPorts.free();
+            Map<String, String> flinkConf = new java.util.HashMap<>(Map.of("rest.bind-port", Integer.toString(restPort),
+                    "rest.bind-address", "127.0.0.1", "rest.address", "127.0.0.1"));
+            if (metricsPort != null) {
+                flinkConf.putAll(PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
+            }
             JobClient job;
             if (sql) {
                 SqlDemoJob sqlJob = new SqlDemoJob(config);
                 out.println("  sql: the statements it runs:");
                 sqlJob.statements().forEach(st -> out.println("\n" + st.indent(4).stripTrailing() + ";"));
                 out.println();
-                job = sqlJob.start(flinkConfig);
+                job = sqlJob.start(flinkConf);
             } else {
-                job = LocalJob.start("llamastream-demo", config, settings, JobPipeline.inference(), 5, flinkConfig);
+                JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
+                job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
             }
-            out.printf("  flink: %sjob %s submitted to a local MiniCluster%n", sql ? "SQL " : "", job.getJobID());
-            CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
-                try {
-                    EventProducer.send(settings, config.requestsTopic, stream, tracker, rate);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
+            out.printf("  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", sql ? "SQL " : "",
+                    job.getJobID(), restPort);
+            return stream(settings, config, stream, t0, new Watch() {
+                @Override
+                public String failure() throws Exception {
+                    JobStatus status = job.getJobStatus().get();
+                    return status.isGloballyTerminalState() ? "the Flink job ended (" + status + "): " + cause(job) : null;
                 }
-            });
-            String failure = null;
-            try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
-                boolean tty = System.console() != null;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
-                long nextReport = System.nanoTime() + 1_000_000_000L;
-                while (true) {
-                    reader.poll(Duration.ofMillis(100));
-                    boolean allSent = producing.isDone();
-                    if (producing.isCompletedExceptionally()) {
-                        failure = "producing failed: " + producing.handle((v, e) -> e).get();
-                        break;
-                    }
-                    if (allSent && tracker.done() >= stream.size()) {
-                        break;
-                    }
-                    long now = System.nanoTime();
-                    if (now >= nextReport) {
-                        nextReport += 1_000_000_000L;
-                        String line = progress(tracker, stream.size(), now, t0);
-                        if (tty) {
-                            out.print("\r" + line + "   ");
-                        } else {
-                            out.println(line);
-                        }
-                        out.flush();
-                        JobStatus status = job.getJobStatus().get();
-                        if (status.isGloballyTerminalState()) {
-                            failure = "the Flink job ended (" + status + "): " + cause(job);
-                            break;
-                        }
-                    }
-                    if (now > deadline) {
-                        failure = "timed out after " + timeoutS + " s; still missing e.g. " + tracker.missing(5);
-                        break;
-                    }
-                }
-                // One more checkpoint's worth of reading: a duplicate would show up here.
-                long settle = System.nanoTime() + 2 * checkpointIntervalMs * 1_000_000L;
-                while (failure == null && System.nanoTime() < settle) {
-                    reader.poll(Duration.ofMillis(100));
-                }
-                if (tty) {
-                    out.println();
-                }
-                out.println(progress(tracker, stream.size(), System.nanoTime(), t0));
-            } finally {
+            }, () -> {
                 try {
                     job.cancel().get(30, TimeUnit.SECONDS);
                 } catch (Exception ignored) {
                     // already finished or failed
                 }
-            }
-            summary(tracker, stream.size(), config);
-            if (failure != null) {
-                System.err.println("demo: " + failure);
-                return 1;
-            }
-            return tracker.done() == stream.size() && tracker.duplicates() == 0 && tracker.unmatched() == 0 ? 0 : 1;
+            });
         }
+    }
+
+    /** The job's configuration for a demo run against {@code bootstrapServers}. */
+    JobConfig jobConfig(Path modelDir, String bootstrapServers) {
+        JobConfig config = new JobConfig();
+        config.modelDir = modelDir.toAbsolutePath().normalize().toString();
+        config.bootstrapServers = bootstrapServers;
+        config.partitions = parallelism;
+        config.replicationFactor = 1;
+        config.parallelism = parallelism;
+        config.checkpointIntervalMs = checkpointIntervalMs;
+        config.transactionTimeoutMs = Math.max(60_000, 10 * checkpointIntervalMs);
+        return config.validate();
+    }
+
+    /** What the stream loop asks of the job while it runs. */
+    interface Watch {
+        /** Called about once a second: a failure message if the job can no longer finish, else null. */
+        String failure() throws Exception;
+
+        /** Called after every poll with the outputs accounted for so far (fault injection hooks here). */
+        default void polled(int done) {
+        }
+
+        /** Extra summary lines (faults injected, recovery times). */
+        default List<String> summary() {
+            return List.of();
+        }
+    }
+
+    /**
+     * Produces the stream, reads the outputs back with read_committed until every event is accounted
+     * for (or the job fails, or the timeout), prints progress and the summary; returns the exit code.
+     */
+    int stream(KafkaClientSettings settings, JobConfig config, List<DemoSample.Event> stream, long t0, Watch watch,
+               Runnable stopJob) throws Exception {
+        OutputTracker tracker = new OutputTracker();
+        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+            try {
+                EventProducer.send(settings, config.requestsTopic, stream, tracker, rate);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        String failure = null;
+        try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
+            boolean tty = System.console() != null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+            long nextReport = System.nanoTime() + 1_000_000_000L;
+            while (true) {
+                reader.poll(Duration.ofMillis(100));
+                boolean allSent = producing.isDone();
+                if (producing.isCompletedExceptionally()) {
+                    failure = "producing failed: " + producing.handle((v, e) -> e).get();
+                    break;
+                }
+                if (allSent && tracker.done() >= stream.size()) {
+                    break;
+                }
+                watch.polled(tracker.done());
+                long now = System.nanoTime();
+                if (now >= nextReport) {
+                    nextReport += 1_000_000_000L;
+                    String line = progress(tracker, stream.size(), now, t0);
+                    if (tty) {
+                        out.print("\r" + line + "   ");
+                    } else {
+                        out.println(line);
+                    }
+                    out.flush();
+                    failure = watch.failure();
+                    if (failure != null) {
+                        break;
+                    }
+                }
+                if (now > deadline) {
+                    failure = "timed out after " + timeoutS + " s; still missing e.g. " + tracker.missing(5);
+                    break;
+                }
+            }
+            // One more checkpoint's worth of reading: a duplicate would show up here.
+            long settle = System.nanoTime() + 2 * checkpointIntervalMs * 1_000_000L;
+            while (failure == null && System.nanoTime() < settle) {
+                reader.poll(Duration.ofMillis(100));
+            }
+            if (tty) {
+                out.println();
+            }
+            out.println(progress(tracker, stream.size(), System.nanoTime(), t0));
+        } finally {
+            stopJob.run();
+        }
+        summary(tracker, stream.size(), config, watch.summary());
+        if (failure != null) {
+            System.err.println("demo: " + failure);
+            return 1;
+        }
+        return tracker.done() == stream.size() && tracker.duplicates() == 0 && tracker.unmatched() == 0 ? 0 : 1;
     }
 
     /** Starts the broker with stdout muted: Kafka's storage formatter prints its metadata there. */
@@ -231,7 +300,7 @@ public final class DemoCommand implements Callable<Integer> {
         return v < 0 ? "-" : v + " ms";
     }
 
-    private void summary(OutputTracker t, int total, JobConfig config) {
+    private void summary(OutputTracker t, int total, JobConfig config, List<String> extra) {
         out.println();
         out.printf("%-12s %7s %7s %14s  %s%n", "task", "events", "ok", "dead-lettered", "accuracy (known answers / expected errors)");
         int sumEvents = 0, sumOk = 0, sumDead = 0, sumKnown = 0, sumCorrect = 0;
@@ -263,10 +332,11 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "latency:       p50 %s, p99 %s, max %s (produce -> visible to read_committed; includes waiting for the next checkpoint, every %d ms)%n",
                 ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), ms(t.latencyQuantileMs(1.0)), config.checkpointIntervalMs);
         if (failAfter >= 0) {
-            out.println(io.llamastream.operators.InferenceOperator.injectedFailureFired()
+            out.println(InjectedFailure.fired()
                     ? "failure:       injected after " + failAfter + " records; the job restarted from its last checkpoint"
                     : "failure:       not injected (fewer than " + failAfter + " records reached inference)");
         }
+        extra.forEach(out::println);
         if (dump != null) {
             out.println("dumped:        " + dump.resolve("results.jsonl") + ", " + dump.resolve("dead-letter.jsonl"));
         }

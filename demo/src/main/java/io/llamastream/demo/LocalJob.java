@@ -41,7 +41,9 @@ public final class LocalJob {
         }
         // The local cluster gets exactly the slots the job needs.
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, config.parallelism)));
-        conf.setString("rest.bind-port", "0");
+        if (!flinkConfig.containsKey("rest.bind-port")) {
+            conf.setString("rest.bind-port", "0");
+        }
         if (config.checkpointDir != null) {
             conf.setString("execution.checkpointing.dir", config.checkpointDir);
         }

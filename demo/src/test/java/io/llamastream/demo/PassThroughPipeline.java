@@ -1,5 +1,6 @@
 package io.llamastream.demo;
 
+import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.job.JobPipeline;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.llamastream.kafka.DeadLetterEvent;
@@ -41,13 +42,20 @@ final class PassThroughPipeline implements JobPipeline {
     private static final OutputTag<DeadLetterEvent> DEAD = new OutputTag<>("dead-letters",
             TypeInformation.of(DeadLetterEvent.class));
 
+    private final long failAfterRecords;
+
+    /** {@code failAfterRecords}: -1 for never. */
+    PassThroughPipeline(long failAfterRecords) {
+        this.failAfterRecords = failAfterRecords;
+    }
+
     @Override
-    public Outputs build(DataStream<RawRequest> requests, PipelineSettings settings) {
+    public PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings) {
         SingleOutputStreamOperator<ResultEvent> results = requests
                 .keyBy(PassThroughPipeline::routingKey)
-                .process(new Echo(settings.failAfterRecords()), TypeInformation.of(ResultEvent.class))
+                .process(new Echo(failAfterRecords), TypeInformation.of(ResultEvent.class))
                 .name("echo");
-        return new Outputs(results, results.getSideOutput(DEAD));
+        return new PipelineOutputs(results, results.getSideOutput(DEAD));
     }
 
     private static String routingKey(RawRequest r) {

@@ -1,7 +1,5 @@
 package io.llamastream.job;
 
-import io.llamastream.kafka.DeadLetterEvent;
-import io.llamastream.kafka.ResultEvent;
 import io.llamastream.operators.InferencePipeline;
 import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.operators.PipelineSettings;
@@ -16,16 +14,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 @FunctionalInterface
 public interface JobPipeline {
 
-    Outputs build(DataStream<RawRequest> requests, PipelineSettings settings);
-
-    record Outputs(DataStream<ResultEvent> results, DataStream<DeadLetterEvent> deadLetters) {
-    }
+    PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings);
 
     /** The operators' {@code InferencePipeline}: parse, validate, tokenize, infer, post-process. */
     static JobPipeline inference() {
-        return (requests, settings) -> {
-            PipelineOutputs out = InferencePipeline.build(requests, settings);
-            return new Outputs(out.results(), out.deadLetters());
-        };
+        return InferencePipeline::build;
     }
 }

@@ -1,5 +1,6 @@
 package io.llamastream.job;
 
+import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.kafka.KafkaClientSettings;
 import io.llamastream.kafka.TopicAdmin;
 import io.llamastream.kafka.TopicSpecs;
@@ -72,7 +73,7 @@ public final class JobTopology {
                 .uid(SOURCE_UID)
                 .name("requests");
 
-        JobPipeline.Outputs outputs = pipeline.build(requests, config.pipelineSettings());
+        PipelineOutputs outputs = pipeline.build(requests, config.pipelineSettings());
 
         outputs.results()
                 .sinkTo(sink(kafka, EventSerializers.results(topics.results().name()), "results"))

@@ -1,6 +1,7 @@
 package io.llamastream.job;
 
 import io.llamastream.kafka.KafkaClientSettings;
+import io.llamastream.kafka.TopicSetupException;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -108,7 +109,13 @@ public final class LlamastreamJob implements Callable<Integer> {
             System.err.println("llamastream-job: " + e.getMessage());
             return 2;
         }
-        System.err.println("llamastream-job: topics " + JobTopology.ensureTopics(c, kafka));
+        try {
+            System.err.println("llamastream-job: topics " + JobTopology.ensureTopics(c, kafka));
+        } catch (TopicSetupException e) {
+            // Kafka unreachable, refused credentials or TLS, or topics that do not fit: stop before submitting.
+            System.err.println("llamastream-job: cannot start, Kafka topic check failed: " + e.getMessage());
+            return 3;
+        }
         Configuration flink = new Configuration();
         if (c.checkpointDir != null && !c.checkpointDir.isBlank()) {
             flink.setString("execution.checkpointing.dir", c.checkpointDir);

@@ -1,5 +1,6 @@
 package io.llamastream.operators;
 
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.operators.metrics.DeadLetterCounters;
@@ -30,7 +31,7 @@ public class PromptTokenizer extends ProcessFunction<ValidRequest, PreparedReque
     @Override
     public void open(OpenContext context) {
         catalog = TaskCatalog.load(settings.tasksFile());
-        Tokenizer tokenizer = Tokenizer.fromTokenizerJson(Path.of(settings.modelDir()).resolve("tokenizer.json"));
+        Tokenizer tokenizer = Llama4Model.tokenizer(Path.of(settings.modelDir()));
         textEncoder = new TextPromptEncoder(tokenizer, settings.limits().maxContextTokens());
         Path config = Path.of(settings.modelDir()).resolve("config.json");
         if (ModelCapabilities.read(settings.modelDir()).vision()) {

@@ -9,6 +9,7 @@ import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.operators.grammar.Grammar;
 import io.llamastream.operators.grammar.JsonSchemaCompiler;
 import io.llamastream.operators.grammar.VocabularyIndex;
+import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,7 +43,8 @@ public final class SharedEngine {
             return size() > MAX_GRAMMARS;
         }
     };
-    private VocabularyIndex vocabulary;
+    private VocabularyIndex vocabularyIndex;
+    private final ModelVocabulary vocabulary;
     private int references;
 
     private SharedEngine(Key key, ModelRegistry.Lease lease, Scheduler scheduler) {
@@ -50,6 +52,7 @@ public final class SharedEngine {
         this.lease = lease;
         this.model = lease.model();
         this.scheduler = scheduler;
+        this.vocabulary = ModelVocabulary.of(model, this::grammar);
     }
 
     /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
@@ -120,10 +123,15 @@ public final class SharedEngine {
      * vocabulary index behind it is built on the first call.
      */
     public synchronized Grammar grammar(String schemaJson) {
-        if (vocabulary == null) {
-            vocabulary = new VocabularyIndex(model.tokenizer());
+        if (vocabularyIndex == null) {
+            vocabularyIndex = new VocabularyIndex(model.tokenizer());
         }
         return grammars.computeIfAbsent(schemaJson,
-                json -> new Grammar(JsonSchemaCompiler.compile(json), vocabulary));
+                json -> new Grammar(JsonSchemaCompiler.compile(json), vocabularyIndex));
+    }
+
+    /** What the task handlers read from this model: tokenizer, end of turn, end of sequence, grammars. */
+    public ModelVocabulary vocabulary() {
+        return vocabulary;
     }
 }

@@ -54,7 +54,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
-        Llama4Model m = Llama4Model.load(model.dir);
+        Llama4Model m = model.load(model.pool());
         long loaded = System.nanoTime();
         MediaPrompt.Builder builder = new MediaPrompt.Builder(m);
         for (Path image : images) {

@@ -32,7 +32,7 @@ public final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Llama4Model m = Llama4Model.load(model.dir);
+        Llama4Model m = model.load(model.pool());
         float[] imageRows = null;
         if (pixelValues != null) {
             m.imageEncoder(); // a text-only model refuses pixel values here, naming the model

@@ -1,5 +1,6 @@
 package io.llamastream.tools;
 
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,16 +21,22 @@ public final class TokenizeCommand implements Callable<Integer> {
     String text;
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR", description = "Model folder holding tokenizer.json.")
+        @Option(names = "--model", paramLabel = "PATH", description = "Model folder holding tokenizer.json, or a .gguf file.")
         Path model;
         @Option(names = "--tokenizer", paramLabel = "FILE", description = "A tokenizer.json file.")
         Path tokenizer;
     }
 
+    private Tokenizer tokenizer() {
+        if (source.tokenizer != null) {
+            return Tokenizer.fromTokenizerJson(source.tokenizer);
+        }
+        return Llama4Model.tokenizer(source.model);
+    }
+
     @Override
     public Integer call() {
-        Path file = source.tokenizer != null ? source.tokenizer : source.model.resolve("tokenizer.json");
-        int[] ids = Tokenizer.fromTokenizerJson(file).encode(text);
+        int[] ids = tokenizer().encode(text);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]")));
         return 0;

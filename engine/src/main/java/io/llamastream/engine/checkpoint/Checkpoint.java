@@ -98,15 +98,21 @@ public final class Checkpoint implements AutoCloseable {
         return file(name).info(name);
     }
 
-    /** Reads a whole floating tensor as float32, checking its shape. */
-    public float[] floats(String name, long... expectedShape) {
+    /** The header entry of tensor {@code name}, refused unless its shape is the one the config implies. */
+    public TensorInfo checkedInfo(String name, long... expectedShape) {
         SafetensorsFile f = file(name);
         TensorInfo t = f.info(name);
         if (!java.util.Arrays.equals(t.shape(), expectedShape)) {
             throw new ModelFormatException(f.path(), "tensor '" + name + "' has shape " + java.util.Arrays.toString(t.shape())
                     + " but the config implies " + java.util.Arrays.toString(expectedShape));
         }
-        return f.readFloats(name);
+        return t;
+    }
+
+    /** Reads a whole floating tensor as float32, checking its shape. */
+    public float[] floats(String name, long... expectedShape) {
+        checkedInfo(name, expectedShape);
+        return file(name).readFloats(name);
     }
 
     /** The (open) file holding tensor {@code name}, for readers that take slices of it. */

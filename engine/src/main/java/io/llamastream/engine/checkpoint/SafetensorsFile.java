@@ -1,5 +1,7 @@
 package io.llamastream.engine.checkpoint;
 
+import io.llamastream.engine.math.Fp16;
+import io.llamastream.engine.math.Bf16;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -267,12 +269,12 @@ public final class SafetensorsFile implements AutoCloseable {
             case F32 -> src.asFloatBuffer().get(dst, off, n);
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst[off + i] = Float.intBitsToFloat((src.getShort() & 0xFFFF) << 16);
+                    dst[off + i] = Bf16.toFloat(src.getShort());
                 }
             }
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst[off + i] = halfToFloat(src.getShort());
+                    dst[off + i] = Fp16.toFloat(src.getShort());
                 }
             }
             case F64 -> {
@@ -284,21 +286,6 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    /** IEEE 754 binary16 to float32 (Float.float16ToFloat exists only from Java 20 on). */
-    public static float halfToFloat(short h) {
-        int bits = h & 0xFFFF;
-        int sign = (bits & 0x8000) << 16;
-        int exp = (bits >>> 10) & 0x1F;
-        int mant = bits & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float v = mant * 0x1p-24f;
-            return sign == 0 ? v : -v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-    }
 
     @Override
     public void close() {

@@ -37,7 +37,7 @@ public final class TensorReader {
             if (bits != null) {
                 buf.asShortBuffer().get(bits, 0, n);
                 for (int i = 0; i < n; i++) {
-                    dst[off + done + i] = Float.intBitsToFloat((bits[i] & 0xFFFF) << 16);
+                    dst[off + done + i] = Bf16.toFloat(bits[i]);
                 }
             } else {
                 buf.asFloatBuffer().get(dst, off + done, n);

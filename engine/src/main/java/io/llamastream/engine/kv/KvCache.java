@@ -15,7 +15,7 @@ public final class KvCache {
     private final KvPagePool pool;
     private final int kvWidth;
     private final int chunk;
-    private final int block;
+    private final int pagePositions;
     private final boolean[] local;
     private final List<List<float[]>> keys = new ArrayList<>();
     private final List<List<float[]>> values = new ArrayList<>();
@@ -27,7 +27,7 @@ public final class KvCache {
         this.pool = pool;
         this.kvWidth = config.numKvHeads() * config.headDim();
         this.chunk = config.attentionChunkSize();
-        this.block = pool.blockPositions();
+        this.pagePositions = pool.pagePositions();
         int layers = config.numLayers();
         this.local = new boolean[layers];
         this.first = new int[layers];
@@ -36,8 +36,8 @@ public final class KvCache {
             keys.add(new ArrayList<>());
             values.add(new ArrayList<>());
         }
-        if (chunk != Integer.MAX_VALUE && chunk % block != 0) {
-            throw new IllegalArgumentException("KV page of " + block + " positions does not divide the attention chunk " + chunk);
+        if (chunk != Integer.MAX_VALUE && chunk % pagePositions != 0) {
+            throw new IllegalArgumentException("KV page of " + pagePositions + " positions does not divide the attention chunk " + chunk);
         }
     }
 
@@ -67,7 +67,7 @@ public final class KvCache {
                     held = 0;
                     start = pos;
                 }
-                if ((pos - start) / block >= held) {
+                if ((pos - start) / pagePositions >= held) {
                     held++;
                     net++;
                     peak = Math.max(peak, net);
@@ -93,7 +93,7 @@ public final class KvCache {
         }
         length = n;
         for (int l = 0; l < local.length; l++) {
-            int keep = n <= first[l] ? 0 : (n - first[l] + block - 1) / block;
+            int keep = n <= first[l] ? 0 : (n - first[l] + pagePositions - 1) / pagePositions;
             while (keys.get(l).size() > keep) {
                 pool.release(keys.get(l).remove(keys.get(l).size() - 1));
                 pool.release(values.get(l).remove(values.get(l).size() - 1));
@@ -131,29 +131,29 @@ public final class KvCache {
             releaseLayer(layer);
             first[layer] = pos;
         }
-        int page = (pos - first[layer]) / block;
+        int page = (pos - first[layer]) / pagePositions;
         List<float[]> kl = keys.get(layer);
         while (kl.size() <= page) {
             kl.add(pool.allocate());
             values.get(layer).add(pool.allocate());
         }
-        int off = (pos - first[layer]) % block * kvWidth;
+        int off = (pos - first[layer]) % pagePositions * kvWidth;
         System.arraycopy(k, kOff, kl.get(page), off, kvWidth);
         System.arraycopy(v, vOff, values.get(layer).get(page), off, kvWidth);
     }
 
     /** The page holding the keys of {@code pos} in {@code layer}. */
     public float[] keyPage(int layer, int pos) {
-        return keys.get(layer).get((pos - first[layer]) / block);
+        return keys.get(layer).get((pos - first[layer]) / pagePositions);
     }
 
     public float[] valuePage(int layer, int pos) {
-        return values.get(layer).get((pos - first[layer]) / block);
+        return values.get(layer).get((pos - first[layer]) / pagePositions);
     }
 
     /** Offset of {@code pos} within its page. */
     public int pageOffset(int layer, int pos) {
-        return (pos - first[layer]) % block * kvWidth;
+        return (pos - first[layer]) % pagePositions * kvWidth;
     }
 
     /**
@@ -180,7 +180,7 @@ public final class KvCache {
         return new KvSpan(count, k, v);
     }
 
-    /** Appends a block exported from another cache of the same model at this cache's end. */
+    /** Appends a span exported from another cache of the same model at this cache's end. */
     public void append(KvSpan kv) {
         for (int i = 0; i < kv.positions(); i++) {
             for (int l = 0; l < local.length; l++) {

@@ -5,23 +5,23 @@ import java.util.ArrayDeque;
 
 /**
  * The KV memory of one engine, handed out in pages: a page holds the keys (or the values) of
- * {@code blockPositions} consecutive positions of one layer. A byte budget bounds how many pages
+ * {@code pagePositions} consecutive positions of one layer. A byte budget bounds how many pages
  * exist; freed pages are reused, so a busy engine allocates nothing in steady state. The
  * scheduler checks {@link #freePages()} before a step, so a step never runs out mid-way.
  */
 public final class KvPagePool {
-    private final int blockPositions;
+    private final int pagePositions;
     private final int pageFloats;
     private final long capacityPages;
     private final ArrayDeque<float[]> free = new ArrayDeque<>();
     private long inUse;
 
-    public KvPagePool(TextModelConfig config, int blockPositions, long budgetBytes) {
-        if (blockPositions < 1) {
-            throw new IllegalArgumentException("block size must be >= 1");
+    public KvPagePool(TextModelConfig config, int pagePositions, long budgetBytes) {
+        if (pagePositions < 1) {
+            throw new IllegalArgumentException("page size must be >= 1");
         }
-        this.blockPositions = blockPositions;
-        this.pageFloats = blockPositions * config.numKvHeads() * config.headDim();
+        this.pagePositions = pagePositions;
+        this.pageFloats = pagePositions * config.numKvHeads() * config.headDim();
         this.capacityPages = Math.max(0, budgetBytes / ((long) pageFloats * Float.BYTES));
     }
 
@@ -40,8 +40,8 @@ public final class KvPagePool {
         return b == 0 ? a : gcd(b, a % b);
     }
 
-    public int blockPositions() {
-        return blockPositions;
+    public int pagePositions() {
+        return pagePositions;
     }
 
     public long pageBytes() {

@@ -7,35 +7,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Automatic prefix cache: KV blocks of {@code blockSize} positions keyed by the whole token
- * prefix up to the block's end (a chain hash, verified against the block's own tokens and its
+ * Automatic prefix cache: KV pages of {@code pageSize} positions keyed by the whole token
+ * prefix up to the page's end (a chain hash, verified against the page's own tokens and its
  * parent key), shared across requests and sessions and evicted least-recently-used under a byte
- * budget. A request whose prompt starts like an earlier one copies the cached blocks into its
+ * budget. A request whose prompt starts like an earlier one copies the cached pages into its
  * cache and prefills only the rest. Thread-safe.
  */
 public final class PrefixCache {
     private record Key(long hash) { }
 
-    private record Entry(long parent, int[] tokens, KvSpan block) { }
+    private record Entry(long parent, int[] tokens, KvSpan span) { }
 
-    private final int blockSize;
+    private final int pageSize;
     private final long budgetBytes;
-    private final LinkedHashMap<Key, Entry> blocks = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<Key, Entry> pages = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
     private long hits;
     private long misses;
     private long hitTokens;
 
-    public PrefixCache(int blockSize, long budgetBytes) {
-        if (blockSize < 1) {
-            throw new IllegalArgumentException("block size must be >= 1");
+    public PrefixCache(int pageSize, long budgetBytes) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("page size must be >= 1");
         }
-        this.blockSize = blockSize;
+        this.pageSize = pageSize;
         this.budgetBytes = budgetBytes;
     }
 
-    public int blockSize() {
-        return blockSize;
+    public int pageSize() {
+        return pageSize;
     }
 
     static long chain(long parent, int[] tokens, int from, int count) {
@@ -48,7 +48,7 @@ public final class PrefixCache {
     }
 
     /**
-     * Copies the longest cached prefix of {@code prompt} (whole blocks, leaving at least
+     * Copies the longest cached prefix of {@code prompt} (whole pages, leaving at least
      * {@code keepLast} tokens uncached so the model still computes the last logits) into the
      * empty {@code cache}; returns the number of positions restored.
      */
@@ -56,18 +56,18 @@ public final class PrefixCache {
         if (cache.length() != 0) {
             throw new IllegalArgumentException("restore needs an empty cache");
         }
-        int limit = Math.max(0, prompt.length - keepLast) / blockSize;
+        int limit = Math.max(0, prompt.length - keepLast) / pageSize;
         List<KvSpan> found = new ArrayList<>();
         long parent = 0;
         for (int b = 0; b < limit; b++) {
-            int from = b * blockSize;
-            long h = chain(parent, prompt, from, blockSize);
-            Entry e = blocks.get(new Key(h));
+            int from = b * pageSize;
+            long h = chain(parent, prompt, from, pageSize);
+            Entry e = pages.get(new Key(h));
             if (e == null || e.parent() != parent
-                    || !Arrays.equals(e.tokens(), 0, blockSize, prompt, from, from + blockSize)) {
+                    || !Arrays.equals(e.tokens(), 0, pageSize, prompt, from, from + pageSize)) {
                 break;
             }
-            found.add(e.block());
+            found.add(e.span());
             parent = h;
         }
         if (found.isEmpty()) {
@@ -75,31 +75,31 @@ public final class PrefixCache {
             return 0;
         }
         hits++;
-        for (KvSpan block : found) {
-            cache.append(block);
+        for (KvSpan span : found) {
+            cache.append(span);
         }
-        hitTokens += (long) found.size() * blockSize;
-        return found.size() * blockSize;
+        hitTokens += (long) found.size() * pageSize;
+        return found.size() * pageSize;
     }
 
     /**
-     * Offers the whole blocks of {@code tokens} that end within (written - justWritten, written],
+     * Offers the whole pages of {@code tokens} that end within (written - justWritten, written],
      * exporting them from {@code cache} (which holds {@code written} positions of {@code tokens}).
      */
     public synchronized void offer(int[] tokens, int written, int justWritten, KvCache cache) {
-        int firstBlock = (written - justWritten) / blockSize;
-        int endBlock = written / blockSize;
-        if (endBlock <= firstBlock || budgetBytes <= 0) {
+        int firstPage = (written - justWritten) / pageSize;
+        int endPage = written / pageSize;
+        if (endPage <= firstPage || budgetBytes <= 0) {
             return;
         }
         long parent = 0;
-        for (int b = 0; b < endBlock; b++) {
-            int from = b * blockSize;
-            long h = chain(parent, tokens, from, blockSize);
-            if (b >= firstBlock && !blocks.containsKey(new Key(h))) {
-                KvSpan block = cache.export(from, blockSize);
-                blocks.put(new Key(h), new Entry(parent, Arrays.copyOfRange(tokens, from, from + blockSize), block));
-                bytes += block.bytes();
+        for (int b = 0; b < endPage; b++) {
+            int from = b * pageSize;
+            long h = chain(parent, tokens, from, pageSize);
+            if (b >= firstPage && !pages.containsKey(new Key(h))) {
+                KvSpan span = cache.export(from, pageSize);
+                pages.put(new Key(h), new Entry(parent, Arrays.copyOfRange(tokens, from, from + pageSize), span));
+                bytes += span.bytes();
             }
             parent = h;
         }
@@ -107,20 +107,20 @@ public final class PrefixCache {
     }
 
     private void evict() {
-        var it = blocks.entrySet().iterator();
+        var it = pages.entrySet().iterator();
         while (bytes > budgetBytes && it.hasNext()) {
             Map.Entry<Key, Entry> e = it.next();
-            bytes -= e.getValue().block().bytes();
+            bytes -= e.getValue().span().bytes();
             it.remove();
         }
     }
 
     public synchronized Stats stats() {
-        return new Stats(hits, misses, hitTokens, blocks.size(), bytes);
+        return new Stats(hits, misses, hitTokens, pages.size(), bytes);
     }
 
-    /** Lookups that restored at least one block, lookups that restored none, and current size. */
-    public record Stats(long hits, long misses, long hitTokens, int blocks, long bytes) {
+    /** Lookups that restored at least one page, lookups that restored none, and current size. */
+    public record Stats(long hits, long misses, long hitTokens, int pages, long bytes) {
         public double hitRatio() {
             long n = hits + misses;
             return n == 0 ? 0 : (double) hits / n;

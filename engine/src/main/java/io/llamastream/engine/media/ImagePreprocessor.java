@@ -1,6 +1,6 @@
 package io.llamastream.engine.media;
 
-import io.llamastream.engine.math.BFloat16;
+import io.llamastream.engine.math.Bf16;
 
 /**
  * Llama 4's image preprocessing (the reference's {@code Llama4ImageProcessor} with default
@@ -115,8 +115,8 @@ public final class ImagePreprocessor {
 
     static {
         for (int v = 0; v < 256; v++) {
-            float rescaled = BFloat16.round(v * (float) (1.0 / 255.0));
-            NORMALISED[v] = BFloat16.round((rescaled - 0.5f) / 0.5f);
+            float rescaled = Bf16.round(v * (float) (1.0 / 255.0));
+            NORMALISED[v] = Bf16.round((rescaled - 0.5f) / 0.5f);
         }
     }
 }

@@ -48,7 +48,7 @@ public final class Scheduler implements AutoCloseable {
     public Scheduler(TextModel model, SchedulerConfig config) {
         this.model = model;
         this.config = config;
-        int block = KvPagePool.pageSizeFor(model.config(), config.prefixBlockSize());
+        int block = KvPagePool.pageSizeFor(model.config(), config.pageSize());
         this.prefixCache = new PrefixCache(block, config.prefixCacheBytes());
         this.kvPool = new KvPagePool(model.config(), block, config.kvBudgetBytes());
         this.loop = new Thread(this::run, "llamastream-scheduler");

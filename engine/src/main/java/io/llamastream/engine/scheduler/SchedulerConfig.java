@@ -8,14 +8,14 @@ package io.llamastream.engine.scheduler;
  * requests to arrive before starting a batch that is not full ({@code maxWaitMs}: the
  * micro-batch time trigger; 0 starts at once).
  */
-public record SchedulerConfig(int maxSequences, int tokenBudget, long kvBudgetBytes, int prefixBlockSize,
+public record SchedulerConfig(int maxSequences, int tokenBudget, long kvBudgetBytes, int pageSize,
                               long prefixCacheBytes, long maxWaitMs) {
 
     public SchedulerConfig {
-        if (maxSequences < 1 || tokenBudget < 1 || kvBudgetBytes < 1 || prefixBlockSize < 1 || prefixCacheBytes < 0
+        if (maxSequences < 1 || tokenBudget < 1 || kvBudgetBytes < 1 || pageSize < 1 || prefixCacheBytes < 0
                 || maxWaitMs < 0) {
             throw new IllegalArgumentException("scheduler settings must be positive: " + maxSequences + ", "
-                    + tokenBudget + ", " + kvBudgetBytes + ", " + prefixBlockSize + ", " + prefixCacheBytes + ", " + maxWaitMs);
+                    + tokenBudget + ", " + kvBudgetBytes + ", " + pageSize + ", " + prefixCacheBytes + ", " + maxWaitMs);
         }
     }
 
@@ -24,22 +24,22 @@ public record SchedulerConfig(int maxSequences, int tokenBudget, long kvBudgetBy
     }
 
     public SchedulerConfig withMaxWaitMs(long ms) {
-        return new SchedulerConfig(maxSequences, tokenBudget, kvBudgetBytes, prefixBlockSize, prefixCacheBytes, ms);
+        return new SchedulerConfig(maxSequences, tokenBudget, kvBudgetBytes, pageSize, prefixCacheBytes, ms);
     }
 
     public SchedulerConfig withMaxSequences(int n) {
-        return new SchedulerConfig(n, tokenBudget, kvBudgetBytes, prefixBlockSize, prefixCacheBytes, maxWaitMs);
+        return new SchedulerConfig(n, tokenBudget, kvBudgetBytes, pageSize, prefixCacheBytes, maxWaitMs);
     }
 
     public SchedulerConfig withTokenBudget(int n) {
-        return new SchedulerConfig(maxSequences, n, kvBudgetBytes, prefixBlockSize, prefixCacheBytes, maxWaitMs);
+        return new SchedulerConfig(maxSequences, n, kvBudgetBytes, pageSize, prefixCacheBytes, maxWaitMs);
     }
 
     public SchedulerConfig withKvBudgetBytes(long n) {
-        return new SchedulerConfig(maxSequences, tokenBudget, n, prefixBlockSize, prefixCacheBytes, maxWaitMs);
+        return new SchedulerConfig(maxSequences, tokenBudget, n, pageSize, prefixCacheBytes, maxWaitMs);
     }
 
     public SchedulerConfig withPrefixCacheBytes(long n) {
-        return new SchedulerConfig(maxSequences, tokenBudget, kvBudgetBytes, prefixBlockSize, n, maxWaitMs);
+        return new SchedulerConfig(maxSequences, tokenBudget, kvBudgetBytes, pageSize, n, maxWaitMs);
     }
 }

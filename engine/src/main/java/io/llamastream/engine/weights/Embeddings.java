@@ -1,5 +1,7 @@
 package io.llamastream.engine.weights;
 
+import io.llamastream.engine.math.Bf16;
+
 /**
  * The token embedding table, looked up by rows (never multiplied), so it is kept exact:
  * float32, or the checkpoint's bfloat16 bits widened per looked-up row.
@@ -61,7 +63,7 @@ public final class Embeddings {
         }
         int base = id * cols;
         for (int i = 0; i < cols; i++) {
-            dst[off + i] = Float.intBitsToFloat((bf16[base + i] & 0xFFFF) << 16);
+            dst[off + i] = Bf16.toFloat(bf16[base + i]);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.llamastream.engine.checkpoint;
 
+import io.llamastream.engine.math.Fp16;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,9 +61,9 @@ class SafetensorsFileTest {
 
     @Test
     void halfPrecisionSubnormalsAndInfinityConvert() {
-        assertEquals(0x1p-24f, SafetensorsFile.halfToFloat((short) 0x0001));
-        assertEquals(Float.POSITIVE_INFINITY, SafetensorsFile.halfToFloat((short) 0x7C00));
-        assertEquals(65504f, SafetensorsFile.halfToFloat((short) 0x7BFF));
+        assertEquals(0x1p-24f, Fp16.toFloat((short) 0x0001));
+        assertEquals(Float.POSITIVE_INFINITY, Fp16.toFloat((short) 0x7C00));
+        assertEquals(65504f, Fp16.toFloat((short) 0x7BFF));
     }
 
     @Test

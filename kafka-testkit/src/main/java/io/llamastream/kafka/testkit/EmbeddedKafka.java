@@ -43,6 +43,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** A broker with extra broker properties (overriding the defaults) and a bound on start-up time. */
     public EmbeddedKafka(Duration startupTimeout, Map<String, String> extraBrokerProperties) {
         this.startupTimeout = Objects.requireNonNull(startupTimeout, "startupTimeout");
+        Map<String, String> props = singleNodeDefaults();
+        props.putAll(extraBrokerProperties);
+        this.brokerProperties = Map.copyOf(props);
+    }
+
+    /**
+     * Broker settings for a one-node cluster: internal topics at replication factor 1 and min ISR 1
+     * (so transactions and consumer groups work), one-hour transaction timeouts allowed, no initial
+     * rebalance delay. A new, modifiable map.
+     */
+    static Map<String, String> singleNodeDefaults() {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("offsets.topic.replication.factor", "1");
         props.put("offsets.topic.num.partitions", "5");
@@ -53,8 +64,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("default.replication.factor", "1");
         props.put("transaction.max.timeout.ms", Long.toString(TRANSACTION_MAX_TIMEOUT.toMillis()));
         props.put("group.initial.rebalance.delay.ms", "0");
-        props.putAll(extraBrokerProperties);
-        this.brokerProperties = Map.copyOf(props);
+        return props;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.llamastream.tools.bench;
 
 import io.llamastream.engine.model.Batch;
+import io.llamastream.engine.sampling.Sampler;
 import io.llamastream.engine.model.TextModel;
 import java.util.List;
 
@@ -27,7 +28,7 @@ public final class Accuracy {
             float[] q = candidate.forward(new Batch().add(candidate.newCache(), seq), true);
             for (int t = 0; t < seq.length; t++) {
                 kl += klDivergence(p, q, t * vocab, vocab);
-                agree += argmax(p, t * vocab, vocab) == argmax(q, t * vocab, vocab) ? 1 : 0;
+                agree += Sampler.argmax(p, t * vocab, vocab) == Sampler.argmax(q, t * vocab, vocab) ? 1 : 0;
                 positions++;
             }
         }
@@ -46,7 +47,7 @@ public final class Accuracy {
         int agree = 0;
         for (int t = 0; t < positions; t++) {
             kl += klDivergence(reference, candidate, t * vocab, vocab);
-            agree += argmax(reference, t * vocab, vocab) == argmax(candidate, t * vocab, vocab) ? 1 : 0;
+            agree += Sampler.argmax(reference, t * vocab, vocab) == Sampler.argmax(candidate, t * vocab, vocab) ? 1 : 0;
         }
         return new Result(kl / positions, (double) agree / positions, positions);
     }
@@ -74,15 +75,5 @@ public final class Accuracy {
             kl += Math.exp(lp) * (lp - lq);
         }
         return Math.max(0, kl);
-    }
-
-    static int argmax(float[] x, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (x[off + i] > x[off + best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -3,6 +3,7 @@ package io.llamastream.tools.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.weights.WeightFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +26,36 @@ public final class BenchCommand implements Callable<Integer> {
     Path json;
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where generated models are cached (default ~/.cache/llamastream).")
     Path cacheDir;
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "Measure this model (folder or .gguf) like llama-bench instead of the generated one.")
+    Path model;
+    @Option(names = "--weight-format", defaultValue = "native", paramLabel = "F",
+            description = "With --model: native (as stored), f32, bf16, q8 or q4 (default ${DEFAULT-VALUE}).")
+    String weightFormat;
+    @Option(names = "--prompt", defaultValue = "512", description = "With --model: prompt tokens of the pp test (default ${DEFAULT-VALUE}).")
+    int prompt;
+    @Option(names = "--gen", defaultValue = "128", description = "With --model: tokens of the tg test (default ${DEFAULT-VALUE}).")
+    int gen;
+    @Option(names = "--runs", defaultValue = "3", description = "With --model: timed runs (default ${DEFAULT-VALUE}).")
+    int runs;
+    @Option(names = "--threads", defaultValue = "0", description = "With --model or --geometry: compute threads; 0 = all cores.")
+    int threads;
+    @Option(names = "--geometry", paramLabel = "scout|maverick",
+            description = "Measure N layers at the real model's shapes (random weights in memory) and extrapolate the full model.")
+    String geometry;
+    @Option(names = "--layers", defaultValue = "2", description = "With --geometry: layers built and measured (default ${DEFAULT-VALUE}).")
+    int layers;
+    @Option(names = "--batch", defaultValue = "8", description = "With --geometry: sequences in the batched decode (default ${DEFAULT-VALUE}).")
+    int batch;
 
     @Override
     public Integer call() throws Exception {
+        if (model != null) {
+            return benchModel();
+        }
+        if (geometry != null) {
+            return benchGeometry();
+        }
         Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "llamastream");
         BenchRunner.Options options = quick ? BenchRunner.Options.quick(cache) : BenchRunner.Options.full(cache);
         long need = options.model().totalParameters() * 2 + (2560L << 20);
@@ -37,6 +65,33 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode result = new BenchRunner(options, ComputePool.shared(), System.err).run();
         System.out.println();
         System.out.print(BenchRunner.table(result));
+        String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        System.out.println(text);
+        if (json != null) {
+            Files.writeString(json, text + "\n");
+        }
+        return 0;
+    }
+
+    private int benchGeometry() throws IOException {
+        ComputePool pool = threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
+        WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(java.util.Locale.ROOT));
+        ObjectNode result = new GeometryBench(new GeometryBench.Options(geometry, layers, format, prompt, batch, gen, runs),
+                pool, System.err).run();
+        System.out.print(GeometryBench.table(result));
+        String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        System.out.println(text);
+        if (json != null) {
+            Files.writeString(json, text + "\n");
+        }
+        return 0;
+    }
+
+    private int benchModel() throws IOException {
+        ComputePool pool = threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
+        WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(java.util.Locale.ROOT));
+        ObjectNode result = new ModelBench(new ModelBench.Options(model, format, prompt, gen, runs), pool, System.err).run();
+        System.out.print(ModelBench.table(result, prompt, gen));
         String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         System.out.println(text);
         if (json != null) {

@@ -1,5 +1,6 @@
 package io.llamastream.tools.bench;
 
+import io.llamastream.engine.math.Bf16;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -212,7 +213,7 @@ public record BenchModel(int hidden, int layers, int heads, int kvHeads, int hea
             s ^= s >>> 7;
             s ^= s << 17;
             float v = (int) (s >>> 32) * a;
-            bits[i] = (short) (Float.floatToRawIntBits(v) >>> 16);
+            bits[i] = Bf16.fromFloat(v);
         }
     }
 

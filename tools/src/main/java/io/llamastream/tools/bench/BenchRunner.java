@@ -2,6 +2,7 @@ package io.llamastream.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llamastream.engine.sampling.Sampler;
 import io.llamastream.engine.model.Batch;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.model.TextModel;
@@ -192,16 +193,6 @@ public final class BenchRunner {
         return t;
     }
 
-    private static int argmax(float[] x, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (x[off + i] > x[off + best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /** Decode tokens per second of one sequence after a 16-token prompt (warm-up steps untimed). */
     private double singleStream(TextModel model) {
         int vocab = model.config().vocabSize();
@@ -211,11 +202,11 @@ public final class BenchRunner {
         // orders of magnitude slower): at least 4 steps and one second.
         long w0 = System.nanoTime();
         for (int i = 0; i < 4 || System.nanoTime() - w0 < o.warmupNanos(); i++) {
-            logits = model.forward(new Batch().add(cache, new int[] {argmax(logits, 0, vocab)}), false);
+            logits = model.forward(new Batch().add(cache, new int[] {Sampler.argmax(logits, 0, vocab)}), false);
         }
         long t0 = System.nanoTime();
         for (int i = 0; i < o.decodeTokens(); i++) {
-            logits = model.forward(new Batch().add(cache, new int[] {argmax(logits, 0, vocab)}), false);
+            logits = model.forward(new Batch().add(cache, new int[] {Sampler.argmax(logits, 0, vocab)}), false);
         }
         return o.decodeTokens() / ((System.nanoTime() - t0) / 1e9);
     }
@@ -254,7 +245,7 @@ public final class BenchRunner {
     private static float[] step(TextModel model, KvCache[] caches, float[] logits, int vocab) {
         Batch batch = new Batch();
         for (int s = 0; s < caches.length; s++) {
-            batch.add(caches[s], new int[] {argmax(logits, s * vocab, vocab)});
+            batch.add(caches[s], new int[] {Sampler.argmax(logits, s * vocab, vocab)});
         }
         return model.forward(batch, false);
     }

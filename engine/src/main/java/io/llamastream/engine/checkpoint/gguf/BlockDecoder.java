@@ -1,6 +1,6 @@
 package io.llamastream.engine.checkpoint.gguf;
 
-import io.llamastream.engine.checkpoint.SafetensorsFile;
+import io.llamastream.engine.math.Fp16;
 
 /**
  * Scalar dequantization of ggml blocks to float32, written after ggml's reference
@@ -51,7 +51,7 @@ public final class BlockDecoder {
 
     /** The little-endian IEEE half at {@code b[o]} as a float. */
     public static float f16(byte[] b, int o) {
-        return SafetensorsFile.halfToFloat((short) u16(b, o));
+        return Fp16.toFloat((short) u16(b, o));
     }
 
     private static void q8_0(byte[] s, int o, float[] y, int d) {

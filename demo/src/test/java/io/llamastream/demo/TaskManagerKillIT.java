@@ -1,0 +1,116 @@
+package io.llamastream.demo;
+
+import io.llamastream.cluster.Checkout;
+import io.llamastream.cluster.FlinkRest;
+import io.llamastream.cluster.KafkaBrokerProcess;
+import io.llamastream.cluster.StandaloneCluster;
+import io.llamastream.cluster.TaskManagerProcess;
+import io.llamastream.job.JobConfig;
+import io.llamastream.job.JobTopology;
+import io.llamastream.job.LlamastreamJob;
+import io.llamastream.kafka.KafkaClientSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The production path under a crash: the production jar, submitted through the REST API to a standalone
+ * cluster of a JobManager and two TaskManager processes, with Kafka as a process of its own. One
+ * TaskManager is {@code kill -9}ed mid-stream and replaced; the outputs read back with read_committed
+ * must hold every event exactly once, and the known answers of the demo model must all be right.
+ */
+class TaskManagerKillIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aTaskManagerKilledMidStreamLosesAndDuplicatesNothing() throws Exception {
+        DemoSample sample = DemoSample.bundled();
+        List<DemoSample.Event> events = sample.cycle(sample.size());
+        try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("kafka"));
+             StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink")).taskManagers(2)
+                     .config("execution.checkpointing.interval", "1000ms").start()) {
+            JobConfig config = new JobConfig();
+            config.modelDir = Checkout.root().resolve("models").resolve("demo-tasks").toString();
+            config.bootstrapServers = kafka.bootstrapServers();
+            config.partitions = 2;
+            config.replicationFactor = 1;
+            config.parallelism = 2;
+            config.checkpointIntervalMs = 1000;
+            config.transactionTimeoutMs = 120_000;
+            config.validate();
+            KafkaClientSettings settings = config.kafkaSettings();
+            JobTopology.ensureTopics(config, settings);
+
+            FlinkRest rest = cluster.rest();
+            String jobId = rest.runJar(rest.uploadJar(ClusterDemo.productionJar()), LlamastreamJob.class.getName(),
+                    ClusterDemo.jobArgs(config), 2);
+            OutputTracker tracker = new OutputTracker();
+            CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+                try {
+                    EventProducer.send(settings, config.requestsTopic, events, tracker, 4);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Path dump = work.resolve("dump");
+            int doneAtKill;
+            try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
+                readUntil(reader, tracker, 15, rest, jobId);
+                doneAtKill = tracker.done();
+                TaskManagerProcess victim = cluster.taskManagers().get(0);
+                cluster.kill(victim);
+                assertFalse(victim.process().isAlive());
+                cluster.startTaskManager();
+
+                readUntil(reader, tracker, events.size(), rest, jobId);
+                producing.get();
+                long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                while (System.nanoTime() < settle) {
+                    reader.poll(Duration.ofMillis(200));
+                }
+            } finally {
+                rest.cancel(jobId);
+            }
+
+            assertTrue(doneAtKill < events.size(), "the kill came after every output: " + doneAtKill);
+            assertTrue(rest.restarts(jobId) >= 1, "the job never restarted after the kill");
+            KafkaExactlyOnceTest.assertExactlyOnce(tracker, events.size());
+            assertEquals(events.size(), Files.readAllLines(dump.resolve("results.jsonl")).size()
+                    + Files.readAllLines(dump.resolve("dead-letter.jsonl")).size(), "records read with read_committed");
+            int known = 0;
+            for (OutputTracker.TaskStats s : tracker.perTask().values()) {
+                assertEquals(s.known, s.correct, "known answers correct");
+                assertEquals(s.expectedErrors, s.expectedErrorsMatched, "bad events dead-lettered with their code");
+                known += s.known;
+            }
+            assertTrue(known >= 50, "known answers checked: " + known);
+        }
+    }
+
+    private static void readUntil(OutputReader reader, OutputTracker tracker, int done, FlinkRest rest, String jobId) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        long nextCheck = 0;
+        while (tracker.done() < done) {
+            reader.poll(Duration.ofMillis(200));
+            if (System.nanoTime() > nextCheck) {
+                String state = rest.jobState(jobId);
+                assertFalse(List.of("FAILED", "CANCELED", "FINISHED").contains(state),
+                        "job " + state + ": " + rest.latestException(jobId));
+                nextCheck = System.nanoTime() + 1_000_000_000L;
+            }
+            assertTrue(System.nanoTime() < deadline, "only " + tracker.done() + " of " + done + " outputs; missing e.g. "
+                    + tracker.missing(5));
+        }
+    }
+}

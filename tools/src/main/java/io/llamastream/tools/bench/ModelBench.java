@@ -1,0 +1,148 @@
+package io.llamastream.tools.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llamastream.engine.checkpoint.ModelPath;
+import io.llamastream.engine.kv.KvCache;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.Batch;
+import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.model.TextModel;
+import io.llamastream.engine.sampling.Sampler;
+import io.llamastream.engine.weights.WeightFormat;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench --model PATH}: any model a user holds (a folder or a GGUF file), measured the way
+ * llama-bench does: load time and read throughput, {@code pp N} (a prompt of N random tokens in
+ * one batch from an empty cache, tokens per second) and {@code tg N} (N tokens decoded one at a
+ * time from an empty cache), each over several runs after an untimed warm-up.
+ */
+public final class ModelBench {
+    /** What to measure: model path, weight format, prompt and generation lengths, timed runs. */
+    public record Options(Path model, WeightFormat format, int prompt, int gen, int runs) {
+    }
+
+    private final Options o;
+    private final ComputePool pool;
+    private final PrintStream log;
+
+    public ModelBench(Options options, ComputePool pool, PrintStream log) {
+        this.o = options;
+        this.pool = pool;
+        this.log = log;
+    }
+
+    public ObjectNode run() {
+        long fileBytes = fileBytes(o.model());
+        long t0 = System.nanoTime();
+        Llama4Model m = Llama4Model.load(o.model(), pool, o.format());
+        double loadS = (System.nanoTime() - t0) / 1e9;
+        TextModel tm = m.textModel();
+        log.printf(Locale.ROOT, "%s: loaded %.2f GB of file (%.2f GB of weights as %s) in %.2f s, %.2f GB/s%n", m.name(),
+                fileBytes / 1e9, tm.weightBytes() / 1e9, tm.format(), loadS, fileBytes / 1e9 / loadS);
+        int vocab = Math.min(m.config().vocabSize(), m.tokenizer().vocabSize());
+        prefill(tm, Math.min(o.prompt(), 32), vocab, 0);
+        decode(tm, Math.min(o.gen(), 8), vocab);
+        double[] pp = new double[o.runs()];
+        double[] tg = new double[o.runs()];
+        for (int r = 0; r < o.runs(); r++) {
+            pp[r] = o.prompt() / prefill(tm, o.prompt(), vocab, r + 1);
+            tg[r] = o.gen() / decode(tm, o.gen(), vocab);
+            log.printf(Locale.ROOT, "run %d: pp%d %.2f tok/s, tg%d %.2f tok/s%n", r + 1, o.prompt(), pp[r], o.gen(), tg[r]);
+        }
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        out.put("model", o.model().toAbsolutePath().toString());
+        out.put("format", tm.format().name().toLowerCase(Locale.ROOT));
+        out.put("threads", pool.threads());
+        out.put("file_bytes", fileBytes);
+        out.put("weight_bytes", tm.weightBytes());
+        out.put("load_s", loadS);
+        out.put("load_gb_per_s", fileBytes / 1e9 / loadS);
+        figure(out.putObject("pp" + o.prompt()), pp, o.prompt());
+        figure(out.putObject("tg" + o.gen()), tg, o.gen());
+        return out;
+    }
+
+    private static void figure(ObjectNode n, double[] tokPerS, int tokens) {
+        double mean = 0;
+        for (double v : tokPerS) {
+            mean += v / tokPerS.length;
+        }
+        double var = 0;
+        for (double v : tokPerS) {
+            var += (v - mean) * (v - mean) / Math.max(1, tokPerS.length - 1);
+        }
+        n.put("tokens", tokens);
+        n.put("tok_per_s", mean);
+        n.put("tok_per_s_sd", Math.sqrt(var));
+        n.put("runs", tokPerS.length);
+    }
+
+    /** Seconds to prefill {@code n} random tokens (seeded) in one batch from an empty cache. */
+    private static double prefill(TextModel tm, int n, int vocab, long seed) {
+        Random rnd = new Random(seed);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = rnd.nextInt(vocab);
+        }
+        KvCache cache = tm.newCache();
+        long t0 = System.nanoTime();
+        tm.forward(new Batch().add(cache, ids), false);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Seconds to decode {@code n} tokens one at a time (greedy) from an empty cache. */
+    private static double decode(TextModel tm, int n, int vocab) {
+        KvCache cache = tm.newCache();
+        int token = 1 % vocab;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            float[] logits = tm.forward(new Batch().add(cache, new int[] {token}), false);
+            token = Sampler.argmax(logits, 0, logits.length) % vocab;
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Bytes of the file, or of the folder's safetensors files. */
+    static long fileBytes(Path model) {
+        try {
+            if (ModelPath.of(model).isGguf()) {
+                return Files.size(model);
+            }
+            try (Stream<Path> files = Files.list(model)) {
+                return files.filter(p -> p.toString().endsWith(".safetensors")).mapToLong(p -> {
+                    try {
+                        return Files.size(p);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).sum();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The llama-bench-like table of {@link #run}'s result. */
+    public static String table(ObjectNode r, int prompt, int gen) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "| %-40s | %-8s | %7s | %9s | %-7s | %16s |%n", "model", "format", "threads", "load s",
+                "test", "t/s"));
+        for (String test : new String[] {"pp" + prompt, "tg" + gen}) {
+            ObjectNode f = (ObjectNode) r.get(test);
+            String name = Path.of(r.get("model").asText()).getFileName().toString();
+            sb.append(String.format(Locale.ROOT, "| %-40s | %-8s | %7d | %9.2f | %-7s | %8.2f ± %5.2f |%n", name,
+                    r.get("format").asText(), r.get("threads").asInt(), r.get("load_s").asDouble(), test,
+                    f.get("tok_per_s").asDouble(), f.get("tok_per_s_sd").asDouble()));
+        }
+        return sb.toString();
+    }
+}
