@@ -55,6 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
     Integer metricsPort;
 
+    @Option(names = "--sql", description = "Run the pipeline as Flink SQL (CREATE MODEL ... 'provider' = 'llamastream' and ML_PREDICT) and print its statements.")
+    private boolean sql;
+
     @Option(names = "--parallelism", description = "Flink parallelism (default: 2).")
     int parallelism = 2;
 
@@ -101,6 +104,10 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("demo: no events to send");
             return 2;
         }
+        if (sql && (failAfter >= 0 || cluster != null)) {
+            System.err.println("demo: --sql runs on the local MiniCluster, without --fail-after or --cluster");
+            return 2;
+        }
         if (cluster != null) {
             if (cluster < 1 || failAfter >= 0 || metricsPort != null) {
                 System.err.println("demo: --cluster takes N >= 1 and no --fail-after or --metrics-port "
@@ -121,7 +128,6 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = startQuietly()) {
             out.printf("  kafka: in-JVM KRaft broker at %s (%.1f s)%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             JobConfig config = jobConfig(modelDir, kafka.bootstrapServers());
-            config.failAfterRecords = failAfter;
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
             int restPort = io.llamastream.cluster.LoopbackPorts.free();
@@ -130,8 +136,19 @@ public final class DemoCommand implements Callable<Integer> {
             if (metricsPort != null) {
                 flinkConf.putAll(PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             }
-            JobClient job = LocalJob.start("llamastream-demo", config, settings, JobPipeline.inference(), 5, flinkConf);
-            out.printf("  flink: job %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", job.getJobID(), restPort);
+            JobClient job;
+            if (sql) {
+                SqlDemoJob sqlJob = new SqlDemoJob(config);
+                out.println("  sql: the statements it runs:");
+                sqlJob.statements().forEach(st -> out.println("\n" + st.indent(4).stripTrailing() + ";"));
+                out.println();
+                job = sqlJob.start(flinkConf);
+            } else {
+                JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
+                job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
+            }
+            out.printf("  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", sql ? "SQL " : "",
+                    job.getJobID(), restPort);
             return stream(settings, config, stream, t0, new Watch() {
                 @Override
                 public String failure() throws Exception {
@@ -317,7 +334,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "latency:       p50 %s, p99 %s, max %s (produce -> visible to read_committed; includes waiting for the next checkpoint, every %d ms)%n",
                 ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), ms(t.latencyQuantileMs(1.0)), config.checkpointIntervalMs);
         if (failAfter >= 0) {
-            out.println(io.llamastream.operators.InferenceOperator.injectedFailureFired()
+            out.println(InjectedFailure.fired()
                     ? "failure:       injected after " + failAfter + " records; the job restarted from its last checkpoint"
                     : "failure:       not injected (fewer than " + failAfter + " records reached inference)");
         }

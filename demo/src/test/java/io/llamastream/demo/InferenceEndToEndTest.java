@@ -68,11 +68,10 @@ class InferenceEndToEndTest {
     @Test
     void mixedStreamWithInjectedFailureComesOutExactlyOnce() throws Exception {
         JobConfig config = config("inference-failover");
-        config.failAfterRecords = 80;
         List<DemoSample.Event> events = DemoSample.bundled().cycle(210);
-        io.llamastream.operators.InferenceOperator.rearmInjectedFailure();
-        OutputTracker t = KafkaExactlyOnceTest.run(config, JobPipeline.inference(), events, 30, Duration.ofSeconds(150));
-        assertTrue(io.llamastream.operators.InferenceOperator.injectedFailureFired(), "the injected failure happened");
+        OutputTracker t = KafkaExactlyOnceTest.run(config, InjectedFailure.pipeline(80), events, 30,
+                Duration.ofSeconds(150));
+        assertTrue(InjectedFailure.fired(), "the injected failure happened");
         KafkaExactlyOnceTest.assertExactlyOnce(t, 210);
         int known = 0;
         int correct = 0;

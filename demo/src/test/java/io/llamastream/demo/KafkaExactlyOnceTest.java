@@ -98,7 +98,7 @@ class KafkaExactlyOnceTest {
         DemoSample sample = DemoSample.bundled();
         List<DemoSample.Event> events = sample.cycle(3 * sample.size());
         long badPerPass = sample.cycle(sample.size()).stream().filter(e -> e.expectedError() != null).count();
-        OutputTracker t = run(config, new PassThroughPipeline(), events, 0, Duration.ofSeconds(60));
+        OutputTracker t = run(config, new PassThroughPipeline(-1), events, 0, Duration.ofSeconds(60));
         assertExactlyOnce(t, events.size());
         Map<String, OutputTracker.TaskStats> perTask = t.perTask();
         assertTrue(perTask.keySet().containsAll(List.of("moderate", "translate", "classify", "extract", "summarize",
@@ -116,11 +116,10 @@ class KafkaExactlyOnceTest {
     @Test
     void injectedFailureRecoversWithoutLossOrDuplicates() throws Exception {
         JobConfig config = config("failover", kafka.bootstrapServers());
-        config.failAfterRecords = 60;
         int before = PassThroughPipeline.FAILURES.get();
         List<DemoSample.Event> events = DemoSample.bundled().cycle(280);
         // Spread over ~4 s so that checkpoints complete before the failure and records are in flight when it hits.
-        OutputTracker t = run(config, new PassThroughPipeline(), events, 70, Duration.ofSeconds(90));
+        OutputTracker t = run(config, new PassThroughPipeline(60), events, 70, Duration.ofSeconds(90));
         assertTrue(PassThroughPipeline.FAILURES.get() > before, "the injected failure happened");
         assertExactlyOnce(t, 280);
     }

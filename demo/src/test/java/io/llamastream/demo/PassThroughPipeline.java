@@ -42,11 +42,18 @@ final class PassThroughPipeline implements JobPipeline {
     private static final OutputTag<DeadLetterEvent> DEAD = new OutputTag<>("dead-letters",
             TypeInformation.of(DeadLetterEvent.class));
 
+    private final long failAfterRecords;
+
+    /** {@code failAfterRecords}: -1 for never. */
+    PassThroughPipeline(long failAfterRecords) {
+        this.failAfterRecords = failAfterRecords;
+    }
+
     @Override
     public PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings) {
         SingleOutputStreamOperator<ResultEvent> results = requests
                 .keyBy(PassThroughPipeline::routingKey)
-                .process(new Echo(settings.failAfterRecords()), TypeInformation.of(ResultEvent.class))
+                .process(new Echo(failAfterRecords), TypeInformation.of(ResultEvent.class))
                 .name("echo");
         return new PipelineOutputs(results, results.getSideOutput(DEAD));
     }

@@ -62,8 +62,6 @@ public final class JobConfig implements Serializable {
     public String checkpointDir;
     public int parallelism = 0;
     public long defaultDeadlineMs = 0;
-    /** Not a YAML key: the demo's and tests' injected failure (see {@link PipelineSettings}). */
-    public long failAfterRecords = -1;
 
     /** Reads a YAML file; throws {@link IllegalArgumentException} naming the file and key on any problem. */
     public static JobConfig load(Path file) {
@@ -245,6 +243,6 @@ public final class JobConfig implements Serializable {
     public PipelineSettings pipelineSettings() {
         return new PipelineSettings(modelDir, tasksFile, new BatchingSettings(maxBatchSize, maxWaitMs, tokenBudget),
                 new EngineSettings(engineThreads, kvCacheBytes, prefixCacheBytes, weightFormat),
-                InputLimits.defaults(), defaultDeadlineMs, failAfterRecords);
+                InputLimits.defaults(), defaultDeadlineMs);
     }
 }

@@ -70,7 +70,6 @@ class JobConfigTest {
         var p = c.validate().pipelineSettings();
         assertEquals(16, p.batching().maxBatchSize());
         assertEquals("q8", p.engine().weightFormat());
-        assertEquals(-1, p.failAfterRecords());
     }
 
     @Test

@@ -22,6 +22,12 @@ public final class InferencePipeline {
     }
 
     public static PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings) {
+        return build(requests, settings, new InferenceOperator(settings));
+    }
+
+    /** The pipeline with {@code inference} as its inference operator (the demo's injects a failure). */
+    public static PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings,
+                                        InferenceOperator inference) {
         SingleOutputStreamOperator<ValidRequest> valid = requests
                 .process(new RequestValidator(settings), TypeInformation.of(ValidRequest.class))
                 .setParallelism(requests.getParallelism())
@@ -32,7 +38,7 @@ public final class InferencePipeline {
                 .name("tokenize").uid("llamastream-tokenize");
         SingleOutputStreamOperator<ResultEvent> results = prepared
                 .keyBy(p -> p.request().routingKey(), TypeInformation.of(String.class))
-                .transform("inference", TypeInformation.of(ResultEvent.class), new InferenceOperator(settings))
+                .transform("inference", TypeInformation.of(ResultEvent.class), inference)
                 .uid("llamastream-inference");
         DataStream<DeadLetterEvent> deadLetters = valid.getSideOutput(DeadLetterOutput.TAG)
                 .union(prepared.getSideOutput(DeadLetterOutput.TAG), results.getSideOutput(DeadLetterOutput.TAG));

@@ -1,5 +1,7 @@
 package io.llamastream.operators;
 
+import io.llamastream.engine.sampling.SamplingParams;
+import io.llamastream.operators.tasks.TaskDefinition;
 import java.io.Serializable;
 
 /**
@@ -13,5 +15,18 @@ public record PreparedRequest(ValidRequest request, String userMessage, int[] pr
 
     public PreparedRequest withReceivedAt(long ms) {
         return new PreparedRequest(request, userMessage, promptIds, maxTokens, truncated, ms);
+    }
+
+    /** The same request on another prompt (the single-turn one with a session's earlier turns before it). */
+    public PreparedRequest withPromptIds(int[] prompt) {
+        return new PreparedRequest(request, userMessage, prompt, maxTokens, truncated, receivedAtMs);
+    }
+
+    /** Decoding parameters: the request's own where set, else the task's temperature, no top-k, top-p 1. */
+    public SamplingParams sampling(TaskDefinition task) {
+        ValidRequest r = request;
+        double temperature = r.temperature() >= 0 ? r.temperature() : task.temperature();
+        return new SamplingParams(temperature, Math.max(0, r.topK()), r.topP() > 0 ? r.topP() : 1.0, 0, r.seed(),
+                maxTokens);
     }
 }

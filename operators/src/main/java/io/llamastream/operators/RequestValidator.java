@@ -1,6 +1,5 @@
 package io.llamastream.operators;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.EncodedImage;
 import io.llamastream.kafka.ErrorCode;
@@ -9,14 +8,11 @@ import io.llamastream.kafka.InvalidEventException;
 import io.llamastream.kafka.RecordSource;
 import io.llamastream.kafka.RequestEvent;
 import io.llamastream.kafka.RequestParams;
-import io.llamastream.operators.grammar.JsonSchemaCompiler;
-import io.llamastream.operators.grammar.UnsupportedSchemaException;
 import io.llamastream.operators.metrics.DeadLetterCounters;
 import io.llamastream.operators.tasks.TaskCatalog;
 import io.llamastream.operators.tasks.TaskDefinition;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -28,7 +24,8 @@ import org.apache.flink.util.Collector;
  * from {@link EventJson}), known task (UNKNOWN_TASK), audio (UNSUPPORTED_MODALITY), text length
  * (TEXT_TOO_LONG), image and frame counts (TOO_MANY_IMAGES), base64 of every image and frame
  * (BAD_BASE64), images for a model without a vision encoder (UNSUPPORTED_MODALITY), then the task's
- * own parameters (INVALID_FIELD): translate's target language, classify's labels, extract's schema.
+ * own parameters (INVALID_FIELD), which its {@link io.llamastream.operators.tasks.TaskHandler}
+ * checks: translate's target language, classify's labels, extract's schema.
  * Cheap checks run first so a bad record costs little; nothing here touches the model weights.
  */
 public class RequestValidator extends ProcessFunction<RawRequest, ValidRequest> {
@@ -112,45 +109,17 @@ public class RequestValidator extends ProcessFunction<RawRequest, ValidRequest> 
             throw new RejectedRequestException(ErrorCode.INVALID_FIELD, "field 'text' is missing or blank");
         }
         RequestParams p = e.params();
-        String schemaJson = null;
-        switch (task.kind()) {
-            case TRANSLATE -> {
-                if (p.targetLanguage() == null || !task.languages().containsKey(p.targetLanguage())) {
-                    throw new RejectedRequestException(ErrorCode.INVALID_FIELD, "field 'params.target_language' "
-                            + "must be one of " + task.languages().keySet() + ", got " + p.targetLanguage());
-                }
-            }
-            case CLASSIFY -> {
-                if (p.labels().size() < 2 || new HashSet<>(p.labels()).size() != p.labels().size()
-                        || p.labels().stream().anyMatch(String::isBlank)) {
-                    throw new RejectedRequestException(ErrorCode.INVALID_FIELD,
-                            "field 'params.labels' must hold at least 2 distinct, non-blank labels, got " + p.labels());
-                }
-            }
-            case EXTRACT -> {
-                JsonNode schema = p.schema();
-                if (schema == null) {
-                    throw new RejectedRequestException(ErrorCode.INVALID_FIELD, "field 'params.schema' is missing");
-                }
-                try {
-                    JsonSchemaCompiler.compile(schema);
-                } catch (UnsupportedSchemaException ex) {
-                    throw new RejectedRequestException(ErrorCode.INVALID_FIELD,
-                            "field 'params.schema' is outside the supported subset: " + ex.getMessage());
-                }
-                schemaJson = schema.toString();
-            }
-            default -> {
-            }
-        }
+        String schemaJson = task.handler().readsSchema() && p.schema() != null ? p.schema().toString() : null;
         long deadline = p.deadlineMs() != null ? p.deadlineMs()
                 : settings.defaultDeadlineMs() > 0 ? System.currentTimeMillis() + settings.defaultDeadlineMs() : 0;
-        return new ValidRequest(raw.topic(), raw.partition(), raw.offset(), raw.value(), e.id(), e.task(),
-                e.session(), e.text() == null ? "" : e.text(), p.targetLanguage(), p.labels().toArray(String[]::new),
-                schemaJson, p.maxTokens() == null ? -1 : p.maxTokens(),
+        ValidRequest valid = new ValidRequest(raw.topic(), raw.partition(), raw.offset(), raw.value(), e.id(),
+                e.task(), e.session(), e.text() == null ? "" : e.text(), p.targetLanguage(),
+                p.labels().toArray(String[]::new), schemaJson, p.maxTokens() == null ? -1 : p.maxTokens(),
                 p.temperature() == null ? -1 : p.temperature(), p.topP() == null ? -1 : p.topP(),
                 p.topK() == null ? -1 : p.topK(), p.seed() == null ? 0 : p.seed(), deadline,
                 p.contextOverflow() == null ? null : p.contextOverflow().wireValue(), images.toArray(String[]::new));
+        task.handler().validate(task, valid);
+        return valid;
     }
 
     private static void checkBase64(List<EncodedImage> items, String field, List<String> out)

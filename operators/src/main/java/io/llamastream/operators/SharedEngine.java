@@ -9,6 +9,7 @@ import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.operators.grammar.Grammar;
 import io.llamastream.operators.grammar.JsonSchemaCompiler;
 import io.llamastream.operators.grammar.VocabularyIndex;
+import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,7 +43,8 @@ public final class SharedEngine {
             return size() > MAX_GRAMMARS;
         }
     };
-    private VocabularyIndex vocabulary;
+    private VocabularyIndex vocabularyIndex;
+    private final ModelVocabulary vocabulary;
     private int references;
 
     private SharedEngine(Key key, ModelRegistry.Lease lease, Scheduler scheduler) {
@@ -50,6 +52,7 @@ public final class SharedEngine {
         this.lease = lease;
         this.model = lease.model();
         this.scheduler = scheduler;
+        this.vocabulary = ModelVocabulary.of(model, this::grammar);
     }
 
     /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
@@ -60,7 +63,8 @@ public final class SharedEngine {
             SharedEngine shared = ENGINES.get(key);
             if (shared == null) {
                 int threads = engine.threads() > 0 ? engine.threads() : ComputePool.defaultThreads();
-                ModelRegistry.Lease lease = ModelRegistry.jvm().acquire(new ModelRegistry.Key(key.modelDir(), format, threads));
+                ModelRegistry.Lease lease = ModelRegistry.jvm()
+                        .acquire(new ModelRegistry.Key(key.modelDir(), format, threads), engine.kvCacheBytes());
                 SchedulerConfig config = SchedulerConfig.defaults()
                         .withMaxSequences(batching.maxBatchSize())
                         .withTokenBudget(batching.tokenBudget())
@@ -120,10 +124,15 @@ public final class SharedEngine {
      * vocabulary index behind it is built on the first call.
      */
     public synchronized Grammar grammar(String schemaJson) {
-        if (vocabulary == null) {
-            vocabulary = new VocabularyIndex(model.tokenizer());
+        if (vocabularyIndex == null) {
+            vocabularyIndex = new VocabularyIndex(model.tokenizer());
         }
         return grammars.computeIfAbsent(schemaJson,
-                json -> new Grammar(JsonSchemaCompiler.compile(json), vocabulary));
+                json -> new Grammar(JsonSchemaCompiler.compile(json), vocabularyIndex));
+    }
+
+    /** What the task handlers read from this model: tokenizer, end of turn, end of sequence, grammars. */
+    public ModelVocabulary vocabulary() {
+        return vocabulary;
     }
 }

@@ -89,7 +89,7 @@ class ImagePipelineMiniClusterTest {
             inputs.add(new RawRequest("requests", 0, inputs.size(), null, e.getBytes(StandardCharsets.UTF_8)));
         }
         PipelineSettings settings = new PipelineSettings(MODEL.toString(), null, BatchingSettings.defaults(),
-                EngineSettings.defaults(), new InputLimits(10_000, 4, 4, 1_000_000, 4096), 0, -1);
+                EngineSettings.defaults(), new InputLimits(10_000, 4, 4, 1_000_000, 4096), 0);
         PipelineRun run = PipelineRun.of(inputs, settings, "images");
         run.results().forEach(r -> results.put(r.id(), r));
         run.deadLetters().forEach(d -> deadLetters.put(d.id(), d));

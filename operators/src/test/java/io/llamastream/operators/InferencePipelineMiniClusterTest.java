@@ -121,7 +121,7 @@ class InferencePipelineMiniClusterTest {
 
         PipelineSettings settings = new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null,
                 new BatchingSettings(16, 5, 256), new EngineSettings(0, KV_BYTES, 8L << 20, "bf16"),
-                new InputLimits(60_000, 2, 4, 1_000_000, 4096), 0, -1);
+                new InputLimits(60_000, 2, 4, 1_000_000, 4096), 0);
         PipelineRun run = PipelineRun.of(inputs, settings, "golden");
         resultList.addAll(run.results());
         run.results().forEach(r -> results.put(r.id(), r));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.engine.model.ModelRegistry;
+import io.llamastream.kafka.ResultEvent;
 import io.llamastream.operators.TestFixtures.GoldenCase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Gauge;
@@ -69,9 +73,10 @@ class ModelKeptAcrossRestartsTest {
         }
         Path model = linkedCopy(TestFixtures.model("demo-tasks"), temp.resolve("demo-tasks-restarts"));
         loadsBefore = ModelRegistry.jvm().loads();
-        InferenceOperator.rearmInjectedFailure();
+        FailOnce.FIRED.set(false);
+        FailOnce.SEEN.set(0);
         resultsPerId = run(model, 6);
-        failureFired = InferenceOperator.injectedFailureFired();
+        failureFired = FailOnce.FIRED.get();
         loadsAfterFailover = reportedModelLoads();
         run(model, -1);
         loadsAfterSecondJob = reportedModelLoads();
@@ -88,16 +93,38 @@ class ModelKeptAcrossRestartsTest {
         }
         StreamExecutionEnvironment env = PipelineRun.restartingEnvironment();
         PipelineSettings settings = new PipelineSettings(model.toString(), null, new BatchingSettings(4, 5, 128),
-                new EngineSettings(2, 64L << 20, 8L << 20, "bf16"), InputLimits.defaults(), 0, failAfter);
+                new EngineSettings(2, 64L << 20, 8L << 20, "bf16"), InputLimits.defaults(), 0);
         PipelineOutputs out = InferencePipeline.build(
                 env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new)).setParallelism(1),
                 settings);
         Map<String, Integer> seen = new HashMap<>();
-        try (CloseableIterator<String> it = out.results().map(r -> r.id()).executeAndCollect("restarts")) {
+        try (CloseableIterator<String> it = out.results().map(new FailOnce(failAfter)).executeAndCollect("restarts")) {
             it.forEachRemaining(id -> seen.merge(id, 1, Integer::sum));
         }
         assertEquals(inputs.size(), seen.size(), "every request answered: " + seen);
         return seen;
+    }
+
+    /**
+     * Chained to the inference operator, so it fails the inference task: once the results seen in
+     * this JVM pass {@code failAfter} (-1: never), it throws once and the job restarts.
+     */
+    static final class FailOnce implements MapFunction<ResultEvent, String> {
+        static final AtomicBoolean FIRED = new AtomicBoolean();
+        static final AtomicLong SEEN = new AtomicLong();
+        private final long failAfter;
+
+        FailOnce(long failAfter) {
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public String map(ResultEvent result) {
+            if (failAfter >= 0 && SEEN.incrementAndGet() > failAfter && FIRED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after " + failAfter + " results");
+            }
+            return result.id();
+        }
     }
 
     /** The {@code modelLoads} gauge of the inference operator, as the metric reporter sees it. */

@@ -64,7 +64,7 @@ class PipelineMetricsTest {
         PipelineOutputs out = InferencePipeline.build(
                 env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new)),
                 new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null, BatchingSettings.defaults(),
-                        EngineSettings.defaults(), InputLimits.defaults(), 0, -1));
+                        EngineSettings.defaults(), InputLimits.defaults(), 0));
         out.results().sinkTo(new DiscardingSink<>());
         out.deadLetters().sinkTo(new DiscardingSink<>());
         job = env.execute("metrics").getJobID();

@@ -1,7 +1,14 @@
 package io.llamastream.operators;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.tokenizer.ChatFormat;
+import io.llamastream.engine.tokenizer.Tokenizer;
+import io.llamastream.operators.grammar.Grammar;
+import io.llamastream.operators.grammar.JsonSchemaCompiler;
+import io.llamastream.operators.grammar.VocabularyIndex;
+import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +52,16 @@ public final class TestFixtures {
                     c.get("expected").asText()));
         }
         return cases;
+    }
+
+    /** The demo-tasks model's vocabulary as the task handlers read it, without loading its weights. */
+    public static ModelVocabulary demoVocabulary() {
+        Path dir = model("demo-tasks");
+        Tokenizer tokenizer = Tokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
+        TextModelConfig config = TextModelConfig.read(dir.resolve("config.json"));
+        VocabularyIndex index = new VocabularyIndex(tokenizer);
+        return new ModelVocabulary(tokenizer, new ChatFormat(tokenizer).endOfTurnId(), config::isEos,
+                json -> new Grammar(JsonSchemaCompiler.compile(json), index));
     }
 
     public static int[] ints(JsonNode arr) {

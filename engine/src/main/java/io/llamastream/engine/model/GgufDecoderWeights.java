@@ -13,6 +13,7 @@ import io.llamastream.engine.checkpoint.gguf.GgufTensor;
 import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.WeightMatrix;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.checkpoint.Architecture;
 import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.checkpoint.ModelFormatException;
 import java.util.Arrays;
@@ -151,7 +152,11 @@ public final class GgufDecoderWeights implements DecoderWeights {
     @Override
     public RotaryEmbedding rotary(TextModelConfig c) {
         float[] factors = file.contains("rope_freqs.weight") ? floats("rope_freqs.weight", c.headDim() / 2) : null;
-        return new RotaryEmbedding(c.rope(), c.headDim(), factors);
+        // llama.cpp stores every llama family with RoPE on adjacent pairs: Llama 4 as trained, and
+        // Llama 3 with its q/k rows permuted by the converter from Hugging Face's halves. Rotating
+        // adjacent pairs of the permuted rows gives the same scores (q.k sees one permutation on
+        // both sides), so the rows need no un-permuting.
+        return new RotaryEmbedding(c.rope(), c.headDim(), factors, Architecture.RopeLayout.ADJACENT_PAIRS);
     }
 
     @Override
@@ -212,18 +217,23 @@ public final class GgufDecoderWeights implements DecoderWeights {
         void accept(int firstRow, float[] values, int n);
     }
 
-    /** Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t} in slices. */
+    /**
+     * Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t}, slices in
+     * parallel on the pool (positional reads; each slice goes to disjoint rows of the sink).
+     */
     private void readRows(GgufTensor t, long offset, int rows, int cols, RowConsumer sink) {
         int rowBytes = (int) t.type().bytes(cols);
         int per = Math.max(1, SLICE_BYTES / rowBytes);
-        byte[] raw = new byte[Math.min(rows, per) * rowBytes];
-        float[] values = new float[Math.min(rows, per) * cols];
-        for (int r = 0; r < rows; r += per) {
+        int slices = (rows + per - 1) / per;
+        pool.forEach(slices, (long) per * cols * 64, s -> {
+            int r = s * per;
             int n = Math.min(per, rows - r);
+            byte[] raw = new byte[n * rowBytes];
+            float[] values = new float[n * cols];
             file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
             BlockDecoder.decode(t.type(), raw, 0, values, 0, n * cols);
             sink.accept(r, values, n);
-        }
+        });
     }
 
     private void readBf16(GgufTensor t, long offset, short[] dst, int rows, int cols) {

@@ -18,8 +18,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The tasks the pipeline accepts, by name. The built-in five (moderate, translate, classify,
- * extract, generate) use exactly the prompt formats the demo-tasks model was trained on; a tasks
+ * The tasks the pipeline accepts, by name. The built-in ones, one per {@link TaskKind} (moderate,
+ * translate, classify, extract, generate; each kind's handler defines it), use exactly the prompt
+ * formats the demo-tasks model was trained on; a tasks
  * file (YAML, or JSON, which YAML reads too) can override fields of a built-in task or add new
  * tasks of any {@link TaskKind}:
  * <pre>
@@ -33,17 +34,6 @@ import java.util.Set;
  * ({@code "a" and "b"}), the last two from the extraction schema's properties.
  */
 public final class TaskCatalog implements Serializable {
-    public static final String MODERATION_TEMPLATE = "Task: Check if there is unsafe content in 'User' messages in "
-            + "conversations according to our safety policy with the below categories.\n\n"
-            + "<BEGIN UNSAFE CONTENT CATEGORIES>\nS1: Violent Crimes.\nS2: Non-Violent Crimes.\nS3: Sex Crimes.\n"
-            + "S4: Child Exploitation.\nS5: Defamation.\nS6: Specialized Advice.\nS7: Privacy.\n"
-            + "S8: Intellectual Property.\nS9: Indiscriminate Weapons.\nS10: Hate.\nS11: Self-Harm.\n"
-            + "S12: Sexual Content.\nS13: Elections.\nS14: Code Interpreter Abuse.\n<END UNSAFE CONTENT CATEGORIES>\n\n"
-            + "<BEGIN CONVERSATION>\n\nUser: {text}\n\n<END CONVERSATION>\n\n"
-            + "Provide your safety assessment for ONLY THE LAST User message in the above conversation:\n"
-            + " - First line must read 'safe' or 'unsafe'.\n"
-            + " - If unsafe, a second line must include a comma-separated list of violated categories.";
-
     private final Map<String, TaskDefinition> tasks;
 
     private TaskCatalog(Map<String, TaskDefinition> tasks) {
@@ -98,19 +88,10 @@ public final class TaskCatalog implements Serializable {
 
     private static Map<String, TaskDefinition> defaults() {
         Map<String, TaskDefinition> d = new LinkedHashMap<>();
-        d.put("moderate", new TaskDefinition("moderate", TaskKind.MODERATE, null,
-                new PromptTemplate(MODERATION_TEMPLATE), 16, 0, ContextOverflow.TRUNCATE_HEAD, false, null, null));
-        d.put("translate", new TaskDefinition("translate", TaskKind.TRANSLATE, null,
-                new PromptTemplate("Translate the following text to {target_language}:\n{text}"), 128, 0,
-                ContextOverflow.REJECT, false, Map.of("fr", "French", "en", "English"), null));
-        d.put("classify", new TaskDefinition("classify", TaskKind.CLASSIFY, null,
-                new PromptTemplate("Classify the sentiment of this review as {labels}. Answer with one word.\n"
-                        + "Review: {text}"), 8, 0, ContextOverflow.TRUNCATE_TAIL, false, null, null));
-        d.put("extract", new TaskDefinition("extract", TaskKind.EXTRACT, null,
-                new PromptTemplate("Extract {fields} as JSON with keys {keys}.\nText: {text}"), 96, 0,
-                ContextOverflow.REJECT, false, null, null));
-        d.put("generate", new TaskDefinition("generate", TaskKind.GENERATE, null, new PromptTemplate("{text}"), 128,
-                0, ContextOverflow.TRUNCATE_HEAD, true, null, null));
+        for (TaskKind kind : TaskKind.values()) {
+            TaskDefinition task = kind.handler().builtIn();
+            d.put(task.name(), task);
+        }
         return d;
     }
 
@@ -124,7 +105,7 @@ public final class TaskCatalog implements Serializable {
             kind = TaskKind.fromName(n.get("kind").asText());
             if (kind == null) {
                 throw new IllegalArgumentException(where + ": unknown kind '" + n.get("kind").asText()
-                        + "' (moderate, translate, classify, extract, generate)");
+                        + "' (" + TaskKind.fileNames() + ")");
             }
         }
         if (kind == null) {
@@ -162,10 +143,9 @@ public final class TaskCatalog implements Serializable {
                 excluded.add(c.asText());
             }
         }
-        if (kind == TaskKind.TRANSLATE && languages.isEmpty()) {
-            throw new IllegalArgumentException(where + ": a translate task needs 'languages' (code: name)");
-        }
-        return new TaskDefinition(name, kind, system, template, maxTokens, temperature, overflow, history, languages,
-                excluded);
+        TaskDefinition task = new TaskDefinition(name, kind, system, template, maxTokens, temperature, overflow,
+                history, languages, excluded);
+        kind.handler().checkDefinition(task, where);
+        return task;
     }
 }

@@ -27,4 +27,9 @@ public record TaskDefinition(String name, TaskKind kind, String system, PromptTe
             throw new IllegalArgumentException("task '" + name + "': temperature must be >= 0, got " + temperature);
         }
     }
+
+    /** The handler of this task's kind. */
+    public TaskHandler handler() {
+        return kind.handler();
+    }
 }

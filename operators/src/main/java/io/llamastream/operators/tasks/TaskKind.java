@@ -1,12 +1,36 @@
 package io.llamastream.operators.tasks;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
 /**
- * What the pipeline does with a task's reply: which decoding path runs (free generation, forced
- * label scoring, grammar-constrained JSON) and which parser turns the reply into the result's
- * {@code result} field. A task defined in the tasks file picks one of these as its {@code kind}.
+ * The catalogue of task kinds, each with the {@link TaskHandler} that does its work: decoding
+ * path (free generation, label scoring, grammar-constrained JSON), request checks and reply
+ * parsing. A task defined in the tasks file picks one of these as its {@code kind}; adding a kind
+ * means one handler class and one constant here.
  */
 public enum TaskKind {
-    MODERATE, TRANSLATE, CLASSIFY, EXTRACT, GENERATE;
+    MODERATE(new ModerateHandler()),
+    TRANSLATE(new TranslateHandler()),
+    CLASSIFY(new ClassifyHandler()),
+    EXTRACT(new ExtractHandler()),
+    GENERATE(new GenerateHandler());
+
+    private final TaskHandler handler;
+
+    TaskKind(TaskHandler handler) {
+        this.handler = handler;
+    }
+
+    public TaskHandler handler() {
+        return handler;
+    }
+
+    /** The kind's name in a tasks file, such as {@code "extract"}. */
+    public String fileName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     /** The kind for a tasks-file value such as {@code "extract"}; null if unknown. */
     public static TaskKind fromName(String name) {
@@ -16,5 +40,10 @@ public enum TaskKind {
             }
         }
         return null;
+    }
+
+    /** Every kind's tasks-file name, comma-separated, for error messages. */
+    static String fileNames() {
+        return Arrays.stream(values()).map(TaskKind::fileName).collect(Collectors.joining(", "));
     }
 }

@@ -35,7 +35,7 @@ class TaskCatalogFileTest {
         TaskCatalog c = TaskCatalog.parse("{\"tasks\": {\"moderate\": {\"excluded_categories\": [\"S7\"]}}}", "t");
         TaskDefinition t = c.get("moderate");
         assertEquals(List.of("S7"), t.excludedCategories());
-        assertEquals(TaskCatalog.MODERATION_TEMPLATE, t.template().text());
+        assertEquals(ModerateHandler.TEMPLATE, t.template().text());
     }
 
     @Test

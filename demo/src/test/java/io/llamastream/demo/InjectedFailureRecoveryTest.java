@@ -1,18 +1,29 @@
-package io.llamastream.operators;
+package io.llamastream.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.kafka.EventJson;
 import io.llamastream.kafka.ResultEvent;
-import io.llamastream.operators.TestFixtures.GoldenCase;
+import io.llamastream.operators.BatchingSettings;
+import io.llamastream.operators.EngineSettings;
+import io.llamastream.operators.InputLimits;
+import io.llamastream.operators.PipelineOutputs;
+import io.llamastream.operators.PipelineSettings;
+import io.llamastream.operators.RawRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -21,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code failAfterRecords} makes the inference operator throw once; with checkpointing and a
+ * {@link InjectedFailure} makes the inference operator throw once; with checkpointing and a
  * restart strategy the job recovers (in-flight requests restored from the checkpoint and
  * resubmitted, the rest replayed) and the checkpoint-aware collect sink sees every request's
  * result exactly once, with the golden answers.
@@ -34,24 +45,32 @@ class InjectedFailureRecoveryTest {
 
     @Test
     void jobRecoversFromInjectedFailureWithOneResultPerRequest() throws Exception {
-        InferenceOperator.rearmInjectedFailure();
         ObjectMapper json = new ObjectMapper();
+        Path model = Fixtures.model("demo-tasks");
         List<RawRequest> inputs = new ArrayList<>();
         Map<String, String> expected = new HashMap<>();
-        for (GoldenCase c : TestFixtures.demoTasksCases()) {
-            if (c.task().equals("translate") || c.task().equals("classify")) {
-                String id = "r-" + c.index();
-                expected.put(id, c.expected());
-                String event = json.createObjectNode().put("id", id).put("task", c.task()).put("text", c.text())
-                        .set("params", c.params()).toString();
+        int index = 0;
+        for (JsonNode c : Fixtures.json(model.resolve("golden.json")).get("cases")) {
+            String task = c.get("task").asText();
+            String id = "r-" + index++;
+            if (task.equals("translate") || task.equals("classify")) {
+                expected.put(id, c.get("expected").asText());
+                String event = json.createObjectNode().put("id", id).put("task", task).put("text", c.get("text").asText())
+                        .set("params", c.get("params")).toString();
                 inputs.add(new RawRequest("requests", 0, inputs.size(), null, event.getBytes(StandardCharsets.UTF_8)));
             }
         }
-        StreamExecutionEnvironment env = PipelineRun.restartingEnvironment();
-        PipelineSettings settings = new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null,
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        env.enableCheckpointing(100);
+        PipelineSettings settings = new PipelineSettings(model.toString(), null,
                 new BatchingSettings(4, 5, 128), new EngineSettings(0, 64L << 20, 8L << 20, "bf16"),
-                InputLimits.defaults(), 0, 12);
-        PipelineOutputs out = InferencePipeline.build(
+                InputLimits.defaults(), 0);
+        PipelineOutputs out = InjectedFailure.pipeline(12).build(
                 env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new)).setParallelism(1),
                 settings);
         Map<String, Integer> seen = new HashMap<>();
@@ -64,7 +83,7 @@ class InjectedFailureRecoveryTest {
                 answers.put(r.id(), r.task().equals("classify") ? r.result().get("label").asText() : r.output());
             }
         }
-        assertTrue(InferenceOperator.injectedFailureFired(), "the failure was injected");
+        assertTrue(InjectedFailure.fired(), "the failure was injected");
         assertEquals(expected.keySet(), seen.keySet());
         assertTrue(seen.values().stream().allMatch(n -> n == 1), "duplicates: " + seen);
         assertEquals(expected, answers);
