@@ -216,7 +216,8 @@ final class ClusterDemo {
             }
             lines.add("fault:         " + fault);
             if (brokerBackAt >= 0) {
-                lines.add(String.format(Locale.ROOT, "recovery:      broker down and back in %.1f s", secs(brokerBackAt)));
+                lines.add(String.format(Locale.ROOT, "recovery:      broker down and back in %.1f s; job restarts: %d",
+                        secs(brokerBackAt), cluster.rest().restarts(jobId)));
             }
             if (restartSeenAt >= 0) {
                 lines.add(String.format(Locale.ROOT, "recovery:      job restart seen %.1f s after the kill (job restarts: %d before"
