@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llamastream.engine.checkpoint.Checkpoint;
-import io.llamastream.engine.checkpoint.TextModelConfig;
-import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.TextModel;
 import io.llamastream.engine.sampling.SamplingParams;
 import io.llamastream.engine.sampling.StopReason;
 import io.llamastream.engine.testing.Fixtures;
-import java.nio.file.Path;
+import io.llamastream.engine.weights.WeightFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -36,11 +33,8 @@ class SchedulerPlanTest {
 
     @BeforeAll
     static void load() {
-        Path dir = Fixtures.model("demo-tasks");
-        try (Checkpoint ck = Checkpoint.open(dir)) {
-            demo = TextModel.load(ck, TextModelConfig.read(dir.resolve("config.json")), -1, ComputePool.shared());
-        }
-        cases = Fixtures.json(dir.resolve("golden.json")).get("cases");
+        demo = DemoTasks.model(WeightFormat.F32);
+        cases = DemoTasks.cases();
     }
 
     static int[] prompt(int index) {
