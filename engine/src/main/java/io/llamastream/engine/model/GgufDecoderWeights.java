@@ -212,18 +212,23 @@ public final class GgufDecoderWeights implements DecoderWeights {
         void accept(int firstRow, float[] values, int n);
     }
 
-    /** Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t} in slices. */
+    /**
+     * Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t}, slices in
+     * parallel on the pool (positional reads; each slice goes to disjoint rows of the sink).
+     */
     private void readRows(GgufTensor t, long offset, int rows, int cols, RowConsumer sink) {
         int rowBytes = (int) t.type().bytes(cols);
         int per = Math.max(1, SLICE_BYTES / rowBytes);
-        byte[] raw = new byte[Math.min(rows, per) * rowBytes];
-        float[] values = new float[Math.min(rows, per) * cols];
-        for (int r = 0; r < rows; r += per) {
+        int slices = (rows + per - 1) / per;
+        pool.forEach(slices, (long) per * cols * 64, s -> {
+            int r = s * per;
             int n = Math.min(per, rows - r);
+            byte[] raw = new byte[n * rowBytes];
+            float[] values = new float[n * cols];
             file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
             BlockDecoder.decode(t.type(), raw, 0, values, 0, n * cols);
             sink.accept(r, values, n);
-        }
+        });
     }
 
     private void readBf16(GgufTensor t, long offset, short[] dst, int rows, int cols) {

@@ -58,7 +58,7 @@ public final class Llama4Model {
 
     /**
      * Loads {@code dir} with the text decoder's large matrices in {@code format} (bf16 as stored,
-     * or quantized at load to 8 or 4 bits); the vision tower stays float32.
+     * or quantized at load to 8 or 4 bits); the vision tower's matrices in {@link #visionFormat}.
      */
     public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format) {
         return load(dir, pool, format, MemoryPlan.DEFAULT_KV_BYTES);
@@ -83,7 +83,8 @@ public final class Llama4Model {
                     MemoryPlan.physicalMemory(), format == WeightFormat.Q4 ? null : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
             text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
-                vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool);
+                vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool,
+                        visionFormat(format));
             }
         }
         if (tokenizer.vocabSize() > config.vocabSize()) {
@@ -91,6 +92,15 @@ public final class Llama4Model {
                     + " tokens but the model's vocabulary is " + config.vocabSize());
         }
         return new Llama4Model(dir, config, text, tokenizer, vision);
+    }
+
+    /**
+     * The vision tower's matrix format for a text format: float32 with float32, otherwise bf16 (the
+     * checkpoint's own bits, so exact weights at half the bytes; quantizing the tower is not worth
+     * its accuracy risk next to the text model's size).
+     */
+    static WeightFormat visionFormat(WeightFormat textFormat) {
+        return textFormat == WeightFormat.F32 ? WeightFormat.F32 : WeightFormat.BF16;
     }
 
     /** A GGUF file: config from its architecture's metadata, tokenizer from tokenizer.ggml.*, text weights only. */

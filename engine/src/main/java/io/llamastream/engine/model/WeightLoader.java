@@ -78,14 +78,18 @@ public final class WeightLoader {
             reader.readBf16(f, t, 0, w, 0, w.length);
             m = new Bf16Matrix(w, out, in);
         } else {
+            // Slices in parallel: each thread reads its rows with positional reads and quantizes
+            // them into disjoint rows of the matrix.
             RowSink sink = sink(fmt, out, in);
             int rowsPerSlice = Math.max(1, SLICE / in);
-            float[] buf = new float[Math.min(out, rowsPerSlice) * in];
-            for (int r = 0; r < out; r += rowsPerSlice) {
+            int slices = (out + rowsPerSlice - 1) / rowsPerSlice;
+            pool.forEach(slices, (long) rowsPerSlice * in * 64, s -> {
+                int r = s * rowsPerSlice;
                 int n = Math.min(rowsPerSlice, out - r);
+                float[] buf = new float[n * in];
                 reader.readFloats(f, t, (long) r * in, buf, 0, n * in);
                 sink.setRows(r, buf, 0, n);
-            }
+            });
             m = sink.matrix();
         }
         bytes.addAndGet(m.bytes());
@@ -189,12 +193,7 @@ public final class WeightLoader {
 
     /** Converts a row-major float32 matrix to {@code format} (for tests and benchmarks). */
     public static WeightMatrix fromFloats(WeightFormat format, float[] w, int rows, int cols) {
-        if (format == WeightFormat.F32) {
-            return new F32Matrix(w, rows, cols);
-        }
-        RowSink sink = sink(format, rows, cols);
-        sink.setRows(0, w, 0, rows);
-        return sink.matrix();
+        return format.fromFloats(w, rows, cols);
     }
 
     interface RowSink {

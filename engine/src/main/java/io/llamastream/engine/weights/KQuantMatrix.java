@@ -76,9 +76,66 @@ public final class KQuantMatrix extends RowKernelMatrix {
         for (int k = 0; k < GROUP; k++) {
             int r = g * GROUP + k;
             if (r < rows) {
-                decodeRow(r, panel, k * cols);
+                decodeRowVectors(r, panel, k * cols);
             } else {
                 java.util.Arrays.fill(panel, k * cols, (k + 1) * cols, 0f);
+            }
+        }
+    }
+
+    /** Row r dequantized into {@code dst[off..]} with vector code (the prefill panel); the same values as {@link #decodeRow}. */
+    private void decodeRowVectors(int r, float[] dst, int off) {
+        int base = r * rowBytes;
+        int blockBytes = type.blockBytes();
+        for (int sb = 0; sb < superBlocks; sb++) {
+            int o = base + sb * blockBytes;
+            int y = off + sb * SUPER;
+            if (type == GgmlType.Q6_K) {
+                float d = BlockDecoder.f16(raw, o + 208);
+                for (int n = 0; n < 2; n++) {
+                    int ql = o + 64 * n;
+                    int qh = o + 128 + 32 * n;
+                    int sc = o + 192 + 8 * n;
+                    int yb = y + 128 * n;
+                    for (int l = 0; l < 32; l += L) {
+                        ByteVector lo0 = ByteVector.fromArray(B, raw, ql + l);
+                        ByteVector lo1 = ByteVector.fromArray(B, raw, ql + 32 + l);
+                        ByteVector h = ByteVector.fromArray(B, raw, qh + l);
+                        int is = sc + l / 16;
+                        toFloat(lo0.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32))
+                                .mul(d * raw[is]).intoArray(dst, yb + l);
+                        toFloat(lo1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32))
+                                .mul(d * raw[is + 2]).intoArray(dst, yb + 32 + l);
+                        toFloat(lo0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32))
+                                .mul(d * raw[is + 4]).intoArray(dst, yb + 64 + l);
+                        toFloat(lo1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32))
+                                .mul(d * raw[is + 6]).intoArray(dst, yb + 96 + l);
+                    }
+                }
+                continue;
+            }
+            boolean fifth = type == GgmlType.Q5_K;
+            float d = BlockDecoder.f16(raw, o);
+            float dmin = BlockDecoder.f16(raw, o + 2);
+            int sc = o + 4;
+            for (int j = 0; j < 4; j++) {
+                int qs = o + (fifth ? 48 : 16) + 32 * j;
+                FloatVector d1 = FloatVector.broadcast(F, d * BlockDecoder.scaleK4(raw, sc, 2 * j));
+                FloatVector m1 = FloatVector.broadcast(F, dmin * BlockDecoder.minK4(raw, sc, 2 * j));
+                FloatVector d2 = FloatVector.broadcast(F, d * BlockDecoder.scaleK4(raw, sc, 2 * j + 1));
+                FloatVector m2 = FloatVector.broadcast(F, dmin * BlockDecoder.minK4(raw, sc, 2 * j + 1));
+                for (int l = 0; l < 32; l += L) {
+                    ByteVector v = ByteVector.fromArray(B, raw, qs + l);
+                    ByteVector lo = v.and((byte) 0x0F);
+                    ByteVector hi = v.lanewise(VectorOperators.LSHR, 4);
+                    if (fifth) {
+                        ByteVector h = ByteVector.fromArray(B, raw, o + 16 + l);
+                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    }
+                    toFloat(lo).fma(d1, m1.neg()).intoArray(dst, y + 64 * j + l);
+                    toFloat(hi).fma(d2, m2.neg()).intoArray(dst, y + 64 * j + 32 + l);
+                }
             }
         }
     }

@@ -38,13 +38,23 @@ public final class BenchCommand implements Callable<Integer> {
     int gen;
     @Option(names = "--runs", defaultValue = "3", description = "With --model: timed runs (default ${DEFAULT-VALUE}).")
     int runs;
-    @Option(names = "--threads", defaultValue = "0", description = "With --model: compute threads; 0 = all cores.")
+    @Option(names = "--threads", defaultValue = "0", description = "With --model or --geometry: compute threads; 0 = all cores.")
     int threads;
+    @Option(names = "--geometry", paramLabel = "scout|maverick",
+            description = "Measure N layers at the real model's shapes (random weights in memory) and extrapolate the full model.")
+    String geometry;
+    @Option(names = "--layers", defaultValue = "2", description = "With --geometry: layers built and measured (default ${DEFAULT-VALUE}).")
+    int layers;
+    @Option(names = "--batch", defaultValue = "8", description = "With --geometry: sequences in the batched decode (default ${DEFAULT-VALUE}).")
+    int batch;
 
     @Override
     public Integer call() throws Exception {
         if (model != null) {
             return benchModel();
+        }
+        if (geometry != null) {
+            return benchGeometry();
         }
         Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "llamastream");
         BenchRunner.Options options = quick ? BenchRunner.Options.quick(cache) : BenchRunner.Options.full(cache);
@@ -55,6 +65,20 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode result = new BenchRunner(options, ComputePool.shared(), System.err).run();
         System.out.println();
         System.out.print(BenchRunner.table(result));
+        String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        System.out.println(text);
+        if (json != null) {
+            Files.writeString(json, text + "\n");
+        }
+        return 0;
+    }
+
+    private int benchGeometry() throws IOException {
+        ComputePool pool = threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
+        WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(java.util.Locale.ROOT));
+        ObjectNode result = new GeometryBench(new GeometryBench.Options(geometry, layers, format, prompt, batch, gen, runs),
+                pool, System.err).run();
+        System.out.print(GeometryBench.table(result));
         String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         System.out.println(text);
         if (json != null) {
