@@ -55,6 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
     Integer metricsPort;
 
+    @Option(names = "--sql", description = "Run the pipeline as Flink SQL (CREATE MODEL ... 'provider' = 'llamastream' and ML_PREDICT) and print its statements.")
+    private boolean sql;
+
     @Option(names = "--parallelism", description = "Flink parallelism (default: 2).")
     int parallelism = 2;
 
@@ -101,6 +104,10 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("demo: no events to send");
             return 2;
         }
+        if (sql && (failAfter >= 0 || cluster != null)) {
+            System.err.println("demo: --sql runs on the local MiniCluster, without --fail-after or --cluster");
+            return 2;
+        }
         if (cluster != null) {
             if (cluster < 1 || failAfter >= 0 || metricsPort != null) {
                 System.err.println("demo: --cluster takes N >= 1 and no --fail-after or --metrics-port "
@@ -129,9 +136,19 @@ public final class DemoCommand implements Callable<Integer> {
             if (metricsPort != null) {
                 flinkConf.putAll(PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             }
-            JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
-            JobClient job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
-            out.printf("  flink: job %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", job.getJobID(), restPort);
+            JobClient job;
+            if (sql) {
+                SqlDemoJob sqlJob = new SqlDemoJob(config);
+                out.println("  sql: the statements it runs:");
+                sqlJob.statements().forEach(st -> out.println("\n" + st.indent(4).stripTrailing() + ";"));
+                out.println();
+                job = sqlJob.start(flinkConf);
+            } else {
+                JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
+                job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
+            }
+            out.printf("  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", sql ? "SQL " : "",
+                    job.getJobID(), restPort);
             return stream(settings, config, stream, t0, new Watch() {
                 @Override
                 public String failure() throws Exception {
