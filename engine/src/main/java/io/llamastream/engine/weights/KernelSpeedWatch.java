@@ -5,8 +5,8 @@ package io.llamastream.engine.weights;
  * so in the log: a model that suddenly computes several times slower (a JIT deoptimisation that
  * leaves the Vector API un-intrinsified, a GC storm, a core taken by another process) should not
  * look like an ordinary slow request. Records the best rate (multiply-adds per nanosecond) seen
- * after a warm-up; a call of at least {@link #MIN_NANOS} at under 1/{@link #SLOW_FACTOR} of it is
- * slow, and at most one warning per {@link #WARNING_INTERVAL_NANOS} is logged for the whole JVM
+ * after a warm-up; a call whose work takes at least {@link #MIN_NANOS} even at that rate and ran
+ * at under 1/{@link #SLOW_FACTOR} of it is slow, and at most one warning per {@link #WARNING_INTERVAL_NANOS} is logged for the whole JVM
  * (a busy core slows every matrix at once). The fast path is two comparisons; races between
  * threads only blur the best rate a little.
  */
@@ -14,7 +14,7 @@ final class KernelSpeedWatch {
     static final double SLOW_FACTOR = 4;
     /** Calls before the best rate counts (the first ones run interpreted or in C1). */
     static final int WARM_UP_CALLS = 50;
-    /** Shorter calls are too noisy to judge. */
+    /** Calls whose work is shorter than this at the best rate are too noisy to judge. */
     static final long MIN_NANOS = 1_000_000;
     static final long WARNING_INTERVAL_NANOS = 60_000_000_000L;
 
@@ -66,7 +66,9 @@ final class KernelSpeedWatch {
             best = rate;
             return null;
         }
-        if (nanos < MIN_NANOS || rate * SLOW_FACTOR >= best || !gate.allow(now)) {
+        // Judge only calls that take MIN_NANOS even at the best rate: on a small matrix one preemption
+        // or safepoint pause would look like a collapse.
+        if (work < best * MIN_NANOS || rate * SLOW_FACTOR >= best || !gate.allow(now)) {
             return null;
         }
         String message = String.format(java.util.Locale.ROOT, "%s ran at %.1f GFLOP/s, %.1fx below its best %.1f GFLOP/s (a JIT "
