@@ -1,7 +1,6 @@
 package io.llamastream.operators.grammar;
 
 import io.llamastream.engine.tokenizer.Tokenizer;
-import io.llamastream.operators.grammar.JsonMatcher.StringFrame;
 import java.util.Arrays;
 
 /**
