@@ -16,6 +16,10 @@ import java.util.TreeMap;
  * the JIT compiler's threads, and threads that end inside the window, are counted in the total only.
  */
 final class CpuWindow {
+    /** The in-JVM broker's threads (and Kafka consumers'): the demo's, not the job's. */
+    static final String BROKER = "kafka broker and consumers";
+    /** The demo's main thread: on the job's side it only reads the outputs back. */
+    static final String DEMO_MAIN = "main thread (engine side: parse, tokenize; job side: output reader)";
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private Map<Long, Long> startByThread;
@@ -77,10 +81,10 @@ final class CpuWindow {
         if (name.toLowerCase(java.util.Locale.ROOT).contains("kafka") || name.contains("raft")
                 || name.startsWith("data-plane") || name.startsWith("broker-") || name.startsWith("controller-")
                 || name.contains("RequestSendThread") || name.startsWith("ExpirationReaper")) {
-            return "kafka broker and consumers";
+            return BROKER;
         }
         if (name.startsWith("main")) {
-            return "demo main thread (output reader)";
+            return DEMO_MAIN;
         }
         return "flink runtime and other threads";
     }

@@ -33,8 +33,8 @@ final class EngineComparison {
     }
 
     /** Both sides and the events whose answers differ (empty when they agree on every event). */
-    record Report(Side engine, Side jobVisible, Side jobWritten, Map<String, Double> jobCpu, int events,
-                  List<String> differences) {
+    record Report(Side engine, Side jobVisible, Side jobWritten, Map<String, Double> engineCpu,
+                  Map<String, Double> jobCpu, int events, List<String> differences) {
         String text() {
             StringBuilder b = new StringBuilder();
             b.append(String.format(Locale.ROOT, "%nraw engine vs streaming job, same %d events%n", events));
@@ -51,9 +51,20 @@ final class EngineComparison {
                     jobWritten.eventsPerSecond() / engine.eventsPerSecond(),
                     1e3 * engine.cpuSeconds() / events, 1e3 * jobVisible.cpuSeconds() / events,
                     engine.cpuSeconds() / jobVisible.cpuSeconds()));
-            b.append("job's CPU by thread kind (s):");
-            jobCpu.forEach((kind, cpu) -> b.append(String.format(Locale.ROOT, "%n  %6.2f  %s", cpu, kind)));
-            b.append(System.lineSeparator());
+            double demoOnly = jobCpu.getOrDefault(CpuWindow.BROKER, 0.0) + jobCpu.getOrDefault(CpuWindow.DEMO_MAIN, 0.0);
+            b.append(String.format(Locale.ROOT, "job's CPU without the in-JVM broker and the demo's reader: %.2f s, "
+                    + "%.1f ms per event (ratio %.2f)%n", jobVisible.cpuSeconds() - demoOnly,
+                    1e3 * (jobVisible.cpuSeconds() - demoOnly) / events, engine.cpuSeconds() / (jobVisible.cpuSeconds() - demoOnly)));
+            b.append(String.format(Locale.ROOT, "%-62s %9s %9s%n", "CPU by thread kind (s)", "engine", "job"));
+            java.util.Set<String> kinds = new java.util.LinkedHashSet<>(jobCpu.keySet());
+            kinds.addAll(engineCpu.keySet());
+            for (String kind : kinds) {
+                double e = engineCpu.getOrDefault(kind, 0.0);
+                double j = jobCpu.getOrDefault(kind, 0.0);
+                if (e >= 0.005 || j >= 0.005) {
+                    b.append(String.format(Locale.ROOT, "  %-60s %9.2f %9.2f%n", kind, e, j));
+                }
+            }
             b.append(differences.isEmpty()
                     ? String.format(Locale.ROOT, "answers: identical for all %d events (reply text or dead-letter code)%n", events)
                     : String.format(Locale.ROOT, "answers: %d of %d events DIFFER, e.g.%n  %s%n", differences.size(), events,
@@ -122,6 +133,6 @@ final class EngineComparison {
                         tracker.promptTokens(), tracker.completionTokens()),
                 new Side("job, first send -> last result written", stream.size(), tracker.secondsToLastResultWritten(),
                         0, tracker.promptTokens(), tracker.completionTokens()),
-                jobCpu.byKind(), stream.size(), differences);
+                engineCpu.byKind(), jobCpu.byKind(), stream.size(), differences);
     }
 }
