@@ -55,6 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
     Integer metricsPort;
 
+    @Option(names = "--sql", description = "Run the pipeline as Flink SQL (CREATE MODEL ... 'provider' = 'llamastream' and ML_PREDICT) and print its statements.")
+    private boolean sql;
+
     @Option(names = "--parallelism", description = "Flink parallelism (default: 2).")
     int parallelism = 2;
 
@@ -113,6 +116,10 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("demo: no events to send");
             return 2;
         }
+        if (sql && (failAfter >= 0 || cluster != null)) {
+            System.err.println("demo: --sql runs on the local MiniCluster, without --fail-after or --cluster");
+            return 2;
+        }
         if (cluster != null) {
             if (cluster < 1 || failAfter >= 0 || metricsPort != null) {
                 System.err.println("demo: --cluster takes N >= 1 and no --fail-after or --metrics-port "
@@ -164,9 +171,19 @@ public final class DemoCommand implements Callable<Integer> {
                 flinkConf.putAll(PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             }
             flinkConf.putAll(flinkConfig);
-            JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
-            JobClient job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
-            out.printf("  flink: job %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", job.getJobID(), restPort);
+            JobClient job;
+            if (sql) {
+                SqlDemoJob sqlJob = new SqlDemoJob(config);
+                out.println("  sql: the statements it runs:");
+                sqlJob.statements().forEach(st -> out.println("\n" + st.indent(4).stripTrailing() + ";"));
+                out.println();
+                job = sqlJob.start(flinkConf);
+            } else {
+                JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
+                job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
+            }
+            out.printf("  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", sql ? "SQL " : "",
+                    job.getJobID(), restPort);
             if (cpu != null) {
                 awaitRunningTasks(new io.llamastream.cluster.FlinkRest("http://127.0.0.1:" + restPort),
                         job.getJobID().toString());
@@ -265,7 +282,7 @@ public final class DemoCommand implements Callable<Integer> {
         default void allAccountedFor() {
         }
 
-        /** Extra summary lines (faults injected, recovery times). */
+        /** Extra summary lines (faults injected, recovery times), asked for while the job still runs. */
         default List<String> summary() {
             return List.of();
         }
@@ -292,6 +309,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         });
         String failure = null;
+        List<String> extra = List.of();
         try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump,
                 fromNow)) {
             boolean tty = System.console() != null;
@@ -338,10 +356,11 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println();
             }
             out.println(progress(tracker, stream.size(), System.nanoTime(), t0));
+            extra = watch.summary();
         } finally {
             stopJob.run();
         }
-        summary(tracker, stream.size(), config, watch.summary());
+        summary(tracker, stream.size(), config, extra);
         if (failure != null) {
             System.err.println("demo: " + failure);
             return 1;

@@ -66,6 +66,41 @@ class CliTest {
     }
 
     @Test
+    void tokenizeChatRendersTheModelsTemplateFromAFolderWithoutWeights() throws Exception {
+        Path llama3 = Fixtures.llama3("llama3-tiny");
+        for (String f : new String[] {"config.json", "tokenizer.json", "tokenizer_config.json", "chat_template.jinja"}) {
+            java.nio.file.Files.copy(llama3.resolve(f), tmp.resolve(f));
+        }
+        for (JsonNode c : Fixtures.json(llama3.resolve("golden.json")).get("chat_cases")) {
+            Path chat = tmp.resolve("chat.json");
+            java.nio.file.Files.writeString(chat, c.get("messages").toString());
+            Run r = run("tokenize", "--model", tmp.toString(), "--chat", chat.toString(), "--date", c.get("date_string").asText());
+            assertEquals(0, r.code(), r.err());
+            assertEquals(c.get("prompt_ids").toString() + "\n", r.out());
+        }
+    }
+
+    @Test
+    void tokenizeReadsTheVocabularyOfAGgufFile() {
+        Path llama3 = Fixtures.llama3("llama3-tiny");
+        JsonNode c = Fixtures.json(llama3.resolve("golden.json")).get("tokenizer_cases").get(3);
+        Run r = run("tokenize", "--model", llama3.resolve("model-f32.gguf").toString(), "--text", c.get("text").asText());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(c.get("ids").toString() + "\n", r.out());
+    }
+
+    @Test
+    void generateOnALlama3ModelPromptsThroughItsChatTemplate() {
+        Path llama3 = Fixtures.llama3("llama3-tiny");
+        Run r = run("generate", "--model", llama3.toString(), "--prompt", "The dog sleeps.", "--max-tokens", "4");
+        assertEquals(0, r.code(), r.err());
+        int expected = io.llamastream.engine.tokenizer.ChatTemplate.forModel(llama3,
+                io.llamastream.engine.tokenizer.Tokenizer.fromTokenizerJson(llama3.resolve("tokenizer.json")))
+                .orElseThrow().encodeUserPrompt(null, "The dog sleeps.").length;
+        assertTrue(r.err().contains("prompt " + expected + " tokens"), r.err());
+    }
+
+    @Test
     void logitsWritesEveryPositionsLogitsMatchingTheReference() {
         Path model = Fixtures.model("tiny-scout");
         JsonNode c = Fixtures.json(model.resolve("golden.json")).get("cases").get(1);

@@ -10,12 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Llama 4 text decoder's hyper-parameters, read from a Hugging Face {@code config.json} in
- * either dialect (transformers 5 {@code rope_parameters}, transformers 4 {@code rope_theta} +
+ * The text decoder's hyper-parameters, read from a Hugging Face {@code config.json} in either
+ * dialect (transformers 5 {@code rope_parameters}, transformers 4 {@code rope_theta} +
  * {@code rope_scaling}) and from text-only or multimodal checkpoints ({@code text_config}). The
- * derived per-layer lists (RoPE vs NoPE, MoE vs dense) follow the spec's defaults when absent.
+ * family ({@link Architecture}) decides which fields mean anything: for Llama 4 the derived
+ * per-layer lists (RoPE vs NoPE, MoE vs dense) follow the spec's defaults when absent; Llama 3 has
+ * RoPE and a dense SwiGLU on every layer, no chunked attention and no QK norm, whatever else the
+ * file says.
  */
 public record TextModelConfig(
+        Architecture architecture,
         int hiddenSize,
         int numLayers,
         int numHeads,
@@ -36,9 +40,21 @@ public record TextModelConfig(
         double floorScale,
         double attnScale,
         int[] eosTokenIds,
-        boolean multimodal) {
+        boolean multimodal,
+        boolean tieWordEmbeddings) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A Llama 4 config with untied embeddings, as code that builds a geometry directly (benchmarks) writes it. */
+    public TextModelConfig(int hiddenSize, int numLayers, int numHeads, int numKvHeads, int headDim, int vocabSize,
+                           int intermediateSize, int intermediateSizeMlp, int numExperts, int expertsPerToken,
+                           float rmsNormEps, RopeScaling rope, boolean useQkNorm, int attentionChunkSize,
+                           boolean[] ropeLayers, boolean[] moeLayers, boolean attnTemperatureTuning, double floorScale,
+                           double attnScale, int[] eosTokenIds, boolean multimodal) {
+        this(Architecture.LLAMA4, hiddenSize, numLayers, numHeads, numKvHeads, headDim, vocabSize, intermediateSize,
+                intermediateSizeMlp, numExperts, expertsPerToken, rmsNormEps, rope, useQkNorm, attentionChunkSize,
+                ropeLayers, moeLayers, attnTemperatureTuning, floorScale, attnScale, eosTokenIds, multimodal, false);
+    }
 
     /** Reads {@code file} (a config.json) and names it in every error. */
     public static TextModelConfig read(Path file) {
@@ -61,6 +77,7 @@ public record TextModelConfig(
     }
 
     static TextModelConfig parse(JsonNode root) {
+        Architecture arch = Architecture.ofConfig(root);
         boolean multimodal = root.has("text_config");
         JsonNode t = multimodal ? root.get("text_config") : root;
         int hidden = required(t, "hidden_size");
@@ -70,6 +87,24 @@ public record TextModelConfig(
         int headDim = t.path("head_dim").asInt(hidden / heads);
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+        }
+        int vocab = required(t, "vocab_size");
+        int inter = required(t, "intermediate_size");
+        float eps = (float) t.path("rms_norm_eps").asDouble(1e-5);
+        int[] eos = readEos(t.has("eos_token_id") ? t.get("eos_token_id") : root.get("eos_token_id"));
+        boolean tied = t.path("tie_word_embeddings").asBoolean(root.path("tie_word_embeddings").asBoolean(false));
+        if (!arch.hasLlama4Layers()) {
+            // Llama 3: RoPE and a dense SwiGLU of intermediate_size on every layer.
+            for (String bias : new String[] {"attention_bias", "mlp_bias"}) {
+                if (t.path(bias).asBoolean(false)) {
+                    throw new IllegalArgumentException("'" + bias + "' true is not supported (" + arch.displayName() + " has no biases)");
+                }
+            }
+            boolean[] rope = new boolean[layers];
+            java.util.Arrays.fill(rope, true);
+            return new TextModelConfig(arch, hidden, layers, heads, kvHeads, headDim, vocab, inter, inter, 0, 1, eps,
+                    readRope(t), false, Integer.MAX_VALUE, rope, new boolean[layers], false, 8192, 0.1, eos,
+                    multimodal, tied);
         }
         int interleave = t.path("interleave_moe_layer_step").asInt(1);
         boolean[] moe = new boolean[layers];
@@ -105,21 +140,18 @@ public record TextModelConfig(
         JsonNode temp = t.path("attn_temperature_tuning");
         boolean tuning = temp.isBoolean() ? temp.asBoolean() : temp.isNumber() && temp.asDouble() != 0;
         JsonNode chunk = t.get("attention_chunk_size");
-        return new TextModelConfig(hidden, layers, heads, kvHeads, headDim,
-                required(t, "vocab_size"),
-                required(t, "intermediate_size"),
-                t.path("intermediate_size_mlp").asInt(required(t, "intermediate_size")),
+        return new TextModelConfig(arch, hidden, layers, heads, kvHeads, headDim, vocab, inter,
+                t.path("intermediate_size_mlp").asInt(inter),
                 t.path("num_local_experts").asInt(0),
                 t.path("num_experts_per_tok").asInt(1),
-                (float) t.path("rms_norm_eps").asDouble(1e-5),
+                eps,
                 readRope(t),
                 t.path("use_qk_norm").asBoolean(false),
                 chunk == null || chunk.isNull() ? Integer.MAX_VALUE : chunk.asInt(),
                 rope, moe, tuning,
                 t.path("floor_scale").asDouble(8192),
                 t.path("attn_scale").asDouble(0.1),
-                readEos(t.has("eos_token_id") ? t.get("eos_token_id") : root.get("eos_token_id")),
-                multimodal);
+                eos, multimodal, tied);
     }
 
     private static RopeScaling readRope(JsonNode t) {

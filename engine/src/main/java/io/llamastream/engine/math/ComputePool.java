@@ -23,6 +23,9 @@ public final class ComputePool implements AutoCloseable {
 
     private static volatile ComputePool shared;
 
+    /** Runs every range on the calling thread: for kernels called from inside a task that is already parallel. */
+    public static final ComputePool INLINE = new ComputePool(1);
+
     private final ForkJoinPool pool;
     private final int threads;
 

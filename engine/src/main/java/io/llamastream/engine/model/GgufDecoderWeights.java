@@ -13,6 +13,7 @@ import io.llamastream.engine.checkpoint.gguf.GgufTensor;
 import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.WeightMatrix;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.checkpoint.Architecture;
 import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.checkpoint.ModelFormatException;
 import java.util.Arrays;
@@ -151,7 +152,11 @@ public final class GgufDecoderWeights implements DecoderWeights {
     @Override
     public RotaryEmbedding rotary(TextModelConfig c) {
         float[] factors = file.contains("rope_freqs.weight") ? floats("rope_freqs.weight", c.headDim() / 2) : null;
-        return new RotaryEmbedding(c.rope(), c.headDim(), factors);
+        // llama.cpp stores every llama family with RoPE on adjacent pairs: Llama 4 as trained, and
+        // Llama 3 with its q/k rows permuted by the converter from Hugging Face's halves. Rotating
+        // adjacent pairs of the permuted rows gives the same scores (q.k sees one permutation on
+        // both sides), so the rows need no un-permuting.
+        return new RotaryEmbedding(c.rope(), c.headDim(), factors, Architecture.RopeLayout.ADJACENT_PAIRS);
     }
 
     @Override

@@ -8,36 +8,44 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.checkpoint.ModelFormatException;
 
 /**
- * The decoder weights of a Hugging Face Llama 4 checkpoint: the roles mapped to
- * {@code model.layers.N.*} names (under {@code language_model.} in multimodal checkpoints) and
- * converted to one {@link WeightFormat} by a {@link WeightLoader}.
+ * The decoder weights of a Hugging Face Llama 4 or Llama 3 checkpoint: the roles mapped to
+ * {@code model.layers.N.*} names (under {@code language_model.} in multimodal checkpoints; the
+ * feed-forward under the family's {@code feed_forward.} or {@code mlp.}) and converted to one
+ * {@link WeightFormat} by a {@link WeightLoader}. A tied model without {@code lm_head.weight}
+ * uses its embedding table as the output matrix too.
  */
 public final class HfDecoderWeights implements DecoderWeights {
     private final WeightLoader w;
+    private final Checkpoint checkpoint;
+    private final TextModelConfig config;
     private final String root;
     private final String m;
+    private final String ffn;
 
-    private HfDecoderWeights(WeightLoader w, String root) {
+    private HfDecoderWeights(WeightLoader w, Checkpoint checkpoint, TextModelConfig config, String root) {
         this.w = w;
+        this.checkpoint = checkpoint;
+        this.config = config;
         this.root = root;
         this.m = root + "model.";
+        this.ffn = config.architecture().feedForwardPrefix();
     }
 
     /**
-     * Detects the multimodal prefix; refuses a folder with no Llama 4 embeddings. {@code NATIVE}
+     * Detects the multimodal prefix; refuses a folder with no embeddings. {@code NATIVE}
      * means the checkpoint's own precision: bf16 for a bf16 folder, else float32.
      */
-    public static HfDecoderWeights of(Checkpoint checkpoint, WeightFormat format, ComputePool pool) {
+    public static HfDecoderWeights of(Checkpoint checkpoint, TextModelConfig config, WeightFormat format, ComputePool pool) {
         String root = checkpoint.contains("language_model.model.embed_tokens.weight") ? "language_model." : "";
         if (root.isEmpty() && !checkpoint.contains("model.embed_tokens.weight")) {
-            throw new ModelFormatException(checkpoint.dir(),
-                    "no 'model.embed_tokens.weight' or 'language_model.model.embed_tokens.weight': not a Llama 4 checkpoint");
+            throw new ModelFormatException(checkpoint.dir(), "no 'model.embed_tokens.weight' or "
+                    + "'language_model.model.embed_tokens.weight': not a " + config.architecture().displayName() + " checkpoint");
         }
         if (format == WeightFormat.NATIVE) {
             boolean bf16 = checkpoint.info(root + "model.embed_tokens.weight").dtype() == io.llamastream.engine.checkpoint.DType.BF16;
             format = bf16 ? WeightFormat.BF16 : WeightFormat.F32;
         }
-        return new HfDecoderWeights(new WeightLoader(checkpoint, format, pool), root);
+        return new HfDecoderWeights(new WeightLoader(checkpoint, format, pool), checkpoint, config, root);
     }
 
     /** The format the matrices are built in (NATIVE resolved). */
@@ -49,18 +57,18 @@ public final class HfDecoderWeights implements DecoderWeights {
         return m + "layers." + l + ".";
     }
 
-    private static String name(Matrix role) {
+    private String name(Matrix role) {
         return switch (role) {
             case ATTN_Q -> "self_attn.q_proj.weight";
             case ATTN_K -> "self_attn.k_proj.weight";
             case ATTN_V -> "self_attn.v_proj.weight";
             case ATTN_O -> "self_attn.o_proj.weight";
-            case FFN_GATE -> "feed_forward.gate_proj.weight";
-            case FFN_UP -> "feed_forward.up_proj.weight";
-            case FFN_DOWN -> "feed_forward.down_proj.weight";
-            case SHARED_GATE -> "feed_forward.shared_expert.gate_proj.weight";
-            case SHARED_UP -> "feed_forward.shared_expert.up_proj.weight";
-            case SHARED_DOWN -> "feed_forward.shared_expert.down_proj.weight";
+            case FFN_GATE -> ffn + "gate_proj.weight";
+            case FFN_UP -> ffn + "up_proj.weight";
+            case FFN_DOWN -> ffn + "down_proj.weight";
+            case SHARED_GATE -> ffn + "shared_expert.gate_proj.weight";
+            case SHARED_UP -> ffn + "shared_expert.up_proj.weight";
+            case SHARED_DOWN -> ffn + "shared_expert.down_proj.weight";
         };
     }
 
@@ -71,12 +79,12 @@ public final class HfDecoderWeights implements DecoderWeights {
 
     @Override
     public Linear router(int layer, int experts, int hidden) {
-        return w.f32Linear(layer(layer) + "feed_forward.router.weight", experts, hidden);
+        return w.f32Linear(layer(layer) + ffn + "router.weight", experts, hidden);
     }
 
     @Override
     public SwiGlu[] experts(int layer, int experts, int hidden, int inter) {
-        return w.experts(layer(layer) + "feed_forward.", experts, hidden, inter);
+        return w.experts(layer(layer) + ffn, experts, hidden, inter);
     }
 
     @Override
@@ -97,12 +105,14 @@ public final class HfDecoderWeights implements DecoderWeights {
 
     @Override
     public Linear lmHead(int vocab, int hidden) {
-        return w.linear(root + "lm_head.weight", vocab, hidden);
+        // Tied models (Llama 3.2 1B/3B) have no lm_head: the embedding table is the output matrix too.
+        boolean tied = config.tieWordEmbeddings() && !checkpoint.contains(root + "lm_head.weight");
+        return w.linear(tied ? m + "embed_tokens.weight" : root + "lm_head.weight", vocab, hidden);
     }
 
     @Override
     public RotaryEmbedding rotary(TextModelConfig c) {
-        return new RotaryEmbedding(c.rope(), c.headDim());
+        return new RotaryEmbedding(c.rope(), c.headDim(), null, c.architecture().ropeLayout());
     }
 
     @Override

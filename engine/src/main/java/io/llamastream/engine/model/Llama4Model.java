@@ -11,17 +11,21 @@ import io.llamastream.engine.checkpoint.gguf.GgufTokenizer;
 import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.tokenizer.ChatFormat;
+import io.llamastream.engine.tokenizer.ChatTemplate;
+import io.llamastream.engine.tokenizer.PromptFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.media.ImageMediaEncoder;
 import io.llamastream.engine.media.MediaEncoders;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * A Llama 4 model folder loaded for inference: configuration, text decoder weights, tokenizer
- * and chat format, and for multimodal checkpoints the vision tower behind {@link #media()}.
- * This is the one entry point callers use.
+ * A model folder of any supported family ({@link io.llamastream.engine.checkpoint.Architecture})
+ * loaded for inference: configuration, text decoder weights, tokenizer, prompt format (the
+ * checkpoint's own chat template, else the built-in Llama 4 layout), and for multimodal
+ * checkpoints the vision tower behind {@link #media()}. This is the one entry point callers use.
  */
 public final class Llama4Model {
     private final Path dir;
@@ -30,17 +34,20 @@ public final class Llama4Model {
     private final TextModel textModel;
     private final Tokenizer tokenizer;
     private final ChatFormat chatFormat;
+    private final ChatTemplate chatTemplate;
     private final VisionEncoder vision;
     private final MediaEncoders media;
     private final ImageMediaEncoder images;
 
-    private Llama4Model(Path dir, TextModelConfig config, TextModel textModel, Tokenizer tokenizer, VisionEncoder vision) {
+    private Llama4Model(Path dir, TextModelConfig config, TextModel textModel, Tokenizer tokenizer, VisionEncoder vision,
+                        ChatTemplate chatTemplate) {
         this.dir = dir;
         this.name = ModelPath.of(dir).name();
         this.config = config;
         this.textModel = textModel;
         this.tokenizer = tokenizer;
-        this.chatFormat = new ChatFormat(tokenizer);
+        this.chatFormat = ChatFormat.supports(tokenizer) ? new ChatFormat(tokenizer) : null;
+        this.chatTemplate = chatTemplate;
         this.vision = vision;
         this.images = vision == null ? null : new ImageMediaEncoder(vision, tokenizer::tokenId);
         this.media = images == null ? new MediaEncoders(name) : new MediaEncoders(name, images);
@@ -58,7 +65,7 @@ public final class Llama4Model {
 
     /**
      * Loads {@code dir} with the text decoder's large matrices in {@code format} (bf16 as stored,
-     * or quantized at load to 8 or 4 bits); the vision tower stays float32.
+     * or quantized at load to 8 or 4 bits); the vision tower's matrices in {@link #visionFormat}.
      */
     public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format) {
         return load(dir, pool, format, MemoryPlan.DEFAULT_KV_BYTES);
@@ -83,14 +90,24 @@ public final class Llama4Model {
                     MemoryPlan.physicalMemory(), format == WeightFormat.Q4 ? null : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
             text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
-                vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool);
+                vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool,
+                        visionFormat(format));
             }
         }
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new ModelFormatException(dir.resolve("tokenizer.json"), "has " + tokenizer.vocabSize()
                     + " tokens but the model's vocabulary is " + config.vocabSize());
         }
-        return new Llama4Model(dir, config, text, tokenizer, vision);
+        return new Llama4Model(dir, config, text, tokenizer, vision, ChatTemplate.forModel(dir, tokenizer).orElse(null));
+    }
+
+    /**
+     * The vision tower's matrix format for a text format: float32 with float32, otherwise bf16 (the
+     * checkpoint's own bits, so exact weights at half the bytes; quantizing the tower is not worth
+     * its accuracy risk next to the text model's size).
+     */
+    static WeightFormat visionFormat(WeightFormat textFormat) {
+        return textFormat == WeightFormat.F32 ? WeightFormat.F32 : WeightFormat.BF16;
     }
 
     /** A GGUF file: config from its architecture's metadata, tokenizer from tokenizer.ggml.*, text weights only. */
@@ -106,7 +123,7 @@ public final class Llama4Model {
             }
             int imageToken = tokenizer.hasToken("<|patch|>") ? tokenizer.tokenId("<|patch|>") : -1;
             TextModel text = TextModel.load(new GgufDecoderWeights(gguf, format, pool), config, imageToken, pool, format);
-            return new Llama4Model(file, config, text, tokenizer, null);
+            return new Llama4Model(file, config, text, tokenizer, null, GgufTokenizer.chatTemplate(gguf, tokenizer).orElse(null));
         }
     }
 
@@ -145,8 +162,23 @@ public final class Llama4Model {
         return tokenizer;
     }
 
+    /**
+     * The built-in Llama 4 chat layout (also the one with media).
+     *
+     * @throws IllegalArgumentException if the vocabulary lacks its control tokens (a Llama 3 model)
+     */
     public ChatFormat chatFormat() {
-        return chatFormat;
+        return chatFormat != null ? chatFormat : PromptFormat.builtin(dir, tokenizer);
+    }
+
+    /** The checkpoint's own chat template, when it carries one. */
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(chatTemplate);
+    }
+
+    /** How this model's conversations become prompts: its own template if any, else {@link #chatFormat()}. */
+    public PromptFormat promptFormat() {
+        return chatTemplate != null ? chatTemplate : chatFormat();
     }
 
     /** The vision tower of a multimodal checkpoint, or null for a text-only model. */

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * A single-turn prompt with media, ready for the decoder: token ids in the Llama 4 chat format
  * (images and video frames first, in order, then the text) and the projected image rows that
- * replace the {@code <|patch|>} embeddings, in order. Text-only prompts have no rows.
+ * replace the {@code <|patch|>} embeddings, in order. Text-only prompts have no rows and use the
+ * model's own prompt format (its chat template, if it carries one).
  */
 public record MediaPrompt(int[] ids, float[] imageRows) {
 
@@ -44,10 +45,10 @@ public record MediaPrompt(int[] ids, float[] imageRows) {
         }
 
         public MediaPrompt build(String system, String text) {
-            int[] ids = model.chatFormat().encodeUserPromptWithMedia(system, spans, text);
             if (rowChunks.isEmpty()) {
-                return new MediaPrompt(ids, null);
+                return new MediaPrompt(model.promptFormat().encodeUserPrompt(system, text), null);
             }
+            int[] ids = model.chatFormat().encodeUserPromptWithMedia(system, spans, text);
             int total = rowChunks.stream().mapToInt(r -> r.length).sum();
             float[] all = new float[total];
             int at = 0;

@@ -10,8 +10,8 @@ import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.WeightFormat;
 
 /**
- * The Llama 4 text decoder with its weights in a chosen {@link WeightFormat}: embeddings, decoder layers (MoE or
- * dense), final norm and LM head. {@link #forward} runs one step over a ragged {@link Batch},
+ * The text decoder of a Llama 4 or Llama 3 model with its weights in a chosen {@link WeightFormat}: embeddings,
+ * decoder layers (MoE or dense), final norm and LM head. {@link #forward} runs one step over a ragged {@link Batch},
  * appending to each sequence's KV cache, and returns the logits of the rows asked for.
  */
 public final class TextModel {
@@ -54,7 +54,7 @@ public final class TextModel {
      */
     public static TextModel load(Checkpoint checkpoint, TextModelConfig c, int imageTokenId, ComputePool pool,
                                  WeightFormat format) {
-        HfDecoderWeights w = HfDecoderWeights.of(checkpoint, format, pool);
+        HfDecoderWeights w = HfDecoderWeights.of(checkpoint, c, format, pool);
         return load(w, c, imageTokenId, pool, w.format());
     }
 

@@ -193,12 +193,7 @@ public final class WeightLoader {
 
     /** Converts a row-major float32 matrix to {@code format} (for tests and benchmarks). */
     public static WeightMatrix fromFloats(WeightFormat format, float[] w, int rows, int cols) {
-        if (format == WeightFormat.F32) {
-            return new F32Matrix(w, rows, cols);
-        }
-        RowSink sink = sink(format, rows, cols);
-        sink.setRows(0, w, 0, rows);
-        return sink.matrix();
+        return format.fromFloats(w, rows, cols);
     }
 
     interface RowSink {

@@ -1,6 +1,5 @@
 package io.llamastream.engine.tokenizer;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,13 +14,19 @@ import java.util.List;
  * special-token text inside a message (say a user typing {@code <|eot|>}) cannot end the turn;
  * the reference template would turn it into the control token, this class deliberately does not.
  */
-public final class ChatFormat {
+public final class ChatFormat implements PromptFormat {
     private final Tokenizer tokenizer;
     private final int beginOfText;
     private final int headerStart;
     private final int headerEnd;
     private final int endOfTurn;
     private final int endOfMessage;
+
+    /** Whether {@code tokenizer} has the Llama 4 control tokens this layout needs (Llama 3 vocabularies do not). */
+    public static boolean supports(Tokenizer tokenizer) {
+        return tokenizer.hasToken("<|header_start|>") && tokenizer.hasToken("<|header_end|>") && tokenizer.hasToken("<|eot|>")
+                && tokenizer.hasToken("<|begin_of_text|>") && tokenizer.hasToken("<|eom|>");
+    }
 
     /** @throws IllegalArgumentException naming the token if the tokenizer lacks a Llama 4 control token */
     public ChatFormat(Tokenizer tokenizer) {
@@ -37,6 +42,7 @@ public final class ChatFormat {
      * The prompt for a conversation. With {@code openAssistantTurn} the result ends with the
      * assistant header, ready for generation.
      */
+    @Override
     public int[] encodeDialog(List<ChatMessage> messages, boolean openAssistantTurn) {
         IdList out = new IdList(64);
         out.add(beginOfText);
@@ -50,16 +56,6 @@ public final class ChatFormat {
             out.addAll(tokenizer.encodeOrdinary("\n\n"));
         }
         return out.toArray();
-    }
-
-    /** A single-turn prompt: optional system message (null or empty for none), the user message, open assistant turn. */
-    public int[] encodeUserPrompt(String system, String user) {
-        List<ChatMessage> messages = new ArrayList<>(2);
-        if (system != null && !system.isEmpty()) {
-            messages.add(ChatMessage.system(system));
-        }
-        messages.add(ChatMessage.user(user));
-        return encodeDialog(messages, true);
     }
 
     /**
@@ -99,6 +95,7 @@ public final class ChatFormat {
     }
 
     /** {@code <|eot|>}: the model finished its turn. */
+    @Override
     public int endOfTurnId() {
         return endOfTurn;
     }

@@ -24,6 +24,10 @@ public final class SplitPattern {
             "\\s+(?!\\S)",
             "\\s+");
 
+    /** Llama 3's pattern (3.1, 3.2, 3.3, Llama Guard 3; GGUF pre-tokenizer {@code llama-bpe}). */
+    public static final String LLAMA3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
     private SplitPattern() {
     }
 

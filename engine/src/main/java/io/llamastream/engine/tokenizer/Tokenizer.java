@@ -123,6 +123,11 @@ public final class Tokenizer {
         return out.toArray();
     }
 
+    /** The first added token written literally in {@code text} at or after {@code from}, or null. */
+    AddedTokenMatcher.Match findAddedToken(String text, int from) {
+        return addedMatcher.find(text, from, text.length());
+    }
+
     /**
      * Encodes text as plain text: special-token text in it is tokenized like any other characters.
      * Use this for untrusted content so it cannot inject control tokens.

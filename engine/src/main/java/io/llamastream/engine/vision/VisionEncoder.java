@@ -1,38 +1,43 @@
 package io.llamastream.engine.vision;
 
+import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
-import io.llamastream.engine.checkpoint.Checkpoint;
+import io.llamastream.engine.weights.F32Matrix;
+import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.weights.WeightMatrix;
 
 /**
  * Llama 4's vision tower, pixel-shuffle adapter and multimodal projector (architecture doc
- * section 3, steps 1-7), in float32 on weights read from a {@link Checkpoint}. All tiles of a call
- * go through each layer together so every weight matrix is streamed once per call, not once per
- * tile; attention stays within a tile. Weights are immutable after {@link #load}, so one instance
+ * section 3, steps 1-7), on weights read from a {@link Checkpoint}. Its matrices are
+ * {@link WeightMatrix}es in a chosen format (bf16 as stored halves the float32 bytes and runs on the
+ * text model's many-row kernels; activations, norms and attention stay float32). All tiles of a
+ * call go through each layer together so every weight matrix is streamed once per call, not once
+ * per tile; attention stays within a tile. Weights are immutable after {@link #load}, so one instance
  * may serve concurrent calls.
  */
 public final class VisionEncoder {
     private static final String P = "vision_model.";
 
-    private record Layer(float[] ln1W, float[] ln1B, float[] qW, float[] qB, float[] kW, float[] kB, float[] vW,
-                         float[] vB, float[] oW, float[] oB, float[] ln2W, float[] ln2B, float[] fc1W, float[] fc1B,
-                         float[] fc2W, float[] fc2B) { }
+    private record Layer(float[] ln1W, float[] ln1B, WeightMatrix qW, float[] qB, WeightMatrix kW, float[] kB,
+                         WeightMatrix vW, float[] vB, WeightMatrix oW, float[] oB, float[] ln2W, float[] ln2B,
+                         WeightMatrix fc1W, float[] fc1B, WeightMatrix fc2W, float[] fc2B) { }
 
     private final VisionConfig cfg;
     private final ComputePool pool;
-    private final float[] patchW;      // [Hv, 3*P*P]
+    private final WeightMatrix patchW;      // [Hv, 3*P*P]
     private final float[] classEmb;    // [Hv]
     private final float[] posEmb;      // [g*g+1, Hv]
     private final float[] preW, preB, postW, postB;
     private final Layer[] layers;
-    private final float[] adapterFc1;  // [projIn, Hv/r^2]
-    private final float[] adapterFc2;  // [projOut, projIn]
-    private final float[] projector;   // [textHidden, visionOutputDim]
+    private final WeightMatrix adapterFc1;  // [projIn, Hv/r^2]
+    private final WeightMatrix adapterFc2;  // [projOut, projIn]
+    private final WeightMatrix projector;   // [textHidden, visionOutputDim]
     private final VisionRope2d rope;
 
-    private VisionEncoder(VisionConfig cfg, ComputePool pool, float[] patchW, float[] classEmb, float[] posEmb,
+    private VisionEncoder(VisionConfig cfg, ComputePool pool, WeightMatrix patchW, float[] classEmb, float[] posEmb,
                           float[] preW, float[] preB, float[] postW, float[] postB, Layer[] layers,
-                          float[] adapterFc1, float[] adapterFc2, float[] projector) {
+                          WeightMatrix adapterFc1, WeightMatrix adapterFc2, WeightMatrix projector) {
         this.cfg = cfg;
         this.pool = pool;
         this.patchW = patchW;
@@ -49,13 +54,17 @@ public final class VisionEncoder {
         this.rope = new VisionRope2d(cfg.grid(), cfg.headDim(), cfg.ropeTheta());
     }
 
-    /** Reads {@code vision_model.*} and {@code multi_modal_projector.linear_1.weight}, checking every shape. */
+    /**
+     * Reads {@code vision_model.*} and {@code multi_modal_projector.linear_1.weight}, checking every
+     * shape, with float32 matrices.
+     */
     public static VisionEncoder load(Checkpoint ckpt, VisionConfig cfg) {
-        return load(ckpt, cfg, ComputePool.shared());
+        return load(ckpt, cfg, ComputePool.shared(), WeightFormat.F32);
     }
 
-    public static VisionEncoder load(Checkpoint ckpt, VisionConfig cfg, ComputePool pool) {
-        return fromTensors(cfg, ckpt::floats, pool);
+    /** As {@link #load(Checkpoint, VisionConfig)}, with the matrices in {@code format}. */
+    public static VisionEncoder load(Checkpoint ckpt, VisionConfig cfg, ComputePool pool, WeightFormat format) {
+        return fromTensors(cfg, ckpt::floats, pool, format);
     }
 
     /** Where weights come from: a tensor name and its expected shape give float32 values. */
@@ -64,8 +73,20 @@ public final class VisionEncoder {
         float[] floats(String name, long... shape);
     }
 
-    /** Builds the encoder from any tensor source (a checkpoint, or random weights for benchmarks). */
-    public static VisionEncoder fromTensors(VisionConfig cfg, TensorSource ckpt, ComputePool pool) {
+    /** A matrix tensor converted to the encoder's weight format. */
+    @FunctionalInterface
+    private interface MatrixSource {
+        WeightMatrix matrix(String name, long rows, long cols);
+    }
+
+    /**
+     * Builds the encoder from any tensor source (a checkpoint, or random weights for benchmarks),
+     * its matrices in {@code format} (Q8/Q4 fall back to BF16 for widths not a multiple of 32).
+     */
+    public static VisionEncoder fromTensors(VisionConfig cfg, TensorSource ckpt, ComputePool pool,
+                                            WeightFormat format) {
+        MatrixSource matrices = (name, rows, cols) -> format.fromFloats(ckpt.floats(name, rows, cols),
+                Math.toIntExact(rows), Math.toIntExact(cols));
         long h = cfg.hiddenSize();
         long i = cfg.intermediateSize();
         long patchIn = (long) cfg.numChannels() * cfg.patchSize() * cfg.patchSize();
@@ -74,24 +95,24 @@ public final class VisionEncoder {
         for (int l = 0; l < layers.length; l++) {
             String n = P + "model.layers." + l + ".";
             layers[l] = new Layer(ckpt.floats(n + "input_layernorm.weight", h), ckpt.floats(n + "input_layernorm.bias", h),
-                    ckpt.floats(n + "self_attn.q_proj.weight", h, h), ckpt.floats(n + "self_attn.q_proj.bias", h),
-                    ckpt.floats(n + "self_attn.k_proj.weight", h, h), ckpt.floats(n + "self_attn.k_proj.bias", h),
-                    ckpt.floats(n + "self_attn.v_proj.weight", h, h), ckpt.floats(n + "self_attn.v_proj.bias", h),
-                    ckpt.floats(n + "self_attn.o_proj.weight", h, h), ckpt.floats(n + "self_attn.o_proj.bias", h),
+                    matrices.matrix(n + "self_attn.q_proj.weight", h, h), ckpt.floats(n + "self_attn.q_proj.bias", h),
+                    matrices.matrix(n + "self_attn.k_proj.weight", h, h), ckpt.floats(n + "self_attn.k_proj.bias", h),
+                    matrices.matrix(n + "self_attn.v_proj.weight", h, h), ckpt.floats(n + "self_attn.v_proj.bias", h),
+                    matrices.matrix(n + "self_attn.o_proj.weight", h, h), ckpt.floats(n + "self_attn.o_proj.bias", h),
                     ckpt.floats(n + "post_attention_layernorm.weight", h), ckpt.floats(n + "post_attention_layernorm.bias", h),
-                    ckpt.floats(n + "mlp.fc1.weight", i, h), ckpt.floats(n + "mlp.fc1.bias", i),
-                    ckpt.floats(n + "mlp.fc2.weight", h, i), ckpt.floats(n + "mlp.fc2.bias", h));
+                    matrices.matrix(n + "mlp.fc1.weight", i, h), ckpt.floats(n + "mlp.fc1.bias", i),
+                    matrices.matrix(n + "mlp.fc2.weight", h, i), ckpt.floats(n + "mlp.fc2.bias", h));
         }
         return new VisionEncoder(cfg, pool,
-                ckpt.floats(P + "patch_embedding.linear.weight", h, patchIn),
+                matrices.matrix(P + "patch_embedding.linear.weight", h, patchIn),
                 ckpt.floats(P + "class_embedding", h),
                 ckpt.floats(P + "positional_embedding_vlm", positions, h),
                 ckpt.floats(P + "layernorm_pre.weight", h), ckpt.floats(P + "layernorm_pre.bias", h),
                 ckpt.floats(P + "layernorm_post.weight", h), ckpt.floats(P + "layernorm_post.bias", h),
                 layers,
-                ckpt.floats(P + "vision_adapter.mlp.fc1.weight", cfg.projectorInputDim(), cfg.shuffledDim()),
-                ckpt.floats(P + "vision_adapter.mlp.fc2.weight", cfg.projectorOutputDim(), cfg.projectorInputDim()),
-                ckpt.floats("multi_modal_projector.linear_1.weight", cfg.textHiddenSize(), cfg.visionOutputDim()));
+                matrices.matrix(P + "vision_adapter.mlp.fc1.weight", cfg.projectorInputDim(), cfg.shuffledDim()),
+                matrices.matrix(P + "vision_adapter.mlp.fc2.weight", cfg.projectorOutputDim(), cfg.projectorInputDim()),
+                matrices.matrix("multi_modal_projector.linear_1.weight", cfg.textHiddenSize(), cfg.visionOutputDim()));
     }
 
     public VisionConfig config() {
@@ -135,10 +156,10 @@ public final class VisionEncoder {
         }
         int outRows = tiles * tpt;
         float[] a = new float[outRows * cfg.projectorInputDim()];
-        FloatKernels.matmulT(shuffled, outRows, adapterFc1, 0, cfg.projectorInputDim(), wide, a, pool);
+        adapterFc1.multiply(shuffled, outRows, a, pool);
         VisionKernels.gelu(a, 0, a.length, pool);
         float[] out = new float[outRows * cfg.projectorOutputDim()];
-        FloatKernels.matmulT(a, outRows, adapterFc2, 0, cfg.projectorOutputDim(), cfg.projectorInputDim(), out, pool);
+        adapterFc2.multiply(a, outRows, out, pool);
         VisionKernels.gelu(out, 0, out.length, pool);
         return out;
     }
@@ -150,7 +171,7 @@ public final class VisionEncoder {
             throw new IllegalArgumentException("features has " + features.length + " floats, expected " + rows + " x " + in);
         }
         float[] out = new float[rows * cfg.textHiddenSize()];
-        FloatKernels.matmulT(features, rows, projector, 0, cfg.textHiddenSize(), in, out, pool);
+        projector.multiply(features, rows, out, pool);
         return out;
     }
 
@@ -179,7 +200,7 @@ public final class VisionEncoder {
             }
         }
         float[] embedded = new float[tiles * g * g * hv];
-        FloatKernels.matmulT(patches, tiles * g * g, patchW, 0, hv, patchIn, embedded, pool);
+        patchW.multiply(patches, tiles * g * g, embedded, pool);
         float[] x = new float[tiles * n * hv];
         for (int t = 0; t < tiles; t++) {
             System.arraycopy(embedded, t * g * g * hv, x, t * n * hv, g * g * hv);
@@ -196,38 +217,48 @@ public final class VisionEncoder {
         int heads = cfg.numHeads();
         int hd = cfg.headDim();
         VisionKernels.layerNorm(x, rows, hv, l.ln1W(), l.ln1B(), cfg.normEps(), xn, pool);
-        FloatKernels.matmulT(xn, rows, l.qW(), 0, hv, hv, q, pool);
-        FloatKernels.matmulT(xn, rows, l.kW(), 0, hv, hv, k, pool);
-        FloatKernels.matmulT(xn, rows, l.vW(), 0, hv, hv, v, pool);
+        l.qW().multiply(xn, rows, q, pool);
+        l.kW().multiply(xn, rows, k, pool);
+        l.vW().multiply(xn, rows, v, pool);
         VisionKernels.addBias(q, rows, hv, l.qB());
         VisionKernels.addBias(k, rows, hv, l.kB());
         VisionKernels.addBias(v, rows, hv, l.vB());
         rope.apply(q, tiles, heads);
         rope.apply(k, tiles, heads);
         // Full (non-causal) attention within each tile, one task per (tile, head); the context
-        // goes to xn, whose normalised input is no longer needed.
+        // goes to xn, whose normalised input is no longer needed. Both products of a head
+        // (Q K^T and P V) run on the many-row core, on the task's own thread.
         float scale = (float) (1.0 / Math.sqrt(hd));
         pool.forRange(tiles * heads, (long) n * n * hd * 2, (from, to) -> {
-            float[] scores = new float[n];
+            float[] qh = new float[n * hd];
+            float[] kh = new float[n * hd];
+            float[] vt = new float[hd * n];
+            float[] scores = new float[n * n];
+            float[] context = new float[n * hd];
             for (int th = from; th < to; th++) {
                 int t = th / heads;
                 int h = th % heads;
                 int base = t * n;
                 for (int i = 0; i < n; i++) {
-                    int qOff = (base + i) * hv + h * hd;
-                    for (int j = 0; j < n; j++) {
-                        scores[j] = FloatKernels.dot(q, qOff, k, (base + j) * hv + h * hd, hd) * scale;
+                    int src = (base + i) * hv + h * hd;
+                    System.arraycopy(q, src, qh, i * hd, hd);
+                    System.arraycopy(k, src, kh, i * hd, hd);
+                    for (int d = 0; d < hd; d++) {
+                        vt[d * n + i] = v[src + d];
                     }
-                    FloatKernels.softmax(scores, 0, n);
-                    int outOff = (base + i) * hv + h * hd;
-                    java.util.Arrays.fill(xn, outOff, outOff + hd, 0f);
-                    for (int j = 0; j < n; j++) {
-                        FloatKernels.axpy(scores[j], v, (base + j) * hv + h * hd, xn, outOff, hd);
-                    }
+                }
+                new F32Matrix(kh, n, hd).multiply(qh, n, scores, ComputePool.INLINE);
+                for (int i = 0; i < n; i++) {
+                    FloatKernels.scale(scores, i * n, n, scale);
+                    FloatKernels.softmax(scores, i * n, n);
+                }
+                new F32Matrix(vt, hd, n).multiply(scores, n, context, ComputePool.INLINE);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(context, i * hd, xn, (base + i) * hv + h * hd, hd);
                 }
             }
         });
-        FloatKernels.matmulT(xn, rows, l.oW(), 0, hv, hv, q, pool);
+        l.oW().multiply(xn, rows, q, pool);
         VisionKernels.addBias(q, rows, hv, l.oB());
         FloatKernels.addInPlace(x, 0, q, 0, rows * hv);
     }
@@ -236,10 +267,10 @@ public final class VisionEncoder {
         int hv = cfg.hiddenSize();
         int im = cfg.intermediateSize();
         VisionKernels.layerNorm(x, rows, hv, l.ln2W(), l.ln2B(), cfg.normEps(), xn, pool);
-        FloatKernels.matmulT(xn, rows, l.fc1W(), 0, im, hv, mlp, pool);
+        l.fc1W().multiply(xn, rows, mlp, pool);
         VisionKernels.addBias(mlp, rows, im, l.fc1B());
         VisionKernels.gelu(mlp, 0, rows * im, pool);
-        FloatKernels.matmulT(mlp, rows, l.fc2W(), 0, hv, im, xn, pool);
+        l.fc2W().multiply(mlp, rows, xn, pool);
         VisionKernels.addBias(xn, rows, hv, l.fc2B());
         FloatKernels.addInPlace(x, 0, xn, 0, rows * hv);
     }

@@ -1,36 +1,42 @@
 package io.llamastream.engine.weights;
 
-import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
+import java.util.Arrays;
 
-/** A {@link WeightMatrix} held as row-major float32: exact, and four bytes per weight. */
-public final class F32Matrix implements WeightMatrix {
+/**
+ * A {@link WeightMatrix} held as row-major float32: exact, and four bytes per weight. It runs on
+ * the same many-row core as the other formats ({@link RowKernelMatrix}): one token is four row
+ * dots per group, several tokens copy a group's rows into the panel the register tiles read.
+ */
+public final class F32Matrix extends RowKernelMatrix {
     private final float[] weight;
-    private final int rows;
-    private final int cols;
 
     public F32Matrix(float[] weight, int rows, int cols) {
+        super(rows, cols);
         if ((long) rows * cols != weight.length) {
             throw new IllegalArgumentException("weight has " + weight.length + " values, expected " + rows + "x" + cols);
         }
         this.weight = weight;
-        this.rows = rows;
-        this.cols = cols;
     }
 
     @Override
-    public int rows() {
-        return rows;
+    void group1(int g, float[] x, int xOff, float[] out, int o) {
+        int r1 = Math.min(rows, g * GROUP + GROUP);
+        for (int r = g * GROUP; r < r1; r++) {
+            out[o + r] = FloatKernels.dot(weight, r * cols, x, xOff, cols);
+        }
     }
 
     @Override
-    public int cols() {
-        return cols;
-    }
-
-    @Override
-    public void multiply(float[] x, int tokens, float[] out, ComputePool pool) {
-        FloatKernels.matmulT(x, tokens, weight, 0, rows, cols, out, pool);
+    void decodeGroup(int g, float[] panel) {
+        for (int k = 0; k < GROUP; k++) {
+            int r = g * GROUP + k;
+            if (r < rows) {
+                System.arraycopy(weight, r * cols, panel, k * cols, cols);
+            } else {
+                Arrays.fill(panel, k * cols, (k + 1) * cols, 0f);
+            }
+        }
     }
 
     @Override

@@ -46,7 +46,8 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
 
     /**
      * A Hugging Face checkpoint's plan. NATIVE is the checkpoint's own precision (bf16 for a bf16
-     * folder); a multimodal checkpoint's vision tower is counted in float32, as it is loaded.
+     * folder); a multimodal checkpoint's vision matrices are counted in bf16 unless the text format
+     * is F32 (as {@code Llama4Model} loads them), its other vision tensors in float32.
      */
     public static MemoryPlan of(Checkpoint ck, WeightFormat format, long kvBytes, int threads) {
         String root = ck.contains("language_model.model.embed_tokens.weight") ? "language_model." : "";
@@ -59,7 +60,9 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         for (String name : ck.tensorNames()) {
             TensorInfo t = ck.info(name);
             long n = t.elementCount();
-            if (!name.startsWith(root) || t.rank() < 2 || name.contains("router")) {
+            if (!name.startsWith(root) && t.rank() == 2 && name.endsWith(".weight")) {
+                bytes += f == WeightFormat.F32 ? 4 * n : 2 * n;
+            } else if (!name.startsWith(root) || t.rank() < 2 || name.contains("router")) {
                 bytes += 4 * n;
             } else if (name.equals(embed)) {
                 bytes += f == WeightFormat.F32 ? 4 * n : 2 * n;

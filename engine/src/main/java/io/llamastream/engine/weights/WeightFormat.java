@@ -30,6 +30,30 @@ public enum WeightFormat {
         return bytesPerWeight;
     }
 
+    /**
+     * A row-major float32 matrix in this format (F32 keeps the array itself). Widths that are not a
+     * multiple of {@link #BLOCK} cannot be blocked: Q8 and Q4 fall back to BF16 for them. NATIVE
+     * has no meaning for values already widened to float32 and is refused.
+     */
+    public WeightMatrix fromFloats(float[] w, int rows, int cols) {
+        WeightFormat format = (this == Q8 || this == Q4) && cols % BLOCK != 0 ? BF16 : this;
+        switch (format) {
+            case F32:
+                return new F32Matrix(w, rows, cols);
+            case BF16: {
+                Bf16Matrix m = new Bf16Matrix(rows, cols);
+                m.setRows(0, w, 0, rows);
+                return m;
+            }
+            case Q8:
+                return Q8Matrix.quantize(w, rows, cols);
+            case Q4:
+                return Q4Matrix.quantize(w, rows, cols);
+            default:
+                throw new IllegalArgumentException(format + " is a checkpoint's own format, not one to convert floats to");
+        }
+    }
+
     /** Block length of the quantized formats along the input dimension. */
     public static final int BLOCK = 32;
 }

@@ -82,7 +82,7 @@ class TextModelConfigTest {
     @Test
     void missingFieldIsNamedWithTheFile() throws IOException {
         Path f = tmp.resolve("config.json");
-        Files.writeString(f, "{\"num_hidden_layers\": 2}");
+        Files.writeString(f, "{\"model_type\": \"llama4_text\", \"num_hidden_layers\": 2}");
         String m = assertThrows(ModelFormatException.class, () -> TextModelConfig.read(f)).getMessage();
         assertTrue(m.contains("config.json") && m.contains("'hidden_size'"), m);
     }

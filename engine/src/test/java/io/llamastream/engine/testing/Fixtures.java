@@ -35,6 +35,11 @@ public final class Fixtures {
         return root().resolve("llama4").resolve(name);
     }
 
+    /** A model folder of the Llama 3 family ({@code testdata/llama3/NAME}). */
+    public static Path llama3(String name) {
+        return root().resolve("llama3").resolve(name);
+    }
+
     /** An int array from a JSON array of numbers, or of objects with a {@code token} field. */
     public static int[] ints(JsonNode arr) {
         int[] out = new int[arr.size()];

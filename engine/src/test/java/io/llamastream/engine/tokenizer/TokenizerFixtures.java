@@ -26,6 +26,7 @@ final class TokenizerFixtures {
 
     private static Tokenizer o200k;
     private static Tokenizer small;
+    private static Tokenizer llama3;
 
     private TokenizerFixtures() {
     }
@@ -48,9 +49,22 @@ final class TokenizerFixtures {
         return small;
     }
 
+    /** The Llama 3 split pattern with a small BPE and Llama 3's special tokens. */
+    static synchronized Tokenizer llama3() {
+        if (llama3 == null) {
+            llama3 = Tokenizer.fromTokenizerJson(file("llama3/llama3-tiny/tokenizer.json"));
+        }
+        return llama3;
+    }
+
     static List<Golden> goldens(String relative) {
+        return goldens(relative, "cases");
+    }
+
+    /** The goldens under {@code key} (a model's golden.json keeps them in {@code tokenizer_cases}). */
+    static List<Golden> goldens(String relative, String key) {
         List<Golden> out = new ArrayList<>();
-        for (JsonNode c : io.llamastream.engine.testing.Fixtures.json(file(relative)).get("cases")) {
+        for (JsonNode c : io.llamastream.engine.testing.Fixtures.json(file(relative)).get(key)) {
             out.add(new Golden(c.get("text").asText(), io.llamastream.engine.testing.Fixtures.ints(c.get("ids")), c.get("decoded").asText()));
         }
         return out;

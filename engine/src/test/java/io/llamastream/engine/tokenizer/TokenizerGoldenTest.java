@@ -40,4 +40,20 @@ class TokenizerGoldenTest {
     void smallBpeDecodesGoldenIdsBackToTheText(TokenizerFixtures.Golden golden) {
         assertEquals(golden.decoded(), TokenizerFixtures.smallBpe().decode(golden.ids()));
     }
+
+    static List<TokenizerFixtures.Golden> llama3Goldens() {
+        return TokenizerFixtures.goldens("llama3/llama3-tiny/golden.json", "tokenizer_cases");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("llama3Goldens")
+    void llama3SplitPatternEncodesLikeTheReference(TokenizerFixtures.Golden golden) {
+        assertArrayEquals(golden.ids(), TokenizerFixtures.llama3().encode(golden.text()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("llama3Goldens")
+    void llama3DecodesGoldenIdsBackToTheText(TokenizerFixtures.Golden golden) {
+        assertEquals(golden.decoded(), TokenizerFixtures.llama3().decode(golden.ids()));
+    }
 }

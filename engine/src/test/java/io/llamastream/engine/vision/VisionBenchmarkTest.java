@@ -7,6 +7,7 @@ import io.llamastream.engine.media.RgbImage;
 import io.llamastream.engine.media.TestImages;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.checkpoint.Checkpoint;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -58,6 +59,7 @@ class VisionBenchmarkTest {
     @Test
     void scoutSizedPreprocessAndEncode() {
         int layers = Integer.getInteger("bench.scoutLayers", 34);
+        WeightFormat format = WeightFormat.valueOf(System.getProperty("bench.visionFormat", "BF16"));
         VisionConfig cfg = new VisionConfig(1408, layers, 16, 5632, 336, 14, 3, 1e-5f, 0.5, 4096, 4096, 4096, 10000.0, 5120, 200092, 200080, 200081);
         SplittableRandom rnd = new SplittableRandom(42);
         VisionEncoder enc = VisionEncoder.fromTensors(cfg, (name, shape) -> {
@@ -71,7 +73,7 @@ class VisionBenchmarkTest {
                 w[i] = std == 0 ? 1f : (float) (rnd.nextDouble(-1, 1) * std * 1.7);
             }
             return w;
-        }, ComputePool.shared());
+        }, ComputePool.shared(), format);
         RgbImage img = new ImageDecoder().decode(TestImages.encode(TestImages.noise(672, 672, 2), "png"));
         ImagePreprocessor pre = new ImagePreprocessor();
         for (int i = 0; i < 3; i++) {
@@ -86,7 +88,7 @@ class VisionBenchmarkTest {
         t0 = System.nanoTime();
         enc.project(f, p.tiles() * cfg.tokensPerTile());
         double c = seconds(t0);
-        System.out.printf("BENCH scout-sized (%d layers) %dx%d grid (%d tiles of 336): preprocess %.1f ms, encode %.2f s, project %.3f s (single run, %d threads)%n",
-                layers, p.rows(), p.cols(), p.tiles(), a * 1e3, b, c, ComputePool.shared().threads());
+        System.out.printf("BENCH scout-sized (%d layers, %s matrices) %dx%d grid (%d tiles of 336): preprocess %.1f ms, encode %.2f s, project %.3f s (single run, %d threads)%n",
+                layers, format, p.rows(), p.cols(), p.tiles(), a * 1e3, b, c, ComputePool.shared().threads());
     }
 }

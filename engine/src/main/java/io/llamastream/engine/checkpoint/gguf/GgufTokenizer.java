@@ -1,5 +1,6 @@
 package io.llamastream.engine.checkpoint.gguf;
 
+import io.llamastream.engine.tokenizer.ChatTemplate;
 import io.llamastream.engine.tokenizer.SplitPattern;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The tokenizer a GGUF file carries in {@code tokenizer.ggml.*}: a gpt2-style byte-level BPE
@@ -22,7 +24,7 @@ public final class GgufTokenizer {
     private static final int USER_DEFINED = 4;
 
     /** {@code tokenizer.ggml.pre} names and the split regexes they stand for. */
-    private static final Map<String, String> PRE_TOKENIZERS = Map.of("llama4", SplitPattern.O200K);
+    private static final Map<String, String> PRE_TOKENIZERS = Map.of("llama4", SplitPattern.O200K, "llama-bpe", SplitPattern.LLAMA3);
 
     private GgufTokenizer() {
     }
@@ -61,5 +63,16 @@ public final class GgufTokenizer {
         List<String> merges = md.has("tokenizer.ggml.merges") ? Arrays.asList(md.strings("tokenizer.ggml.merges")) : List.of();
         return Tokenizer.fromByteLevelBpe(regular, Arrays.copyOf(ids, regular.size()), merges, added, pattern,
                 problem -> md.fail("tokenizer.ggml: " + problem));
+    }
+
+    /** The file's {@code tokenizer.chat_template}, with its BOS and EOS tokens, if it has one. */
+    public static Optional<ChatTemplate> chatTemplate(GgufFile file, Tokenizer tokenizer) {
+        GgufMetadata md = file.metadata();
+        if (!md.has("tokenizer.chat_template")) {
+            return Optional.empty();
+        }
+        String bos = md.has("tokenizer.ggml.bos_token_id") ? tokenizer.tokenText(md.uint("tokenizer.ggml.bos_token_id")) : null;
+        String eos = md.has("tokenizer.ggml.eos_token_id") ? tokenizer.tokenText(md.uint("tokenizer.ggml.eos_token_id")) : null;
+        return Optional.of(ChatTemplate.of(md.string("tokenizer.chat_template"), tokenizer, bos, eos));
     }
 }
