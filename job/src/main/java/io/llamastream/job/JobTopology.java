@@ -50,10 +50,6 @@ public final class JobTopology {
     public static void attach(StreamExecutionEnvironment env, JobConfig config, KafkaClientSettings kafka,
                               JobPipeline pipeline, boolean bounded) {
         env.enableCheckpointing(config.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
-        // Every operator emits new immutable records and keeps no reference to what it emitted, so chained
-        // operators may pass records on without Flink's defensive copy (for ResultEvent a Kryo copy of its
-        // JSON tree): measured with demo --compare-engine, see docs/benchmarks.md.
-        env.getConfig().enableObjectReuse();
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);
         }
