@@ -193,6 +193,7 @@ public final class DemoCommand implements Callable<Integer> {
                         (System.nanoTime() - t0) / 1e9);
                 cpu.start();
             }
+            EngineCounters engine = new EngineCounters();
             return stream(settings, config, stream, t0, tracker, !warmUp.isEmpty(), new Watch() {
                 @Override
                 public String failure() throws Exception {
@@ -205,6 +206,16 @@ public final class DemoCommand implements Callable<Integer> {
                     if (cpu != null) {
                         cpu.stop();
                     }
+                }
+
+                @Override
+                public void polled(int done) {
+                    engine.sample();
+                }
+
+                @Override
+                public List<String> summary() {
+                    return engine.summary();
                 }
             }, () -> {
                 try {
