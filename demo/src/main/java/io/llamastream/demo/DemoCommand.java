@@ -187,7 +187,7 @@ public final class DemoCommand implements Callable<Integer> {
         default void polled(int done) {
         }
 
-        /** Extra summary lines (faults injected, recovery times). */
+        /** Extra summary lines (faults injected, recovery times), asked for while the job still runs. */
         default List<String> summary() {
             return List.of();
         }
@@ -209,6 +209,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         });
         String failure = null;
+        List<String> extra = List.of();
         try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
             boolean tty = System.console() != null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
@@ -253,10 +254,11 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println();
             }
             out.println(progress(tracker, stream.size(), System.nanoTime(), t0));
+            extra = watch.summary();
         } finally {
             stopJob.run();
         }
-        summary(tracker, stream.size(), config, watch.summary());
+        summary(tracker, stream.size(), config, extra);
         if (failure != null) {
             System.err.println("demo: " + failure);
             return 1;
