@@ -72,11 +72,10 @@ class SessionClusterResubmitIT {
                 config.parallelism = 1;
                 config.checkpointIntervalMs = 1000;
                 config.transactionTimeoutMs = 120_000;
+                config.kvCacheBytes = ClusterDemo.KV_CACHE_BYTES;
                 config.validate();
                 JobTopology.ensureTopics(config, config.kafkaSettings());
-                List<String> args = new ArrayList<>(ClusterDemo.jobArgs(config));
-                args.addAll(List.of("--kv-cache-bytes", Long.toString(64L << 20)));
-                String job = rest.runJar(jar, LlamastreamJob.class.getName(), args, 1);
+                String job = rest.runJar(jar, LlamastreamJob.class.getName(), ClusterDemo.jobArgs(config), 1);
                 OutputTracker tracker = new OutputTracker();
                 List<DemoSample.Event> events = sample.cycle(EVENTS);
                 EventProducer.send(config.kafkaSettings(), config.requestsTopic, events, tracker, 0);
@@ -120,9 +119,19 @@ class SessionClusterResubmitIT {
             Thread.sleep(1500);
         }
         Files.writeString(dumps.resolve("jstack-cycle" + cycle + ".txt"), run("jstack", Long.toString(tm.pid())));
-        return new Sample(rest.taskManagerMetric(tm.resourceId(), "Status.JVM.Threads.Count"),
-                rest.taskManagerMetric(tm.resourceId(), "Status.JVM.Memory.Metaspace.Used"),
-                rest.taskManagerMetric(tm.resourceId(), "Status.JVM.ClassLoader.ClassesUnloaded"));
+        return new Sample(fresh(rest, tm, "Status.JVM.Threads.Count"), fresh(rest, tm, "Status.JVM.Memory.Metaspace.Used"),
+                fresh(rest, tm, "Status.JVM.ClassLoader.ClassesUnloaded"));
+    }
+
+    /**
+     * A metric as the TaskManager reports it now: the REST API answers from the JobManager's cache and
+     * only then asks the TaskManagers again (at most every {@code metrics.fetcher.update-interval}), so
+     * the first answer may date from while the job still ran.
+     */
+    static double fresh(FlinkRest rest, TaskManagerProcess tm, String metric) throws InterruptedException {
+        rest.taskManagerMetric(tm.resourceId(), metric);
+        Thread.sleep(2000);
+        return rest.taskManagerMetric(tm.resourceId(), metric);
     }
 
     static void awaitState(FlinkRest rest, String job, String state) throws InterruptedException {
