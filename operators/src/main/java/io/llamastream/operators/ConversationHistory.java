@@ -1,8 +1,8 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.ChatMessage;
 import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,12 +20,12 @@ final class ConversationHistory {
     static final int MAX_TURNS = 8;
 
     private final ValueState<String[]> turns;
-    private final ChatFormat chat;
+    private final TaskPromptFormats formats;
     private final int contextTokens;
 
-    ConversationHistory(ValueState<String[]> turns, ChatFormat chat, int contextTokens) {
+    ConversationHistory(ValueState<String[]> turns, TaskPromptFormats formats, int contextTokens) {
         this.turns = turns;
-        this.chat = chat;
+        this.formats = formats;
         this.contextTokens = contextTokens;
     }
 
@@ -46,7 +46,7 @@ final class ConversationHistory {
                 messages.add(ChatMessage.assistant(earlier[i + 1]));
             }
             messages.add(ChatMessage.user(p.userMessage()));
-            int[] prompt = chat.encodeDialog(messages, true);
+            int[] prompt = formats.forTask(task).encodeDialog(messages, true);
             if (prompt.length <= budget) {
                 return prompt;
             }
