@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -112,6 +114,39 @@ public final class FlinkRest {
     public String latestException(String jobId) {
         JsonNode entries = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
         return entries.isArray() && !entries.isEmpty() ? entries.get(0).path("stacktrace").asText("") : "";
+    }
+
+    /**
+     * An operator or task metric of a running job (e.g. {@code modelLoads}) per TaskManager: for every
+     * subtask reporting it, the value under the id of the TaskManager the subtask runs on (the largest,
+     * if several subtasks share one).
+     */
+    public Map<String, Double> subtaskMetricByTaskManager(String jobId, String metric) {
+        Map<String, Double> byTm = new TreeMap<>();
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            String base = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText();
+            List<String> ids = new ArrayList<>();
+            for (JsonNode m : get(base + "/metrics")) {
+                String id = m.path("id").asText();
+                if (id.endsWith("." + metric)) {
+                    ids.add(id);
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            Map<Integer, String> tmOfSubtask = new TreeMap<>();
+            for (JsonNode st : get(base).path("subtasks")) {
+                tmOfSubtask.put(st.path("subtask").asInt(), st.path("taskmanager-id").asText("?"));
+            }
+            for (JsonNode m : get(base + "/metrics?get=" + String.join(",", ids))) {
+                String id = m.path("id").asText();
+                int subtask = Integer.parseInt(id.substring(0, id.indexOf('.')));
+                double v = Double.parseDouble(m.path("value").asText("NaN"));
+                byTm.merge(tmOfSubtask.getOrDefault(subtask, "?"), v, Math::max);
+            }
+        }
+        return byTm;
     }
 
     /** {@code PATCH /jobs/{id}?mode=cancel}. */

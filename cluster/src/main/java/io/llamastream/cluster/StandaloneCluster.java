@@ -132,9 +132,11 @@ public final class StandaloneCluster implements AutoCloseable {
         // A System.exit in a job's main() must not take the session cluster's JobManager down with it.
         c.put("cluster.intercept-user-system-exit", "THROW");
         c.put("jobmanager.memory.process.size", "768m");
-        // The chart's explicit split, small: the weights and KV cache of the demo model fit in the task heap.
+        // The chart's explicit split, small: the engine keeps weights and KV cache on the task heap. The demo model
+        // is tiny, but the engine's memory plan checks the free heap against weights + its default 1 GiB KV
+        // budget + 0.4 GiB overhead before loading.
         c.put("taskmanager.memory.framework.heap.size", "128m");
-        c.put("taskmanager.memory.task.heap.size", "512m");
+        c.put("taskmanager.memory.task.heap.size", "1536m");
         c.put("taskmanager.memory.task.off-heap.size", "0m");
         c.put("taskmanager.memory.framework.off-heap.size", "128m");
         c.put("taskmanager.memory.managed.size", "0m");

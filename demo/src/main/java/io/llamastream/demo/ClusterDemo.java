@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -29,6 +30,12 @@ import java.util.stream.Stream;
  * after some results, and reports how long recovery took. Every process is stopped at the end.
  */
 final class ClusterDemo {
+
+    /**
+     * The KV cache of each TaskManager: what the demo model's stream needs, well inside the cluster's
+     * task heap (the engine refuses to load when weights + KV cache + overhead exceed the free heap).
+     */
+    static final long KV_CACHE_BYTES = 128L << 20;
 
     private final DemoCommand cmd;
     private final Path modelDir;
@@ -56,6 +63,7 @@ final class ClusterDemo {
             out.printf("  kafka: broker process pid %d at %s (%.1f s)%n", kafka.process().pid(), kafka.bootstrapServers(),
                     (System.nanoTime() - t0) / 1e9);
             JobConfig config = cmd.jobConfig(modelDir, kafka.bootstrapServers());
+            config.kvCacheBytes = KV_CACHE_BYTES;
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
             try (StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink")).taskManagers(n)
@@ -87,7 +95,7 @@ final class ClusterDemo {
     }
 
     /** The work directory (logs, checkpoints, broker data) goes after a clean run; it stays for a failed one. */
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
             all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | java.io.UncheckedIOException ignored) {
@@ -110,6 +118,7 @@ final class ClusterDemo {
                 "--partitions", Integer.toString(c.partitions), "--replication-factor", Short.toString(c.replicationFactor),
                 "--parallelism", Integer.toString(c.parallelism),
                 "--checkpoint-interval-ms", Long.toString(c.checkpointIntervalMs),
+                "--kv-cache-bytes", Long.toString(c.kvCacheBytes),
                 "--transaction-timeout-ms", Long.toString(c.transactionTimeoutMs));
     }
 
@@ -198,6 +207,7 @@ final class ClusterDemo {
                     Thread.currentThread().interrupt();
                 }
             }
+            lines.add("model loads:   " + modelLoads() + " (the modelLoads gauge of each TaskManager running the job)");
             if (fault == null) {
                 if (cmd.killTaskManagerAfter >= 0 || cmd.restartBrokerAfter >= 0) {
                     lines.add("fault:         not injected (too few results)");
@@ -217,6 +227,20 @@ final class ClusterDemo {
                             secs(firstAfterRecoveryAt))
                     : "recovery:      no result committed after the recovery (all were out before it)");
             return lines;
+        }
+
+        private String modelLoads() {
+            try {
+                Map<String, Double> loads = cluster.rest().subtaskMetricByTaskManager(jobId, "modelLoads");
+                if (loads.isEmpty()) {
+                    return "not reported";
+                }
+                List<String> parts = new ArrayList<>();
+                loads.forEach((tm, n) -> parts.add(tm + " " + Math.round(n)));
+                return String.join(", ", parts);
+            } catch (RuntimeException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
         }
 
         private double secs(long at) {

@@ -55,6 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
     Integer metricsPort;
 
+    @Option(names = "--sql", description = "Run the pipeline as Flink SQL (CREATE MODEL ... 'provider' = 'llamastream' and ML_PREDICT) and print its statements.")
+    private boolean sql;
+
     @Option(names = "--parallelism", description = "Flink parallelism (default: 2).")
     int parallelism = 2;
 
@@ -101,6 +104,10 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("demo: no events to send");
             return 2;
         }
+        if (sql && (failAfter >= 0 || cluster != null)) {
+            System.err.println("demo: --sql runs on the local MiniCluster, without --fail-after or --cluster");
+            return 2;
+        }
         if (cluster != null) {
             if (cluster < 1 || failAfter >= 0 || metricsPort != null) {
                 System.err.println("demo: --cluster takes N >= 1 and no --fail-after or --metrics-port "
@@ -129,9 +136,19 @@ public final class DemoCommand implements Callable<Integer> {
             if (metricsPort != null) {
                 flinkConf.putAll(PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             }
-            JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
-            JobClient job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
-            out.printf("  flink: job %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", job.getJobID(), restPort);
+            JobClient job;
+            if (sql) {
+                SqlDemoJob sqlJob = new SqlDemoJob(config);
+                out.println("  sql: the statements it runs:");
+                sqlJob.statements().forEach(st -> out.println("\n" + st.indent(4).stripTrailing() + ";"));
+                out.println();
+                job = sqlJob.start(flinkConf);
+            } else {
+                JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
+                job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
+            }
+            out.printf("  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", sql ? "SQL " : "",
+                    job.getJobID(), restPort);
             return stream(settings, config, stream, t0, new Watch() {
                 @Override
                 public String failure() throws Exception {
@@ -170,7 +187,7 @@ public final class DemoCommand implements Callable<Integer> {
         default void polled(int done) {
         }
 
-        /** Extra summary lines (faults injected, recovery times). */
+        /** Extra summary lines (faults injected, recovery times), asked for while the job still runs. */
         default List<String> summary() {
             return List.of();
         }
@@ -192,6 +209,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         });
         String failure = null;
+        List<String> extra = List.of();
         try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
             boolean tty = System.console() != null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
@@ -236,10 +254,11 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println();
             }
             out.println(progress(tracker, stream.size(), System.nanoTime(), t0));
+            extra = watch.summary();
         } finally {
             stopJob.run();
         }
-        summary(tracker, stream.size(), config, watch.summary());
+        summary(tracker, stream.size(), config, extra);
         if (failure != null) {
             System.err.println("demo: " + failure);
             return 1;

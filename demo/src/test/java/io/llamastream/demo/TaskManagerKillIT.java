@@ -10,7 +10,6 @@ import io.llamastream.job.JobTopology;
 import io.llamastream.job.LlamastreamJob;
 import io.llamastream.kafka.KafkaClientSettings;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TaskManagerKillIT {
 
-    @TempDir
-    Path work;
-
     @Test
     void aTaskManagerKilledMidStreamLosesAndDuplicatesNothing() throws Exception {
+        // Under target/, not a temporary directory: the processes' logs stay for a failed run.
+        Path work = Files.createDirectories(Path.of("target", "it-work")).toAbsolutePath();
+        work = Files.createTempDirectory(work, "task-manager-kill-");
         DemoSample sample = DemoSample.bundled();
         List<DemoSample.Event> events = sample.cycle(sample.size());
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("kafka"));
@@ -48,6 +47,7 @@ class TaskManagerKillIT {
             config.parallelism = 2;
             config.checkpointIntervalMs = 1000;
             config.transactionTimeoutMs = 120_000;
+            config.kvCacheBytes = ClusterDemo.KV_CACHE_BYTES;
             config.validate();
             KafkaClientSettings settings = config.kafkaSettings();
             JobTopology.ensureTopics(config, settings);
@@ -96,6 +96,7 @@ class TaskManagerKillIT {
             }
             assertTrue(known >= 50, "known answers checked: " + known);
         }
+        ClusterDemo.deleteTree(work);
     }
 
     private static void readUntil(OutputReader reader, OutputTracker tracker, int done, FlinkRest rest, String jobId) {
@@ -109,8 +110,9 @@ class TaskManagerKillIT {
                         "job " + state + ": " + rest.latestException(jobId));
                 nextCheck = System.nanoTime() + 1_000_000_000L;
             }
-            assertTrue(System.nanoTime() < deadline, "only " + tracker.done() + " of " + done + " outputs; missing e.g. "
-                    + tracker.missing(5));
+            assertTrue(System.nanoTime() < deadline, () -> "only " + tracker.done() + " of " + done
+                    + " outputs; missing e.g. " + tracker.missing(5) + "; job " + rest.jobState(jobId) + ", last failure: "
+                    + rest.latestException(jobId));
         }
     }
 }

@@ -63,7 +63,8 @@ public final class SharedEngine {
             SharedEngine shared = ENGINES.get(key);
             if (shared == null) {
                 int threads = engine.threads() > 0 ? engine.threads() : ComputePool.defaultThreads();
-                ModelRegistry.Lease lease = ModelRegistry.jvm().acquire(new ModelRegistry.Key(key.modelDir(), format, threads));
+                ModelRegistry.Lease lease = ModelRegistry.jvm()
+                        .acquire(new ModelRegistry.Key(key.modelDir(), format, threads), engine.kvCacheBytes());
                 SchedulerConfig config = SchedulerConfig.defaults()
                         .withMaxSequences(batching.maxBatchSize())
                         .withTokenBudget(batching.tokenBudget())

@@ -1,11 +1,14 @@
 package io.llamastream.sql;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -15,16 +18,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 record KafkaTopics(String bootstrapServers) {
 
-    void send(String topic, List<String> jsonValues) {
+    /** Writes the records and waits for every acknowledgement (a record too large fails here). */
+    void send(String topic, List<String> jsonValues) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (String value : jsonValues) {
-                producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8)));
+                acks.add(producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8))));
             }
-            producer.flush();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.llamastream.engine.model;
 
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.security.AccessController;
@@ -80,11 +81,17 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
+    /** As {@link #acquire(Key, long)} with the scheduler's default KV budget. */
+    public Lease acquire(Key key) {
+        return acquire(key, MemoryPlan.DEFAULT_KV_BYTES);
+    }
+
     /**
      * The model for {@code key}, loaded now if this registry does not hold it; pair every call with
-     * {@link Lease#close()}. Concurrent callers wait for one load.
+     * {@link Lease#close()}. Concurrent callers wait for one load. {@code kvBytes} is the KV budget
+     * the caller will run the model with, which the load's memory check counts.
      */
-    public synchronized Lease acquire(Key key) {
+    public synchronized Lease acquire(Key key, long kvBytes) {
         if (closed) {
             throw new IllegalStateException("model registry is closed");
         }
@@ -92,7 +99,7 @@ public final class ModelRegistry implements AutoCloseable {
         if (entry == null) {
             ComputePool pool = new ComputePool(key.threads());
             try {
-                entry = new Entry(Llama4Model.load(key.path(), pool, key.format()), pool);
+                entry = new Entry(Llama4Model.load(key.path(), pool, key.format(), kvBytes), pool);
             } catch (RuntimeException | Error e) {
                 pool.close();
                 throw e;

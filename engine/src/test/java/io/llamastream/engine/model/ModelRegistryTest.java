@@ -124,6 +124,18 @@ class ModelRegistryTest {
     }
 
     @Test
+    void theLoadsMemoryCheckCountsTheCallersKvBudget() {
+        try (ModelRegistry registry = new ModelRegistry(Duration.ZERO)) {
+            ModelFormatException e = assertThrows(ModelFormatException.class,
+                    () -> registry.acquire(BF16, 1L << 50));
+            assertTrue(e.getMessage().contains("KV cache 1048576.0 GiB"), e.getMessage());
+            try (ModelRegistry.Lease small = registry.acquire(BF16, 1L << 20)) {
+                assertEquals(1, registry.loads());
+            }
+        }
+    }
+
+    @Test
     void theJvmRegistryStartsAfreshAfterItWasClosed() {
         ModelRegistry before = ModelRegistry.jvm();
         assertSame(before, ModelRegistry.jvm());
