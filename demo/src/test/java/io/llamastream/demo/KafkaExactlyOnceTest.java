@@ -54,12 +54,25 @@ class KafkaExactlyOnceTest {
     static OutputTracker run(JobConfig config, JobPipeline pipeline, List<DemoSample.Event> events, double perSecond,
                              Duration timeout, Map<String, String> flinkConfig, ThrowingRunnable whileRunning)
             throws Exception {
+        return run(config, pipeline, events, timeout, flinkConfig, whileRunning,
+                (settings, tracker) -> EventProducer.send(settings, config.requestsTopic, events, tracker, perSecond));
+    }
+
+    /** Sends a test's events to the requests topic, recording each in the tracker. */
+    @FunctionalInterface
+    interface Producer {
+        void send(KafkaClientSettings settings, OutputTracker tracker) throws Exception;
+    }
+
+    static OutputTracker run(JobConfig config, JobPipeline pipeline, List<DemoSample.Event> events, Duration timeout,
+                             Map<String, String> flinkConfig, ThrowingRunnable whileRunning, Producer producer)
+            throws Exception {
         KafkaClientSettings settings = config.kafkaSettings();
         JobTopology.ensureTopics(config, settings);
         OutputTracker tracker = new OutputTracker();
         JobClient job = LocalJob.start(config.groupId, config, settings, pipeline, 3, flinkConfig);
         try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, null)) {
-            EventProducer.send(settings, config.requestsTopic, events, tracker, perSecond);
+            producer.send(settings, tracker);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (tracker.done() < events.size() && System.nanoTime() < deadline) {
                 reader.poll(Duration.ofMillis(200));
@@ -118,8 +131,20 @@ class KafkaExactlyOnceTest {
         JobConfig config = config("failover", kafka.bootstrapServers());
         int before = PassThroughPipeline.FAILURES.get();
         List<DemoSample.Event> events = DemoSample.bundled().cycle(280);
-        // Spread over ~4 s so that checkpoints complete before the failure and records are in flight when it hits.
-        OutputTracker t = run(config, new PassThroughPipeline(60), events, 70, Duration.ofSeconds(90));
+        List<DemoSample.Event> first = events.subList(0, 140);
+        List<DemoSample.Event> rest = events.subList(140, events.size());
+        // The second half goes out only once a checkpoint holds part of the first, so the failure (on the
+        // first record after a completed checkpoint) always hits with committed and uncommitted output.
+        OutputTracker t = run(config, new PassThroughPipeline(60), events, Duration.ofSeconds(90), Map.of(), () -> { },
+                (settings, tracker) -> {
+                    long checkpoints = PassThroughPipeline.CHECKPOINTS.get();
+                    EventProducer.send(settings, config.requestsTopic, first, tracker, 0);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (PassThroughPipeline.CHECKPOINTS.get() == checkpoints && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    EventProducer.send(settings, config.requestsTopic, rest, tracker, 0);
+                });
         assertTrue(PassThroughPipeline.FAILURES.get() > before, "the injected failure happened");
         assertExactlyOnce(t, 280);
     }

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Test-only stand-in for the inference pipeline, to check the Kafka wiring: validates like the
@@ -38,6 +39,9 @@ final class PassThroughPipeline implements JobPipeline {
 
     /** How many injected failures were thrown in this JVM. */
     static final AtomicInteger FAILURES = new AtomicInteger();
+
+    /** Checkpoints completed, as seen by the echo subtasks of this JVM. */
+    static final AtomicLong CHECKPOINTS = new AtomicLong();
 
     private static final OutputTag<DeadLetterEvent> DEAD = new OutputTag<>("dead-letters",
             TypeInformation.of(DeadLetterEvent.class));
@@ -120,6 +124,7 @@ final class PassThroughPipeline implements JobPipeline {
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
             checkpointed = true;
+            CHECKPOINTS.incrementAndGet();
         }
     }
 }

@@ -43,11 +43,27 @@ abstract class RowKernelMatrix implements WeightMatrix {
         return cols;
     }
 
+    /** One speed watch per kernel path (one token, few tokens, the panel), made on first use. */
+    private final KernelSpeedWatch[] watches = new KernelSpeedWatch[3];
+
     @Override
     public final void multiply(float[] x, int tokens, float[] out, ComputePool pool) {
         if (x.length < tokens * cols || out.length < tokens * rows) {
             throw new IllegalArgumentException("x or out too short for " + tokens + " tokens of " + rows + "x" + cols);
         }
+        long start = System.nanoTime();
+        multiplyParallel(x, tokens, out, pool);
+        long end = System.nanoTime();
+        int path = tokens == 1 ? 0 : tokens < PANEL_MIN_TOKENS ? 1 : 2;
+        KernelSpeedWatch watch = watches[path];
+        if (watch == null) {
+            watch = watches[path] = new KernelSpeedWatch(getClass().getSimpleName() + " " + rows + "x" + cols
+                    + (path == 0 ? " one-token" : path == 1 ? " few-token" : " panel") + " kernel");
+        }
+        watch.record((long) rows * cols * tokens, end - start, end);
+    }
+
+    private void multiplyParallel(float[] x, int tokens, float[] out, ComputePool pool) {
         int claims = (groups + CLAIM_GROUPS - 1) / CLAIM_GROUPS;
         int parts = Math.min(pool.threads(), claims);
         if (parts < 2) {

@@ -5,7 +5,7 @@ import io.llamastream.operators.grammar.JsonMatcher.Step;
 /**
  * One open value. {@link #minRemaining} counts only this frame's own bytes, not an open child's.
  * Equal frames (same schema node by identity, same progress) accept the same continuations,
- * which is what lets {@link #state()} serve as a cache key.
+ * which is what lets {@link JsonMatcher#state()} serve as a cache key.
  */
 abstract class Frame {
     abstract Step feed(int b, JsonMatcher m);
