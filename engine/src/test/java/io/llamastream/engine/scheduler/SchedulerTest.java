@@ -9,11 +9,8 @@ import io.llamastream.engine.model.Batch;
 import io.llamastream.engine.model.TextModel;
 import io.llamastream.engine.sampling.SamplingParams;
 import io.llamastream.engine.sampling.StopReason;
-import io.llamastream.engine.math.ComputePool;
-import io.llamastream.engine.checkpoint.Checkpoint;
-import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.testing.Fixtures;
-import java.nio.file.Path;
+import io.llamastream.engine.weights.WeightFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +23,8 @@ class SchedulerTest {
 
     @BeforeAll
     static void load() {
-        Path dir = Fixtures.model("demo-tasks");
-        try (Checkpoint ck = Checkpoint.open(dir)) {
-            demo = TextModel.load(ck, TextModelConfig.read(dir.resolve("config.json")), -1, ComputePool.shared());
-        }
-        cases = Fixtures.json(dir.resolve("golden.json")).get("cases");
+        demo = DemoTasks.model(WeightFormat.F32);
+        cases = DemoTasks.cases();
     }
 
 
@@ -194,12 +188,7 @@ class SchedulerTest {
 
     @Test
     void batchedQ8GenerationEqualsEachSequenceRunAloneInQ8() throws Exception {
-        Path dir = Fixtures.model("demo-tasks");
-        TextModel q8;
-        try (Checkpoint ck = Checkpoint.open(dir)) {
-            q8 = TextModel.load(ck, TextModelConfig.read(dir.resolve("config.json")), -1, ComputePool.shared(),
-                    io.llamastream.engine.weights.WeightFormat.Q8);
-        }
+        TextModel q8 = DemoTasks.model(WeightFormat.Q8);
         try (Scheduler s = new Scheduler(q8, SchedulerConfig.defaults().withMaxSequences(8).withTokenBudget(128))) {
             List<RequestHandle> handles = new ArrayList<>();
             List<int[]> prompts = new ArrayList<>();
