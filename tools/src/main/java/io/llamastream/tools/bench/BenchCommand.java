@@ -24,6 +24,9 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path json;
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
+            description = "Run the whole benchmark N times and report each figure's min, median, max and max/min.")
+    int repeat;
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where generated models are cached (default ~/.cache/llamastream).")
     Path cacheDir;
     @Option(names = "--model", paramLabel = "PATH",
@@ -65,6 +68,22 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode result = new BenchRunner(options, ComputePool.shared(), System.err).run();
         System.out.println();
         System.out.print(BenchRunner.table(result));
+        if (repeat > 1) {
+            List<ObjectNode> runs = new ArrayList<>(List.of(result));
+            for (int r = 1; r < repeat; r++) {
+                System.gc();
+                ObjectNode again = new BenchRunner(options, ComputePool.shared(), System.err).run();
+                System.out.println();
+                System.out.print(BenchRunner.table(again));
+                runs.add(again);
+            }
+            ObjectNode spread = BenchSpread.of(runs);
+            System.out.println();
+            System.out.print(BenchSpread.table(spread));
+            result = new ObjectMapper().createObjectNode();
+            result.putArray("runs").addAll(runs);
+            result.set("spread", spread);
+        }
         String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         System.out.println(text);
         if (json != null) {
@@ -128,6 +147,8 @@ public final class BenchCommand implements Callable<Integer> {
             cmd.add("--json");
             cmd.add(json.toAbsolutePath().toString());
         }
+        cmd.add("--repeat");
+        cmd.add(Integer.toString(repeat));
         if (cacheDir != null) {
             cmd.add("--cache-dir");
             cmd.add(cacheDir.toAbsolutePath().toString());
