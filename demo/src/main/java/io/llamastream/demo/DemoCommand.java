@@ -149,11 +149,22 @@ public final class DemoCommand implements Callable<Integer> {
             }
             out.printf("  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", sql ? "SQL " : "",
                     job.getJobID(), restPort);
+            EngineCounters engine = new EngineCounters();
             return stream(settings, config, stream, t0, new Watch() {
                 @Override
                 public String failure() throws Exception {
                     JobStatus status = job.getJobStatus().get();
                     return status.isGloballyTerminalState() ? "the Flink job ended (" + status + "): " + cause(job) : null;
+                }
+
+                @Override
+                public void polled(int done) {
+                    engine.sample();
+                }
+
+                @Override
+                public List<String> summary() {
+                    return engine.summary();
                 }
             }, () -> {
                 try {

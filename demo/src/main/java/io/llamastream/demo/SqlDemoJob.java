@@ -121,12 +121,12 @@ final class SqlDemoJob {
     /** Runs the statements on a local MiniCluster with checkpoints (so the exactly-once sink commits) and returns the job. */
     JobClient start(Map<String, String> flinkConfig) throws Exception {
         Configuration conf = new Configuration();
-        flinkConfig.forEach(conf::setString);
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "5");
         conf.setString("restart-strategy.fixed-delay.delay", "500 ms");
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, config.parallelism)));
         conf.setString("rest.bind-port", "0");
+        flinkConfig.forEach(conf::setString);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(config.checkpointIntervalMs));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(Math.max(1, config.parallelism), conf);

@@ -103,6 +103,13 @@ public final class SharedEngine {
         }
     }
 
+    /** The scheduler counters of every engine loaded in this JVM (the demo's summary reads them while its job runs). */
+    public static java.util.List<Scheduler.Stats> loadedStats() {
+        synchronized (ENGINES) {
+            return ENGINES.values().stream().map(e -> e.scheduler.stats()).toList();
+        }
+    }
+
     /** How many engines are loaded in this JVM (for tests of the sharing). */
     public static int loadedCount() {
         synchronized (ENGINES) {

@@ -16,11 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,42 +59,38 @@ class GoldenTasksSqlTest {
         KafkaTopics kafka = new KafkaTopics(BROKER.bootstrapServers());
         kafka.send("requests", events);
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-        tEnv.executeSql(kafka.boundedJsonTable("requests",
+        SqlSession sql = SqlSession.onTestCluster(2);
+        sql.run(kafka.boundedJsonTable("requests",
                 "id STRING, task STRING, text STRING, target_language STRING", "requests"));
         String common = "'provider' = 'llamastream', 'model.dir' = '" + MODEL_DIR + "', 'engine.kv-cache-size' = '256m'";
         String errors = ", prompt_tokens INT, completion_tokens INT, error_code STRING, error_message STRING";
-        tEnv.executeSql("CREATE MODEL moderator INPUT (text STRING) OUTPUT (safe BOOLEAN, categories ARRAY<STRING>, "
+        sql.run("CREATE MODEL moderator INPUT (text STRING) OUTPUT (safe BOOLEAN, categories ARRAY<STRING>, "
                 + "score DOUBLE" + errors + ") WITH (" + common + ", 'task' = 'moderate')");
         for (String lang : List.of("en", "fr")) {
-            tEnv.executeSql("CREATE MODEL translator_" + lang + " INPUT (text STRING) OUTPUT (text STRING" + errors
+            sql.run("CREATE MODEL translator_" + lang + " INPUT (text STRING) OUTPUT (text STRING" + errors
                     + ") WITH (" + common + ", 'task' = 'translate', 'target-language' = '" + lang + "')");
         }
-        tEnv.executeSql("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING, "
+        sql.run("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING, "
                 + "probabilities MAP<STRING, DOUBLE>" + errors + ") WITH (" + common
                 + ", 'task' = 'classify', 'labels' = 'positive;negative;neutral')");
         String schema = "{\"type\":\"object\",\"properties\":{\"product\":{\"type\":\"string\"},"
                 + "\"rating\":{\"type\":\"integer\"}},\"required\":[\"product\",\"rating\"]}";
-        tEnv.executeSql("CREATE MODEL extractor INPUT (text STRING) OUTPUT (json STRING" + errors + ") WITH (" + common
+        sql.run("CREATE MODEL extractor INPUT (text STRING) OUTPUT (json STRING" + errors + ") WITH (" + common
                 + ", 'task' = 'extract', 'schema' = '" + schema + "')");
 
-        collect(tEnv, "moderate", "moderator", "");
-        collect(tEnv, "translate", "translator_en", " AND target_language = 'en'");
-        collect(tEnv, "translate", "translator_fr", " AND target_language = 'fr'");
-        collect(tEnv, "classify", "sentiment", "");
-        collect(tEnv, "extract", "extractor", "");
+        collect(sql, "moderate", "moderator", "");
+        collect(sql, "translate", "translator_en", " AND target_language = 'en'");
+        collect(sql, "translate", "translator_fr", " AND target_language = 'fr'");
+        collect(sql, "classify", "sentiment", "");
+        collect(sql, "extract", "extractor", "");
     }
 
-    static void collect(StreamTableEnvironment tEnv, String task, String model, String filter) throws Exception {
+    static void collect(SqlSession sql, String task, String model, String filter) throws Exception {
         String view = model + "_rows";
-        tEnv.executeSql("CREATE TEMPORARY VIEW " + view + " AS SELECT id, text AS input_text FROM requests WHERE task = '" + task
+        sql.run("CREATE TEMPORARY VIEW " + view + " AS SELECT id, text AS input_text FROM requests WHERE task = '" + task
                 + "'" + filter);
-        try (CloseableIterator<Row> it = tEnv.executeSql("SELECT * FROM ML_PREDICT(TABLE " + view + ", MODEL " + model
-                + ", DESCRIPTOR(input_text), " + PREDICT_CONFIG + ")").collect()) {
-            it.forEachRemaining(r -> rows.put((String) r.getField("id"), r));
-        }
+        rows.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE " + view + ", MODEL " + model
+                + ", DESCRIPTOR(input_text), " + PREDICT_CONFIG + ")"));
     }
 
     @Test

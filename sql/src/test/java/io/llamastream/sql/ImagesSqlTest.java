@@ -21,11 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,25 +79,17 @@ class ImagesSqlTest {
         KafkaTopics kafka = new KafkaTopics(BROKER.bootstrapServers());
         kafka.send("images", rows);
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-        tEnv.executeSql(kafka.boundedJsonTable("images", "id STRING, question STRING, image BYTES, images ARRAY<BYTES>",
+        SqlSession sql = SqlSession.onTestCluster(1);
+        sql.run(kafka.boundedJsonTable("images", "id STRING, question STRING, image BYTES, images ARRAY<BYTES>",
                 "images"));
         String out = "OUTPUT (text STRING, prompt_tokens INT, error_code STRING, error_message STRING)";
         String with = "'provider' = 'llamastream', 'model.dir' = '" + MODEL + "', 'task' = 'generate', "
                 + "'limits.max-images' = '2', 'engine.kv-cache-size' = '128m'";
-        tEnv.executeSql("CREATE MODEL one_image INPUT (question STRING, image BYTES) " + out + " WITH (" + with + ")");
-        tEnv.executeSql("CREATE MODEL many_images INPUT (question STRING, images ARRAY<BYTES>) " + out + " WITH ("
+        sql.run("CREATE MODEL one_image INPUT (question STRING, image BYTES) " + out + " WITH (" + with + ")");
+        sql.run("CREATE MODEL many_images INPUT (question STRING, images ARRAY<BYTES>) " + out + " WITH ("
                 + with + ", 'limits.max-image-pixels' = '120000')");
-        collect(tEnv, "SELECT * FROM ML_PREDICT(TABLE images, MODEL one_image, DESCRIPTOR(question, image))", single);
-        collect(tEnv, "SELECT * FROM ML_PREDICT(TABLE images, MODEL many_images, DESCRIPTOR(question, images))", several);
-    }
-
-    static void collect(StreamTableEnvironment tEnv, String query, Map<String, Row> into) throws Exception {
-        try (CloseableIterator<Row> it = tEnv.executeSql(query).collect()) {
-            it.forEachRemaining(r -> into.put((String) r.getField("id"), r));
-        }
+        single.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE images, MODEL one_image, DESCRIPTOR(question, image))"));
+        several.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE images, MODEL many_images, DESCRIPTOR(question, images))"));
     }
 
     @Test

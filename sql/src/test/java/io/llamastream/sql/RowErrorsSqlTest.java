@@ -13,11 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,26 +51,18 @@ class RowErrorsSqlTest {
                 "{\"id\":\"overflow\",\"input\":\"" + LONG_SENTENCE + "\"}",
                 "{\"id\":\"with-image\",\"input\":\"What is in the image?\",\"image\":\"" + image + "\"}",
                 "{\"id\":\"fine\",\"input\":\"The dog carries a flower on Sunday.\"}"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-        tEnv.executeSql(kafka.boundedJsonTable("requests", "id STRING, input STRING, image BYTES", "requests"));
+        SqlSession sql = SqlSession.onTestCluster(1);
+        sql.run(kafka.boundedJsonTable("requests", "id STRING, input STRING, image BYTES", "requests"));
         String out = "prompt_tokens INT, completion_tokens INT, error_code STRING, error_message STRING";
-        tEnv.executeSql("CREATE MODEL strict_translator INPUT (input STRING) OUTPUT (text STRING, " + out + ") WITH ("
+        sql.run("CREATE MODEL strict_translator INPUT (input STRING) OUTPUT (text STRING, " + out + ") WITH ("
                 + "'provider' = 'llamastream', 'model.dir' = '" + MODEL_DIR + "', 'task' = 'translate', "
                 + "'target-language' = 'fr', 'max-tokens' = '32', 'limits.max-text-chars' = '300', "
                 + "'limits.max-context-tokens' = '80', 'engine.kv-cache-size' = '64m')");
-        tEnv.executeSql("CREATE MODEL text_only INPUT (input STRING, image BYTES) OUTPUT (text STRING, " + out
+        sql.run("CREATE MODEL text_only INPUT (input STRING, image BYTES) OUTPUT (text STRING, " + out
                 + ") WITH ('provider' = 'llamastream', 'model.dir' = '" + MODEL_DIR + "', 'task' = 'generate', "
                 + "'max-tokens' = '8', 'engine.kv-cache-size' = '64m')");
-        collect(tEnv, "SELECT * FROM ML_PREDICT(TABLE requests, MODEL strict_translator, DESCRIPTOR(input))", translated);
-        collect(tEnv, "SELECT * FROM ML_PREDICT(TABLE requests, MODEL text_only, DESCRIPTOR(input, image))", generated);
-    }
-
-    static void collect(StreamTableEnvironment tEnv, String query, Map<String, Row> into) throws Exception {
-        try (CloseableIterator<Row> it = tEnv.executeSql(query).collect()) {
-            it.forEachRemaining(r -> into.put((String) r.getField("id"), r));
-        }
+        translated.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL strict_translator, DESCRIPTOR(input))"));
+        generated.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL text_only, DESCRIPTOR(input, image))"));
     }
 
     static void assertError(Map<String, Row> rows, String id, String code, String inMessage) {
