@@ -81,6 +81,18 @@ public final class DemoCommand implements Callable<Integer> {
             description = "With --cluster: stop the Kafka broker process after N results and start it again.")
     long restartBrokerAfter = -1;
 
+    @Option(names = "--flink-conf", paramLabel = "KEY=VALUE",
+            description = "Extra Flink configuration for the local MiniCluster and job (repeatable), e.g. "
+                    + "execution.checkpointing.unaligned.enabled=true.")
+    Map<String, String> flinkConfig = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--compare-engine",
+            description = "First run the same events straight on the engine's scheduler (same model, weight format and "
+                    + "scheduler settings, through the task handlers; no Flink, no Kafka), then through the job; print both "
+                    + "rates, their ratio, CPU per event, and whether every event got the same answer. With the bundled "
+                    + "sample, one pass of it warms each side up first and --events (default 300) are timed.")
+    boolean compareEngine;
+
     private final PrintStream out = System.out;
 
     /** Accepts an optional leading {@code demo} (the launcher passes its subcommand through). */
@@ -121,6 +133,28 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("demo: --kill-taskmanager-after and --restart-broker-after need --cluster N");
             return 2;
         }
+        if (compareEngine) {
+            if (failAfter >= 0) {
+                System.err.println("demo: --compare-engine takes no --fail-after");
+                return 2;
+            }
+            // The bundled sample's first pass warms both sides up; a user's file is timed cold on the job's side.
+            return (input != null ? new EngineComparison(this, modelDir, List.of(), stream)
+                    : EngineComparison.ofBundledSample(this, modelDir, DemoSample.bundled().size(),
+                            events != null ? events : 300)).run();
+        }
+        return runLocal(modelDir, List.of(), stream, new OutputTracker(), null);
+    }
+
+    /**
+     * The local demo: broker, job on a MiniCluster, the stream produced and read back into
+     * {@code tracker}. With a {@code cpu} window (the engine comparison), the first send waits until
+     * every task of the job runs (operators opened, model loaded), so the rate measures the stream
+     * rather than the start-up, and the window spans first send to last output accounted for; the
+     * {@code warmUp} events go through the job first, untimed, so that its code is compiled too.
+     */
+    int runLocal(Path modelDir, List<DemoSample.Event> warmUp, List<DemoSample.Event> stream, OutputTracker tracker,
+                 CpuWindow cpu) throws Exception {
         out.printf("llamastream demo: %d events, model %s, parallelism %d, checkpoints every %d ms%s%n",
                 stream.size(), modelDir.toAbsolutePath().normalize(), parallelism, checkpointIntervalMs,
                 failAfter >= 0 ? ", one failure injected after " + failAfter + " records" : "");
@@ -136,6 +170,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (metricsPort != null) {
                 flinkConf.putAll(PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             }
+            flinkConf.putAll(flinkConfig);
             JobClient job;
             if (sql) {
                 SqlDemoJob sqlJob = new SqlDemoJob(config);
@@ -149,12 +184,28 @@ public final class DemoCommand implements Callable<Integer> {
             }
             out.printf("  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", sql ? "SQL " : "",
                     job.getJobID(), restPort);
+            if (cpu != null) {
+                awaitRunningTasks(new io.llamastream.cluster.FlinkRest("http://127.0.0.1:" + restPort),
+                        job.getJobID().toString());
+                out.printf("  flink: every task running (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+                warmUp(settings, config, warmUp);
+                out.printf("  warm-up: %d events through the job (%.1f s); sending%n", warmUp.size(),
+                        (System.nanoTime() - t0) / 1e9);
+                cpu.start();
+            }
             EngineCounters engine = new EngineCounters();
-            return stream(settings, config, stream, t0, new Watch() {
+            return stream(settings, config, stream, t0, tracker, !warmUp.isEmpty(), new Watch() {
                 @Override
                 public String failure() throws Exception {
                     JobStatus status = job.getJobStatus().get();
                     return status.isGloballyTerminalState() ? "the Flink job ended (" + status + "): " + cause(job) : null;
+                }
+
+                @Override
+                public void allAccountedFor() {
+                    if (cpu != null) {
+                        cpu.stop();
+                    }
                 }
 
                 @Override
@@ -174,6 +225,46 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             });
         }
+    }
+
+    /** Sends {@code events} and waits until each is accounted for; their outputs count nowhere else. */
+    private void warmUp(KafkaClientSettings settings, JobConfig config, List<DemoSample.Event> events)
+            throws InterruptedException {
+        if (events.isEmpty()) {
+            return;
+        }
+        OutputTracker tracker = new OutputTracker();
+        EventProducer.send(settings, config.requestsTopic, events, tracker, 0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+        try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, null)) {
+            while (tracker.done() < events.size()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the warm-up events were not all answered within " + timeoutS + " s");
+                }
+                reader.poll(Duration.ofMillis(100));
+            }
+        }
+    }
+
+    /** Waits until every vertex of the job reports RUNNING through the REST API (tasks open their operators first). */
+    private void awaitRunningTasks(io.llamastream.cluster.FlinkRest rest, String jobId) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+        while (System.nanoTime() < deadline) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode vertices = rest.get("/jobs/" + jobId).path("vertices");
+                boolean all = vertices.size() > 0;
+                for (com.fasterxml.jackson.databind.JsonNode v : vertices) {
+                    all &= "RUNNING".equals(v.path("status").asText());
+                }
+                if (all) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // the REST endpoint or the job is not up yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the job's tasks were not all running after " + timeoutS + " s");
     }
 
     /** The job's configuration for a demo run against {@code bootstrapServers}. */
@@ -198,6 +289,10 @@ public final class DemoCommand implements Callable<Integer> {
         default void polled(int done) {
         }
 
+        /** Called once, as soon as every event is accounted for. */
+        default void allAccountedFor() {
+        }
+
         /** Extra summary lines (faults injected, recovery times), asked for while the job still runs. */
         default List<String> summary() {
             return List.of();
@@ -210,7 +305,12 @@ public final class DemoCommand implements Callable<Integer> {
      */
     int stream(KafkaClientSettings settings, JobConfig config, List<DemoSample.Event> stream, long t0, Watch watch,
                Runnable stopJob) throws Exception {
-        OutputTracker tracker = new OutputTracker();
+        return stream(settings, config, stream, t0, new OutputTracker(), false, watch, stopJob);
+    }
+
+    /** As above, feeding {@code tracker}; {@code fromNow} ignores outputs committed before (a warm-up's). */
+    int stream(KafkaClientSettings settings, JobConfig config, List<DemoSample.Event> stream, long t0,
+               OutputTracker tracker, boolean fromNow, Watch watch, Runnable stopJob) throws Exception {
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
             try {
                 EventProducer.send(settings, config.requestsTopic, stream, tracker, rate);
@@ -221,7 +321,8 @@ public final class DemoCommand implements Callable<Integer> {
         });
         String failure = null;
         List<String> extra = List.of();
-        try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
+        try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump,
+                fromNow)) {
             boolean tty = System.console() != null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
             long nextReport = System.nanoTime() + 1_000_000_000L;
@@ -233,6 +334,7 @@ public final class DemoCommand implements Callable<Integer> {
                     break;
                 }
                 if (allSent && tracker.done() >= stream.size()) {
+                    watch.allAccountedFor();
                     break;
                 }
                 watch.polled(tracker.done());

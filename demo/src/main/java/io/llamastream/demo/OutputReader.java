@@ -35,6 +35,12 @@ public final class OutputReader implements AutoCloseable {
 
     public OutputReader(KafkaClientSettings kafka, String resultsTopic, String deadLetterTopic, OutputTracker tracker,
                         Path dumpDir) {
+        this(kafka, resultsTopic, deadLetterTopic, tracker, dumpDir, false);
+    }
+
+    /** As above; {@code fromNow} skips the outputs already committed (a warm-up's) instead of reading from the beginning. */
+    public OutputReader(KafkaClientSettings kafka, String resultsTopic, String deadLetterTopic, OutputTracker tracker,
+                        Path dumpDir, boolean fromNow) {
         Properties p = kafka.consumerProperties("llamastream-output-reader");
         p.remove("group.id");
         p.put("max.poll.records", "1000");
@@ -48,7 +54,13 @@ public final class OutputReader implements AutoCloseable {
             }
         }
         consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        if (fromNow) {
+            consumer.seekToEnd(partitions);
+            // Seeks are lazy: fix the positions now, before anything else is produced.
+            partitions.forEach(consumer::position);
+        } else {
+            consumer.seekToBeginning(partitions);
+        }
         try {
             if (dumpDir != null) {
                 Files.createDirectories(dumpDir);
@@ -71,6 +83,7 @@ public final class OutputReader implements AutoCloseable {
             boolean isResult = r.topic().equals(resultsTopic);
             if (isResult) {
                 tracker.result(EventJson.readResult(r.value()), now);
+                tracker.resultWrittenAt(r.timestamp());
             } else {
                 tracker.deadLetter(EventJson.readDeadLetter(r.value()), now);
             }

@@ -37,6 +37,7 @@ public final class OutputTracker {
     private final Map<String, DemoSample.Event> bySource = new HashMap<>();
     private final Map<DemoSample.Event, Long> sentAtNanos = new HashMap<>();
     private final Map<DemoSample.Event, String> doneAs = new HashMap<>();
+    private final Map<DemoSample.Event, String> outputs = new HashMap<>();
     private final Map<String, TaskStats> perTask = new TreeMap<>();
     private final List<String> problems = new ArrayList<>();
     private final List<Long> latenciesMs = new ArrayList<>();
@@ -49,11 +50,14 @@ public final class OutputTracker {
     private long completionTokens;
     private long firstSendNanos = -1;
     private long lastDoneNanos = -1;
+    private long lastResultWrittenMs = -1;
+    private long firstSendMs = -1;
 
     public synchronized void sent(DemoSample.Event e, String topic, int partition, long offset, long atNanos) {
         total++;
         if (firstSendNanos < 0) {
             firstSendNanos = atNanos;
+            firstSendMs = System.currentTimeMillis() - (System.nanoTime() - atNanos) / 1_000_000;
         }
         if (e.id() != null) {
             byId.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
@@ -84,6 +88,7 @@ public final class OutputTracker {
         if (!complete(e, "result", atNanos)) {
             return;
         }
+        outputs.put(e, r.output());
         TaskStats s = stats(e.label());
         s.ok++;
         if (e.expected() != null) {
@@ -157,6 +162,37 @@ public final class OutputTracker {
         lastDoneNanos = atNanos;
         latenciesMs.add((atNanos - sentAtNanos.get(e)) / 1_000_000);
         return true;
+    }
+
+    /** The answer string of a result with this output, as {@link #answers} gives it. */
+    public static String resultAnswer(String output) {
+        return "result: " + output;
+    }
+
+    /**
+     * Each accounted-for event's answer: {@code result: <output>} or {@code dead letter <CODE>}, the
+     * form the raw-engine comparison compares.
+     */
+    public synchronized Map<DemoSample.Event, String> answers() {
+        Map<DemoSample.Event, String> out = new HashMap<>();
+        doneAs.forEach((e, as) -> out.put(e, outputs.containsKey(e) ? resultAnswer(outputs.get(e)) : as));
+        return out;
+    }
+
+    /**
+     * Notes when a result record was written (its Kafka timestamp: the sink writes it into the open
+     * transaction as it arrives, before the checkpoint commits it).
+     */
+    public synchronized void resultWrittenAt(long epochMs) {
+        lastResultWrittenMs = Math.max(lastResultWrittenMs, epochMs);
+    }
+
+    /**
+     * Seconds from the first send to the last result record's write into the sink's transaction:
+     * the job's own work, without the wait for the checkpoint that commits the last results.
+     */
+    public synchronized double secondsToLastResultWritten() {
+        return firstSendMs < 0 || lastResultWrittenMs < 0 ? 0 : Math.max(1e-3, (lastResultWrittenMs - firstSendMs) / 1e3);
     }
 
     private static String describe(DemoSample.Event e) {

@@ -14,23 +14,24 @@ import org.apache.flink.api.common.state.ValueState;
  * message for tasks with history on and requests with a session: bounded to the last
  * {@value #MAX_TURNS} turns, and older turns are dropped further until history, prompt and reply
  * budget fit the context window. Turns are kept as text, because each new turn re-encodes the
- * whole dialog; a request with images is sent as it was prepared.
+ * whole dialog; a request with images is sent as it was prepared. Public for the demo's comparison
+ * with the raw engine, which keeps a session's turns the same way outside Flink.
  */
-final class ConversationHistory {
+public final class ConversationHistory {
     static final int MAX_TURNS = 8;
 
     private final ValueState<String[]> turns;
     private final TaskPromptFormats formats;
     private final int contextTokens;
 
-    ConversationHistory(ValueState<String[]> turns, TaskPromptFormats formats, int contextTokens) {
+    public ConversationHistory(ValueState<String[]> turns, TaskPromptFormats formats, int contextTokens) {
         this.turns = turns;
         this.formats = formats;
         this.contextTokens = contextTokens;
     }
 
     /** The prompt for the current key's request: with as many earlier turns as fit, else the single turn. */
-    int[] prompt(TaskDefinition task, PreparedRequest p) throws IOException {
+    public int[] prompt(TaskDefinition task, PreparedRequest p) throws IOException {
         String[] earlier = turns.value();
         if (!applies(task, p) || p.request().imagesBase64().length > 0 || earlier == null || earlier.length == 0) {
             return p.promptIds();
@@ -55,7 +56,7 @@ final class ConversationHistory {
     }
 
     /** Keeps a finished turn for the current key, if its task keeps history and the reply was generated. */
-    void record(TaskDefinition task, PreparedRequest p, String reply) throws IOException {
+    public void record(TaskDefinition task, PreparedRequest p, String reply) throws IOException {
         if (!applies(task, p) || !task.handler().generates()) {
             return;
         }

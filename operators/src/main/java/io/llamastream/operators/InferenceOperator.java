@@ -98,8 +98,7 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         queue = new KeyedRequestQueue(settings.batching().maxBatchSize() * 2);
         history = new ConversationHistory(
                 getKeyedStateStore().getState(new ValueStateDescriptor<>("history", Types.OBJECT_ARRAY(Types.STRING))),
-                TaskPromptFormats.of(engine.model().chatTemplate(), engine.model().tokenizer(), catalog.dateString(),
-                        engine.model().name()).check(catalog),
+                TaskPromptFormats.of(engine.model(), catalog),
                 settings.limits().maxContextTokens());
         MapStateDescriptor<String, Boolean> answeredDescriptor =
                 new MapStateDescriptor<>("answered-ids", Types.STRING, Types.BOOLEAN);

@@ -31,6 +31,16 @@ public class PromptTokenizer extends ProcessFunction<ValidRequest, PreparedReque
 
     @Override
     public void open(OpenContext context) {
+        load();
+        deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
+    }
+
+    /**
+     * Reads the catalog, the tokenizer and the vision settings; {@link #open} does it inside a
+     * job, a caller without Flink (the demo's comparison with the raw engine) calls it once before
+     * {@link #prepare}.
+     */
+    public PromptTokenizer load() {
         catalog = TaskCatalog.load(settings.tasksFile());
         ModelVocabulary model = ModelVocabulary.load(Path.of(settings.modelDir()));
         Tokenizer tokenizer = model.tokenizer();
@@ -43,15 +53,20 @@ public class PromptTokenizer extends ProcessFunction<ValidRequest, PreparedReque
             mediaEncoder = new MediaPromptEncoder(tokenizer, new ImageInputs(settings.limits().maxImagePixels(), vision.imageSize()),
                     vision.tokensPerTile(), settings.limits().maxContextTokens());
         }
-        deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
+        return this;
+    }
+
+    /** The operator's prompt for one validated request without its Flink context, or why it cannot have one. */
+    public PreparedRequest prepare(ValidRequest r) throws RejectedRequestException {
+        // Requests with images pass validation only for a vision model, which has a media encoder.
+        PromptEncoder encoder = r.imagesBase64().length > 0 ? mediaEncoder : textEncoder;
+        return encoder.encode(catalog.get(r.task()), r);
     }
 
     @Override
     public void processElement(ValidRequest r, Context ctx, Collector<PreparedRequest> out) {
         try {
-            // Requests with images pass validation only for a vision model, which has a media encoder.
-            PromptEncoder encoder = r.imagesBase64().length > 0 ? mediaEncoder : textEncoder;
-            out.collect(encoder.encode(catalog.get(r.task()), r));
+            out.collect(prepare(r));
         } catch (RejectedRequestException e) {
             deadLetters.inc(e.code());
             ctx.output(DeadLetterOutput.TAG, DeadLetterOutput.of(r, e.code(), e.getMessage()));

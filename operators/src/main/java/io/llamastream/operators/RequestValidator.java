@@ -41,9 +41,24 @@ public class RequestValidator extends ProcessFunction<RawRequest, ValidRequest> 
 
     @Override
     public void open(OpenContext context) {
+        load();
+        deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
+    }
+
+    /**
+     * Reads the task catalog and the model's capabilities; {@link #open} does it inside a job, a
+     * caller without Flink (the demo's comparison with the raw engine) calls it once before
+     * {@link #validate(RawRequest)}.
+     */
+    public RequestValidator load() {
         catalog = TaskCatalog.load(settings.tasksFile());
         model = ModelCapabilities.read(settings.modelDir());
-        deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
+        return this;
+    }
+
+    /** The operator's checks on one record without its Flink context: the valid request, or why not. */
+    public ValidRequest validate(RawRequest raw) throws InvalidEventException, RejectedRequestException {
+        return validate(raw, EventJson.readRequest(raw.value()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.llamastream.operators.tasks;
 
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.ChatTemplate;
 import io.llamastream.engine.tokenizer.PromptFormat;
@@ -28,6 +29,11 @@ public final class TaskPromptFormats {
                                        String modelName) {
         return new TaskPromptFormats(template.map(t -> t.withDate(dateString)).orElse(null),
                 ChatFormat.supports(tokenizer) ? new ChatFormat(tokenizer) : null, modelName);
+    }
+
+    /** The formats of a loaded model for {@code catalog}'s tasks, checked. */
+    public static TaskPromptFormats of(Llama4Model model, TaskCatalog catalog) {
+        return of(model.chatTemplate(), model.tokenizer(), catalog.dateString(), model.name()).check(catalog);
     }
 
     /** The built-in Llama 4 layout only (a model without a template). */
