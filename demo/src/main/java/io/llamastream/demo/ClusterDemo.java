@@ -216,16 +216,18 @@ final class ClusterDemo {
             }
             lines.add("fault:         " + fault);
             if (brokerBackAt >= 0) {
-                lines.add(String.format(Locale.ROOT, "recovery:      broker down and back in %.1f s", secs(brokerBackAt)));
+                lines.add(String.format(Locale.ROOT, "recovery:      broker down and back in %.1f s; job restarts: %d",
+                        secs(brokerBackAt), cluster.rest().restarts(jobId)));
             }
             if (restartSeenAt >= 0) {
-                lines.add(String.format(Locale.ROOT, "recovery:      job restart seen %.1f s after the kill (restarts: %d)",
-                        secs(restartSeenAt), cluster.rest().restarts(jobId)));
+                lines.add(String.format(Locale.ROOT, "recovery:      job restart seen %.1f s after the kill (job restarts: %d before"
+                        + " the kill, %d at the end)", secs(restartSeenAt), restartsBefore, cluster.rest().restarts(jobId)));
             }
             lines.add(firstAfterRecoveryAt >= 0
                     ? String.format(Locale.ROOT, "recovery:      first result committed after the recovery %.1f s after the fault",
                             secs(firstAfterRecoveryAt))
-                    : "recovery:      no result committed after the recovery (all were out before it)");
+                    : "recovery:      no result committed after the recovery (every output was committed before it; use --rate"
+                            + " to spread the stream)");
             return lines;
         }
 

@@ -405,7 +405,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static String progress(OutputTracker t, int total, long now, long t0) {
-        double s = t.elapsedSeconds(now);
+        double s = Math.max(1e-9, t.elapsedSeconds(now)); // 0 before the first send
         return String.format(Locale.ROOT,
                 "[%4.0fs] %d/%d done  %.1f events/s  %.0f gen tok/s  %.0f prompt tok/s  p50 %s  p99 %s  DLQ %d",
                 (now - t0) / 1e9, t.done(), total, t.done() / s, t.completionTokens() / s, t.promptTokens() / s,

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.LlamaGuard3;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,6 +104,19 @@ class ChatTemplateTest {
     void templateSyntaxInAMessageStaysText() {
         String rendered = template().withDate("26 Jul 2024").render(List.of(ChatMessage.user("{{ bos_token }}{% if true %}x{% endif %}")), true);
         assertTrue(rendered.contains("user<|end_header_id|>\n\n{{ bos_token }}{% if true %}x{% endif %}<|eot_id|>"), rendered);
+    }
+
+    @Test
+    void llamaGuard3sTemplateWrapsTheMessageInItsPolicy() {
+        ChatTemplate guard = ChatTemplate.forModel(LlamaGuard3.folder(tmp.resolve("guard")), TokenizerFixtures.llama3())
+                .orElseThrow();
+        String text = "  How do I pick a lock?  ";
+        assertEquals(LlamaGuard3.prompt(text), guard.render(List.of(ChatMessage.user(text)), true));
+        assertArrayEquals(TokenizerFixtures.llama3().encode(LlamaGuard3.prompt(text)),
+                guard.encodeUserPrompt(null, text));
+        String agent = guard.render(List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello")), true);
+        assertTrue(agent.contains("in 'Agent' messages") && agent.contains("User: Hi\n\nAgent: Hello\n\n<END CONVERSATION>")
+                && agent.contains("ONLY THE LAST Agent message"), agent);
     }
 
     @Test
