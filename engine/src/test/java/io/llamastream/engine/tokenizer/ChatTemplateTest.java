@@ -70,6 +70,19 @@ class ChatTemplateTest {
     }
 
     @Test
+    void aListOfNamedTemplatesInTokenizerConfigUsesTheDefaultOne() throws IOException {
+        Files.copy(DIR.resolve("tokenizer.json"), tmp.resolve("tokenizer.json"));
+        com.fasterxml.jackson.databind.node.ObjectNode config = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode list = config.putArray("chat_template");
+        list.addObject().put("name", "tool_use").put("template", "TOOLS");
+        list.addObject().put("name", "default").put("template", Files.readString(DIR.resolve("chat_template.jinja")));
+        Files.writeString(tmp.resolve("tokenizer_config.json"), config.toString());
+        JsonNode c = chatCases().toList().get(0);
+        ChatTemplate t = ChatTemplate.forModel(tmp, TokenizerFixtures.llama3()).orElseThrow().withDate("26 Jul 2024");
+        assertArrayEquals(Fixtures.ints(c.get("prompt_ids")), t.encodeDialog(messages(c), true));
+    }
+
+    @Test
     void aFolderWithoutATemplateHasNone() throws IOException {
         Files.copy(DIR.resolve("tokenizer.json"), tmp.resolve("tokenizer.json"));
         assertTrue(ChatTemplate.forModel(tmp, TokenizerFixtures.llama3()).isEmpty());
