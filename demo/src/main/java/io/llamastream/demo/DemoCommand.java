@@ -191,6 +191,7 @@ public final class DemoCommand implements Callable<Integer> {
                 warmUp(settings, config, warmUp);
                 out.printf("  warm-up: %d events through the job (%.1f s); sending%n", warmUp.size(),
                         (System.nanoTime() - t0) / 1e9);
+                System.gc(); // as before the engine side's timed window
                 cpu.start();
             }
             EngineCounters engine = new EngineCounters();

@@ -16,6 +16,7 @@ import io.llamastream.operators.ValidRequest;
 import io.llamastream.operators.postprocess.ReplyFormatException;
 import io.llamastream.operators.tasks.EngineCall;
 import io.llamastream.operators.tasks.TaskCatalog;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import io.llamastream.operators.tasks.TaskDefinition;
 import io.llamastream.operators.tasks.TaskReply;
 import java.util.ArrayDeque;
@@ -128,7 +129,7 @@ final class EngineRun {
         private final class Session {
             private final ArrayDeque<Item> queue = new ArrayDeque<>();
             private final ConversationHistory history = new ConversationHistory(new Turns(),
-                    engine.model().chatFormat(), settings.limits().maxContextTokens());
+                    TaskPromptFormats.of(engine.model(), catalog), settings.limits().maxContextTokens());
 
             /** Submits the head request; its completion (on the engine's thread) parses it and starts the next. */
             synchronized void startHead() {

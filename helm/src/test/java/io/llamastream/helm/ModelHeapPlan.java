@@ -12,7 +12,7 @@ import java.util.List;
  * config.json: the text decoder's large matrices in the load format (the engine's
  * {@link WeightFormat#bytesPerWeight()} layouts: int8/int4 values plus one float32 scale per 32,
  * rows padded to groups of 4; matrices whose width is not a multiple of 32 stay bf16), embeddings
- * bf16, norms and routers float32, the vision tower float32. It adds what the heap needs beside the
+ * bf16, norms and routers float32, the vision tower's matrices bf16. It adds what the heap needs beside the
  * bytes: the collector's rounding of large arrays ({@link Collector}), and the float32 scratch that
  * loading converts experts through, on every compute thread at once.
  *
@@ -78,7 +78,7 @@ record ModelHeapPlan(long textBytes, long visionBytes, List<Long> arrays, long l
     matrix(arrays, format, c.vocabSize(), hidden);
     long text = sum(arrays);
     if (c.multimodal()) {
-      vision(arrays, VisionConfig.read(configJson));
+      vision(arrays, VisionConfig.read(configJson), format);
     }
     // WeightLoader.experts: per thread, one expert's gate_up slice and a row-major copy, as float32.
     long scratch = c.numExperts() == 0 ? 0
@@ -128,22 +128,25 @@ record ModelHeapPlan(long textBytes, long visionBytes, List<Long> arrays, long l
     arrays.add(scales);
   }
 
-  private static void vision(List<Long> arrays, VisionConfig v) {
+  /** The vision tower: its matrices bf16 (float32 beside a float32 text model), the rest float32. */
+  private static void vision(List<Long> arrays, VisionConfig v, WeightFormat format) {
+    long m = format == WeightFormat.F32 ? Float.BYTES : 2;
     long h = v.hiddenSize();
     long i = v.intermediateSize();
     for (int l = 0; l < v.numLayers(); l++) {
       for (int p = 0; p < 4; p++) {
-        arrays.add(h * h * Float.BYTES);
+        arrays.add(h * h * m);
       }
-      arrays.add(i * h * Float.BYTES);
-      arrays.add(h * i * Float.BYTES);
+      arrays.add(i * h * m);
+      arrays.add(h * i * m);
       arrays.add((8 * h + i) * Float.BYTES);  // biases and layer norms
     }
     long patchIn = (long) v.numChannels() * v.patchSize() * v.patchSize();
-    arrays.add(h * patchIn * Float.BYTES);
-    arrays.add(((long) v.grid() * v.grid() + 2) * h * Float.BYTES);
-    arrays.add((long) v.projectorInputDim() * v.shuffledDim() * Float.BYTES);
-    arrays.add((long) v.projectorOutputDim() * v.projectorInputDim() * Float.BYTES);
-    arrays.add((long) v.textHiddenSize() * v.visionOutputDim() * Float.BYTES);
+    arrays.add(h * patchIn * m);
+    arrays.add(((long) v.grid() * v.grid() + 2) * h * Float.BYTES);  // positions and the class embedding
+    arrays.add(4 * h * Float.BYTES);  // pre and post layer norms
+    arrays.add((long) v.projectorInputDim() * v.shuffledDim() * m);
+    arrays.add((long) v.projectorOutputDim() * v.projectorInputDim() * m);
+    arrays.add((long) v.textHiddenSize() * v.visionOutputDim() * m);
   }
 }

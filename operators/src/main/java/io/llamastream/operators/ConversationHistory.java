@@ -1,8 +1,8 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.ChatMessage;
 import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,12 +21,12 @@ public final class ConversationHistory {
     static final int MAX_TURNS = 8;
 
     private final ValueState<String[]> turns;
-    private final ChatFormat chat;
+    private final TaskPromptFormats formats;
     private final int contextTokens;
 
-    public ConversationHistory(ValueState<String[]> turns, ChatFormat chat, int contextTokens) {
+    public ConversationHistory(ValueState<String[]> turns, TaskPromptFormats formats, int contextTokens) {
         this.turns = turns;
-        this.chat = chat;
+        this.formats = formats;
         this.contextTokens = contextTokens;
     }
 
@@ -47,7 +47,7 @@ public final class ConversationHistory {
                 messages.add(ChatMessage.assistant(earlier[i + 1]));
             }
             messages.add(ChatMessage.user(p.userMessage()));
-            int[] prompt = chat.encodeDialog(messages, true);
+            int[] prompt = formats.forTask(task).encodeDialog(messages, true);
             if (prompt.length <= budget) {
                 return prompt;
             }

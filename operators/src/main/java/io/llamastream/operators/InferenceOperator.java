@@ -14,6 +14,7 @@ import io.llamastream.operators.tasks.EngineCall;
 import io.llamastream.operators.tasks.ModelVocabulary;
 import io.llamastream.operators.tasks.TaskCatalog;
 import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import io.llamastream.operators.tasks.TaskReply;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,7 +98,8 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         queue = new KeyedRequestQueue(settings.batching().maxBatchSize() * 2);
         history = new ConversationHistory(
                 getKeyedStateStore().getState(new ValueStateDescriptor<>("history", Types.OBJECT_ARRAY(Types.STRING))),
-                engine.model().chatFormat(), settings.limits().maxContextTokens());
+                TaskPromptFormats.of(engine.model(), catalog),
+                settings.limits().maxContextTokens());
         MapStateDescriptor<String, Boolean> answeredDescriptor =
                 new MapStateDescriptor<>("answered-ids", Types.STRING, Types.BOOLEAN);
         answeredDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofHours(ANSWERED_ID_TTL_HOURS)).build());

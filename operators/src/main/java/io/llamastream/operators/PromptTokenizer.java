@@ -1,10 +1,11 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.model.Llama4Model;
+import io.llamastream.engine.model.ModelVocabulary;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.operators.metrics.DeadLetterCounters;
 import io.llamastream.operators.tasks.TaskCatalog;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import java.nio.file.Path;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -12,8 +13,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * The tokenize step: builds each validated request's prompt with a {@link PromptEncoder} (the
- * text one, or for images the media one; the model's tokenizer and vision settings are read from
- * the model folder, without the weights) and
+ * text one, in each task's chat format, or for images the media one; the model's tokenizer, chat
+ * template and vision settings are read from the model folder, without the weights) and
  * dead-letters prompts that do not fit the context window under the task's overflow policy.
  * Runs before {@code keyBy}, so tokenization is spread over all subtasks, not the inference ones.
  */
@@ -41,8 +42,11 @@ public class PromptTokenizer extends ProcessFunction<ValidRequest, PreparedReque
      */
     public PromptTokenizer load() {
         catalog = TaskCatalog.load(settings.tasksFile());
-        Tokenizer tokenizer = Llama4Model.tokenizer(Path.of(settings.modelDir()));
-        textEncoder = new TextPromptEncoder(tokenizer, settings.limits().maxContextTokens());
+        ModelVocabulary model = ModelVocabulary.load(Path.of(settings.modelDir()));
+        Tokenizer tokenizer = model.tokenizer();
+        TaskPromptFormats formats = TaskPromptFormats.of(model.chatTemplate(), tokenizer, catalog.dateString(),
+                settings.modelDir()).check(catalog);
+        textEncoder = new TextPromptEncoder(tokenizer, formats, settings.limits().maxContextTokens());
         Path config = Path.of(settings.modelDir()).resolve("config.json");
         if (ModelCapabilities.read(settings.modelDir()).vision()) {
             VisionConfig vision = VisionConfig.read(config);

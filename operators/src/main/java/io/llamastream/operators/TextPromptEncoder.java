@@ -1,16 +1,17 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.tokenizer.ChatFormat;
+import io.llamastream.engine.tokenizer.PromptFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.kafka.ContextOverflow;
 import io.llamastream.kafka.ErrorCode;
 import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import io.llamastream.operators.tasks.UserMessage;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Text prompts: the task's user message in the chat format, with the request's text truncated (by
+ * Text prompts: the task's user message in its chat format ({@link TaskPromptFormats}), with the request's text truncated (by
  * whole tokens of the text alone, head or tail) or the request rejected when the prompt plus the
  * reply budget exceeds the context window. The budget is {@code max_tokens} for generating tasks
  * and the longest label plus end of turn for classification (which generates nothing). Only the
@@ -18,12 +19,17 @@ import java.util.List;
  */
 public final class TextPromptEncoder implements PromptEncoder {
     private final Tokenizer tokenizer;
-    private final ChatFormat chat;
+    private final TaskPromptFormats formats;
     private final int contextTokens;
 
+    /** Every task in the built-in Llama 4 layout. */
     public TextPromptEncoder(Tokenizer tokenizer, int contextTokens) {
+        this(tokenizer, TaskPromptFormats.builtinOnly(tokenizer), contextTokens);
+    }
+
+    public TextPromptEncoder(Tokenizer tokenizer, TaskPromptFormats formats, int contextTokens) {
         this.tokenizer = tokenizer;
-        this.chat = new ChatFormat(tokenizer);
+        this.formats = formats;
         this.contextTokens = contextTokens;
     }
 
@@ -34,6 +40,7 @@ public final class TextPromptEncoder implements PromptEncoder {
         int reserved = reply.reserved();
         int budget = contextTokens - reserved;
         List<String> keys = r.schemaKeys();
+        PromptFormat chat = formats.forTask(task);
         String text = r.text();
         String user = UserMessage.render(task, text, r.targetLanguage(), List.of(r.labels()), keys);
         int[] prompt = chat.encodeUserPrompt(task.system(), user);

@@ -17,7 +17,7 @@ public final class LlamastreamModelOptions {
     }
 
     public static final ConfigOption<String> MODEL_DIR = ConfigOptions.key("model.dir").stringType().noDefaultValue()
-            .withDescription("Model folder (config.json, tokenizer.json, safetensors), readable on every TaskManager.");
+            .withDescription("Model folder (config.json, tokenizer.json, safetensors) or a .gguf file, readable on every TaskManager.");
 
     public static final ConfigOption<String> TASK = ConfigOptions.key("task").stringType().noDefaultValue()
             .withDescription("moderate, translate, classify, extract, generate, or a task of 'tasks-file'.");

@@ -12,6 +12,7 @@ import io.llamastream.operators.PromptEncoder;
 import io.llamastream.operators.RejectedRequestException;
 import io.llamastream.operators.SharedEngine;
 import io.llamastream.operators.TextPromptEncoder;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import io.llamastream.operators.ValidRequest;
 import io.llamastream.operators.postprocess.ReplyFormatException;
 import java.io.Serializable;
@@ -53,7 +54,10 @@ public final class RowPredictor implements Serializable {
         engine = SharedEngine.acquire(settings.modelDir(), settings.engine(), settings.batching());
         Llama4Model model = engine.model();
         InputLimits limits = settings.limits();
-        textEncoder = new TextPromptEncoder(model.tokenizer(), limits.maxContextTokens());
+        // The task's chat format, as the DataStream job chooses it (a Llama 3 model's own template).
+        TaskPromptFormats formats = TaskPromptFormats.of(model.chatTemplate(), model.tokenizer(), null, model.name());
+        formats.forTask(settings.task());
+        textEncoder = new TextPromptEncoder(model.tokenizer(), formats, limits.maxContextTokens());
         if (model.visionEncoder() != null) {
             VisionConfig vision = model.visionEncoder().config();
             mediaEncoder = new MediaPromptEncoder(model.tokenizer(),

@@ -6,11 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llamastream.engine.testing.Fixtures;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ModelDescriptor;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.types.ColumnList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -131,6 +137,20 @@ class ModelOptionValidationTest {
     void aCompleteModelPlans() {
         assertDoesNotThrow(() -> plan("text STRING", MODERATE_OUT + ", prompt_tokens INT, completion_tokens INT",
                 options("moderate", "max-tokens", "8", "batching.max-wait", "2 ms", "engine.kv-cache-size", "64m")));
+    }
+
+    @Test
+    void theTableApiFormPlansWithTheSameProvider() {
+        tEnv.createTemporaryModel("table_api_model", ModelDescriptor.forProvider("llamastream")
+                .inputSchema(Schema.newBuilder().column("text", DataTypes.STRING()).build())
+                .outputSchema(Schema.newBuilder().column("label", DataTypes.STRING())
+                        .column("error_code", DataTypes.STRING()).column("error_message", DataTypes.STRING()).build())
+                .option("model.dir", MODEL_DIR).option("task", "classify").option("labels", "positive;negative")
+                .build());
+        Table predicted = tEnv.fromModel("table_api_model").predict(tEnv.from("reviews"), ColumnList.of("text"),
+                Map.of("async", "true", "max-concurrent-operations", "64"));
+        assertTrue(predicted.getResolvedSchema().getColumnNames().containsAll(List.of("label", "error_code")));
+        assertDoesNotThrow(() -> predicted.explain());
     }
 
     static void assertNamed(org.junit.jupiter.api.function.Executable planning, String named) {

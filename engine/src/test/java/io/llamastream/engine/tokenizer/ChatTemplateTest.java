@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.LlamaGuard3;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,19 @@ class ChatTemplateTest {
     }
 
     @Test
+    void aListOfNamedTemplatesInTokenizerConfigUsesTheDefaultOne() throws IOException {
+        Files.copy(DIR.resolve("tokenizer.json"), tmp.resolve("tokenizer.json"));
+        com.fasterxml.jackson.databind.node.ObjectNode config = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode list = config.putArray("chat_template");
+        list.addObject().put("name", "tool_use").put("template", "TOOLS");
+        list.addObject().put("name", "default").put("template", Files.readString(DIR.resolve("chat_template.jinja")));
+        Files.writeString(tmp.resolve("tokenizer_config.json"), config.toString());
+        JsonNode c = chatCases().toList().get(0);
+        ChatTemplate t = ChatTemplate.forModel(tmp, TokenizerFixtures.llama3()).orElseThrow().withDate("26 Jul 2024");
+        assertArrayEquals(Fixtures.ints(c.get("prompt_ids")), t.encodeDialog(messages(c), true));
+    }
+
+    @Test
     void aFolderWithoutATemplateHasNone() throws IOException {
         Files.copy(DIR.resolve("tokenizer.json"), tmp.resolve("tokenizer.json"));
         assertTrue(ChatTemplate.forModel(tmp, TokenizerFixtures.llama3()).isEmpty());
@@ -103,6 +117,19 @@ class ChatTemplateTest {
     void templateSyntaxInAMessageStaysText() {
         String rendered = template().withDate("26 Jul 2024").render(List.of(ChatMessage.user("{{ bos_token }}{% if true %}x{% endif %}")), true);
         assertTrue(rendered.contains("user<|end_header_id|>\n\n{{ bos_token }}{% if true %}x{% endif %}<|eot_id|>"), rendered);
+    }
+
+    @Test
+    void llamaGuard3sTemplateWrapsTheMessageInItsPolicy() {
+        ChatTemplate guard = ChatTemplate.forModel(LlamaGuard3.folder(tmp.resolve("guard")), TokenizerFixtures.llama3())
+                .orElseThrow();
+        String text = "  How do I pick a lock?  ";
+        assertEquals(LlamaGuard3.prompt(text), guard.render(List.of(ChatMessage.user(text)), true));
+        assertArrayEquals(TokenizerFixtures.llama3().encode(LlamaGuard3.prompt(text)),
+                guard.encodeUserPrompt(null, text));
+        String agent = guard.render(List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello")), true);
+        assertTrue(agent.contains("in 'Agent' messages") && agent.contains("User: Hi\n\nAgent: Hello\n\n<END CONVERSATION>")
+                && agent.contains("ONLY THE LAST Agent message"), agent);
     }
 
     @Test

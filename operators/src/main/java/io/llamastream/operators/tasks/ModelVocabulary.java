@@ -17,7 +17,7 @@ public record ModelVocabulary(Tokenizer tokenizer, int endOfTurn, IntPredicate e
                               Function<String, Grammar> grammars) {
 
     public static ModelVocabulary of(Llama4Model model, Function<String, Grammar> grammars) {
-        return new ModelVocabulary(model.tokenizer(), model.chatFormat().endOfTurnId(), model.config()::isEos,
+        return new ModelVocabulary(model.tokenizer(), model.promptFormat().endOfTurnId(), model.config()::isEos,
                 grammars);
     }
 

@@ -32,6 +32,12 @@ public final class ModerateHandler implements TaskHandler {
                 ContextOverflow.TRUNCATE_HEAD, false, null, null);
     }
 
+    /** Llama Guard 3's chat template wraps the text in its policy and categories itself. */
+    @Override
+    public PromptTemplate templateUnderModelFormat(PromptTemplate current) {
+        return new PromptTemplate("{text}");
+    }
+
     @Override
     public EngineCall engineCall(TaskDefinition task, PreparedRequest request, ModelVocabulary vocabulary) {
         FirstTokenProbability unsafe = new FirstTokenProbability(vocabulary.tokenizer().encodeOrdinary("unsafe")[0]);

@@ -32,17 +32,23 @@ import java.util.Set;
  * Template placeholders: {@code {text}}, {@code {target_language}} (the language's name),
  * {@code {labels}} ("a, b or c"), {@code {fields}} ("the a and the b") and {@code {keys}}
  * ({@code "a" and "b"}), the last two from the extraction schema's properties.
+ * <p>A task's {@code chat_template} is {@code model} (the checkpoint's own Jinja template, e.g.
+ * Llama Guard 3 for {@code moderate}, whose user message is then the bare text unless the task
+ * names a template) or {@code builtin} (the Llama 4 layout); by default the model's template when
+ * it carries one. A top-level {@code date_string} fixes the templates' date (default: today).
  */
 public final class TaskCatalog implements Serializable {
     private final Map<String, TaskDefinition> tasks;
+    private final String dateString;
 
-    private TaskCatalog(Map<String, TaskDefinition> tasks) {
+    private TaskCatalog(Map<String, TaskDefinition> tasks, String dateString) {
         this.tasks = Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+        this.dateString = dateString;
     }
 
     /** The five built-in tasks with the demo-tasks model's prompt formats. */
     public static TaskCatalog builtIn() {
-        return new TaskCatalog(defaults());
+        return new TaskCatalog(defaults(), null);
     }
 
     /** The built-in tasks, overridden and extended by {@code tasksFile}; null or blank means built-ins only. */
@@ -75,11 +81,17 @@ public final class TaskCatalog implements Serializable {
             Map.Entry<String, JsonNode> e = it.next();
             tasks.put(e.getKey(), override(tasks.get(e.getKey()), e.getKey(), e.getValue(), origin));
         }
-        return new TaskCatalog(tasks);
+        JsonNode date = root.get("date_string");
+        return new TaskCatalog(tasks, date == null || date.isNull() ? null : date.asText());
     }
 
     public TaskDefinition get(String name) {
         return tasks.get(name);
+    }
+
+    /** The {@code date_string} chat templates render, or null for today. */
+    public String dateString() {
+        return dateString;
     }
 
     public Set<String> names() {
@@ -114,8 +126,16 @@ public final class TaskCatalog implements Serializable {
         if (base == null && !n.has("template")) {
             throw new IllegalArgumentException(where + ": a new task needs a 'template'");
         }
+        ChatTemplateChoice chat = base == null ? ChatTemplateChoice.AUTO : base.chatTemplate();
+        if (n.has("chat_template")) {
+            chat = ChatTemplateChoice.fromName(n.get("chat_template").asText());
+            if (chat == null) {
+                throw new IllegalArgumentException(where + ": chat_template must be model or builtin");
+            }
+        }
         String system = n.has("system") ? n.get("system").asText() : base == null ? null : base.system();
-        PromptTemplate template = n.has("template") ? new PromptTemplate(n.get("template").asText()) : base.template();
+        PromptTemplate template = n.has("template") ? new PromptTemplate(n.get("template").asText())
+                : chat == ChatTemplateChoice.MODEL ? kind.handler().templateUnderModelFormat(base.template()) : base.template();
         int maxTokens = n.has("max_tokens") ? n.get("max_tokens").asInt() : base == null ? 128 : base.maxTokens();
         double temperature = n.has("temperature") ? n.get("temperature").asDouble()
                 : base == null ? 0 : base.temperature();
@@ -144,7 +164,7 @@ public final class TaskCatalog implements Serializable {
             }
         }
         TaskDefinition task = new TaskDefinition(name, kind, system, template, maxTokens, temperature, overflow,
-                history, languages, excluded);
+                history, languages, excluded, chat);
         kind.handler().checkDefinition(task, where);
         return task;
     }

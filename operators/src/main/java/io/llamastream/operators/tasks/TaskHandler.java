@@ -23,6 +23,15 @@ public interface TaskHandler {
     TaskDefinition builtIn();
 
     /**
+     * The user-message template of a task of this kind that goes through the model's own chat
+     * template and names none itself: by default {@code current}. (Moderation's is the bare text,
+     * because a Llama Guard template carries the policy.)
+     */
+    default PromptTemplate templateUnderModelFormat(PromptTemplate current) {
+        return current;
+    }
+
+    /**
      * Checks a task definition of this kind read from a tasks file.
      *
      * @throws IllegalArgumentException naming {@code where} and what is missing
