@@ -12,8 +12,7 @@ import java.nio.file.Path;
  */
 public final class Checkout {
 
-    private Checkout() {
-    }
+    private Checkout() {}
 
     public static Path root() {
         String explicit = System.getProperty("llamastream.root");
@@ -23,7 +22,11 @@ public final class Checkout {
         Path found = above(Path.of("").toAbsolutePath());
         if (found == null) {
             try {
-                found = above(Path.of(Checkout.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+                found = above(Path.of(Checkout.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI()));
             } catch (URISyntaxException | SecurityException | NullPointerException e) {
                 found = null;
             }

@@ -15,12 +15,15 @@ import java.util.TreeMap;
  */
 final class FlinkConfigFile {
 
-    private FlinkConfigFile() {
-    }
+    private FlinkConfigFile() {}
 
     static void write(Path confDir, Map<String, String> options) {
         StringBuilder yaml = new StringBuilder("# Written by io.llamastream.cluster.StandaloneCluster\n");
-        new TreeMap<>(options).forEach((k, v) -> yaml.append(k).append(": '").append(v.replace("'", "''")).append("'\n"));
+        new TreeMap<>(options)
+                .forEach((k, v) -> yaml.append(k)
+                        .append(": '")
+                        .append(v.replace("'", "''"))
+                        .append("'\n"));
         try {
             Files.createDirectories(confDir);
             Files.writeString(confDir.resolve("config.yaml"), yaml, StandardCharsets.UTF_8);

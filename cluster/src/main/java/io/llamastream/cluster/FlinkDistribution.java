@@ -20,15 +20,22 @@ public record FlinkDistribution(Path lib, Path plugins) {
 
     /** The JVM options Flink needs on Java 17+ (its distribution's list) plus the engine's Vector API. */
     public static final List<String> JVM_OPTIONS = List.of(
-            "--add-modules", "jdk.incubator.vector",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-modules",
+            "jdk.incubator.vector",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED",
+            "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
             "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
 
     private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
@@ -36,7 +43,8 @@ public record FlinkDistribution(Path lib, Path plugins) {
     /** The distribution copied by the build of this checkout. */
     public static FlinkDistribution fromCheckout() {
         Path target = Checkout.root().resolve("cluster").resolve("flink-lib").resolve("target");
-        return new FlinkDistribution(Checkout.built(target.resolve("lib"), "cluster/flink-lib"), target.resolve("plugins"));
+        return new FlinkDistribution(
+                Checkout.built(target.resolve("lib"), "cluster/flink-lib"), target.resolve("plugins"));
     }
 
     /** {@code lib/*}: the JVM expands the wildcard. */
@@ -45,8 +53,7 @@ public record FlinkDistribution(Path lib, Path plugins) {
     }
 
     /** The memory flags of one process, as Flink's scripts compute them from {@code config.yaml}. */
-    public record ResourceParams(List<String> jvmArgs, List<String> dynamicProperties) {
-    }
+    public record ResourceParams(List<String> jvmArgs, List<String> dynamicProperties) {}
 
     /**
      * Runs {@code BashJavaUtils GET_JM_RESOURCE_PARAMS} or {@code GET_TM_RESOURCE_PARAMS} on the
@@ -55,9 +62,14 @@ public record FlinkDistribution(Path lib, Path plugins) {
      */
     public ResourceParams resourceParams(Path confDir, boolean taskManager, Path log) {
         String command = taskManager ? "GET_TM_RESOURCE_PARAMS" : "GET_JM_RESOURCE_PARAMS";
-        JavaProcess p = JavaProcess.start("BashJavaUtils", List.of("-Xmx256m"), classPath(),
+        JavaProcess p = JavaProcess.start(
+                "BashJavaUtils",
+                List.of("-Xmx256m"),
+                classPath(),
                 "org.apache.flink.runtime.util.bash.BashJavaUtils",
-                List.of(command, "--configDir", confDir.toString()), Map.of(), log);
+                List.of(command, "--configDir", confDir.toString()),
+                Map.of(),
+                log);
         int exit = p.waitFor(Duration.ofMinutes(2));
         List<String> results = new ArrayList<>();
         try {
@@ -71,10 +83,15 @@ public record FlinkDistribution(Path lib, Path plugins) {
             throw new UncheckedIOException(e);
         }
         if (exit != 0 || results.size() < 2) {
-            throw new IllegalStateException("Flink's memory calculation failed for " + confDir + ":\n" + p.logTail(4000));
+            throw new IllegalStateException(
+                    "Flink's memory calculation failed for " + confDir + ":\n" + p.logTail(4000));
         }
-        List<String> jvm = Arrays.stream(results.get(results.size() - 2).split("\\s+")).filter(s -> !s.isEmpty()).toList();
-        List<String> dynamic = Arrays.stream(results.get(results.size() - 1).split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        List<String> jvm = Arrays.stream(results.get(results.size() - 2).split("\\s+"))
+                .filter(s -> !s.isEmpty())
+                .toList();
+        List<String> dynamic = Arrays.stream(results.get(results.size() - 1).split("\\s+"))
+                .filter(s -> !s.isEmpty())
+                .toList();
         return new ResourceParams(jvm, dynamic);
     }
 }

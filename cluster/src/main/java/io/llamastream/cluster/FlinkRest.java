@@ -3,7 +3,6 @@ package io.llamastream.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +30,8 @@ public final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public FlinkRest(String baseUrl) {
         this.baseUrl = baseUrl;
@@ -52,7 +52,11 @@ public final class FlinkRest {
     }
 
     public JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET(), path);
+        return send(
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET(),
+                path);
     }
 
     /** {@code POST /jars/upload} (multipart, field {@code jarfile}); returns the jar's id on the cluster. */
@@ -61,16 +65,19 @@ public final class FlinkRest {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
             body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                    + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                            + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
             body.write(Files.readAllBytes(jar));
             body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + jar, e);
         }
-        JsonNode r = send(HttpRequest.newBuilder(URI.create(baseUrl + "/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .timeout(Duration.ofMinutes(2))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), "/jars/upload");
+        JsonNode r = send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/jars/upload"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .timeout(Duration.ofMinutes(2))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())),
+                "/jars/upload");
         String file = r.path("filename").asText("");
         if (file.isEmpty()) {
             throw new IllegalStateException("jar upload answered without a file name: " + r);
@@ -87,9 +94,12 @@ public final class FlinkRest {
             req.put("parallelism", parallelism);
         }
         String path = "/jars/" + jarId + "/run";
-        JsonNode r = send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/json")
-                .timeout(Duration.ofMinutes(3))
-                .POST(HttpRequest.BodyPublishers.ofString(req.toString())), path);
+        JsonNode r = send(
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofMinutes(3))
+                        .POST(HttpRequest.BodyPublishers.ofString(req.toString())),
+                path);
         String job = r.path("jobid").asText("");
         if (job.isEmpty()) {
             throw new IllegalStateException("running the jar answered without a job id: " + r);
@@ -112,8 +122,11 @@ public final class FlinkRest {
 
     /** The most recent failure of the job, as Flink reports it, or an empty string. */
     public String latestException(String jobId) {
-        JsonNode entries = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
-        return entries.isArray() && !entries.isEmpty() ? entries.get(0).path("stacktrace").asText("") : "";
+        JsonNode entries =
+                get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+        return entries.isArray() && !entries.isEmpty()
+                ? entries.get(0).path("stacktrace").asText("")
+                : "";
     }
 
     /**
@@ -137,7 +150,8 @@ public final class FlinkRest {
             }
             Map<Integer, String> tmOfSubtask = new TreeMap<>();
             for (JsonNode st : get(base).path("subtasks")) {
-                tmOfSubtask.put(st.path("subtask").asInt(), st.path("taskmanager-id").asText("?"));
+                tmOfSubtask.put(
+                        st.path("subtask").asInt(), st.path("taskmanager-id").asText("?"));
             }
             for (JsonNode m : get(base + "/metrics?get=" + String.join(",", ids))) {
                 String id = m.path("id").asText();
@@ -152,7 +166,11 @@ public final class FlinkRest {
     /** {@code PATCH /jobs/{id}?mode=cancel}. */
     public void cancel(String jobId) {
         String path = "/jobs/" + jobId + "?mode=cancel";
-        send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).method("PATCH", HttpRequest.BodyPublishers.noBody()), path);
+        send(
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody()),
+                path);
     }
 
     public int registeredTaskManagers() {

@@ -1,5 +1,6 @@
 package io.llamastream.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,14 @@ public final class JavaProcess implements AutoCloseable {
      * Starts {@code java <jvmArgs> -cp <classPath> <mainClass> <args>}, stdout and stderr appended to
      * {@code log}, with {@code env} added to this process's environment.
      */
-    public static JavaProcess start(String name, List<String> jvmArgs, String classPath, String mainClass,
-                                    List<String> args, Map<String, String> env, Path log) {
+    public static JavaProcess start(
+            String name,
+            List<String> jvmArgs,
+            String classPath,
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
         command.addAll(jvmArgs);
@@ -52,9 +59,10 @@ public final class JavaProcess implements AutoCloseable {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
             Files.writeString(log, "# " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.environment().putAll(env);
             JavaProcess p = new JavaProcess(name, pb.start(), log);
             LIVE.add(p);
@@ -89,7 +97,8 @@ public final class JavaProcess implements AutoCloseable {
     public int waitFor(Duration timeout) {
         if (!await(timeout)) {
             kill();
-            throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s:\n" + logTail(4000));
+            throw new IllegalStateException(
+                    name + " did not finish within " + timeout.toSeconds() + " s:\n" + logTail(4000));
         }
         LIVE.remove(this);
         return process.exitValue();

@@ -37,7 +37,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats storage under {@code workDir} and starts the broker from this checkout's {@code kafka-lib}. */
     public static KafkaBrokerProcess start(Path workDir) {
-        Path lib = Checkout.built(Checkout.root().resolve("cluster").resolve("kafka-lib").resolve("target").resolve("lib"),
+        Path lib = Checkout.built(
+                Checkout.root()
+                        .resolve("cluster")
+                        .resolve("kafka-lib")
+                        .resolve("target")
+                        .resolve("lib"),
                 "cluster/kafka-lib");
         return start(lib, workDir, Duration.ofMinutes(2));
     }
@@ -80,8 +85,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     public void launch() {
         generation++;
         Path log = workDir.resolve("log").resolve("kafka-" + generation + ".log");
-        process = JavaProcess.start("kafka", jvmArgs(), classPath(), "kafka.Kafka",
-                List.of(workDir.resolve("server.properties").toString()), Map.of(), log);
+        process = JavaProcess.start(
+                "kafka",
+                jvmArgs(),
+                classPath(),
+                "kafka.Kafka",
+                List.of(workDir.resolve("server.properties").toString()),
+                Map.of(),
+                log);
         long deadline = System.nanoTime() + startTimeout.toNanos();
         while (!(process.logContains("Kafka Server started") && LoopbackPorts.accepting(brokerPort))) {
             if (!process.isAlive()) {
@@ -105,12 +116,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private List<String> jvmArgs() {
-        return List.of("-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                "-Dlog4j2.configurationFile=" + workDir.resolve("log4j2.properties").toUri());
+        return List.of(
+                "-Xms128m",
+                "-Xmx512m",
+                "-XX:+UseG1GC",
+                "-Djava.awt.headless=true",
+                "-Dlog4j2.configurationFile="
+                        + workDir.resolve("log4j2.properties").toUri());
     }
 
     private void writeConfig(int controllerPort) {
-        String props = String.join("\n",
+        String props = String.join(
+                "\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
@@ -130,7 +147,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false",
-                "") ;
+                "");
         String log4j = """
                 rootLogger.level = INFO
                 rootLogger.appenderRefs = stdout
@@ -154,19 +171,31 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private void format() {
-        JavaProcess f = JavaProcess.start("kafka-storage-format", jvmArgs(), classPath(), "kafka.tools.StorageTool",
-                List.of("format", "-t", clusterId(), "-c", workDir.resolve("server.properties").toString()), Map.of(),
+        JavaProcess f = JavaProcess.start(
+                "kafka-storage-format",
+                jvmArgs(),
+                classPath(),
+                "kafka.tools.StorageTool",
+                List.of(
+                        "format",
+                        "-t",
+                        clusterId(),
+                        "-c",
+                        workDir.resolve("server.properties").toString()),
+                Map.of(),
                 workDir.resolve("log").resolve("kafka-format.log"));
         int exit = f.waitFor(startTimeout);
         if (exit != 0) {
-            throw new IllegalStateException("formatting the broker's storage failed (exit " + exit + "):\n" + f.logTail(4000));
+            throw new IllegalStateException(
+                    "formatting the broker's storage failed (exit " + exit + "):\n" + f.logTail(4000));
         }
     }
 
     /** A random cluster id in Kafka's form: 16 bytes, URL-safe base64 without padding. */
     private static String clusterId() {
         UUID u = UUID.randomUUID();
-        ByteBuffer b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+        ByteBuffer b =
+                ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
     }
 

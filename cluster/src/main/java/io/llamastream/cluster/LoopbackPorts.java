@@ -10,8 +10,7 @@ import java.net.Socket;
 /** Free TCP ports on 127.0.0.1, for processes whose port must be known before they start. */
 public final class LoopbackPorts {
 
-    private LoopbackPorts() {
-    }
+    private LoopbackPorts() {}
 
     /** A port that was free a moment ago (the OS's pick); the caller binds it soon after. */
     public static int free() {

@@ -146,8 +146,12 @@ public final class StandaloneCluster implements AutoCloseable {
         c.put("taskmanager.memory.jvm-overhead.min", "192m");
         c.put("taskmanager.memory.jvm-overhead.max", "192m");
         c.put("state.backend.type", "hashmap");
-        c.put("execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
-        c.put("execution.checkpointing.savepoint-dir", workDir.resolve("savepoints").toUri().toString());
+        c.put(
+                "execution.checkpointing.dir",
+                workDir.resolve("checkpoints").toUri().toString());
+        c.put(
+                "execution.checkpointing.savepoint-dir",
+                workDir.resolve("savepoints").toUri().toString());
         c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         c.put("restart-strategy.type", "exponential-delay");
         c.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
@@ -183,22 +187,30 @@ public final class StandaloneCluster implements AutoCloseable {
         List<String> args = new ArrayList<>(memory);
         args.addAll(FlinkDistribution.JVM_OPTIONS);
         args.add("-Dlog.file=" + log);
-        args.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
+        args.add("-Dlog4j.configurationFile="
+                + confDir.resolve("log4j.properties").toUri());
         return args;
     }
 
     private Map<String, String> env() {
-        return Map.of("FLINK_CONF_DIR", confDir.toString(), "FLINK_PLUGINS_DIR", dist.plugins().toAbsolutePath().toString(),
-                "FLINK_LIB_DIR", dist.lib().toAbsolutePath().toString());
+        return Map.of(
+                "FLINK_CONF_DIR",
+                confDir.toString(),
+                "FLINK_PLUGINS_DIR",
+                dist.plugins().toAbsolutePath().toString(),
+                "FLINK_LIB_DIR",
+                dist.lib().toAbsolutePath().toString());
     }
 
     private void startJobManager() {
-        FlinkDistribution.ResourceParams params = dist.resourceParams(confDir, false, workDir.resolve("log/jm-memory.log"));
+        FlinkDistribution.ResourceParams params =
+                dist.resourceParams(confDir, false, workDir.resolve("log/jm-memory.log"));
         tmParams = dist.resourceParams(confDir, true, workDir.resolve("log/tm-memory.log"));
         Path log = workDir.resolve("log/jobmanager.log");
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString(), "--executionMode", "cluster"));
         args.addAll(params.dynamicProperties());
-        jobManager = JavaProcess.start("jobmanager", jvmArgs(params.jvmArgs(), log), dist.classPath(), JM_MAIN, args, env(), log);
+        jobManager = JavaProcess.start(
+                "jobmanager", jvmArgs(params.jvmArgs(), log), dist.classPath(), JM_MAIN, args, env(), log);
         await("the JobManager's REST API at " + rest.baseUrl(), jobManager, () -> rest.isUp());
     }
 
@@ -210,7 +222,8 @@ public final class StandaloneCluster implements AutoCloseable {
         args.addAll(tmParams.dynamicProperties());
         args.add("-D");
         args.add("taskmanager.resource-id=" + id);
-        JavaProcess p = JavaProcess.start(id, jvmArgs(tmParams.jvmArgs(), log), dist.classPath(), TM_MAIN, args, env(), log);
+        JavaProcess p =
+                JavaProcess.start(id, jvmArgs(tmParams.jvmArgs(), log), dist.classPath(), TM_MAIN, args, env(), log);
         TaskManagerProcess tm = new TaskManagerProcess(id, p);
         taskManagers.add(tm);
         return tm;
@@ -223,7 +236,10 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Waits until this TaskManager has registered with the JobManager. */
     public void awaitRegistered(TaskManagerProcess tm) {
-        await(tm.resourceId() + " registered", tm.process(), () -> rest.taskManagerIds().contains(tm.resourceId()));
+        await(
+                tm.resourceId() + " registered",
+                tm.process(),
+                () -> rest.taskManagerIds().contains(tm.resourceId()));
     }
 
     /** {@code kill -9} of one TaskManager: no shutdown, the JobManager finds out by missed heartbeats. */
@@ -262,7 +278,8 @@ public final class StandaloneCluster implements AutoCloseable {
         long deadline = System.nanoTime() + startTimeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(process + " exited while waiting for " + what + ":\n" + process.logTail(6000));
+                throw new IllegalStateException(
+                        process + " exited while waiting for " + what + ":\n" + process.logTail(6000));
             }
             try {
                 if (check.ok()) {

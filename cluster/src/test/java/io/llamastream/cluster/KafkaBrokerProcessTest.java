@@ -1,13 +1,12 @@
 package io.llamastream.cluster;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KafkaBrokerProcessTest {
 
@@ -18,7 +17,8 @@ class KafkaBrokerProcessTest {
     void theBrokerServesOnLoopbackAndComesBackOnTheSamePortAfterARestart() {
         JavaProcess first;
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work)) {
-            int port = Integer.parseInt(broker.bootstrapServers().substring(broker.bootstrapServers().indexOf(':') + 1));
+            int port = Integer.parseInt(broker.bootstrapServers()
+                    .substring(broker.bootstrapServers().indexOf(':') + 1));
             assertTrue(LoopbackPorts.accepting(port));
             first = broker.process();
             broker.restart();

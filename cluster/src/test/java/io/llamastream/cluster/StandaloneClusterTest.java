@@ -1,5 +1,14 @@
 package io.llamastream.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -8,16 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One two-TaskManager cluster for the whole class (starting one costs 10-30 s here). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -43,15 +42,25 @@ class StandaloneClusterTest {
     @Test
     @Order(1)
     void theJobManagerAndEachTaskManagerAreProcessesOfTheirOwn() {
-        assertEquals(List.of("tm-1", "tm-2"), cluster.rest().taskManagerIds().stream().sorted().toList());
+        assertEquals(
+                List.of("tm-1", "tm-2"),
+                cluster.rest().taskManagerIds().stream().sorted().toList());
         long self = ProcessHandle.current().pid();
-        assertEquals(3, started.stream().mapToLong(JavaProcess::pid).filter(pid -> pid != self).distinct().count());
+        assertEquals(
+                3,
+                started.stream()
+                        .mapToLong(JavaProcess::pid)
+                        .filter(pid -> pid != self)
+                        .distinct()
+                        .count());
     }
 
     @Test
     @Order(2)
     void taskManagersRunWithTheChartsJvmOptionsAndFlinksMemoryFlags() throws Exception {
-        String command = Files.readAllLines(cluster.taskManagers().get(0).process().log()).get(0);
+        String command = Files.readAllLines(
+                        cluster.taskManagers().get(0).process().log())
+                .get(0);
         assertTrue(command.contains("--add-modules jdk.incubator.vector"), command);
         assertTrue(command.contains("-XX:MaxMetaspaceSize=268435456"), command);
         assertTrue(command.contains("-cp " + FlinkDistribution.fromCheckout().classPath()), command);

@@ -3,7 +3,6 @@ package io.llamastream.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.kafka.ResultEvent;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +19,7 @@ public final class Answers {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Answers() {
-    }
+    private Answers() {}
 
     public static boolean matches(String task, String expected, ResultEvent r) {
         if (expected == null || r == null) {
@@ -38,16 +36,23 @@ public final class Answers {
                 yield want.equals(got);
             }
             case "classify" -> {
-                String label = result != null && result.path("label").isTextual() ? result.get("label").asText() : output;
-                yield label.trim().toLowerCase(Locale.ROOT).equals(expected.trim().toLowerCase(Locale.ROOT));
+                String label = result != null && result.path("label").isTextual()
+                        ? result.get("label").asText()
+                        : output;
+                yield label.trim()
+                        .toLowerCase(Locale.ROOT)
+                        .equals(expected.trim().toLowerCase(Locale.ROOT));
             }
             case "extract" -> {
                 JsonNode want = parse(expected);
                 JsonNode got = result != null && result.isObject() ? result : parse(output);
                 yield want != null && want.equals(got);
             }
-            default -> output.equals(expected.trim()) || (result != null && result.path("text").isTextual()
-                    && result.get("text").asText().trim().equals(expected.trim()));
+            default ->
+                output.equals(expected.trim())
+                        || (result != null
+                                && result.path("text").isTextual()
+                                && result.get("text").asText().trim().equals(expected.trim()));
         };
     }
 

@@ -10,12 +10,13 @@ import io.llamastream.job.JobConfig;
 import io.llamastream.job.JobTopology;
 import io.llamastream.job.LlamastreamJob;
 import io.llamastream.kafka.KafkaClientSettings;
-
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,26 +54,34 @@ final class ClusterDemo {
         Path jar = productionJar();
         Path work = Files.createTempDirectory("llamastream-cluster-");
         int n = cmd.cluster;
-        out.printf("llamastream demo --cluster %d: %d events, model %s, checkpoints every %d ms%n", n, stream.size(),
-                modelDir.toAbsolutePath().normalize(), cmd.checkpointIntervalMs);
+        out.printf(
+                "llamastream demo --cluster %d: %d events, model %s, checkpoints every %d ms%n",
+                n, stream.size(), modelDir.toAbsolutePath().normalize(), cmd.checkpointIntervalMs);
         out.printf("  work dir: %s (process logs under */log; removed after a clean run)%n", work);
         long t0 = System.nanoTime();
         int code;
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("kafka"))) {
             started.add(kafka.process());
-            out.printf("  kafka: broker process pid %d at %s (%.1f s)%n", kafka.process().pid(), kafka.bootstrapServers(),
-                    (System.nanoTime() - t0) / 1e9);
+            out.printf(
+                    "  kafka: broker process pid %d at %s (%.1f s)%n",
+                    kafka.process().pid(), kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             JobConfig config = cmd.jobConfig(modelDir, kafka.bootstrapServers());
             config.kvCacheBytes = KV_CACHE_BYTES;
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
-            try (StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink")).taskManagers(n)
+            try (StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink"))
+                    .taskManagers(n)
                     .config("execution.checkpointing.interval", cmd.checkpointIntervalMs + "ms")
-                    .config("parallelism.default", Integer.toString(n)).start()) {
+                    .config("parallelism.default", Integer.toString(n))
+                    .start()) {
                 started.add(cluster.jobManager());
                 cluster.taskManagers().forEach(tm -> started.add(tm.process()));
-                out.printf("  flink: JobManager pid %d, TaskManagers %s (%.1f s)%n", cluster.jobManager().pid(),
-                        cluster.taskManagers().stream().map(tm -> tm.resourceId() + " pid " + tm.pid()).toList(),
+                out.printf(
+                        "  flink: JobManager pid %d, TaskManagers %s (%.1f s)%n",
+                        cluster.jobManager().pid(),
+                        cluster.taskManagers().stream()
+                                .map(tm -> tm.resourceId() + " pid " + tm.pid())
+                                .toList(),
                         (System.nanoTime() - t0) / 1e9);
                 out.printf("  flink: dashboard %s%n", cluster.webUrl());
                 FlinkRest rest = cluster.rest();
@@ -84,8 +93,10 @@ final class ClusterDemo {
             }
         }
         List<JavaProcess> alive = started.stream().filter(JavaProcess::isAlive).toList();
-        out.println(alive.isEmpty() ? "processes:     all " + started.size() + " stopped (broker, JobManager, TaskManagers)"
-                : "processes:     STILL RUNNING " + alive);
+        out.println(
+                alive.isEmpty()
+                        ? "processes:     all " + started.size() + " stopped (broker, JobManager, TaskManagers)"
+                        : "processes:     STILL RUNNING " + alive);
         if (alive.isEmpty() && code == 0) {
             deleteTree(work);
         } else {
@@ -97,8 +108,8 @@ final class ClusterDemo {
     /** The work directory (logs, checkpoints, broker data) goes after a clean run; it stays for a failed one. */
     static void deleteTree(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException ignored) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
             // best effort: it is a temporary directory
         }
     }
@@ -113,20 +124,37 @@ final class ClusterDemo {
 
     /** The job's flags: what the chart's ConfigMap holds, given on the command line instead. */
     static List<String> jobArgs(JobConfig c) {
-        return List.of("--model", c.modelDir, "--bootstrap-servers", c.bootstrapServers,
-                "--requests-topic", c.requestsTopic, "--results-topic", c.resultsTopic, "--dead-letter-topic", c.deadLetterTopic,
-                "--partitions", Integer.toString(c.partitions), "--replication-factor", Short.toString(c.replicationFactor),
-                "--parallelism", Integer.toString(c.parallelism),
-                "--checkpoint-interval-ms", Long.toString(c.checkpointIntervalMs),
-                "--kv-cache-bytes", Long.toString(c.kvCacheBytes),
-                "--transaction-timeout-ms", Long.toString(c.transactionTimeoutMs));
+        return List.of(
+                "--model",
+                c.modelDir,
+                "--bootstrap-servers",
+                c.bootstrapServers,
+                "--requests-topic",
+                c.requestsTopic,
+                "--results-topic",
+                c.resultsTopic,
+                "--dead-letter-topic",
+                c.deadLetterTopic,
+                "--partitions",
+                Integer.toString(c.partitions),
+                "--replication-factor",
+                Short.toString(c.replicationFactor),
+                "--parallelism",
+                Integer.toString(c.parallelism),
+                "--checkpoint-interval-ms",
+                Long.toString(c.checkpointIntervalMs),
+                "--kv-cache-bytes",
+                Long.toString(c.kvCacheBytes),
+                "--transaction-timeout-ms",
+                Long.toString(c.transactionTimeoutMs));
     }
 
     /** {@code job/target/llamastream-job-*-production.jar} of this checkout. */
     static Path productionJar() throws IOException {
         Path target = Checkout.root().resolve("job").resolve("target");
         try (Stream<Path> files = Files.exists(target) ? Files.list(target) : Stream.empty()) {
-            return files.filter(p -> p.getFileName().toString().matches("llamastream-job-.*-production\\.jar")).findFirst()
+            return files.filter(p -> p.getFileName().toString().matches("llamastream-job-.*-production\\.jar"))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no production jar in " + target
                             + ": build it with `mvn -B -ntp -pl job -am package -DskipTests`"));
         }
@@ -162,19 +190,29 @@ final class ClusterDemo {
                 cluster.kill(victim);
                 TaskManagerProcess replacement = cluster.startTaskManager();
                 started.add(replacement.process());
-                fault = String.format(Locale.ROOT, "kill -9 of %s (pid %d) after %d results; replacement %s (pid %d) started",
-                        victim.resourceId(), victim.pid(), done, replacement.resourceId(), replacement.pid());
+                fault = String.format(
+                        Locale.ROOT,
+                        "kill -9 of %s (pid %d) after %d results; replacement %s (pid %d) started",
+                        victim.resourceId(),
+                        victim.pid(),
+                        done,
+                        replacement.resourceId(),
+                        replacement.pid());
                 out.printf("%n  fault: %s%n", fault);
             }
             if (faultAt < 0 && cmd.restartBrokerAfter >= 0 && done >= cmd.restartBrokerAfter) {
                 faultAt = System.nanoTime();
                 fault = "Kafka broker stopped after " + done + " results and started again";
-                out.printf("%n  fault: stopping the Kafka broker (pid %d) after %d results%n", kafka.process().pid(), done);
-                brokerRestart = new Thread(() -> {
-                    kafka.restart();
-                    started.add(kafka.process());
-                    brokerBackAt = System.nanoTime();
-                }, "broker-restart");
+                out.printf(
+                        "%n  fault: stopping the Kafka broker (pid %d) after %d results%n",
+                        kafka.process().pid(), done);
+                brokerRestart = new Thread(
+                        () -> {
+                            kafka.restart();
+                            started.add(kafka.process());
+                            brokerBackAt = System.nanoTime();
+                        },
+                        "broker-restart");
                 brokerRestart.start();
             }
             if (faultAt >= 0 && doneAtRecovery < 0 && (restartSeenAt >= 0 || brokerBackAt >= 0)) {
@@ -188,7 +226,9 @@ final class ClusterDemo {
         @Override
         public String failure() {
             String state = cluster.rest().jobState(jobId);
-            if (faultAt >= 0 && restartSeenAt < 0 && cmd.killTaskManagerAfter >= 0
+            if (faultAt >= 0
+                    && restartSeenAt < 0
+                    && cmd.killTaskManagerAfter >= 0
                     && cluster.rest().restarts(jobId) > restartsBefore) {
                 restartSeenAt = System.nanoTime();
             }
@@ -216,18 +256,29 @@ final class ClusterDemo {
             }
             lines.add("fault:         " + fault);
             if (brokerBackAt >= 0) {
-                lines.add(String.format(Locale.ROOT, "recovery:      broker down and back in %.1f s; job restarts: %d",
-                        secs(brokerBackAt), cluster.rest().restarts(jobId)));
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "recovery:      broker down and back in %.1f s; job restarts: %d",
+                        secs(brokerBackAt),
+                        cluster.rest().restarts(jobId)));
             }
             if (restartSeenAt >= 0) {
-                lines.add(String.format(Locale.ROOT, "recovery:      job restart seen %.1f s after the kill (job restarts: %d before"
-                        + " the kill, %d at the end)", secs(restartSeenAt), restartsBefore, cluster.rest().restarts(jobId)));
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "recovery:      job restart seen %.1f s after the kill (job restarts: %d before"
+                                + " the kill, %d at the end)",
+                        secs(restartSeenAt),
+                        restartsBefore,
+                        cluster.rest().restarts(jobId)));
             }
-            lines.add(firstAfterRecoveryAt >= 0
-                    ? String.format(Locale.ROOT, "recovery:      first result committed after the recovery %.1f s after the fault",
-                            secs(firstAfterRecoveryAt))
-                    : "recovery:      no result committed after the recovery (every output was committed before it; use --rate"
-                            + " to spread the stream)");
+            lines.add(
+                    firstAfterRecoveryAt >= 0
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "recovery:      first result committed after the recovery %.1f s after the fault",
+                                    secs(firstAfterRecoveryAt))
+                            : "recovery:      no result committed after the recovery (every output was committed before it; use --rate"
+                                    + " to spread the stream)");
             return lines;
         }
 

@@ -1,10 +1,12 @@
 package io.llamastream.demo;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -20,6 +22,7 @@ final class CpuWindow {
     static final String BROKER = "kafka broker and consumers";
     /** The demo's main thread: on the job's side it only reads the outputs back. */
     static final String DEMO_MAIN = "main thread (engine side: parse, tokenize; job side: output reader)";
+
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private Map<Long, Long> startByThread;
@@ -49,7 +52,8 @@ final class CpuWindow {
         }
         // Not Java threads, so not listed: the garbage collector's and the JIT compiler's (and threads that ended).
         kinds.put("JVM: GC and JIT compiler threads, threads that ended", Math.max(0, seconds - attributed));
-        kinds.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        kinds.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> byKind.put(e.getKey(), e.getValue()));
     }
 
@@ -78,9 +82,13 @@ final class CpuWindow {
         if (name.startsWith("kafka-producer-network-thread")) {
             return "kafka producers (sinks' transactions, demo's sender)";
         }
-        if (name.toLowerCase(java.util.Locale.ROOT).contains("kafka") || name.contains("raft")
-                || name.startsWith("data-plane") || name.startsWith("broker-") || name.startsWith("controller-")
-                || name.contains("RequestSendThread") || name.startsWith("ExpirationReaper")) {
+        if (name.toLowerCase(Locale.ROOT).contains("kafka")
+                || name.contains("raft")
+                || name.startsWith("data-plane")
+                || name.startsWith("broker-")
+                || name.startsWith("controller-")
+                || name.contains("RequestSendThread")
+                || name.startsWith("ExpirationReaper")) {
             return BROKER;
         }
         if (name.startsWith("main")) {
@@ -101,7 +109,6 @@ final class CpuWindow {
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

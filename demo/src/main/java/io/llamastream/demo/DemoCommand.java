@@ -1,92 +1,136 @@
 package io.llamastream.demo;
 
-import io.llamastream.kafka.testkit.EmbeddedKafka;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.cluster.FlinkRest;
+import io.llamastream.cluster.LoopbackPorts;
 import io.llamastream.job.JobConfig;
 import io.llamastream.job.JobPipeline;
 import io.llamastream.job.JobTopology;
 import io.llamastream.job.PrometheusReporterConfig;
 import io.llamastream.kafka.KafkaClientSettings;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.core.execution.JobClient;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
+import io.llamastream.kafka.testkit.EmbeddedKafka;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./llamastream demo}: an in-JVM Kafka broker (KRaft, loopback), the job on a local Flink
  * MiniCluster (parallelism 2, checkpoints every second, fixed-delay restarts), the bundled sample
  * stream produced to the requests topic, live progress once a second, and a summary table.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Run llamastream end to end on this machine: embedded Kafka + local Flink + the demo model.")
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model folder (default: models/demo-tasks of this checkout).")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "Model folder (default: models/demo-tasks of this checkout).")
     Path model;
 
-    @Option(names = "--events", paramLabel = "N", description = "Events to send: the bundled sample (70 events) cycled or cut to N (default: 70).")
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            description = "Events to send: the bundled sample (70 events) cycled or cut to N (default: 70).")
     Integer events;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "JSONL of request events to send instead of the bundled sample.")
+    @Option(
+            names = "--input",
+            paramLabel = "FILE",
+            description = "JSONL of request events to send instead of the bundled sample.")
     Path input;
 
-    @Option(names = "--dump", paramLabel = "DIR", description = "Write results.jsonl and dead-letter.jsonl, as read back with read_committed.")
+    @Option(
+            names = "--dump",
+            paramLabel = "DIR",
+            description = "Write results.jsonl and dead-letter.jsonl, as read back with read_committed.")
     Path dump;
 
-    @Option(names = "--fail-after", paramLabel = "N", description = "Inject one failure after N records; the job restarts from its last checkpoint.")
+    @Option(
+            names = "--fail-after",
+            paramLabel = "N",
+            description = "Inject one failure after N records; the job restarts from its last checkpoint.")
     long failAfter = -1;
 
-    @Option(names = "--rate", paramLabel = "EV/S", description = "Produce at most this many events per second (default: all at once).")
+    @Option(
+            names = "--rate",
+            paramLabel = "EV/S",
+            description = "Produce at most this many events per second (default: all at once).")
     double rate = 0;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description =
+                    "Serve the job's metrics for Prometheus at http://localhost:PORT/metrics while the demo runs.")
     Integer metricsPort;
 
-    @Option(names = "--sql", description = "Run the pipeline as Flink SQL (CREATE MODEL ... 'provider' = 'llamastream' and ML_PREDICT) and print its statements.")
+    @Option(
+            names = "--sql",
+            description =
+                    "Run the pipeline as Flink SQL (CREATE MODEL ... 'provider' = 'llamastream' and ML_PREDICT) and print its statements.")
     private boolean sql;
 
     @Option(names = "--parallelism", description = "Flink parallelism (default: 2).")
     int parallelism = 2;
 
-    @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval; results become visible at checkpoints (default: 1000).")
+    @Option(
+            names = "--checkpoint-interval-ms",
+            description = "Checkpoint interval; results become visible at checkpoints (default: 1000).")
     long checkpointIntervalMs = 1000;
 
     @Option(names = "--timeout-s", description = "Give up after this many seconds (default: 900).")
     long timeoutS = 900;
 
-    @Option(names = "--cluster", paramLabel = "N",
+    @Option(
+            names = "--cluster",
+            paramLabel = "N",
             description = "Run on a standalone Flink session cluster of separate JVMs on loopback (a JobManager and N "
                     + "TaskManagers, one slot each) with Kafka as its own process; the production jar is submitted "
                     + "through Flink's REST API. Parallelism is N.")
     Integer cluster;
 
-    @Option(names = "--kill-taskmanager-after", paramLabel = "N",
+    @Option(
+            names = "--kill-taskmanager-after",
+            paramLabel = "N",
             description = "With --cluster: kill -9 one TaskManager after N results, then start a replacement.")
     long killTaskManagerAfter = -1;
 
-    @Option(names = "--restart-broker-after", paramLabel = "N",
+    @Option(
+            names = "--restart-broker-after",
+            paramLabel = "N",
             description = "With --cluster: stop the Kafka broker process after N results and start it again.")
     long restartBrokerAfter = -1;
 
-    @Option(names = "--flink-conf", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--flink-conf",
+            paramLabel = "KEY=VALUE",
             description = "Extra Flink configuration for the local MiniCluster and job (repeatable), e.g. "
                     + "execution.checkpointing.unaligned.enabled=true.")
-    Map<String, String> flinkConfig = new java.util.LinkedHashMap<>();
+    Map<String, String> flinkConfig = new LinkedHashMap<>();
 
-    @Option(names = "--compare-engine",
+    @Option(
+            names = "--compare-engine",
             description = "First run the same events straight on the engine's scheduler (same model, weight format and "
                     + "scheduler settings, through the task handlers; no Flink, no Kafka), then through the job; print both "
                     + "rates, their ratio, CPU per event, and whether every event got the same answer. With the bundled "
@@ -98,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** Accepts an optional leading {@code demo} (the launcher passes its subcommand through). */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("demo")) {
-            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+            args = Arrays.copyOfRange(args, 1, args.length);
         }
         System.exit(new CommandLine(new DemoCommand()).execute(args));
     }
@@ -107,11 +151,14 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path modelDir = model != null ? model : defaultModel();
         if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
-            System.err.println("demo: no model at " + modelDir.toAbsolutePath() + " (expected config.json there); use --model DIR");
+            System.err.println("demo: no model at " + modelDir.toAbsolutePath()
+                    + " (expected config.json there); use --model DIR");
             return 2;
         }
-        List<DemoSample.Event> stream = input != null ? DemoSample.fromRequestsFile(input)
-                : DemoSample.bundled().cycle(events != null ? events : DemoSample.bundled().size());
+        List<DemoSample.Event> stream = input != null
+                ? DemoSample.fromRequestsFile(input)
+                : DemoSample.bundled()
+                        .cycle(events != null ? events : DemoSample.bundled().size());
         if (stream.isEmpty()) {
             System.err.println("demo: no events to send");
             return 2;
@@ -139,9 +186,11 @@ public final class DemoCommand implements Callable<Integer> {
                 return 2;
             }
             // The bundled sample's first pass warms both sides up; a user's file is timed cold on the job's side.
-            return (input != null ? new EngineComparison(this, modelDir, List.of(), stream)
-                    : EngineComparison.ofBundledSample(this, modelDir, DemoSample.bundled().size(),
-                            events != null ? events : 300)).run();
+            return (input != null
+                            ? new EngineComparison(this, modelDir, List.of(), stream)
+                            : EngineComparison.ofBundledSample(
+                                    this, modelDir, DemoSample.bundled().size(), events != null ? events : 300))
+                    .run();
         }
         return runLocal(modelDir, List.of(), stream, new OutputTracker(), null);
     }
@@ -153,20 +202,36 @@ public final class DemoCommand implements Callable<Integer> {
      * rather than the start-up, and the window spans first send to last output accounted for; the
      * {@code warmUp} events go through the job first, untimed, so that its code is compiled too.
      */
-    int runLocal(Path modelDir, List<DemoSample.Event> warmUp, List<DemoSample.Event> stream, OutputTracker tracker,
-                 CpuWindow cpu) throws Exception {
-        out.printf("llamastream demo: %d events, model %s, parallelism %d, checkpoints every %d ms%s%n",
-                stream.size(), modelDir.toAbsolutePath().normalize(), parallelism, checkpointIntervalMs,
+    int runLocal(
+            Path modelDir,
+            List<DemoSample.Event> warmUp,
+            List<DemoSample.Event> stream,
+            OutputTracker tracker,
+            CpuWindow cpu)
+            throws Exception {
+        out.printf(
+                "llamastream demo: %d events, model %s, parallelism %d, checkpoints every %d ms%s%n",
+                stream.size(),
+                modelDir.toAbsolutePath().normalize(),
+                parallelism,
+                checkpointIntervalMs,
                 failAfter >= 0 ? ", one failure injected after " + failAfter + " records" : "");
         long t0 = System.nanoTime();
         try (EmbeddedKafka kafka = startQuietly()) {
-            out.printf("  kafka: in-JVM KRaft broker at %s (%.1f s)%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
+            out.printf(
+                    "  kafka: in-JVM KRaft broker at %s (%.1f s)%n",
+                    kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             JobConfig config = jobConfig(modelDir, kafka.bootstrapServers());
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
-            int restPort = io.llamastream.cluster.LoopbackPorts.free();
-            Map<String, String> flinkConf = new java.util.HashMap<>(Map.of("rest.bind-port", Integer.toString(restPort),
-                    "rest.bind-address", "127.0.0.1", "rest.address", "127.0.0.1"));
+            int restPort = LoopbackPorts.free();
+            Map<String, String> flinkConf = new HashMap<>(Map.of(
+                    "rest.bind-port",
+                    Integer.toString(restPort),
+                    "rest.bind-address",
+                    "127.0.0.1",
+                    "rest.address",
+                    "127.0.0.1"));
             if (metricsPort != null) {
                 flinkConf.putAll(PrometheusReporterConfig.entries(Integer.toString(metricsPort)));
             }
@@ -175,56 +240,70 @@ public final class DemoCommand implements Callable<Integer> {
             if (sql) {
                 SqlDemoJob sqlJob = new SqlDemoJob(config);
                 out.println("  sql: the statements it runs:");
-                sqlJob.statements().forEach(st -> out.println("\n" + st.indent(4).stripTrailing() + ";"));
+                sqlJob.statements()
+                        .forEach(st -> out.println("\n" + st.indent(4).stripTrailing() + ";"));
                 out.println();
                 job = sqlJob.start(flinkConf);
             } else {
                 JobPipeline pipeline = failAfter >= 0 ? InjectedFailure.pipeline(failAfter) : JobPipeline.inference();
                 job = LocalJob.start("llamastream-demo", config, settings, pipeline, 5, flinkConf);
             }
-            out.printf("  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n", sql ? "SQL " : "",
-                    job.getJobID(), restPort);
+            out.printf(
+                    "  flink: %sjob %s submitted to a local MiniCluster; dashboard http://127.0.0.1:%d%n",
+                    sql ? "SQL " : "", job.getJobID(), restPort);
             if (cpu != null) {
-                awaitRunningTasks(new io.llamastream.cluster.FlinkRest("http://127.0.0.1:" + restPort),
+                awaitRunningTasks(
+                        new FlinkRest("http://127.0.0.1:" + restPort),
                         job.getJobID().toString());
                 out.printf("  flink: every task running (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
                 warmUp(settings, config, warmUp);
-                out.printf("  warm-up: %d events through the job (%.1f s); sending%n", warmUp.size(),
-                        (System.nanoTime() - t0) / 1e9);
+                out.printf(
+                        "  warm-up: %d events through the job (%.1f s); sending%n",
+                        warmUp.size(), (System.nanoTime() - t0) / 1e9);
                 System.gc(); // as before the engine side's timed window
                 cpu.start();
             }
             EngineCounters engine = new EngineCounters();
-            return stream(settings, config, stream, t0, tracker, !warmUp.isEmpty(), new Watch() {
-                @Override
-                public String failure() throws Exception {
-                    JobStatus status = job.getJobStatus().get();
-                    return status.isGloballyTerminalState() ? "the Flink job ended (" + status + "): " + cause(job) : null;
-                }
+            return stream(
+                    settings,
+                    config,
+                    stream,
+                    t0,
+                    tracker,
+                    !warmUp.isEmpty(),
+                    new Watch() {
+                        @Override
+                        public String failure() throws Exception {
+                            JobStatus status = job.getJobStatus().get();
+                            return status.isGloballyTerminalState()
+                                    ? "the Flink job ended (" + status + "): " + cause(job)
+                                    : null;
+                        }
 
-                @Override
-                public void allAccountedFor() {
-                    if (cpu != null) {
-                        cpu.stop();
-                    }
-                }
+                        @Override
+                        public void allAccountedFor() {
+                            if (cpu != null) {
+                                cpu.stop();
+                            }
+                        }
 
-                @Override
-                public void polled(int done) {
-                    engine.sample();
-                }
+                        @Override
+                        public void polled(int done) {
+                            engine.sample();
+                        }
 
-                @Override
-                public List<String> summary() {
-                    return engine.summary();
-                }
-            }, () -> {
-                try {
-                    job.cancel().get(30, TimeUnit.SECONDS);
-                } catch (Exception ignored) {
-                    // already finished or failed
-                }
-            });
+                        @Override
+                        public List<String> summary() {
+                            return engine.summary();
+                        }
+                    },
+                    () -> {
+                        try {
+                            job.cancel().get(30, TimeUnit.SECONDS);
+                        } catch (Exception ignored) {
+                            // already finished or failed
+                        }
+                    });
         }
     }
 
@@ -237,10 +316,12 @@ public final class DemoCommand implements Callable<Integer> {
         OutputTracker tracker = new OutputTracker();
         EventProducer.send(settings, config.requestsTopic, events, tracker, 0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
-        try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, null)) {
+        try (OutputReader reader =
+                new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, null)) {
             while (tracker.done() < events.size()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the warm-up events were not all answered within " + timeoutS + " s");
+                    throw new IllegalStateException(
+                            "the warm-up events were not all answered within " + timeoutS + " s");
                 }
                 reader.poll(Duration.ofMillis(100));
             }
@@ -248,13 +329,13 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Waits until every vertex of the job reports RUNNING through the REST API (tasks open their operators first). */
-    private void awaitRunningTasks(io.llamastream.cluster.FlinkRest rest, String jobId) throws InterruptedException {
+    private void awaitRunningTasks(FlinkRest rest, String jobId) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
         while (System.nanoTime() < deadline) {
             try {
-                com.fasterxml.jackson.databind.JsonNode vertices = rest.get("/jobs/" + jobId).path("vertices");
+                JsonNode vertices = rest.get("/jobs/" + jobId).path("vertices");
                 boolean all = vertices.size() > 0;
-                for (com.fasterxml.jackson.databind.JsonNode v : vertices) {
+                for (JsonNode v : vertices) {
                     all &= "RUNNING".equals(v.path("status").asText());
                 }
                 if (all) {
@@ -287,12 +368,10 @@ public final class DemoCommand implements Callable<Integer> {
         String failure() throws Exception;
 
         /** Called after every poll with the outputs accounted for so far (fault injection hooks here). */
-        default void polled(int done) {
-        }
+        default void polled(int done) {}
 
         /** Called once, as soon as every event is accounted for. */
-        default void allAccountedFor() {
-        }
+        default void allAccountedFor() {}
 
         /** Extra summary lines (faults injected, recovery times), asked for while the job still runs. */
         default List<String> summary() {
@@ -304,14 +383,28 @@ public final class DemoCommand implements Callable<Integer> {
      * Produces the stream, reads the outputs back with read_committed until every event is accounted
      * for (or the job fails, or the timeout), prints progress and the summary; returns the exit code.
      */
-    int stream(KafkaClientSettings settings, JobConfig config, List<DemoSample.Event> stream, long t0, Watch watch,
-               Runnable stopJob) throws Exception {
+    int stream(
+            KafkaClientSettings settings,
+            JobConfig config,
+            List<DemoSample.Event> stream,
+            long t0,
+            Watch watch,
+            Runnable stopJob)
+            throws Exception {
         return stream(settings, config, stream, t0, new OutputTracker(), false, watch, stopJob);
     }
 
     /** As above, feeding {@code tracker}; {@code fromNow} ignores outputs committed before (a warm-up's). */
-    int stream(KafkaClientSettings settings, JobConfig config, List<DemoSample.Event> stream, long t0,
-               OutputTracker tracker, boolean fromNow, Watch watch, Runnable stopJob) throws Exception {
+    int stream(
+            KafkaClientSettings settings,
+            JobConfig config,
+            List<DemoSample.Event> stream,
+            long t0,
+            OutputTracker tracker,
+            boolean fromNow,
+            Watch watch,
+            Runnable stopJob)
+            throws Exception {
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
             try {
                 EventProducer.send(settings, config.requestsTopic, stream, tracker, rate);
@@ -322,8 +415,8 @@ public final class DemoCommand implements Callable<Integer> {
         });
         String failure = null;
         List<String> extra = List.of();
-        try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump,
-                fromNow)) {
+        try (OutputReader reader =
+                new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump, fromNow)) {
             boolean tty = System.console() != null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
             long nextReport = System.nanoTime() + 1_000_000_000L;
@@ -331,7 +424,8 @@ public final class DemoCommand implements Callable<Integer> {
                 reader.poll(Duration.ofMillis(100));
                 boolean allSent = producing.isDone();
                 if (producing.isCompletedExceptionally()) {
-                    failure = "producing failed: " + producing.handle((v, e) -> e).get();
+                    failure =
+                            "producing failed: " + producing.handle((v, e) -> e).get();
                     break;
                 }
                 if (allSent && tracker.done() >= stream.size()) {
@@ -383,7 +477,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** Starts the broker with stdout muted: Kafka's storage formatter prints its metadata there. */
     private static EmbeddedKafka startQuietly() {
         PrintStream stdout = System.out;
-        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
             return new EmbeddedKafka().start();
         } finally {
@@ -406,10 +500,18 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static String progress(OutputTracker t, int total, long now, long t0) {
         double s = Math.max(1e-9, t.elapsedSeconds(now)); // 0 before the first send
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "[%4.0fs] %d/%d done  %.1f events/s  %.0f gen tok/s  %.0f prompt tok/s  p50 %s  p99 %s  DLQ %d",
-                (now - t0) / 1e9, t.done(), total, t.done() / s, t.completionTokens() / s, t.promptTokens() / s,
-                ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), t.deadLetters());
+                (now - t0) / 1e9,
+                t.done(),
+                total,
+                t.done() / s,
+                t.completionTokens() / s,
+                t.promptTokens() / s,
+                ms(t.latencyQuantileMs(0.5)),
+                ms(t.latencyQuantileMs(0.99)),
+                t.deadLetters());
     }
 
     private static String ms(long v) {
@@ -418,39 +520,79 @@ public final class DemoCommand implements Callable<Integer> {
 
     private void summary(OutputTracker t, int total, JobConfig config, List<String> extra) {
         out.println();
-        out.printf("%-12s %7s %7s %14s  %s%n", "task", "events", "ok", "dead-lettered", "accuracy (known answers / expected errors)");
+        out.printf(
+                "%-12s %7s %7s %14s  %s%n",
+                "task", "events", "ok", "dead-lettered", "accuracy (known answers / expected errors)");
         int sumEvents = 0, sumOk = 0, sumDead = 0, sumKnown = 0, sumCorrect = 0;
         for (Map.Entry<String, OutputTracker.TaskStats> e : t.perTask().entrySet()) {
             OutputTracker.TaskStats s = e.getValue();
             String acc = "";
             if (s.known > 0) {
-                acc = String.format(Locale.ROOT, "%d/%d correct (%.0f%%)", s.correct, s.known, 100.0 * s.correct / s.known);
+                acc = String.format(
+                        Locale.ROOT, "%d/%d correct (%.0f%%)", s.correct, s.known, 100.0 * s.correct / s.known);
             }
             if (s.expectedErrors > 0) {
-                acc += (acc.isEmpty() ? "" : "; ") + s.expectedErrorsMatched + "/" + s.expectedErrors + " rejected as expected";
+                acc += (acc.isEmpty() ? "" : "; ") + s.expectedErrorsMatched + "/" + s.expectedErrors
+                        + " rejected as expected";
             }
-            out.printf("%-12s %7d %7d %14d  %s%n", e.getKey(), s.events, s.ok, s.deadLettered, acc.isEmpty() ? "-" : acc);
+            out.printf(
+                    "%-12s %7d %7d %14d  %s%n", e.getKey(), s.events, s.ok, s.deadLettered, acc.isEmpty() ? "-" : acc);
             sumEvents += s.events;
             sumOk += s.ok;
             sumDead += s.deadLettered;
             sumKnown += s.known;
             sumCorrect += s.correct;
         }
-        out.printf("%-12s %7d %7d %14d  %s%n", "total", sumEvents, sumOk, sumDead,
-                sumKnown > 0 ? String.format(Locale.ROOT, "%d/%d correct (%.0f%%)", sumCorrect, sumKnown, 100.0 * sumCorrect / sumKnown) : "-");
+        out.printf(
+                "%-12s %7d %7d %14d  %s%n",
+                "total",
+                sumEvents,
+                sumOk,
+                sumDead,
+                sumKnown > 0
+                        ? String.format(
+                                Locale.ROOT,
+                                "%d/%d correct (%.0f%%)",
+                                sumCorrect,
+                                sumKnown,
+                                100.0 * sumCorrect / sumKnown)
+                        : "-");
         double secs = t.elapsedSeconds(System.nanoTime());
         out.println();
-        out.printf(Locale.ROOT, "accounted for: %d/%d events (%d results + %d dead letters), duplicates %d, unmatched outputs %d%n",
-                t.done(), total, t.done() - t.deadLetters(), t.deadLetters(), t.duplicates(), t.unmatched());
-        out.printf(Locale.ROOT, "throughput:    %.1f events/s over %.1f s (first send to last committed output)%n", t.done() / secs, secs);
-        out.printf(Locale.ROOT, "tokens:        %d generated (%.0f tok/s), %d prompt (%.0f tok/s)%n",
-                t.completionTokens(), t.completionTokens() / secs, t.promptTokens(), t.promptTokens() / secs);
-        out.printf(Locale.ROOT, "latency:       p50 %s, p99 %s, max %s (produce -> visible to read_committed; includes waiting for the next checkpoint, every %d ms)%n",
-                ms(t.latencyQuantileMs(0.5)), ms(t.latencyQuantileMs(0.99)), ms(t.latencyQuantileMs(1.0)), config.checkpointIntervalMs);
+        out.printf(
+                Locale.ROOT,
+                "accounted for: %d/%d events (%d results + %d dead letters), duplicates %d, unmatched outputs %d%n",
+                t.done(),
+                total,
+                t.done() - t.deadLetters(),
+                t.deadLetters(),
+                t.duplicates(),
+                t.unmatched());
+        out.printf(
+                Locale.ROOT,
+                "throughput:    %.1f events/s over %.1f s (first send to last committed output)%n",
+                t.done() / secs,
+                secs);
+        out.printf(
+                Locale.ROOT,
+                "tokens:        %d generated (%.0f tok/s), %d prompt (%.0f tok/s)%n",
+                t.completionTokens(),
+                t.completionTokens() / secs,
+                t.promptTokens(),
+                t.promptTokens() / secs);
+        out.printf(
+                Locale.ROOT,
+                "latency:       p50 %s, p99 %s, max %s (produce -> visible to read_committed; includes waiting for the next checkpoint, every %d ms)%n",
+                ms(t.latencyQuantileMs(0.5)),
+                ms(t.latencyQuantileMs(0.99)),
+                ms(t.latencyQuantileMs(1.0)),
+                config.checkpointIntervalMs);
         if (failAfter >= 0) {
-            out.println(InjectedFailure.fired()
-                    ? "failure:       injected after " + failAfter + " records; the job restarted from its last checkpoint"
-                    : "failure:       not injected (fewer than " + failAfter + " records reached inference)");
+            out.println(
+                    InjectedFailure.fired()
+                            ? "failure:       injected after " + failAfter
+                                    + " records; the job restarted from its last checkpoint"
+                            : "failure:       not injected (fewer than " + failAfter + " records reached inference)");
         }
         extra.forEach(out::println);
         if (dump != null) {
@@ -470,7 +612,11 @@ public final class DemoCommand implements Callable<Integer> {
             return cwd;
         }
         try {
-            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(DemoCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             // <root>/job/target/llamastream-job-...-demo.jar
             Path root = jar.getParent() == null ? null : jar.getParent().getParent();
             if (root != null && root.getParent() != null) {

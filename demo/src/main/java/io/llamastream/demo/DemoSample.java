@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.kafka.EventJson;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,11 +35,9 @@ public final class DemoSample {
      * output through the dead letter's source offset); {@code label} is the task shown in the
      * summary; {@code expected} the known answer or null; {@code expectedError} an error code or null.
      */
-    public record Event(String id, String label, byte[] key, byte[] value, String expected, String expectedError) {
-    }
+    public record Event(String id, String label, byte[] key, byte[] value, String expected, String expectedError) {}
 
-    private record Entry(JsonNode event, String raw, String expected, String expectedError, int padTextTo) {
-    }
+    private record Entry(JsonNode event, String raw, String expected, String expectedError, int padTextTo) {}
 
     private final List<Entry> entries;
 
@@ -57,7 +54,9 @@ public final class DemoSample {
             if (in == null) {
                 throw new IllegalStateException("bundled sample /demo/sample.jsonl missing from the classpath");
             }
-            return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().toList());
+            return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .lines()
+                    .toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,7 +70,9 @@ public final class DemoSample {
             }
             try {
                 JsonNode n = JSON.readTree(line);
-                out.add(new Entry(n.get("event"), n.hasNonNull("raw") ? n.get("raw").asText() : null,
+                out.add(new Entry(
+                        n.get("event"),
+                        n.hasNonNull("raw") ? n.get("raw").asText() : null,
                         n.hasNonNull("expected") ? n.get("expected").asText() : null,
                         n.hasNonNull("expected_error") ? n.get("expected_error").asText() : null,
                         n.path("pad_text_to").asInt(0)));
@@ -159,8 +160,13 @@ public final class DemoSample {
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
-            out.add(new Event(id, label, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value,
-                    e.expected, e.expectedError));
+            out.add(new Event(
+                    id,
+                    label,
+                    key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                    value,
+                    e.expected,
+                    e.expectedError));
         }
         return out;
     }

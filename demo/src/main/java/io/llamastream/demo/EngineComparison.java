@@ -3,9 +3,11 @@ package io.llamastream.demo;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code ./llamastream demo --compare-engine}: the same events through the raw engine
@@ -33,30 +35,57 @@ final class EngineComparison {
     }
 
     /** Both sides and the events whose answers differ (empty when they agree on every event). */
-    record Report(Side engine, Side jobVisible, Side jobWritten, Map<String, Double> engineCpu,
-                  Map<String, Double> jobCpu, int events, List<String> differences) {
+    record Report(
+            Side engine,
+            Side jobVisible,
+            Side jobWritten,
+            Map<String, Double> engineCpu,
+            Map<String, Double> jobCpu,
+            int events,
+            List<String> differences) {
         String text() {
             StringBuilder b = new StringBuilder();
             b.append(String.format(Locale.ROOT, "%nraw engine vs streaming job, same %d events%n", events));
-            b.append(String.format(Locale.ROOT, "%-46s %8s %10s %10s %13s %9s%n", "", "seconds", "events/s",
-                    "gen tok/s", "prompt tok/s", "CPU s"));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-46s %8s %10s %10s %13s %9s%n",
+                    "",
+                    "seconds",
+                    "events/s",
+                    "gen tok/s",
+                    "prompt tok/s",
+                    "CPU s"));
             for (Side s : List.of(engine, jobVisible, jobWritten)) {
-                b.append(String.format(Locale.ROOT, "%-46s %8.2f %10.1f %10.0f %13.0f %9s%n", s.name(), s.seconds(),
-                        s.eventsPerSecond(), s.generatedPerSecond(), s.promptTokens() / s.seconds(),
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%-46s %8.2f %10.1f %10.0f %13.0f %9s%n",
+                        s.name(),
+                        s.seconds(),
+                        s.eventsPerSecond(),
+                        s.generatedPerSecond(),
+                        s.promptTokens() / s.seconds(),
                         s.cpuSeconds() > 0 ? String.format(Locale.ROOT, "%.2f", s.cpuSeconds()) : "-"));
             }
-            b.append(String.format(Locale.ROOT, "ratio job / engine (events/s): %.2f committed, %.2f written; "
+            b.append(String.format(
+                    Locale.ROOT,
+                    "ratio job / engine (events/s): %.2f committed, %.2f written; "
                             + "CPU per event: engine %.1f ms, job %.1f ms (ratio %.2f)%n",
                     jobVisible.eventsPerSecond() / engine.eventsPerSecond(),
                     jobWritten.eventsPerSecond() / engine.eventsPerSecond(),
-                    1e3 * engine.cpuSeconds() / events, 1e3 * jobVisible.cpuSeconds() / events,
+                    1e3 * engine.cpuSeconds() / events,
+                    1e3 * jobVisible.cpuSeconds() / events,
                     engine.cpuSeconds() / jobVisible.cpuSeconds()));
-            double demoOnly = jobCpu.getOrDefault(CpuWindow.BROKER, 0.0) + jobCpu.getOrDefault(CpuWindow.DEMO_MAIN, 0.0);
-            b.append(String.format(Locale.ROOT, "job's CPU without the in-JVM broker and the demo's reader: %.2f s, "
-                    + "%.1f ms per event (ratio %.2f)%n", jobVisible.cpuSeconds() - demoOnly,
-                    1e3 * (jobVisible.cpuSeconds() - demoOnly) / events, engine.cpuSeconds() / (jobVisible.cpuSeconds() - demoOnly)));
+            double demoOnly =
+                    jobCpu.getOrDefault(CpuWindow.BROKER, 0.0) + jobCpu.getOrDefault(CpuWindow.DEMO_MAIN, 0.0);
+            b.append(String.format(
+                    Locale.ROOT,
+                    "job's CPU without the in-JVM broker and the demo's reader: %.2f s, "
+                            + "%.1f ms per event (ratio %.2f)%n",
+                    jobVisible.cpuSeconds() - demoOnly,
+                    1e3 * (jobVisible.cpuSeconds() - demoOnly) / events,
+                    engine.cpuSeconds() / (jobVisible.cpuSeconds() - demoOnly)));
             b.append(String.format(Locale.ROOT, "%-62s %9s %9s%n", "CPU by thread kind (s)", "engine", "job"));
-            java.util.Set<String> kinds = new java.util.LinkedHashSet<>(jobCpu.keySet());
+            Set<String> kinds = new LinkedHashSet<>(jobCpu.keySet());
             kinds.addAll(engineCpu.keySet());
             for (String kind : kinds) {
                 double e = engineCpu.getOrDefault(kind, 0.0);
@@ -65,10 +94,18 @@ final class EngineComparison {
                     b.append(String.format(Locale.ROOT, "  %-60s %9.2f %9.2f%n", kind, e, j));
                 }
             }
-            b.append(differences.isEmpty()
-                    ? String.format(Locale.ROOT, "answers: identical for all %d events (reply text or dead-letter code)%n", events)
-                    : String.format(Locale.ROOT, "answers: %d of %d events DIFFER, e.g.%n  %s%n", differences.size(), events,
-                            String.join("\n  ", differences.subList(0, Math.min(10, differences.size())))));
+            b.append(
+                    differences.isEmpty()
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "answers: identical for all %d events (reply text or dead-letter code)%n",
+                                    events)
+                            : String.format(
+                                    Locale.ROOT,
+                                    "answers: %d of %d events DIFFER, e.g.%n  %s%n",
+                                    differences.size(),
+                                    events,
+                                    String.join("\n  ", differences.subList(0, Math.min(10, differences.size())))));
             return b.toString();
         }
     }
@@ -107,8 +144,9 @@ final class EngineComparison {
     Report compare(OutputTracker tracker) throws Exception {
         // Only the pipeline settings are read here; the job gets its broker address later.
         EngineRun engine = new EngineRun(cmd.jobConfig(modelDir, "unused:9092").pipelineSettings());
-        out.printf("raw engine: %d warm-up events and the %d events untimed, then the %d timed%n", warmUp.size(),
-                stream.size(), stream.size());
+        out.printf(
+                "raw engine: %d warm-up events and the %d events untimed, then the %d timed%n",
+                warmUp.size(), stream.size(), stream.size());
         // The engine side has no exactly-once state, so it can warm up on the timed events themselves as well:
         // with only the warm-up pass behind it, its timed pass still spent seconds in the JIT compiler.
         engine.run(warmUp, cmd.timeoutS);
@@ -118,7 +156,11 @@ final class EngineComparison {
         engineCpu.start();
         EngineRun.Outcome raw = engine.run(stream, cmd.timeoutS);
         engineCpu.stop();
-        out.printf(Locale.ROOT, "raw engine: %d events in %.2f s (%.1f events/s)%n", stream.size(), raw.seconds(),
+        out.printf(
+                Locale.ROOT,
+                "raw engine: %d events in %.2f s (%.1f events/s)%n",
+                stream.size(),
+                raw.seconds(),
                 stream.size() / raw.seconds());
         CpuWindow jobCpu = new CpuWindow();
         cmd.runLocal(modelDir, warmUp, stream, tracker, jobCpu);
@@ -128,16 +170,36 @@ final class EngineComparison {
             String a = raw.answers().get(e);
             String b = jobAnswers.get(e);
             if (a == null || !a.equals(b)) {
-                differences.add((e.id() != null ? e.id() : "(no id, " + e.label() + ")") + ": engine " + a + " | job " + b);
+                differences.add(
+                        (e.id() != null ? e.id() : "(no id, " + e.label() + ")") + ": engine " + a + " | job " + b);
             }
         }
         double visible = tracker.elapsedSeconds(System.nanoTime());
-        return new Report(new Side("raw engine (scheduler, all submitted at once)", stream.size(), raw.seconds(),
-                engineCpu.seconds(), raw.promptTokens(), raw.completionTokens()),
-                new Side("job, first send -> last output committed", stream.size(), visible, jobCpu.seconds(),
-                        tracker.promptTokens(), tracker.completionTokens()),
-                new Side("job, first send -> last result written", stream.size(), tracker.secondsToLastResultWritten(),
-                        0, tracker.promptTokens(), tracker.completionTokens()),
-                engineCpu.byKind(), jobCpu.byKind(), stream.size(), differences);
+        return new Report(
+                new Side(
+                        "raw engine (scheduler, all submitted at once)",
+                        stream.size(),
+                        raw.seconds(),
+                        engineCpu.seconds(),
+                        raw.promptTokens(),
+                        raw.completionTokens()),
+                new Side(
+                        "job, first send -> last output committed",
+                        stream.size(),
+                        visible,
+                        jobCpu.seconds(),
+                        tracker.promptTokens(),
+                        tracker.completionTokens()),
+                new Side(
+                        "job, first send -> last result written",
+                        stream.size(),
+                        tracker.secondsToLastResultWritten(),
+                        0,
+                        tracker.promptTokens(),
+                        tracker.completionTokens()),
+                engineCpu.byKind(),
+                jobCpu.byKind(),
+                stream.size(),
+                differences);
     }
 }

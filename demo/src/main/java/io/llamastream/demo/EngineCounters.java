@@ -33,7 +33,11 @@ final class EngineCounters {
         if (steps == 0) {
             return List.of();
         }
-        return List.of(String.format(Locale.ROOT, "engine:        %d steps, %d tokens generated, mean batch %.1f "
-                + "(generated tokens per step)", steps, generated, (double) generated / steps));
+        return List.of(String.format(
+                Locale.ROOT,
+                "engine:        %d steps, %d tokens generated, mean batch %.1f " + "(generated tokens per step)",
+                steps,
+                generated,
+                (double) generated / steps));
     }
 }

@@ -16,9 +16,11 @@ import io.llamastream.operators.ValidRequest;
 import io.llamastream.operators.postprocess.ReplyFormatException;
 import io.llamastream.operators.tasks.EngineCall;
 import io.llamastream.operators.tasks.TaskCatalog;
-import io.llamastream.operators.tasks.TaskPromptFormats;
 import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import io.llamastream.operators.tasks.TaskReply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -44,8 +46,7 @@ import org.apache.flink.api.common.state.ValueState;
 final class EngineRun {
 
     /** Each event's answer (see {@link OutputTracker#answers}), the seconds taken and the tokens counted as the job counts them. */
-    record Outcome(Map<DemoSample.Event, String> answers, double seconds, long promptTokens, long completionTokens) {
-    }
+    record Outcome(Map<DemoSample.Event, String> answers, double seconds, long promptTokens, long completionTokens) {}
 
     private final PipelineSettings settings;
     private final RequestValidator validator;
@@ -102,7 +103,9 @@ final class EngineRun {
                         answer(e, "dead letter " + ErrorCode.DUPLICATE_ID);
                         continue;
                     }
-                    byKey.computeIfAbsent(valid.routingKey(), k -> new Session()).queue.add(new Item(e, prepared));
+                    byKey.computeIfAbsent(valid.routingKey(), k -> new Session())
+                            .queue
+                            .add(new Item(e, prepared));
                 } catch (InvalidEventException rejected) {
                     answer(e, "dead letter " + rejected.code());
                 } catch (RejectedRequestException rejected) {
@@ -113,8 +116,8 @@ final class EngineRun {
             if (!pending.await(timeoutS, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the raw engine did not answer every event within " + timeoutS + " s");
             }
-            return new Outcome(Map.copyOf(answers), (System.nanoTime() - t0) / 1e9, promptTokens.get(),
-                    completionTokens.get());
+            return new Outcome(
+                    Map.copyOf(answers), (System.nanoTime() - t0) / 1e9, promptTokens.get(), completionTokens.get());
         }
 
         private void answer(DemoSample.Event e, String answer) {
@@ -122,14 +125,15 @@ final class EngineRun {
             pending.countDown();
         }
 
-        private record Item(DemoSample.Event event, PreparedRequest request) {
-        }
+        private record Item(DemoSample.Event event, PreparedRequest request) {}
 
         /** One routing key's requests, run one at a time with the key's conversation history. */
         private final class Session {
             private final ArrayDeque<Item> queue = new ArrayDeque<>();
-            private final ConversationHistory history = new ConversationHistory(new Turns(),
-                    TaskPromptFormats.of(engine.model(), catalog), settings.limits().maxContextTokens());
+            private final ConversationHistory history = new ConversationHistory(
+                    new Turns(),
+                    TaskPromptFormats.of(engine.model(), catalog),
+                    settings.limits().maxContextTokens());
 
             /** Submits the head request; its completion (on the engine's thread) parses it and starts the next. */
             synchronized void startHead() {
@@ -141,7 +145,8 @@ final class EngineRun {
                 TaskDefinition task = catalog.get(p.request().task());
                 EngineCall call;
                 try {
-                    call = task.handler().engineCall(task, p.withPromptIds(history.prompt(task, p)), engine.vocabulary());
+                    call = task.handler()
+                            .engineCall(task, p.withPromptIds(history.prompt(task, p)), engine.vocabulary());
                     call.submit(engine.scheduler(), images.embed(p.request().imagesBase64()))
                             .whenComplete((results, error) -> finish(head, task, call, results, error));
                 } catch (Exception e) {
@@ -149,24 +154,25 @@ final class EngineRun {
                 }
             }
 
-            private synchronized void finish(Item item, TaskDefinition task, EngineCall call,
-                                             List<InferenceResult> results, Throwable error) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            private synchronized void finish(
+                    Item item, TaskDefinition task, EngineCall call, List<InferenceResult> results, Throwable error) {
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 String answer;
                 if (cause != null) {
                     answer = "dead letter " + ErrorCode.INFERENCE_FAILED;
                 } else {
                     try {
-                        TaskReply reply = task.handler().parse(task, item.request().request(), call, results,
-                                engine.vocabulary());
+                        TaskReply reply = task.handler()
+                                .parse(task, item.request().request(), call, results, engine.vocabulary());
                         history.record(task, item.request(), reply.output());
                         promptTokens.addAndGet(call.prompt().length);
                         completionTokens.addAndGet(reply.completionTokens());
                         answer = OutputTracker.resultAnswer(reply.output());
                     } catch (ReplyFormatException e) {
                         answer = "dead letter " + ErrorCode.INFERENCE_FAILED;
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 }
                 queue.poll();

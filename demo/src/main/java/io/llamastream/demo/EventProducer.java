@@ -1,14 +1,13 @@
 package io.llamastream.demo;
 
 import io.llamastream.kafka.KafkaClientSettings;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Produces demo/test events to the requests topic with an idempotent producer, checks every send
@@ -17,15 +16,19 @@ import java.util.concurrent.Future;
  */
 public final class EventProducer {
 
-    private EventProducer() {
-    }
+    private EventProducer() {}
 
     /**
      * Sends the events, {@code perSecond} per second at most (0 = as fast as possible), waiting for
      * every acknowledgement; throws if any send fails.
      */
-    public static void send(KafkaClientSettings kafka, String topic, List<DemoSample.Event> events,
-                            OutputTracker tracker, double perSecond) throws InterruptedException {
+    public static void send(
+            KafkaClientSettings kafka,
+            String topic,
+            List<DemoSample.Event> events,
+            OutputTracker tracker,
+            double perSecond)
+            throws InterruptedException {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
             long start = System.nanoTime();
             List<Future<RecordMetadata>> pending = new ArrayList<>();
@@ -49,8 +52,9 @@ public final class EventProducer {
         }
     }
 
-    private static void flush(List<Future<RecordMetadata>> pending, List<DemoSample.Event> events, List<Long> at,
-                              OutputTracker tracker) throws InterruptedException {
+    private static void flush(
+            List<Future<RecordMetadata>> pending, List<DemoSample.Event> events, List<Long> at, OutputTracker tracker)
+            throws InterruptedException {
         for (int i = 0; i < pending.size(); i++) {
             RecordMetadata md;
             try {

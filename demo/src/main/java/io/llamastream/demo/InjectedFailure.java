@@ -31,8 +31,8 @@ public final class InjectedFailure extends InferenceOperator {
     public static JobPipeline pipeline(long failAfterRecords) {
         FIRED.set(false);
         SEEN.set(0);
-        return (requests, settings) -> InferencePipeline.build(requests, settings,
-                new InjectedFailure(settings, failAfterRecords));
+        return (requests, settings) ->
+                InferencePipeline.build(requests, settings, new InjectedFailure(settings, failAfterRecords));
     }
 
     /** True once the failure has fired in this JVM. */

@@ -3,14 +3,13 @@ package io.llamastream.demo;
 import io.llamastream.job.JobConfig;
 import io.llamastream.job.JobPipeline;
 import io.llamastream.job.JobTopology;
-import java.util.Map;
-
 import io.llamastream.kafka.KafkaClientSettings;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.time.Duration;
 
 /**
  * Runs the job on a Flink MiniCluster inside this JVM, detached: used by the demo and the
@@ -19,17 +18,23 @@ import java.time.Duration;
  */
 public final class LocalJob {
 
-    private LocalJob() {
-    }
+    private LocalJob() {}
 
-    public static JobClient start(String name, JobConfig config, KafkaClientSettings kafka, JobPipeline pipeline,
-                                  int restartAttempts) throws Exception {
+    public static JobClient start(
+            String name, JobConfig config, KafkaClientSettings kafka, JobPipeline pipeline, int restartAttempts)
+            throws Exception {
         return start(name, config, kafka, pipeline, restartAttempts, Map.of());
     }
 
     /** As above, with extra Flink configuration for the local cluster (e.g. a metrics reporter). */
-    public static JobClient start(String name, JobConfig config, KafkaClientSettings kafka, JobPipeline pipeline,
-                                  int restartAttempts, Map<String, String> flinkConfig) throws Exception {
+    public static JobClient start(
+            String name,
+            JobConfig config,
+            KafkaClientSettings kafka,
+            JobPipeline pipeline,
+            int restartAttempts,
+            Map<String, String> flinkConfig)
+            throws Exception {
         Configuration conf = new Configuration();
         flinkConfig.forEach(conf::setString);
         if (restartAttempts > 0) {
@@ -47,8 +52,7 @@ public final class LocalJob {
         if (config.checkpointDir != null) {
             conf.setString("execution.checkpointing.dir", config.checkpointDir);
         }
-        conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTING_INTERVAL,
-                Duration.ofMillis(config.checkpointIntervalMs));
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(config.checkpointIntervalMs));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(Math.max(1, config.parallelism), conf);
         JobTopology.attach(env, config, kafka, pipeline, false);

@@ -2,12 +2,6 @@ package io.llamastream.demo;
 
 import io.llamastream.kafka.EventJson;
 import io.llamastream.kafka.KafkaClientSettings;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Reads the results and dead-letter topics from the beginning with {@code isolation.level=read_committed}
@@ -33,14 +32,23 @@ public final class OutputReader implements AutoCloseable {
     private final BufferedWriter resultsDump;
     private final BufferedWriter deadLetterDump;
 
-    public OutputReader(KafkaClientSettings kafka, String resultsTopic, String deadLetterTopic, OutputTracker tracker,
-                        Path dumpDir) {
+    public OutputReader(
+            KafkaClientSettings kafka,
+            String resultsTopic,
+            String deadLetterTopic,
+            OutputTracker tracker,
+            Path dumpDir) {
         this(kafka, resultsTopic, deadLetterTopic, tracker, dumpDir, false);
     }
 
     /** As above; {@code fromNow} skips the outputs already committed (a warm-up's) instead of reading from the beginning. */
-    public OutputReader(KafkaClientSettings kafka, String resultsTopic, String deadLetterTopic, OutputTracker tracker,
-                        Path dumpDir, boolean fromNow) {
+    public OutputReader(
+            KafkaClientSettings kafka,
+            String resultsTopic,
+            String deadLetterTopic,
+            OutputTracker tracker,
+            Path dumpDir,
+            boolean fromNow) {
         Properties p = kafka.consumerProperties("llamastream-output-reader");
         p.remove("group.id");
         p.put("max.poll.records", "1000");

@@ -3,7 +3,6 @@ package io.llamastream.demo;
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.RecordSource;
 import io.llamastream.kafka.ResultEvent;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,6 +33,7 @@ public final class OutputTracker {
 
     /** Events by id, in send order: an id sent twice has two events (the job dead-letters the repeat). */
     private final Map<String, List<DemoSample.Event>> byId = new HashMap<>();
+
     private final Map<String, DemoSample.Event> bySource = new HashMap<>();
     private final Map<DemoSample.Event, Long> sentAtNanos = new HashMap<>();
     private final Map<DemoSample.Event, String> doneAs = new HashMap<>();
@@ -192,7 +192,9 @@ public final class OutputTracker {
      * the job's own work, without the wait for the checkpoint that commits the last results.
      */
     public synchronized double secondsToLastResultWritten() {
-        return firstSendMs < 0 || lastResultWrittenMs < 0 ? 0 : Math.max(1e-3, (lastResultWrittenMs - firstSendMs) / 1e3);
+        return firstSendMs < 0 || lastResultWrittenMs < 0
+                ? 0
+                : Math.max(1e-3, (lastResultWrittenMs - firstSendMs) / 1e3);
     }
 
     private static String describe(DemoSample.Event e) {

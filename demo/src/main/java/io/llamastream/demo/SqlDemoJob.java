@@ -1,6 +1,7 @@
 package io.llamastream.demo;
 
 import io.llamastream.job.JobConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,40 +51,64 @@ final class SqlDemoJob {
                 + "            THEN 'INVALID_FIELD'\n"
                 + "  END AS rejected\nFROM requests");
         String engine = "'model.dir' = '" + config.modelDir + "', 'weight-format' = '" + config.weightFormat + "',\n"
-                + "  'engine.threads' = '" + config.engineThreads + "', 'engine.kv-cache-size' = '" + config.kvCacheBytes
+                + "  'engine.threads' = '" + config.engineThreads + "', 'engine.kv-cache-size' = '"
+                + config.kvCacheBytes
                 + " b', 'engine.prefix-cache-size' = '" + config.prefixCacheBytes + " b',\n"
                 + "  'batching.max-batch-size' = '" + config.maxBatchSize + "', 'batching.max-wait' = '"
                 + config.maxWaitMs + " ms', 'batching.token-budget' = '" + config.tokenBudget + "'";
         String errors = "prompt_tokens INT, completion_tokens INT, error_code STRING, error_message STRING";
-        model("moderator", "moderate", "", "safe BOOLEAN, categories ARRAY<STRING>, score DOUBLE, " + errors, engine, "");
+        model(
+                "moderator",
+                "moderate",
+                "",
+                "safe BOOLEAN, categories ARRAY<STRING>, score DOUBLE, " + errors,
+                engine,
+                "");
         model("translator_en", "translate", "en", "text STRING, " + errors, engine, ", 'target-language' = 'en'");
         model("translator_fr", "translate", "fr", "text STRING, " + errors, engine, ", 'target-language' = 'fr'");
-        model("sentiment", "classify", "", "label STRING, probabilities MAP<STRING, DOUBLE>, " + errors, engine,
+        model(
+                "sentiment",
+                "classify",
+                "",
+                "label STRING, probabilities MAP<STRING, DOUBLE>, " + errors,
+                engine,
                 ", 'labels' = 'positive;negative;neutral'");
-        model("extractor", "extract", "", "json STRING, " + errors, engine, ", 'schema' = '{\"type\": \"object\", \"properties\": "
-                + "{\"product\": {\"type\": \"string\"}, \"rating\": {\"type\": \"integer\"}}, "
-                + "\"required\": [\"product\", \"rating\"]}'");
+        model(
+                "extractor",
+                "extract",
+                "",
+                "json STRING, " + errors,
+                engine,
+                ", 'schema' = '{\"type\": \"object\", \"properties\": "
+                        + "{\"product\": {\"type\": \"string\"}, \"rating\": {\"type\": \"integer\"}}, "
+                        + "\"required\": [\"product\", \"rating\"]}'");
         // Two topics listed: each row goes to the one its `topic` metadata column names.
-        String sink = "  'connector' = 'kafka', 'topic' = '" + config.resultsTopic + ";" + config.deadLetterTopic + "',\n  "
-                + kafka + ", 'format' = 'json', 'json.encode.ignore-null-fields' = 'true',\n"
-                + "  'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = 'llamastream-sql-demo',\n"
-                + "  'properties.transaction.timeout.ms' = '" + config.transactionTimeoutMs + "'";
-        ddl.add("CREATE TABLE outputs (\n  `topic` STRING METADATA,\n  id STRING, task STRING, status STRING, output STRING,\n"
-                + "  usage ROW<prompt_tokens INT, cached_tokens INT, completion_tokens INT>, model STRING,\n"
-                + "  error_code STRING, message STRING, payload STRING, payload_truncated BOOLEAN,\n"
-                + "  source ROW<topic STRING, `partition` INT, `offset` BIGINT>\n) WITH (\n" + sink + ")");
+        String sink =
+                "  'connector' = 'kafka', 'topic' = '" + config.resultsTopic + ";" + config.deadLetterTopic + "',\n  "
+                        + kafka + ", 'format' = 'json', 'json.encode.ignore-null-fields' = 'true',\n"
+                        + "  'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = 'llamastream-sql-demo',\n"
+                        + "  'properties.transaction.timeout.ms' = '" + config.transactionTimeoutMs + "'";
+        ddl.add(
+                "CREATE TABLE outputs (\n  `topic` STRING METADATA,\n  id STRING, task STRING, status STRING, output STRING,\n"
+                        + "  usage ROW<prompt_tokens INT, cached_tokens INT, completion_tokens INT>, model STRING,\n"
+                        + "  error_code STRING, message STRING, payload STRING, payload_truncated BOOLEAN,\n"
+                        + "  source ROW<topic STRING, `partition` INT, `offset` BIGINT>\n) WITH (\n" + sink + ")");
         String config64 = "MAP['async', 'true', 'output-mode', 'allow_unordered', 'max-concurrent-operations', '"
                 + 2 * config.maxBatchSize + "', 'timeout', '10 min']";
         List<String> answers = new ArrayList<>();
-        answers.add(predict("moderate", "moderator",
-                "CASE WHEN safe THEN 'safe' ELSE 'unsafe' || CHR(10) || ARRAY_JOIN(categories, ',') END", config64));
+        answers.add(predict(
+                "moderate",
+                "moderator",
+                "CASE WHEN safe THEN 'safe' ELSE 'unsafe' || CHR(10) || ARRAY_JOIN(categories, ',') END",
+                config64));
         answers.add(predict("translate", "translator_en", "text", config64));
         answers.add(predict("translate", "translator_fr", "text", config64));
         answers.add(predict("classify", "sentiment", "label", config64));
         answers.add(predict("extract", "extractor", "json", config64));
-        String model = java.nio.file.Path.of(config.modelDir).getFileName().toString();
+        String model = Path.of(config.modelDir).getFileName().toString();
         insert = "INSERT INTO outputs\n"
-                + "SELECT IF(error_code IS NULL, '" + config.resultsTopic + "', '" + config.deadLetterTopic + "'), id, task,\n"
+                + "SELECT IF(error_code IS NULL, '" + config.resultsTopic + "', '" + config.deadLetterTopic
+                + "'), id, task,\n"
                 + "  IF(error_code IS NULL, 'ok', CAST(NULL AS STRING)), IF(error_code IS NULL, output, CAST(NULL AS STRING)),\n"
                 + "  ROW(prompt_tokens, 0, completion_tokens),\n"
                 + "  IF(error_code IS NULL, '" + model + "', CAST(NULL AS STRING)), error_code, error_message,\n"
@@ -101,7 +126,8 @@ final class SqlDemoJob {
     private void model(String name, String task, String lang, String output, String engine, String taskOptions) {
         ddl.add("CREATE MODEL " + name + "\n  INPUT (input_text STRING)\n  OUTPUT (" + output + ")\nWITH (\n"
                 + "  'provider' = 'llamastream', 'task' = '" + task + "'" + taskOptions + ",\n  " + engine + ")");
-        ddl.add("CREATE TEMPORARY VIEW " + name + "_rows AS SELECT id, body AS input_text, payload, src FROM checked WHERE rejected IS NULL"
+        ddl.add("CREATE TEMPORARY VIEW " + name
+                + "_rows AS SELECT id, body AS input_text, payload, src FROM checked WHERE rejected IS NULL"
                 + " AND task = '" + task + "'" + (lang.isEmpty() ? "" : " AND lang = '" + lang + "'"));
     }
 

@@ -1,11 +1,11 @@
 package io.llamastream.demo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.llamastream.engine.testing.Fixtures;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code demo --compare-engine} on a small stream: the raw engine and the streaming job give every
@@ -23,12 +23,14 @@ class EngineComparisonTest {
         List<DemoSample.Event> all = DemoSample.bundled().cycle(pass + 30);
         OutputTracker tracker = new OutputTracker();
 
-        EngineComparison.Report report = new EngineComparison(cmd, Fixtures.model("demo-tasks"),
-                all.subList(pass - 10, pass), all.subList(pass, pass + 30)).compare(tracker);
+        EngineComparison.Report report = new EngineComparison(
+                        cmd, Fixtures.model("demo-tasks"), all.subList(pass - 10, pass), all.subList(pass, pass + 30))
+                .compare(tracker);
 
         assertEquals(List.of(), report.differences(), "events answered differently by the engine and the job");
         KafkaExactlyOnceTest.assertExactlyOnce(tracker, 30);
-        assertTrue(tracker.deadLetters() > 0 && tracker.deadLetters() < 30, "the sample mixes results and dead letters");
+        assertTrue(
+                tracker.deadLetters() > 0 && tracker.deadLetters() < 30, "the sample mixes results and dead letters");
         assertEquals(report.engine().promptTokens(), report.jobVisible().promptTokens(), "same prompts");
         assertEquals(report.engine().completionTokens(), report.jobVisible().completionTokens(), "same replies");
         assertTrue(report.engine().completionTokens() > 0, "tokens were generated");

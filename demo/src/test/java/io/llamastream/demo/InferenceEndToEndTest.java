@@ -1,24 +1,30 @@
 package io.llamastream.demo;
 
-import io.llamastream.job.JobConfig;
-import io.llamastream.job.JobPipeline;
-import io.llamastream.job.PrometheusReporterConfig;
-import io.llamastream.kafka.testkit.KafkaBroker;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.testing.Fixtures;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
+import io.llamastream.job.JobConfig;
+import io.llamastream.job.JobPipeline;
+import io.llamastream.job.PrometheusReporterConfig;
+import io.llamastream.kafka.testkit.KafkaBroker;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole job with the real inference pipeline and the demo-tasks model, on a real in-JVM
@@ -39,7 +45,8 @@ class InferenceEndToEndTest {
 
     @Test
     void everyGoldenCaseComesOutWithItsExpectedAnswer() throws Exception {
-        JsonNode golden = new ObjectMapper().readTree(Fixtures.model("demo-tasks").resolve("golden.json").toFile());
+        JsonNode golden = new ObjectMapper()
+                .readTree(Fixtures.model("demo-tasks").resolve("golden.json").toFile());
         ObjectMapper json = new ObjectMapper();
         List<DemoSample.Event> events = new ArrayList<>();
         int i = 0;
@@ -52,11 +59,16 @@ class InferenceEndToEndTest {
             if (c.has("params")) {
                 ev.set("params", c.get("params"));
             }
-            events.add(new DemoSample.Event(id, c.get("task").asText(), id.getBytes(StandardCharsets.UTF_8),
-                    json.writeValueAsBytes(ev), c.get("expected").asText(), null));
+            events.add(new DemoSample.Event(
+                    id,
+                    c.get("task").asText(),
+                    id.getBytes(StandardCharsets.UTF_8),
+                    json.writeValueAsBytes(ev),
+                    c.get("expected").asText(),
+                    null));
         }
-        OutputTracker t = KafkaExactlyOnceTest.run(config("golden"), JobPipeline.inference(), events, 0,
-                Duration.ofSeconds(120));
+        OutputTracker t =
+                KafkaExactlyOnceTest.run(config("golden"), JobPipeline.inference(), events, 0, Duration.ofSeconds(120));
         KafkaExactlyOnceTest.assertExactlyOnce(t, 60);
         for (Map.Entry<String, OutputTracker.TaskStats> e : t.perTask().entrySet()) {
             OutputTracker.TaskStats s = e.getValue();
@@ -69,8 +81,8 @@ class InferenceEndToEndTest {
     void mixedStreamWithInjectedFailureComesOutExactlyOnce() throws Exception {
         JobConfig config = config("inference-failover");
         List<DemoSample.Event> events = DemoSample.bundled().cycle(210);
-        OutputTracker t = KafkaExactlyOnceTest.run(config, InjectedFailure.pipeline(80), events, 30,
-                Duration.ofSeconds(150));
+        OutputTracker t =
+                KafkaExactlyOnceTest.run(config, InjectedFailure.pipeline(80), events, 30, Duration.ofSeconds(150));
         assertTrue(InjectedFailure.fired(), "the injected failure happened");
         KafkaExactlyOnceTest.assertExactlyOnce(t, 210);
         int known = 0;
@@ -84,40 +96,47 @@ class InferenceEndToEndTest {
         assertEquals(known, correct, "every known answer correct after recovery");
     }
 
-
     @Test
     void prometheusReporterServesTheInferenceMetricsWhenConfigured() throws Exception {
         JobConfig config = config("inference-prometheus");
         List<DemoSample.Event> events = DemoSample.bundled().cycle(12);
         String[] scraped = new String[1];
-        OutputTracker t = KafkaExactlyOnceTest.run(config, JobPipeline.inference(), events, 0, Duration.ofSeconds(120),
-                PrometheusReporterConfig.entries("19249-19269"), () -> scraped[0] = scrapeFirstOpenPort(19249, 19269));
+        OutputTracker t = KafkaExactlyOnceTest.run(
+                config,
+                JobPipeline.inference(),
+                events,
+                0,
+                Duration.ofSeconds(120),
+                PrometheusReporterConfig.entries("19249-19269"),
+                () -> scraped[0] = scrapeFirstOpenPort(19249, 19269));
         KafkaExactlyOnceTest.assertExactlyOnce(t, events.size());
         assertTrue(scraped[0] != null, "no Prometheus endpoint answered on 19249-19269");
         long answered = events.stream().filter(e -> e.expectedError() == null).count();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                "(?m)^flink_taskmanager_job_task_operator_requests\\{[^}]*\\} ([0-9.E]+)$").matcher(scraped[0]);
+        Matcher m = Pattern.compile("(?m)^flink_taskmanager_job_task_operator_requests\\{[^}]*\\} ([0-9.E]+)$")
+                .matcher(scraped[0]);
         double requests = 0;
         while (m.find()) {
             requests += Double.parseDouble(m.group(1));
         }
         assertEquals(answered, (long) requests, "requests counted across the inference subtasks");
         assertTrue(scraped[0].contains("flink_taskmanager_job_task_operator_endToEndMs"), "latency histogram exported");
-        assertTrue(scraped[0].contains("flink_taskmanager_job_task_operator_deadLetters_UNKNOWN_TASK"),
+        assertTrue(
+                scraped[0].contains("flink_taskmanager_job_task_operator_deadLetters_UNKNOWN_TASK"),
                 "dead letters by code exported");
     }
 
     private static String scrapeFirstOpenPort(int from, int to) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newHttpClient();
         for (int port = from; port <= to; port++) {
             try {
-                var response = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                var response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200 && response.body().contains("operator_requests")) {
                     return response.body();
                 }
-            } catch (java.io.IOException closed) {
+            } catch (IOException closed) {
                 // nothing listening on this port of the range
             }
         }

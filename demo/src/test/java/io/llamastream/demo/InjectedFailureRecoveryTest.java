@@ -39,9 +39,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class InjectedFailureRecoveryTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @Test
     void jobRecoversFromInjectedFailureWithOneResultPerRequest() throws Exception {
@@ -55,8 +56,12 @@ class InjectedFailureRecoveryTest {
             String id = "r-" + index++;
             if (task.equals("translate") || task.equals("classify")) {
                 expected.put(id, c.get("expected").asText());
-                String event = json.createObjectNode().put("id", id).put("task", task).put("text", c.get("text").asText())
-                        .set("params", c.get("params")).toString();
+                String event = json.createObjectNode()
+                        .put("id", id)
+                        .put("task", task)
+                        .put("text", c.get("text").asText())
+                        .set("params", c.get("params"))
+                        .toString();
                 inputs.add(new RawRequest("requests", 0, inputs.size(), null, event.getBytes(StandardCharsets.UTF_8)));
             }
         }
@@ -67,20 +72,29 @@ class InjectedFailureRecoveryTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         env.enableCheckpointing(100);
-        PipelineSettings settings = new PipelineSettings(model.toString(), null,
-                new BatchingSettings(4, 5, 128), new EngineSettings(0, 64L << 20, 8L << 20, "bf16"),
-                InputLimits.defaults(), 0);
-        PipelineOutputs out = InjectedFailure.pipeline(12).build(
-                env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new)).setParallelism(1),
-                settings);
+        PipelineSettings settings = new PipelineSettings(
+                model.toString(),
+                null,
+                new BatchingSettings(4, 5, 128),
+                new EngineSettings(0, 64L << 20, 8L << 20, "bf16"),
+                InputLimits.defaults(),
+                0);
+        PipelineOutputs out = InjectedFailure.pipeline(12)
+                .build(
+                        env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new))
+                                .setParallelism(1),
+                        settings);
         Map<String, Integer> seen = new HashMap<>();
         Map<String, String> answers = new HashMap<>();
-        try (CloseableIterator<String> it = out.results().map(r -> new String(EventJson.write(r),
-                StandardCharsets.UTF_8)).executeAndCollect("recovery")) {
+        try (CloseableIterator<String> it = out.results()
+                .map(r -> new String(EventJson.write(r), StandardCharsets.UTF_8))
+                .executeAndCollect("recovery")) {
             while (it.hasNext()) {
                 ResultEvent r = EventJson.readResult(it.next().getBytes(StandardCharsets.UTF_8));
                 seen.merge(r.id(), 1, Integer::sum);
-                answers.put(r.id(), r.task().equals("classify") ? r.result().get("label").asText() : r.output());
+                answers.put(
+                        r.id(),
+                        r.task().equals("classify") ? r.result().get("label").asText() : r.output());
             }
         }
         assertTrue(InjectedFailure.fired(), "the failure was injected");

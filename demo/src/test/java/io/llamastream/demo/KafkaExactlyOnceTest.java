@@ -1,20 +1,19 @@
 package io.llamastream.demo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.llamastream.job.JobConfig;
 import io.llamastream.job.JobPipeline;
 import io.llamastream.job.JobTopology;
-import io.llamastream.kafka.testkit.KafkaBroker;
 import io.llamastream.kafka.KafkaClientSettings;
-import org.apache.flink.core.execution.JobClient;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
+import io.llamastream.kafka.testkit.KafkaBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The job's Kafka wiring on a real in-JVM broker and a MiniCluster, with the test pass-through
@@ -45,16 +44,29 @@ class KafkaExactlyOnceTest {
     }
 
     /** Starts the job, produces the events at the given rate, reads the outputs until all are accounted for. */
-    static OutputTracker run(JobConfig config, JobPipeline pipeline, List<DemoSample.Event> events, double perSecond,
-                             Duration timeout) throws Exception {
-        return run(config, pipeline, events, perSecond, timeout, Map.of(), () -> { });
+    static OutputTracker run(
+            JobConfig config, JobPipeline pipeline, List<DemoSample.Event> events, double perSecond, Duration timeout)
+            throws Exception {
+        return run(config, pipeline, events, perSecond, timeout, Map.of(), () -> {});
     }
 
     /** As above, with extra Flink configuration, and {@code whileRunning} called once all outputs are in. */
-    static OutputTracker run(JobConfig config, JobPipeline pipeline, List<DemoSample.Event> events, double perSecond,
-                             Duration timeout, Map<String, String> flinkConfig, ThrowingRunnable whileRunning)
+    static OutputTracker run(
+            JobConfig config,
+            JobPipeline pipeline,
+            List<DemoSample.Event> events,
+            double perSecond,
+            Duration timeout,
+            Map<String, String> flinkConfig,
+            ThrowingRunnable whileRunning)
             throws Exception {
-        return run(config, pipeline, events, timeout, flinkConfig, whileRunning,
+        return run(
+                config,
+                pipeline,
+                events,
+                timeout,
+                flinkConfig,
+                whileRunning,
                 (settings, tracker) -> EventProducer.send(settings, config.requestsTopic, events, tracker, perSecond));
     }
 
@@ -64,19 +76,27 @@ class KafkaExactlyOnceTest {
         void send(KafkaClientSettings settings, OutputTracker tracker) throws Exception;
     }
 
-    static OutputTracker run(JobConfig config, JobPipeline pipeline, List<DemoSample.Event> events, Duration timeout,
-                             Map<String, String> flinkConfig, ThrowingRunnable whileRunning, Producer producer)
+    static OutputTracker run(
+            JobConfig config,
+            JobPipeline pipeline,
+            List<DemoSample.Event> events,
+            Duration timeout,
+            Map<String, String> flinkConfig,
+            ThrowingRunnable whileRunning,
+            Producer producer)
             throws Exception {
         KafkaClientSettings settings = config.kafkaSettings();
         JobTopology.ensureTopics(config, settings);
         OutputTracker tracker = new OutputTracker();
         JobClient job = LocalJob.start(config.groupId, config, settings, pipeline, 3, flinkConfig);
-        try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, null)) {
+        try (OutputReader reader =
+                new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, null)) {
             producer.send(settings, tracker);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (tracker.done() < events.size() && System.nanoTime() < deadline) {
                 reader.poll(Duration.ofMillis(200));
-                assertTrue(!job.getJobStatus().get().isGloballyTerminalState(),
+                assertTrue(
+                        !job.getJobStatus().get().isGloballyTerminalState(),
                         "job ended early: " + job.getJobStatus().get());
             }
             // Keep reading through two more checkpoints: a duplicate committed late would show up here.
@@ -110,12 +130,17 @@ class KafkaExactlyOnceTest {
         JobConfig config = config("mixed", kafka.bootstrapServers());
         DemoSample sample = DemoSample.bundled();
         List<DemoSample.Event> events = sample.cycle(3 * sample.size());
-        long badPerPass = sample.cycle(sample.size()).stream().filter(e -> e.expectedError() != null).count();
+        long badPerPass = sample.cycle(sample.size()).stream()
+                .filter(e -> e.expectedError() != null)
+                .count();
         OutputTracker t = run(config, new PassThroughPipeline(-1), events, 0, Duration.ofSeconds(60));
         assertExactlyOnce(t, events.size());
         Map<String, OutputTracker.TaskStats> perTask = t.perTask();
-        assertTrue(perTask.keySet().containsAll(List.of("moderate", "translate", "classify", "extract", "summarize",
-                DemoSample.INVALID)), perTask.keySet().toString());
+        assertTrue(
+                perTask.keySet()
+                        .containsAll(List.of(
+                                "moderate", "translate", "classify", "extract", "summarize", DemoSample.INVALID)),
+                perTask.keySet().toString());
         int badEvents = 0;
         for (OutputTracker.TaskStats s : perTask.values()) {
             assertEquals(s.expectedErrors, s.expectedErrorsMatched, "every bad event dead-lettered with its code");
@@ -135,7 +160,13 @@ class KafkaExactlyOnceTest {
         List<DemoSample.Event> rest = events.subList(140, events.size());
         // The second half goes out only once a checkpoint holds part of the first, so the failure (on the
         // first record after a completed checkpoint) always hits with committed and uncommitted output.
-        OutputTracker t = run(config, new PassThroughPipeline(60), events, Duration.ofSeconds(90), Map.of(), () -> { },
+        OutputTracker t = run(
+                config,
+                new PassThroughPipeline(60),
+                events,
+                Duration.ofSeconds(90),
+                Map.of(),
+                () -> {},
                 (settings, tracker) -> {
                     long checkpoints = PassThroughPipeline.CHECKPOINTS.get();
                     EventProducer.send(settings, config.requestsTopic, first, tracker, 0);

@@ -63,7 +63,8 @@ class KafkaSaslSslTest {
     @Test
     void eventsComeOutExactlyOnceThroughTheSecuredListener() throws Exception {
         JobConfig config = KafkaExactlyOnceTest.config("sasl", kafka.bootstrapServers());
-        config.kafkaPropertiesFile = clientProperties("client.properties", kafka.password()).toString();
+        config.kafkaPropertiesFile =
+                clientProperties("client.properties", kafka.password()).toString();
         config.modelDir = Fixtures.model("demo-tasks").toString();
         config.checkpointIntervalMs = 1000;
         config.validate();
@@ -82,10 +83,22 @@ class KafkaSaslSslTest {
         int code;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            code = new CommandLine(new LlamastreamJob()).execute("--model", Fixtures.model("demo-tasks").toString(),
-                    "--bootstrap-servers", kafka.bootstrapServers(), "--kafka-properties", wrong.toString(),
-                    "--requests-topic", "sasl-wrong.requests", "--results-topic", "sasl-wrong.results",
-                    "--dead-letter-topic", "sasl-wrong.dead-letter", "--replication-factor", "1");
+            code = new CommandLine(new LlamastreamJob())
+                    .execute(
+                            "--model",
+                            Fixtures.model("demo-tasks").toString(),
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--kafka-properties",
+                            wrong.toString(),
+                            "--requests-topic",
+                            "sasl-wrong.requests",
+                            "--results-topic",
+                            "sasl-wrong.results",
+                            "--dead-letter-topic",
+                            "sasl-wrong.dead-letter",
+                            "--replication-factor",
+                            "1");
         } finally {
             System.setErr(stderr);
         }

@@ -65,17 +65,27 @@ class Llama3EndToEndTest {
     /** The reply the engine gives alone, in the job's weight format, to {@code text} through the model's template. */
     private static String reply(Llama4Model model, String text, int maxTokens) {
         ChatTemplate template = model.chatTemplate().orElseThrow().withDate(DATE);
-        int[] tokens = Scheduler.runAlone(model.textModel(),
-                InferenceRequest.generate(template.encodeUserPrompt(null, text), SamplingParams.greedy(maxTokens))).tokens();
-        int n = tokens.length > 0 && model.config().isEos(tokens[tokens.length - 1]) ? tokens.length - 1 : tokens.length;
+        int[] tokens = Scheduler.runAlone(
+                        model.textModel(),
+                        InferenceRequest.generate(
+                                template.encodeUserPrompt(null, text), SamplingParams.greedy(maxTokens)))
+                .tokens();
+        int n = tokens.length > 0 && model.config().isEos(tokens[tokens.length - 1])
+                ? tokens.length - 1
+                : tokens.length;
         return model.tokenizer().decode(Arrays.copyOf(tokens, n));
     }
 
     private static DemoSample.Event event(String id, String task, String text, String expected, String expectedError) {
         ObjectNode ev = JSON.createObjectNode().put("id", id).put("task", task).put("text", text);
         ev.putObject("params").put("max_tokens", 8);
-        return new DemoSample.Event(id, task, id.getBytes(StandardCharsets.UTF_8), ev.toString().getBytes(StandardCharsets.UTF_8),
-                expected, expectedError);
+        return new DemoSample.Event(
+                id,
+                task,
+                id.getBytes(StandardCharsets.UTF_8),
+                ev.toString().getBytes(StandardCharsets.UTF_8),
+                expected,
+                expectedError);
     }
 
     @Test

@@ -1,8 +1,7 @@
 package io.llamastream.demo;
 
-import io.llamastream.operators.PipelineOutputs;
-import io.llamastream.job.JobPipeline;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.llamastream.job.JobPipeline;
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.EncodedImage;
 import io.llamastream.kafka.ErrorCode;
@@ -13,8 +12,14 @@ import io.llamastream.kafka.RequestEvent;
 import io.llamastream.kafka.ResultEvent;
 import io.llamastream.kafka.Timing;
 import io.llamastream.kafka.Usage;
+import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.operators.PipelineSettings;
 import io.llamastream.operators.RawRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -22,12 +27,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Test-only stand-in for the inference pipeline, to check the Kafka wiring: validates like the
@@ -43,8 +42,8 @@ final class PassThroughPipeline implements JobPipeline {
     /** Checkpoints completed, as seen by the echo subtasks of this JVM. */
     static final AtomicLong CHECKPOINTS = new AtomicLong();
 
-    private static final OutputTag<DeadLetterEvent> DEAD = new OutputTag<>("dead-letters",
-            TypeInformation.of(DeadLetterEvent.class));
+    private static final OutputTag<DeadLetterEvent> DEAD =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetterEvent.class));
 
     private final long failAfterRecords;
 
@@ -55,8 +54,7 @@ final class PassThroughPipeline implements JobPipeline {
 
     @Override
     public PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings) {
-        SingleOutputStreamOperator<ResultEvent> results = requests
-                .keyBy(PassThroughPipeline::routingKey)
+        SingleOutputStreamOperator<ResultEvent> results = requests.keyBy(PassThroughPipeline::routingKey)
                 .process(new Echo(failAfterRecords), TypeInformation.of(ResultEvent.class))
                 .name("echo");
         return new PipelineOutputs(results, results.getSideOutput(DEAD));
@@ -66,7 +64,8 @@ final class PassThroughPipeline implements JobPipeline {
         return r.key() != null ? new String(r.key(), StandardCharsets.UTF_8) : r.partition() + "/" + r.offset();
     }
 
-    static final class Echo extends KeyedProcessFunction<String, RawRequest, ResultEvent> implements CheckpointListener {
+    static final class Echo extends KeyedProcessFunction<String, RawRequest, ResultEvent>
+            implements CheckpointListener {
         private static final Set<String> TASKS = Set.of("moderate", "translate", "classify", "extract");
         private final long failAfter;
         private transient long seen;
@@ -79,7 +78,9 @@ final class PassThroughPipeline implements JobPipeline {
         @Override
         public void processElement(RawRequest raw, Context ctx, Collector<ResultEvent> out) {
             seen++;
-            if (failAfter >= 0 && seen > failAfter && checkpointed
+            if (failAfter >= 0
+                    && seen > failAfter
+                    && checkpointed
                     && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
                 FAILURES.incrementAndGet();
                 throw new IllegalStateException("injected failure after " + failAfter + " records");
@@ -112,13 +113,20 @@ final class PassThroughPipeline implements JobPipeline {
                 code = ErrorCode.UNSUPPORTED_MODALITY; // as a text-only model answers images
             }
             if (code != null) {
-                ctx.output(DEAD, DeadLetterEvent.of(code, code.description(), raw.value(), source, req.id(), req.task()));
+                ctx.output(
+                        DEAD, DeadLetterEvent.of(code, code.description(), raw.value(), source, req.id(), req.task()));
                 return;
             }
             String text = req.text() == null ? "" : req.text();
-            out.collect(ResultEvent.ok(req.id(), req.task(), text,
+            out.collect(ResultEvent.ok(
+                    req.id(),
+                    req.task(),
+                    text,
                     JsonNodeFactory.instance.objectNode().put("echo", true),
-                    new Usage(text.length(), 0, 1), new Timing(0, 0, 0, 0), "echo", req.session()));
+                    new Usage(text.length(), 0, 1),
+                    new Timing(0, 0, 0, 0),
+                    "echo",
+                    req.session()));
         }
 
         @Override

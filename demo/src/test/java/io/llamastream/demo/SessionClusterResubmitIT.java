@@ -40,27 +40,29 @@ class SessionClusterResubmitIT {
     @TempDir
     Path work;
 
-    record Sample(double threads, double metaspace, double unloaded) {
-    }
+    record Sample(double threads, double metaspace, double unloaded) {}
 
     @Test
     void submittingAndCancellingFiveTimesLeavesTheTaskManagerAsItWas() throws Exception {
         DemoSample sample = DemoSample.bundled();
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("kafka"));
-             StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink")).taskManagers(1)
-                     .config("metrics.fetcher.update-interval", "500")
-                     // Flink's TaskManager I/O pool starts its threads one by one as jobs come and go, up to
-                     // this size (default 4 x cores); at its smallest it is full after the first job, so the
-                     // thread count shows what a job leaves behind rather than the pool filling up.
-                     .config("cluster.io-pool.size", "2")
-                     .config("restart-strategy.type", "none").start()) {
+                StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink"))
+                        .taskManagers(1)
+                        .config("metrics.fetcher.update-interval", "500")
+                        // Flink's TaskManager I/O pool starts its threads one by one as jobs come and go, up to
+                        // this size (default 4 x cores); at its smallest it is full after the first job, so the
+                        // thread count shows what a job leaves behind rather than the pool filling up.
+                        .config("cluster.io-pool.size", "2")
+                        .config("restart-strategy.type", "none")
+                        .start()) {
             FlinkRest rest = cluster.rest();
             String jar = rest.uploadJar(ClusterDemo.productionJar());
             TaskManagerProcess tm = cluster.taskManagers().get(0);
             List<Sample> samples = new ArrayList<>();
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
                 JobConfig config = new JobConfig();
-                config.modelDir = Checkout.root().resolve("models").resolve("demo-tasks").toString();
+                config.modelDir =
+                        Checkout.root().resolve("models").resolve("demo-tasks").toString();
                 config.bootstrapServers = kafka.bootstrapServers();
                 config.requestsTopic = "cycle" + cycle + ".requests";
                 config.resultsTopic = "cycle" + cycle + ".results";
@@ -79,13 +81,15 @@ class SessionClusterResubmitIT {
                 OutputTracker tracker = new OutputTracker();
                 List<DemoSample.Event> events = sample.cycle(EVENTS);
                 EventProducer.send(config.kafkaSettings(), config.requestsTopic, events, tracker, 0);
-                try (OutputReader reader = new OutputReader(config.kafkaSettings(), config.resultsTopic,
-                        config.deadLetterTopic, tracker, null)) {
+                try (OutputReader reader = new OutputReader(
+                        config.kafkaSettings(), config.resultsTopic, config.deadLetterTopic, tracker, null)) {
                     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                     while (tracker.done() < EVENTS) {
                         reader.poll(Duration.ofMillis(200));
-                        assertTrue(System.nanoTime() < deadline, "cycle " + cycle + ": " + tracker.done() + " of "
-                                + EVENTS + " outputs; job " + rest.jobState(job) + " " + rest.latestException(job));
+                        assertTrue(
+                                System.nanoTime() < deadline,
+                                "cycle " + cycle + ": " + tracker.done() + " of " + EVENTS + " outputs; job "
+                                        + rest.jobState(job) + " " + rest.latestException(job));
                     }
                 }
                 rest.cancel(job);
@@ -95,7 +99,8 @@ class SessionClusterResubmitIT {
             StringBuilder table = new StringBuilder("cycle threads metaspaceMiB classesUnloaded\n");
             for (int i = 0; i < samples.size(); i++) {
                 Sample s = samples.get(i);
-                table.append(String.format("%d %.0f %.1f %.0f%n", i + 1, s.threads(), s.metaspace() / (1 << 20), s.unloaded()));
+                table.append(String.format(
+                        "%d %.0f %.1f %.0f%n", i + 1, s.threads(), s.metaspace() / (1 << 20), s.unloaded()));
             }
             Files.writeString(REPORT.resolve("samples.txt"), table, StandardCharsets.UTF_8);
             System.out.print(table);
@@ -106,7 +111,8 @@ class SessionClusterResubmitIT {
             String threads = Files.readString(REPORT.resolve("jstack-cycle" + CYCLES + ".txt"));
             assertFalse(threads.contains("\"llamastream-"), "engine threads outlived their job:\n" + threads);
             assertTrue(last.metaspace() <= second.metaspace() + (8 << 20), "metaspace grew:\n" + table);
-            assertTrue(last.unloaded() - second.unloaded() >= 1000 * (CYCLES - 2),
+            assertTrue(
+                    last.unloaded() - second.unloaded() >= 1000 * (CYCLES - 2),
                     "the cancelled jobs' classes were not unloaded:\n" + table);
         }
     }
@@ -119,7 +125,9 @@ class SessionClusterResubmitIT {
             Thread.sleep(1500);
         }
         Files.writeString(dumps.resolve("jstack-cycle" + cycle + ".txt"), run("jstack", Long.toString(tm.pid())));
-        return new Sample(fresh(rest, tm, "Status.JVM.Threads.Count"), fresh(rest, tm, "Status.JVM.Memory.Metaspace.Used"),
+        return new Sample(
+                fresh(rest, tm, "Status.JVM.Threads.Count"),
+                fresh(rest, tm, "Status.JVM.Memory.Metaspace.Used"),
                 fresh(rest, tm, "Status.JVM.ClassLoader.ClassesUnloaded"));
     }
 

@@ -27,7 +27,8 @@ class SqlDemoJobTest {
         statements.subList(0, statements.size() - 1).forEach(tEnv::executeSql);
         String plan = tEnv.explainSql(statements.get(statements.size() - 1));
         assertTrue(plan.contains("ML_PREDICT") || plan.contains("MLPredict"), plan);
-        assertEquals(5, statements.stream().filter(s -> s.startsWith("CREATE MODEL")).count());
+        assertEquals(
+                5, statements.stream().filter(s -> s.startsWith("CREATE MODEL")).count());
         assertTrue(statements.stream().anyMatch(s -> s.contains("'sink.delivery-guarantee' = 'exactly-once'")));
     }
 }

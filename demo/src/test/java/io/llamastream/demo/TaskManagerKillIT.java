@@ -1,5 +1,9 @@
 package io.llamastream.demo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.llamastream.cluster.Checkout;
 import io.llamastream.cluster.FlinkRest;
 import io.llamastream.cluster.KafkaBrokerProcess;
@@ -9,17 +13,12 @@ import io.llamastream.job.JobConfig;
 import io.llamastream.job.JobTopology;
 import io.llamastream.job.LlamastreamJob;
 import io.llamastream.kafka.KafkaClientSettings;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The production path under a crash: the production jar, submitted through the REST API to a standalone
@@ -37,10 +36,13 @@ class TaskManagerKillIT {
         DemoSample sample = DemoSample.bundled();
         List<DemoSample.Event> events = sample.cycle(sample.size());
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("kafka"));
-             StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink")).taskManagers(2)
-                     .config("execution.checkpointing.interval", "1000ms").start()) {
+                StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink"))
+                        .taskManagers(2)
+                        .config("execution.checkpointing.interval", "1000ms")
+                        .start()) {
             JobConfig config = new JobConfig();
-            config.modelDir = Checkout.root().resolve("models").resolve("demo-tasks").toString();
+            config.modelDir =
+                    Checkout.root().resolve("models").resolve("demo-tasks").toString();
             config.bootstrapServers = kafka.bootstrapServers();
             config.partitions = 2;
             config.replicationFactor = 1;
@@ -53,8 +55,11 @@ class TaskManagerKillIT {
             JobTopology.ensureTopics(config, settings);
 
             FlinkRest rest = cluster.rest();
-            String jobId = rest.runJar(rest.uploadJar(ClusterDemo.productionJar()), LlamastreamJob.class.getName(),
-                    ClusterDemo.jobArgs(config), 2);
+            String jobId = rest.runJar(
+                    rest.uploadJar(ClusterDemo.productionJar()),
+                    LlamastreamJob.class.getName(),
+                    ClusterDemo.jobArgs(config),
+                    2);
             OutputTracker tracker = new OutputTracker();
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
                 try {
@@ -65,7 +70,8 @@ class TaskManagerKillIT {
             });
             Path dump = work.resolve("dump");
             int doneAtKill;
-            try (OutputReader reader = new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
+            try (OutputReader reader =
+                    new OutputReader(settings, config.resultsTopic, config.deadLetterTopic, tracker, dump)) {
                 readUntil(reader, tracker, 15, rest, jobId);
                 doneAtKill = tracker.done();
                 TaskManagerProcess victim = cluster.taskManagers().get(0);
@@ -86,8 +92,12 @@ class TaskManagerKillIT {
             assertTrue(doneAtKill < events.size(), "the kill came after every output: " + doneAtKill);
             assertTrue(rest.restarts(jobId) >= 1, "the job never restarted after the kill");
             KafkaExactlyOnceTest.assertExactlyOnce(tracker, events.size());
-            assertEquals(events.size(), Files.readAllLines(dump.resolve("results.jsonl")).size()
-                    + Files.readAllLines(dump.resolve("dead-letter.jsonl")).size(), "records read with read_committed");
+            assertEquals(
+                    events.size(),
+                    Files.readAllLines(dump.resolve("results.jsonl")).size()
+                            + Files.readAllLines(dump.resolve("dead-letter.jsonl"))
+                                    .size(),
+                    "records read with read_committed");
             int known = 0;
             for (OutputTracker.TaskStats s : tracker.perTask().values()) {
                 assertEquals(s.known, s.correct, "known answers correct");
@@ -106,13 +116,17 @@ class TaskManagerKillIT {
             reader.poll(Duration.ofMillis(200));
             if (System.nanoTime() > nextCheck) {
                 String state = rest.jobState(jobId);
-                assertFalse(List.of("FAILED", "CANCELED", "FINISHED").contains(state),
+                assertFalse(
+                        List.of("FAILED", "CANCELED", "FINISHED").contains(state),
                         "job " + state + ": " + rest.latestException(jobId));
                 nextCheck = System.nanoTime() + 1_000_000_000L;
             }
-            assertTrue(System.nanoTime() < deadline, () -> "only " + tracker.done() + " of " + done
-                    + " outputs; missing e.g. " + tracker.missing(5) + "; job " + rest.jobState(jobId) + ", last failure: "
-                    + rest.latestException(jobId));
+            assertTrue(
+                    System.nanoTime() < deadline,
+                    () -> "only " + tracker.done() + " of " + done
+                            + " outputs; missing e.g. " + tracker.missing(5) + "; job " + rest.jobState(jobId)
+                            + ", last failure: "
+                            + rest.latestException(jobId));
         }
     }
 }

@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 
 class ChartLintTest {
 
-  @Test
-  void strictLintPassesWithDefaultValues() {
-    LintResult result = Chart.helm().lint().strict().call();
-    assertFalse(result.isFailed(), () -> String.join("\n", result.getMessages()));
-  }
+    @Test
+    void strictLintPassesWithDefaultValues() {
+        LintResult result = Chart.helm().lint().strict().call();
+        assertFalse(result.isFailed(), () -> String.join("\n", result.getMessages()));
+    }
 }

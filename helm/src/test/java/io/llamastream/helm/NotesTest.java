@@ -6,14 +6,17 @@ import org.junit.jupiter.api.Test;
 
 class NotesTest {
 
-  @Test
-  void notesShowTheTaskManagerMemoryBreakdown() {
-    String notes = Chart.notes(Chart.productionValues());
-    assertTrue(notes.contains("102400 MiB = model 72 GiB + KV cache 16 GiB + working heap 10 GiB (all Java heap) + overhead 2 GiB"), notes);
-  }
+    @Test
+    void notesShowTheTaskManagerMemoryBreakdown() {
+        String notes = Chart.notes(Chart.productionValues());
+        assertTrue(
+                notes.contains(
+                        "102400 MiB = model 72 GiB + KV cache 16 GiB + working heap 10 GiB (all Java heap) + overhead 2 GiB"),
+                notes);
+    }
 
-  @Test
-  void notesWarnWhenKafkaHasNoClientSecret() {
-    assertTrue(Chart.notes(null).contains("PLAINTEXT"));
-  }
+    @Test
+    void notesWarnWhenKafkaHasNoClientSecret() {
+        assertTrue(Chart.notes(null).contains("PLAINTEXT"));
+    }
 }

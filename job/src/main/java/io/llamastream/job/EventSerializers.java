@@ -3,26 +3,24 @@ package io.llamastream.job;
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.EventJson;
 import io.llamastream.kafka.ResultEvent;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
-
-import java.nio.charset.StandardCharsets;
 
 /** Kafka record serializers of the two outputs: JSON values (EventJson), keyed by request id. */
 final class EventSerializers {
 
-    private EventSerializers() {
-    }
+    private EventSerializers() {}
 
     static KafkaRecordSerializationSchema<ResultEvent> results(String topic) {
-        return (event, context, timestamp) -> new ProducerRecord<>(topic, null, timestamp, key(event.id()),
-                EventJson.write(event));
+        return (event, context, timestamp) ->
+                new ProducerRecord<>(topic, null, timestamp, key(event.id()), EventJson.write(event));
     }
 
     /** Dead letters are keyed by id when the request had one, else unkeyed. */
     static KafkaRecordSerializationSchema<DeadLetterEvent> deadLetters(String topic) {
-        return (event, context, timestamp) -> new ProducerRecord<>(topic, null, timestamp, key(event.id()),
-                EventJson.write(event));
+        return (event, context, timestamp) ->
+                new ProducerRecord<>(topic, null, timestamp, key(event.id()), EventJson.write(event));
     }
 
     private static byte[] key(String id) {

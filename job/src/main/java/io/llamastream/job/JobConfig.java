@@ -9,13 +9,15 @@ import io.llamastream.operators.BatchingSettings;
 import io.llamastream.operators.EngineSettings;
 import io.llamastream.operators.InputLimits;
 import io.llamastream.operators.PipelineSettings;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +33,29 @@ public final class JobConfig implements Serializable {
 
     /** Every key the YAML file may contain, in the order the README documents them. */
     public static final List<String> KEYS = List.of(
-            "model.dir", "kafka.bootstrapServers", "kafka.propertiesFile", "kafka.transactionalIdPrefix",
-            "kafka.transactionTimeoutMs", "kafka.groupId",
-            "topics.requests", "topics.results", "topics.deadLetter", "topics.partitions",
-            "topics.replicationFactor", "tasksFile",
-            "batching.maxBatchSize", "batching.maxWaitMs", "batching.tokenBudget",
-            "engine.threads", "engine.kvCacheBytes", "engine.prefixCacheBytes", "engine.weightFormat",
-            "checkpoint.intervalMs", "checkpoint.dir", "parallelism", "defaultDeadlineMs");
+            "model.dir",
+            "kafka.bootstrapServers",
+            "kafka.propertiesFile",
+            "kafka.transactionalIdPrefix",
+            "kafka.transactionTimeoutMs",
+            "kafka.groupId",
+            "topics.requests",
+            "topics.results",
+            "topics.deadLetter",
+            "topics.partitions",
+            "topics.replicationFactor",
+            "tasksFile",
+            "batching.maxBatchSize",
+            "batching.maxWaitMs",
+            "batching.tokenBudget",
+            "engine.threads",
+            "engine.kvCacheBytes",
+            "engine.prefixCacheBytes",
+            "engine.weightFormat",
+            "checkpoint.intervalMs",
+            "checkpoint.dir",
+            "parallelism",
+            "defaultDeadlineMs");
 
     public String modelDir;
     public String bootstrapServers;
@@ -68,7 +86,7 @@ public final class JobConfig implements Serializable {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("config file " + file + " does not exist");
         } catch (IOException e) {
             throw new IllegalArgumentException("config file " + file + " is not valid YAML: " + e.getMessage(), e);
@@ -80,7 +98,7 @@ public final class JobConfig implements Serializable {
         if (!root.isObject()) {
             throw new IllegalArgumentException("config file " + file + " must be a YAML mapping");
         }
-        Map<String, JsonNode> flat = new java.util.LinkedHashMap<>();
+        Map<String, JsonNode> flat = new LinkedHashMap<>();
         flatten("", root, flat);
         List<String> unknown = new ArrayList<>();
         for (var e : flat.entrySet()) {
@@ -95,8 +113,8 @@ public final class JobConfig implements Serializable {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("config file " + file + " has unknown key(s) " + unknown
-                    + "; known keys: " + KEYS);
+            throw new IllegalArgumentException(
+                    "config file " + file + " has unknown key(s) " + unknown + "; known keys: " + KEYS);
         }
         return config;
     }
@@ -233,7 +251,7 @@ public final class JobConfig implements Serializable {
         KafkaClientSettings.Builder b = KafkaClientSettings.builder()
                 .bootstrapServers(bootstrapServers)
                 .transactionalIdPrefix(transactionalIdPrefix)
-                .transactionTimeout(java.time.Duration.ofMillis(transactionTimeoutMs));
+                .transactionTimeout(Duration.ofMillis(transactionTimeoutMs));
         if (kafkaPropertiesFile != null && !kafkaPropertiesFile.isBlank()) {
             b.propertiesFile(Path.of(kafkaPropertiesFile));
         }
@@ -241,8 +259,12 @@ public final class JobConfig implements Serializable {
     }
 
     public PipelineSettings pipelineSettings() {
-        return new PipelineSettings(modelDir, tasksFile, new BatchingSettings(maxBatchSize, maxWaitMs, tokenBudget),
+        return new PipelineSettings(
+                modelDir,
+                tasksFile,
+                new BatchingSettings(maxBatchSize, maxWaitMs, tokenBudget),
                 new EngineSettings(engineThreads, kvCacheBytes, prefixCacheBytes, weightFormat),
-                InputLimits.defaults(), defaultDeadlineMs);
+                InputLimits.defaults(),
+                defaultDeadlineMs);
     }
 }

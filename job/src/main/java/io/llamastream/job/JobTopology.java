@@ -1,12 +1,16 @@
 package io.llamastream.job;
 
-import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.kafka.KafkaClientSettings;
 import io.llamastream.kafka.TopicAdmin;
 import io.llamastream.kafka.TopicSpecs;
+import io.llamastream.operators.PipelineOutputs;
 import io.llamastream.operators.RawRequest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -16,10 +20,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-
-import java.time.Duration;
-import java.util.Map;
-import java.util.Properties;
 
 /**
  * The job graph: KafkaSource (raw records, offsets committed with checkpoints, starting from the
@@ -32,8 +32,7 @@ public final class JobTopology {
     public static final String RESULTS_SINK_UID = "kafka-results-sink";
     public static final String DEAD_LETTER_SINK_UID = "kafka-dead-letter-sink";
 
-    private JobTopology() {
-    }
+    private JobTopology() {}
 
     /** Creates missing topics (or verifies existing ones) and waits for their partition leaders. */
     public static Map<String, TopicAdmin.Outcome> ensureTopics(JobConfig config, KafkaClientSettings kafka) {
@@ -47,8 +46,12 @@ public final class JobTopology {
      * {@code bounded} stops the source at the offsets that are the latest when the job starts
      * (tests); the real job is unbounded.
      */
-    public static void attach(StreamExecutionEnvironment env, JobConfig config, KafkaClientSettings kafka,
-                              JobPipeline pipeline, boolean bounded) {
+    public static void attach(
+            StreamExecutionEnvironment env,
+            JobConfig config,
+            KafkaClientSettings kafka,
+            JobPipeline pipeline,
+            boolean bounded) {
         env.enableCheckpointing(config.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);
@@ -68,8 +71,10 @@ public final class JobTopology {
         if (bounded) {
             source.setBounded(OffsetsInitializer.latest());
         }
-        DataStream<RawRequest> requests = env
-                .fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka: " + topics.requests().name())
+        DataStream<RawRequest> requests = env.fromSource(
+                        source.build(),
+                        WatermarkStrategy.noWatermarks(),
+                        "kafka: " + topics.requests().name())
                 .uid(SOURCE_UID)
                 .name("requests");
 
@@ -80,14 +85,14 @@ public final class JobTopology {
                 .uid(RESULTS_SINK_UID)
                 .name("kafka: " + topics.results().name());
         outputs.deadLetters()
-                .sinkTo(sink(kafka, EventSerializers.deadLetters(topics.deadLetters().name()), "dead-letter"))
+                .sinkTo(sink(
+                        kafka, EventSerializers.deadLetters(topics.deadLetters().name()), "dead-letter"))
                 .uid(DEAD_LETTER_SINK_UID)
                 .name("kafka: " + topics.deadLetters().name());
     }
 
-    private static <T> KafkaSink<T> sink(KafkaClientSettings kafka,
-                                         org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer,
-                                         String suffix) {
+    private static <T> KafkaSink<T> sink(
+            KafkaClientSettings kafka, KafkaRecordSerializationSchema<T> serializer, String suffix) {
         Properties producer = kafka.producerProperties();
         // The sink sets its own transactional ids and serializers.
         producer.remove("key.serializer");
@@ -95,11 +100,12 @@ public final class JobTopology {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setKafkaProducerConfig(producer)
-                .setProperty("transaction.timeout.ms", Long.toString(kafka.transactionTimeout().toMillis()))
+                .setProperty(
+                        "transaction.timeout.ms",
+                        Long.toString(kafka.transactionTimeout().toMillis()))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + suffix)
                 .setRecordSerializer(serializer)
                 .build();
     }
-
 }

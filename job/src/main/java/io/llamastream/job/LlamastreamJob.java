@@ -2,14 +2,13 @@ package io.llamastream.job;
 
 import io.llamastream.kafka.KafkaClientSettings;
 import io.llamastream.kafka.TopicSetupException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /**
  * The Flink job's entry class: {@code --config FILE} (YAML) plus flags overriding single keys.
@@ -17,7 +16,10 @@ import java.util.concurrent.Callable;
  * KafkaSinks on whatever cluster submitted it (the Flink Kubernetes Operator, {@code flink run},
  * or a local environment when started from a plain JVM).
  */
-@Command(name = "llamastream-job", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "llamastream-job",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Llama 4 inference over Kafka, exactly once, inside Flink.")
 public final class LlamastreamJob implements Callable<Integer> {
 
@@ -26,42 +28,64 @@ public final class LlamastreamJob implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR", description = "model.dir")
     String model;
+
     @Option(names = "--bootstrap-servers", description = "kafka.bootstrapServers")
     String bootstrapServers;
-    @Option(names = "--kafka-properties", paramLabel = "FILE", description = "kafka.propertiesFile (client.properties: security.*, sasl.*, ssl.*)")
+
+    @Option(
+            names = "--kafka-properties",
+            paramLabel = "FILE",
+            description = "kafka.propertiesFile (client.properties: security.*, sasl.*, ssl.*)")
     String kafkaProperties;
+
     @Option(names = "--requests-topic", description = "topics.requests")
     String requestsTopic;
+
     @Option(names = "--results-topic", description = "topics.results")
     String resultsTopic;
+
     @Option(names = "--dead-letter-topic", description = "topics.deadLetter")
     String deadLetterTopic;
+
     @Option(names = "--partitions", description = "topics.partitions")
     Integer partitions;
+
     @Option(names = "--replication-factor", description = "topics.replicationFactor (for topics the job creates)")
     Short replicationFactor;
+
     @Option(names = "--group-id", description = "kafka.groupId")
     String groupId;
+
     @Option(names = "--tasks-file", paramLabel = "FILE", description = "tasksFile")
     String tasksFile;
+
     @Option(names = "--max-batch-size", description = "batching.maxBatchSize")
     Integer maxBatchSize;
+
     @Option(names = "--max-wait-ms", description = "batching.maxWaitMs")
     Long maxWaitMs;
+
     @Option(names = "--token-budget", description = "batching.tokenBudget")
     Integer tokenBudget;
+
     @Option(names = "--engine-threads", description = "engine.threads (0 = all cores)")
     Integer engineThreads;
+
     @Option(names = "--kv-cache-bytes", description = "engine.kvCacheBytes")
     Long kvCacheBytes;
+
     @Option(names = "--weight-format", description = "engine.weightFormat: bf16, q8, q4")
     String weightFormat;
+
     @Option(names = "--parallelism", description = "parallelism (0 = the cluster's default)")
     Integer parallelism;
+
     @Option(names = "--checkpoint-interval-ms", description = "checkpoint.intervalMs")
     Long checkpointIntervalMs;
+
     @Option(names = "--checkpoint-dir", description = "checkpoint.dir (e.g. s3://bucket/checkpoints, file:///tmp/cp)")
     String checkpointDir;
+
     @Option(names = "--transaction-timeout-ms", description = "kafka.transactionTimeoutMs (<= 900000)")
     Long transactionTimeoutMs;
 

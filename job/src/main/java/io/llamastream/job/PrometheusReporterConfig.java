@@ -10,13 +10,16 @@ import java.util.Map;
 public final class PrometheusReporterConfig {
     public static final String FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
-    private PrometheusReporterConfig() {
-    }
+    private PrometheusReporterConfig() {}
 
     /** {@code port} is a port or a range such as {@code 9249-9259}. */
     public static Map<String, String> entries(String port) {
-        return Map.of("metrics.reporters", "prom",
-                "metrics.reporter.prom.factory.class", FACTORY,
-                "metrics.reporter.prom.port", port);
+        return Map.of(
+                "metrics.reporters",
+                "prom",
+                "metrics.reporter.prom.factory.class",
+                FACTORY,
+                "metrics.reporter.prom.port",
+                port);
     }
 }

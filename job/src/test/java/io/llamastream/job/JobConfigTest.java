@@ -1,16 +1,15 @@
 package io.llamastream.job;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class JobConfigTest {
 
@@ -75,9 +74,24 @@ class JobConfigTest {
     @Test
     void flagsOverrideTheFile() throws Exception {
         LlamastreamJob job = new LlamastreamJob();
-        new CommandLine(job).parseArgs("--config", write(HELM_LIKE).toString(), "--model", "/other",
-                "--bootstrap-servers", "b:1", "--requests-topic", "r2", "--parallelism", "2",
-                "--checkpoint-interval-ms", "5000", "--checkpoint-dir", "file:///tmp/cp", "--tasks-file", "t.yaml");
+        new CommandLine(job)
+                .parseArgs(
+                        "--config",
+                        write(HELM_LIKE).toString(),
+                        "--model",
+                        "/other",
+                        "--bootstrap-servers",
+                        "b:1",
+                        "--requests-topic",
+                        "r2",
+                        "--parallelism",
+                        "2",
+                        "--checkpoint-interval-ms",
+                        "5000",
+                        "--checkpoint-dir",
+                        "file:///tmp/cp",
+                        "--tasks-file",
+                        "t.yaml");
         JobConfig c = job.resolve();
         assertEquals("/other", c.modelDir);
         assertEquals("b:1", c.bootstrapServers);
@@ -91,7 +105,8 @@ class JobConfigTest {
 
     @Test
     void rejectsUnknownKeysAndBadValues() throws Exception {
-        var e = assertThrows(IllegalArgumentException.class, () -> JobConfig.load(write("kafka:\n  bootstrapServer: x\n")));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> JobConfig.load(write("kafka:\n  bootstrapServer: x\n")));
         assertTrue(e.getMessage().contains("kafka.bootstrapServer"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> JobConfig.load(write("topics:\n  partitions: many\n")));
         assertTrue(e.getMessage().contains("topics.partitions"), e.getMessage());

@@ -1,13 +1,13 @@
 package io.llamastream.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.llamastream.cluster.Checkout;
 import io.llamastream.cluster.FlinkDistribution;
-import org.apache.flink.shaded.asm9.org.objectweb.asm.ClassReader;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -22,9 +22,9 @@ import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.shaded.asm9.org.objectweb.asm.ClassReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The production job jar ({@code llamastream-job-*-production.jar}, what the image ships) as built by
@@ -49,7 +49,9 @@ class ProductionJarIT {
     @Test
     void itsMainClassIsTheJob() throws IOException {
         try (JarFile f = new JarFile(jar.toFile())) {
-            assertEquals(LlamastreamJob.class.getName(), f.getManifest().getMainAttributes().getValue("Main-Class"));
+            assertEquals(
+                    LlamastreamJob.class.getName(),
+                    f.getManifest().getMainAttributes().getValue("Main-Class"));
         }
     }
 
@@ -73,15 +75,34 @@ class ProductionJarIT {
     @Test
     void itCarriesNoFlinkRuntimeNoTestOrDemoCodeNoBrokerNoScalaNoLoggingBackend() {
         List<String> forbidden = List.of(
-                "org/apache/flink/runtime/", "org/apache/flink/streaming/api/environment/", "org/apache/flink/api/common/",
-                "org/apache/flink/configuration/", "org/apache/flink/client/", "org/apache/flink/connector/base/",
-                "org/junit/", "junit/", "org/opentest4j/",
-                "kafka/Kafka.class", "kafka/server/", "kafka/log/", "org/apache/kafka/raft/", "org/apache/kafka/metadata/", "org/apache/kafka/controller/",
-                "org/apache/kafka/common/test/", "org/apache/kafka/storage/internals/",
-                "scala/", "org/apache/logging/log4j/core/", "org/slf4j/", "ch/qos/logback/",
+                "org/apache/flink/runtime/",
+                "org/apache/flink/streaming/api/environment/",
+                "org/apache/flink/api/common/",
+                "org/apache/flink/configuration/",
+                "org/apache/flink/client/",
+                "org/apache/flink/connector/base/",
+                "org/junit/",
+                "junit/",
+                "org/opentest4j/",
+                "kafka/Kafka.class",
+                "kafka/server/",
+                "kafka/log/",
+                "org/apache/kafka/raft/",
+                "org/apache/kafka/metadata/",
+                "org/apache/kafka/controller/",
+                "org/apache/kafka/common/test/",
+                "org/apache/kafka/storage/internals/",
+                "scala/",
+                "org/apache/logging/log4j/core/",
+                "org/slf4j/",
+                "ch/qos/logback/",
                 "io/llamastream/kafka/testkit/",
-                "io/llamastream/demo/", "io/llamastream/cluster/");
-        List<String> found = entries.stream().filter(e -> forbidden.stream().anyMatch(e::startsWith)).limit(20).toList();
+                "io/llamastream/demo/",
+                "io/llamastream/cluster/");
+        List<String> found = entries.stream()
+                .filter(e -> forbidden.stream().anyMatch(e::startsWith))
+                .limit(20)
+                .toList();
         assertEquals(List.of(), found);
     }
 
@@ -90,20 +111,23 @@ class ProductionJarIT {
         FlinkDistribution flink = FlinkDistribution.fromCheckout();
         URL[] lib;
         try (Stream<Path> jars = Files.list(flink.lib())) {
-            lib = jars.filter(p -> p.toString().endsWith(".jar")).map(ProductionJarIT::url).toArray(URL[]::new);
+            lib = jars.filter(p -> p.toString().endsWith(".jar"))
+                    .map(ProductionJarIT::url)
+                    .toArray(URL[]::new);
         }
         List<String> unresolved = new ArrayList<>();
         try (URLClassLoader flinkLib = new URLClassLoader(lib, ClassLoader.getPlatformClassLoader());
-             URLClassLoader userCode = new URLClassLoader(new URL[]{url(jar)}, flinkLib);
-             JarFile f = new JarFile(jar.toFile())) {
+                URLClassLoader userCode = new URLClassLoader(new URL[] {url(jar)}, flinkLib);
+                JarFile f = new JarFile(jar.toFile())) {
             Enumeration<JarEntry> all = f.entries();
             int checked = 0;
             while (all.hasMoreElements()) {
                 JarEntry e = all.nextElement();
                 String name = e.getName();
-                if (!name.endsWith(".class") || !(name.startsWith("io/llamastream/")
-                        || name.startsWith("org/apache/flink/connector/kafka/source/")
-                        || name.startsWith("org/apache/flink/connector/kafka/sink/"))) {
+                if (!name.endsWith(".class")
+                        || !(name.startsWith("io/llamastream/")
+                                || name.startsWith("org/apache/flink/connector/kafka/source/")
+                                || name.startsWith("org/apache/flink/connector/kafka/sink/"))) {
                     continue;
                 }
                 checked++;
@@ -133,7 +157,9 @@ class ProductionJarIT {
         Matcher copy = Pattern.compile("COPY .*\\$\\{JOB_JAR} (\\S+)").matcher(dockerfile);
         assertTrue(copy.find(), "the Dockerfile does not COPY ${JOB_JAR}");
         String values = Files.readString(root.resolve("helm/llamastream/values.yaml"));
-        assertTrue(values.contains("jarURI: local://" + copy.group(1)), "the chart's job.jarURI is not local://" + copy.group(1));
+        assertTrue(
+                values.contains("jarURI: local://" + copy.group(1)),
+                "the chart's job.jarURI is not local://" + copy.group(1));
     }
 
     /** Internal names of the classes a class file's constant pool refers to (array element types included). */
@@ -168,7 +194,7 @@ class ProductionJarIT {
     private static URL url(Path p) {
         try {
             return p.toUri().toURL();
-        } catch (java.net.MalformedURLException e) {
+        } catch (MalformedURLException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -2,9 +2,9 @@ package io.llamastream.kafka;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +39,8 @@ public record DeadLetterEvent(
      * The dead-letter entry for a record value ({@code null} for a tombstone) rejected with the given
      * code and message; {@code id} and {@code task} may be null.
      */
-    public static DeadLetterEvent of(ErrorCode code, String message, byte[] recordValue, RecordSource source,
-                                     String id, String task) {
+    public static DeadLetterEvent of(
+            ErrorCode code, String message, byte[] recordValue, RecordSource source, String id, String task) {
         if (recordValue == null) {
             return new DeadLetterEvent(id, code, message, null, false, source, task);
         }
@@ -51,8 +51,8 @@ public record DeadLetterEvent(
                 length--;
             }
         }
-        return new DeadLetterEvent(id, code, message, decodeLenient(recordValue, length),
-                length < recordValue.length, source, task);
+        return new DeadLetterEvent(
+                id, code, message, decodeLenient(recordValue, length), length < recordValue.length, source, task);
     }
 
     /** The dead-letter entry for a record that {@link EventJson#readRequest(byte[])} rejected. */
@@ -61,13 +61,14 @@ public record DeadLetterEvent(
     }
 
     private static String decodeLenient(byte[] bytes, int length) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         try {
             CharBuffer chars = decoder.decode(ByteBuffer.wrap(bytes, 0, length));
             return chars.toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new IllegalStateException("cannot happen with REPLACE", e);
         }
     }

@@ -8,5 +8,4 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * Decoding and format checks happen downstream; this type only carries the text.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record EncodedImage(@JsonProperty("base64") String base64) {
-}
+public record EncodedImage(@JsonProperty("base64") String base64) {}

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -28,8 +27,7 @@ public final class EventJson {
 
     private static final ObjectMapper MAPPER = newObjectMapper();
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     /**
      * A fresh mapper with the event configuration, for code that needs its own (e.g. to register
@@ -44,8 +42,10 @@ public final class EventJson {
                 .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .serializationInclusion(JsonInclude.Include.NON_NULL)
                 .build();
-        mapper.getFactory().setStreamReadConstraints(
-                StreamReadConstraints.builder().maxStringLength(MAX_STRING_LENGTH).build());
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(MAX_STRING_LENGTH)
+                        .build());
         return mapper;
     }
 
@@ -92,7 +92,8 @@ public final class EventJson {
             }
             return tree;
         } catch (JsonProcessingException e) {
-            throw new InvalidEventException(ErrorCode.NOT_JSON, "the record value is not JSON: " + e.getOriginalMessage(), e);
+            throw new InvalidEventException(
+                    ErrorCode.NOT_JSON, "the record value is not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -101,18 +102,22 @@ public final class EventJson {
     private static <T> T readBound(byte[] value, Class<T> type) {
         JsonNode tree = readTree(value);
         if (!tree.isObject()) {
-            throw new InvalidEventException(ErrorCode.INVALID_FIELD,
-                    type.getSimpleName() + " must be a JSON object, got " + tree.getNodeType().name().toLowerCase());
+            throw new InvalidEventException(
+                    ErrorCode.INVALID_FIELD,
+                    type.getSimpleName() + " must be a JSON object, got "
+                            + tree.getNodeType().name().toLowerCase());
         }
         try {
             return MAPPER.treeToValue(tree, type);
         } catch (MismatchedInputException e) {
-            throw new InvalidEventException(ErrorCode.INVALID_FIELD,
-                    "field '" + path(e) + "' has the wrong type: " + e.getOriginalMessage(), e);
+            throw new InvalidEventException(
+                    ErrorCode.INVALID_FIELD,
+                    "field '" + path(e) + "' has the wrong type: " + e.getOriginalMessage(),
+                    e);
         } catch (JsonProcessingException e) {
             Throwable root = e.getCause() != null ? e.getCause() : e;
-            throw new InvalidEventException(ErrorCode.INVALID_FIELD,
-                    "invalid " + type.getSimpleName() + ": " + root.getMessage(), e);
+            throw new InvalidEventException(
+                    ErrorCode.INVALID_FIELD, "invalid " + type.getSimpleName() + ": " + root.getMessage(), e);
         }
     }
 
@@ -135,7 +140,8 @@ public final class EventJson {
         try {
             return MAPPER.writeValueAsBytes(event);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialize " + event.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "cannot serialize " + event.getClass().getSimpleName(), e);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.llamastream.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,8 +24,7 @@ public final class EventSchemas {
             ResultEvent.class, RESULT_RESOURCE,
             DeadLetterEvent.class, DEAD_LETTER_RESOURCE);
 
-    private EventSchemas() {
-    }
+    private EventSchemas() {}
 
     public static ObjectNode request() {
         return load(REQUEST_RESOURCE);
@@ -44,8 +42,8 @@ public final class EventSchemas {
     public static ObjectNode forType(Class<?> eventType) {
         String resource = RESOURCES.get(eventType);
         if (resource == null) {
-            throw new IllegalArgumentException("no schema for " + eventType.getName()
-                    + "; known: RequestEvent, ResultEvent, DeadLetterEvent");
+            throw new IllegalArgumentException(
+                    "no schema for " + eventType.getName() + "; known: RequestEvent, ResultEvent, DeadLetterEvent");
         }
         return load(resource);
     }

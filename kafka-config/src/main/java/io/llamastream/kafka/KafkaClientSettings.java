@@ -1,23 +1,25 @@
 package io.llamastream.kafka;
 
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Connection settings shared by every Kafka client of the job, and the consumer, producer and admin
@@ -76,7 +78,7 @@ public final class KafkaClientSettings {
             throw new IllegalArgumentException("no Kafka bootstrap servers: pass them explicitly or set "
                     + "'bootstrap.servers' in the extra properties or the client.properties file");
         }
-        for (Map<String, String> m : java.util.List.of(common, producerOnly)) {
+        for (Map<String, String> m : List.of(common, producerOnly)) {
             if (m.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
                 throw new IllegalArgumentException("do not set 'transactional.id' directly: set the transactional "
                         + "id prefix, each producer gets '<prefix>-<suffix>'");
@@ -94,8 +96,8 @@ public final class KafkaClientSettings {
             try {
                 timeout = Duration.ofMillis(Long.parseLong(fromProperties.trim()));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("transaction.timeout.ms must be a whole number of milliseconds, got '"
-                        + fromProperties + "'");
+                throw new IllegalArgumentException(
+                        "transaction.timeout.ms must be a whole number of milliseconds, got '" + fromProperties + "'");
             }
         }
         transactionTimeout = validateTransactionTimeout(timeout == null ? DEFAULT_TRANSACTION_TIMEOUT : timeout);
@@ -112,7 +114,8 @@ public final class KafkaClientSettings {
 
     static Duration validateTransactionTimeout(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("transaction.timeout.ms must be positive, got " + timeout.toMillis() + " ms");
+            throw new IllegalArgumentException(
+                    "transaction.timeout.ms must be positive, got " + timeout.toMillis() + " ms");
         }
         if (timeout.compareTo(MAX_TRANSACTION_TIMEOUT) > 0) {
             throw new IllegalArgumentException("transaction.timeout.ms is " + timeout.toMillis() + " ms ("
@@ -129,7 +132,7 @@ public final class KafkaClientSettings {
         if (millis % 60_000 == 0) {
             return (millis / 60_000) + " min";
         }
-        return java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + " s";
+        return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     public String bootstrapServers() {
@@ -214,21 +217,26 @@ public final class KafkaClientSettings {
 
     private static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.endsWith(".key")
-                || k.contains("credentials") || k.contains("token");
+        return k.contains("password")
+                || k.contains("jaas")
+                || k.contains("secret")
+                || k.endsWith(".key")
+                || k.contains("credentials")
+                || k.contains("token");
     }
 
     private static Map<String, String> readPropertiesFile(Path file) {
         Properties p = new Properties();
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(in);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("Kafka client properties file " + file + " does not exist", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read Kafka client properties file " + file, e);
         }
         Map<String, String> out = new TreeMap<>();
-        p.stringPropertyNames().forEach(name -> out.put(name.trim(), p.getProperty(name).trim()));
+        p.stringPropertyNames()
+                .forEach(name -> out.put(name.trim(), p.getProperty(name).trim()));
         return out;
     }
 
@@ -240,8 +248,7 @@ public final class KafkaClientSettings {
         private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
         private Duration transactionTimeout;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder bootstrapServers(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;

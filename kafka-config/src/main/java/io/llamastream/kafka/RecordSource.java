@@ -11,5 +11,4 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record RecordSource(
         @JsonProperty("topic") String topic,
         @JsonProperty("partition") int partition,
-        @JsonProperty("offset") long offset) {
-}
+        @JsonProperty("offset") long offset) {}

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.List;
 
 /**
@@ -21,7 +20,10 @@ public record RequestEvent(
         @JsonProperty("task") String task,
         @JsonProperty("session") String session,
         @JsonProperty("text") String text,
-        @JsonProperty("images") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EncodedImage> images,
+
+        @JsonProperty("images") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<EncodedImage> images,
+
         @JsonProperty("video") Video video,
         @JsonProperty("audio") JsonNode audio,
         @JsonProperty("params") RequestParams params) {

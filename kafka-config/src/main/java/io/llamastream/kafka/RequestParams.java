@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.List;
 
 /**
@@ -21,7 +20,10 @@ public record RequestParams(
         @JsonProperty("top_k") Integer topK,
         @JsonProperty("seed") Long seed,
         @JsonProperty("target_language") String targetLanguage,
-        @JsonProperty("labels") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> labels,
+
+        @JsonProperty("labels") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<String> labels,
+
         @JsonProperty("schema") ObjectNode schema,
         @JsonProperty("context_overflow") ContextOverflow contextOverflow,
         @JsonProperty("deadline_ms") Long deadlineMs) {

@@ -2,7 +2,6 @@ package io.llamastream.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +14,7 @@ import java.util.List;
  */
 final class RequestParser {
 
-    private RequestParser() {
-    }
+    private RequestParser() {}
 
     static RequestEvent parse(JsonNode root) {
         if (!root.isObject()) {
@@ -41,16 +39,20 @@ final class RequestParser {
     private static String readId(JsonNode root) {
         JsonNode node = root.get("id");
         if (!present(node)) {
-            throw new InvalidEventException(ErrorCode.MISSING_ID, "field 'id' is missing", null,
-                    peekString(root, "task"), null);
+            throw new InvalidEventException(
+                    ErrorCode.MISSING_ID, "field 'id' is missing", null, peekString(root, "task"), null);
         }
         if (!node.isTextual()) {
-            throw new InvalidEventException(ErrorCode.INVALID_FIELD, "field 'id' must be a string, got " + kind(node),
-                    null, peekString(root, "task"), null);
+            throw new InvalidEventException(
+                    ErrorCode.INVALID_FIELD,
+                    "field 'id' must be a string, got " + kind(node),
+                    null,
+                    peekString(root, "task"),
+                    null);
         }
         if (node.asText().isBlank()) {
-            throw new InvalidEventException(ErrorCode.MISSING_ID, "field 'id' must not be blank", null,
-                    peekString(root, "task"), null);
+            throw new InvalidEventException(
+                    ErrorCode.MISSING_ID, "field 'id' must not be blank", null, peekString(root, "task"), null);
         }
         return node.asText();
     }
@@ -128,8 +130,8 @@ final class RequestParser {
             }
         }
         Long deadlineMs = optionalLong(node, "deadline_ms", 0);
-        return new RequestParams(maxTokens, temperature, topP, topK, seed, targetLanguage, labels, schema,
-                overflow, deadlineMs);
+        return new RequestParams(
+                maxTokens, temperature, topP, topK, seed, targetLanguage, labels, schema, overflow, deadlineMs);
     }
 
     private static List<String> labels(JsonNode node) {

@@ -29,8 +29,15 @@ public record ResultEvent(
     }
 
     /** A successful result; {@code result} and {@code session} may be null. */
-    public static ResultEvent ok(String id, String task, String output, JsonNode result, Usage usage,
-                                 Timing timingMs, String model, String session) {
+    public static ResultEvent ok(
+            String id,
+            String task,
+            String output,
+            JsonNode result,
+            Usage usage,
+            Timing timingMs,
+            String model,
+            String session) {
         return new ResultEvent(id, task, STATUS_OK, output, result, usage, timingMs, model, session);
     }
 }

@@ -13,5 +13,4 @@ public record Timing(
         @JsonProperty("queue") long queue,
         @JsonProperty("prefill") long prefill,
         @JsonProperty("decode") long decode,
-        @JsonProperty("total") long total) {
-}
+        @JsonProperty("total") long total) {}

@@ -1,12 +1,5 @@
 package io.llamastream.kafka;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +10,12 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Makes topics ready before the job reads or writes them: creates the missing ones from their
@@ -28,7 +27,10 @@ import java.util.concurrent.TimeoutException;
 public final class TopicAdmin {
 
     /** What {@link #ensure} did with one topic. */
-    public enum Outcome { CREATED, VERIFIED }
+    public enum Outcome {
+        CREATED,
+        VERIFIED
+    }
 
     private static final long POLL_INTERVAL_MS = 100;
 
@@ -69,8 +71,11 @@ public final class TopicAdmin {
         }
         List<String> raced = create(missing, deadline);
         for (TopicSpec spec : byName.values()) {
-            outcomes.put(spec.name(), existing.containsKey(spec.name()) || raced.contains(spec.name())
-                    ? Outcome.VERIFIED : Outcome.CREATED);
+            outcomes.put(
+                    spec.name(),
+                    existing.containsKey(spec.name()) || raced.contains(spec.name())
+                            ? Outcome.VERIFIED
+                            : Outcome.CREATED);
         }
         if (!raced.isEmpty()) {
             // Someone else created these between our describe and create (or our describe ran before the
@@ -107,7 +112,8 @@ public final class TopicAdmin {
         if (specs.isEmpty()) {
             return alreadyExisting;
         }
-        Map<String, KafkaFuture<Void>> futures = admin.createTopics(specs.stream().map(TopicSpec::toNewTopic).toList())
+        Map<String, KafkaFuture<Void>> futures = admin.createTopics(
+                        specs.stream().map(TopicSpec::toNewTopic).toList())
                 .values();
         for (TopicSpec spec : specs) {
             try {
@@ -116,9 +122,11 @@ public final class TopicAdmin {
                 if (e.getCause() instanceof TopicExistsException) {
                     alreadyExisting.add(spec.name());
                 } else {
-                    throw new TopicSetupException("cannot create topic '" + spec.name() + "' (" + spec.partitions()
-                            + " partitions, replication factor " + spec.replicationFactor() + "): "
-                            + e.getCause().getMessage(), e.getCause());
+                    throw new TopicSetupException(
+                            "cannot create topic '" + spec.name() + "' (" + spec.partitions()
+                                    + " partitions, replication factor " + spec.replicationFactor() + "): "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
                 }
             }
         }
@@ -127,13 +135,16 @@ public final class TopicAdmin {
 
     private Map<String, TopicDescription> describeExisting(Collection<String> names, long deadline) {
         Map<String, TopicDescription> found = new LinkedHashMap<>();
-        Map<String, KafkaFuture<TopicDescription>> futures = admin.describeTopics(names).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> futures =
+                admin.describeTopics(names).topicNameValues();
         for (String name : names) {
             try {
                 found.put(name, await(futures.get(name), deadline, "describing topic '" + name + "'"));
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new TopicSetupException("cannot describe topic '" + name + "': " + e.getCause().getMessage(),
+                    throw new TopicSetupException(
+                            "cannot describe topic '" + name + "': "
+                                    + e.getCause().getMessage(),
                             e.getCause());
                 }
             }
@@ -157,8 +168,8 @@ public final class TopicAdmin {
                 return;
             }
             if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(POLL_INTERVAL_MS) - deadline > 0) {
-                throw new TopicSetupException("topics " + names + " not ready within " + timeout.toMillis()
-                        + " ms: " + lastProblem);
+                throw new TopicSetupException(
+                        "topics " + names + " not ready within " + timeout.toMillis() + " ms: " + lastProblem);
             }
             pause("partition leaders of " + names);
         }
@@ -166,7 +177,8 @@ public final class TopicAdmin {
 
     /** Null when every partition of every topic has a leader, else what is still missing. */
     private String leaderProblem(Collection<String> names, long deadline) {
-        Map<String, KafkaFuture<TopicDescription>> futures = admin.describeTopics(names).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> futures =
+                admin.describeTopics(names).topicNameValues();
         for (String name : names) {
             TopicDescription description;
             try {
@@ -175,8 +187,8 @@ public final class TopicAdmin {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                     return "topic '" + name + "' is not yet known to the broker answering";
                 }
-                throw new TopicSetupException("cannot describe topic '" + name + "': " + e.getCause().getMessage(),
-                        e.getCause());
+                throw new TopicSetupException(
+                        "cannot describe topic '" + name + "': " + e.getCause().getMessage(), e.getCause());
             }
             for (TopicPartitionInfo partition : description.partitions()) {
                 if (partition.leader() == null || partition.leader().isEmpty()) {

@@ -1,11 +1,10 @@
 package io.llamastream.kafka;
 
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The desired shape of one topic: name, (minimum) partition count, replication factor, retention in
@@ -27,16 +26,18 @@ public record TopicSpec(String name, int partitions, short replicationFactor, Lo
             throw new IllegalArgumentException("topic '" + name + "' needs at least 1 partition, got " + partitions);
         }
         if (replicationFactor < 1) {
-            throw new IllegalArgumentException("topic '" + name + "' needs a replication factor of at least 1, got "
-                    + replicationFactor);
+            throw new IllegalArgumentException(
+                    "topic '" + name + "' needs a replication factor of at least 1, got " + replicationFactor);
         }
         if (retentionMs != null && retentionMs < -1) {
-            throw new IllegalArgumentException("topic '" + name + "' retention must be -1 (forever) or >= 0 ms, got "
-                    + retentionMs);
+            throw new IllegalArgumentException(
+                    "topic '" + name + "' retention must be -1 (forever) or >= 0 ms, got " + retentionMs);
         }
         cleanupPolicy = cleanupPolicy == null ? DELETE : cleanupPolicy;
-        if (!cleanupPolicy.equals(DELETE) && !cleanupPolicy.equals(COMPACT)
-                && !cleanupPolicy.equals(COMPACT + "," + DELETE) && !cleanupPolicy.equals(DELETE + "," + COMPACT)) {
+        if (!cleanupPolicy.equals(DELETE)
+                && !cleanupPolicy.equals(COMPACT)
+                && !cleanupPolicy.equals(COMPACT + "," + DELETE)
+                && !cleanupPolicy.equals(DELETE + "," + COMPACT)) {
             throw new IllegalArgumentException("topic '" + name + "' cleanup policy must be 'delete', 'compact' or "
                     + "both, got '" + cleanupPolicy + "'");
         }

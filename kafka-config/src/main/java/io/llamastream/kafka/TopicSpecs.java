@@ -23,10 +23,12 @@ public record TopicSpecs(TopicSpec requests, TopicSpec results, TopicSpec deadLe
         Objects.requireNonNull(requests, "requests");
         Objects.requireNonNull(results, "results");
         Objects.requireNonNull(deadLetters, "deadLetters");
-        if (requests.name().equals(results.name()) || requests.name().equals(deadLetters.name())
+        if (requests.name().equals(results.name())
+                || requests.name().equals(deadLetters.name())
                 || results.name().equals(deadLetters.name())) {
-            throw new IllegalArgumentException("the requests, results and dead-letter topics must have distinct names, got '"
-                    + requests.name() + "', '" + results.name() + "', '" + deadLetters.name() + "'");
+            throw new IllegalArgumentException(
+                    "the requests, results and dead-letter topics must have distinct names, got '" + requests.name()
+                            + "', '" + results.name() + "', '" + deadLetters.name() + "'");
         }
     }
 
@@ -35,8 +37,8 @@ public record TopicSpecs(TopicSpec requests, TopicSpec results, TopicSpec deadLe
         return named(DEFAULT_REQUESTS, DEFAULT_RESULTS, DEFAULT_DEAD_LETTER, partitions, replicationFactor);
     }
 
-    public static TopicSpecs named(String requests, String results, String deadLetters, int partitions,
-                                   short replicationFactor) {
+    public static TopicSpecs named(
+            String requests, String results, String deadLetters, int partitions, short replicationFactor) {
         return new TopicSpecs(
                 new TopicSpec(requests, partitions, replicationFactor, SEVEN_DAYS_MS, TopicSpec.DELETE),
                 new TopicSpec(results, partitions, replicationFactor, SEVEN_DAYS_MS, TopicSpec.DELETE),

@@ -11,5 +11,4 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record Usage(
         @JsonProperty("prompt_tokens") int promptTokens,
         @JsonProperty("cached_tokens") int cachedTokens,
-        @JsonProperty("completion_tokens") int completionTokens) {
-}
+        @JsonProperty("completion_tokens") int completionTokens) {}

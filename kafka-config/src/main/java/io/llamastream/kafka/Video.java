@@ -3,7 +3,6 @@ package io.llamastream.kafka;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 
 /**
@@ -12,7 +11,9 @@ import java.util.List;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Video(
-        @JsonProperty("frames") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<EncodedImage> frames,
+        @JsonProperty("frames") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<EncodedImage> frames,
+
         @JsonProperty("base64") String base64) {
 
     public Video {

@@ -1,15 +1,15 @@
 package io.llamastream.kafka;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 
 class EventJsonRoundTripTest {
 
@@ -34,18 +34,25 @@ class EventJsonRoundTripTest {
     @Test
     void serdesRoundTripThroughKafkaInterfaces() {
         String topic = "t";
-        assertEquals(SampleEvents.request(), new RequestEventDeserializer().deserialize(topic,
-                new RequestEventSerializer().serialize(topic, SampleEvents.request())));
-        assertEquals(SampleEvents.result(), new ResultEventDeserializer().deserialize(topic,
-                new ResultEventSerializer().serialize(topic, SampleEvents.result())));
-        assertEquals(SampleEvents.deadLetter(), new DeadLetterEventDeserializer().deserialize(topic,
-                new DeadLetterEventSerializer().serialize(topic, SampleEvents.deadLetter())));
+        assertEquals(
+                SampleEvents.request(),
+                new RequestEventDeserializer()
+                        .deserialize(topic, new RequestEventSerializer().serialize(topic, SampleEvents.request())));
+        assertEquals(
+                SampleEvents.result(),
+                new ResultEventDeserializer()
+                        .deserialize(topic, new ResultEventSerializer().serialize(topic, SampleEvents.result())));
+        assertEquals(
+                SampleEvents.deadLetter(),
+                new DeadLetterEventDeserializer()
+                        .deserialize(
+                                topic, new DeadLetterEventSerializer().serialize(topic, SampleEvents.deadLetter())));
     }
 
     @Test
     void resultUsesSnakeCaseWireNamesAndOmitsNulls() {
-        ResultEvent result = ResultEvent.ok("evt-2", "generate", "hi", null, new Usage(5, 0, 1),
-                new Timing(1, 2, 3, 7), "m", null);
+        ResultEvent result =
+                ResultEvent.ok("evt-2", "generate", "hi", null, new Usage(5, 0, 1), new Timing(1, 2, 3, 7), "m", null);
         JsonNode json = EventJson.readTree(EventJson.write(result));
         assertEquals("ok", json.get("status").asText());
         assertEquals(5, json.at("/usage/prompt_tokens").asInt());
@@ -81,7 +88,8 @@ class EventJsonRoundTripTest {
     @Test
     void jsonNullFieldsCountAsAbsent() {
         RequestEvent r = EventJson.readRequest(
-                "{\"id\":\"a\",\"task\":\"generate\",\"session\":null,\"images\":null,\"params\":{\"seed\":null}}".getBytes());
+                "{\"id\":\"a\",\"task\":\"generate\",\"session\":null,\"images\":null,\"params\":{\"seed\":null}}"
+                        .getBytes());
         assertNull(r.session());
         assertEquals(List.of(), r.images());
         assertNull(r.params().seed());
@@ -97,8 +105,8 @@ class EventJsonRoundTripTest {
     @Test
     void deadLetterTruncatesPayloadToSixtyFourKibWithoutSplittingACharacter() {
         byte[] value = ("x" + "\u00e9".repeat(40_000)).getBytes(StandardCharsets.UTF_8); // 80_001 bytes
-        DeadLetterEvent dl = DeadLetterEvent.of(ErrorCode.TEXT_TOO_LONG, "too long", value,
-                new RecordSource("t", 0, 0), "a", null);
+        DeadLetterEvent dl =
+                DeadLetterEvent.of(ErrorCode.TEXT_TOO_LONG, "too long", value, new RecordSource("t", 0, 0), "a", null);
         assertTrue(dl.payloadTruncated());
         byte[] kept = dl.payload().getBytes(StandardCharsets.UTF_8);
         // 1 + 2k bytes <= 65536 -> 32767 two-byte chars (65535 bytes): the 65536th byte starts a char that is dropped
@@ -110,7 +118,8 @@ class EventJsonRoundTripTest {
     @Test
     void deadLetterKeepsPayloadOfExactlySixtyFourKib() {
         byte[] value = "a".repeat(DeadLetterEvent.MAX_PAYLOAD_BYTES).getBytes(StandardCharsets.UTF_8);
-        DeadLetterEvent dl = DeadLetterEvent.of(ErrorCode.NOT_JSON, "m", value, new RecordSource("t", 0, 0), null, null);
+        DeadLetterEvent dl =
+                DeadLetterEvent.of(ErrorCode.NOT_JSON, "m", value, new RecordSource("t", 0, 0), null, null);
         assertFalse(dl.payloadTruncated());
         assertEquals(DeadLetterEvent.MAX_PAYLOAD_BYTES, dl.payload().length());
     }
@@ -118,8 +127,8 @@ class EventJsonRoundTripTest {
     @Test
     void deadLetterFromRejectionCarriesCodeIdAndTask() {
         byte[] value = "{\"id\":\"evt-3\",\"task\":\"translate\",\"params\":{\"top_k\":\"5\"}}".getBytes();
-        InvalidEventException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidEventException.class,
-                () -> EventJson.readRequest(value));
+        InvalidEventException e =
+                Assertions.assertThrows(InvalidEventException.class, () -> EventJson.readRequest(value));
         DeadLetterEvent dl = DeadLetterEvent.of(e, value, new RecordSource("req", 2, 17));
         assertEquals("evt-3", dl.id());
         assertEquals("translate", dl.task());
@@ -131,8 +140,8 @@ class EventJsonRoundTripTest {
 
     @Test
     void tombstoneDeadLetterHasNoPayload() {
-        DeadLetterEvent dl = DeadLetterEvent.of(ErrorCode.NOT_JSON, "the record has no value (null)", null,
-                new RecordSource("t", 0, 5), null, null);
+        DeadLetterEvent dl = DeadLetterEvent.of(
+                ErrorCode.NOT_JSON, "the record has no value (null)", null, new RecordSource("t", 0, 5), null, null);
         assertNull(dl.payload());
         JsonNode json = EventJson.readTree(EventJson.write(dl));
         assertEquals("NOT_JSON", json.get("error_code").asText());

@@ -1,21 +1,21 @@
 package io.llamastream.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.Test;
-
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
 
 class EventSchemasTest {
 
@@ -47,7 +47,9 @@ class EventSchemasTest {
     @Test
     void everySchemaDeclaresDraft202012() {
         for (ObjectNode schema : List.of(EventSchemas.request(), EventSchemas.result(), EventSchemas.deadLetter())) {
-            assertEquals("https://json-schema.org/draft/2020-12/schema", schema.get("$schema").asText());
+            assertEquals(
+                    "https://json-schema.org/draft/2020-12/schema",
+                    schema.get("$schema").asText());
         }
     }
 
@@ -89,9 +91,15 @@ class EventSchemasTest {
 
     @Test
     void contextOverflowEnumMatchesWireValues() {
-        List<String> schemaValues = names(EventSchemas.request().at("/properties/params/properties/context_overflow/enum"))
-                .stream().filter(v -> !v.equals("null")).toList();
-        assertEquals(Arrays.stream(ContextOverflow.values()).map(ContextOverflow::wireValue).toList(), schemaValues);
+        List<String> schemaValues =
+                names(EventSchemas.request().at("/properties/params/properties/context_overflow/enum")).stream()
+                        .filter(v -> !v.equals("null"))
+                        .toList();
+        assertEquals(
+                Arrays.stream(ContextOverflow.values())
+                        .map(ContextOverflow::wireValue)
+                        .toList(),
+                schemaValues);
     }
 
     @Test
@@ -113,7 +121,8 @@ class EventSchemasTest {
     void schemaCheckerIsNotVacuous() {
         MiniSchemaValidator validator = new MiniSchemaValidator(EventSchemas.request());
         List<String> errors = validator.validate(EventJson.readTree(
-                "{\"task\":5,\"images\":[{\"base64\":1}],\"params\":{\"top_p\":0,\"context_overflow\":\"x\"}}".getBytes()));
+                "{\"task\":5,\"images\":[{\"base64\":1}],\"params\":{\"top_p\":0,\"context_overflow\":\"x\"}}"
+                        .getBytes()));
         assertEquals(5, errors.size(), errors.toString());
     }
 
@@ -129,6 +138,8 @@ class EventSchemasTest {
     }
 
     private static List<String> names(JsonNode array) {
-        return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+        return StreamSupport.stream(array.spliterator(), false)
+                .map(JsonNode::asText)
+                .toList();
     }
 }

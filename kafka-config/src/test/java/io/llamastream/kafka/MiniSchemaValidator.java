@@ -1,7 +1,6 @@
 package io.llamastream.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,20 +49,25 @@ final class MiniSchemaValidator {
             }
         }
         if (value.isNumber()) {
-            if (schema.has("minimum") && value.asDouble() < schema.get("minimum").asDouble()) {
+            if (schema.has("minimum")
+                    && value.asDouble() < schema.get("minimum").asDouble()) {
                 errors.add(path + ": below minimum");
             }
-            if (schema.has("maximum") && value.asDouble() > schema.get("maximum").asDouble()) {
+            if (schema.has("maximum")
+                    && value.asDouble() > schema.get("maximum").asDouble()) {
                 errors.add(path + ": above maximum");
             }
-            if (schema.has("exclusiveMinimum") && value.asDouble() <= schema.get("exclusiveMinimum").asDouble()) {
+            if (schema.has("exclusiveMinimum")
+                    && value.asDouble() <= schema.get("exclusiveMinimum").asDouble()) {
                 errors.add(path + ": not above exclusiveMinimum");
             }
         }
         if (schema.has("anyOf")) {
             boolean any = false;
             for (JsonNode option : schema.get("anyOf")) {
-                any |= new MiniSchemaValidator(root).checkAgainst(option, value, path).isEmpty();
+                any |= new MiniSchemaValidator(root)
+                        .checkAgainst(option, value, path)
+                        .isEmpty();
             }
             if (!any) {
                 errors.add(path + ": matches none of anyOf");

@@ -1,15 +1,14 @@
 package io.llamastream.kafka;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RequestRejectionTest {
 
@@ -52,12 +51,17 @@ class RequestRejectionTest {
 
     @Test
     void trailingGarbageAfterObjectIsNotJson() {
-        assertEquals(ErrorCode.NOT_JSON, reject("{\"id\":\"a\",\"task\":\"generate\"} x").code());
+        assertEquals(
+                ErrorCode.NOT_JSON,
+                reject("{\"id\":\"a\",\"task\":\"generate\"} x").code());
     }
 
     @Test
     void twoConcatenatedObjectsAreNotJson() {
-        assertEquals(ErrorCode.NOT_JSON, reject("{\"id\":\"a\",\"task\":\"t\"}{\"id\":\"b\",\"task\":\"t\"}").code());
+        assertEquals(
+                ErrorCode.NOT_JSON,
+                reject("{\"id\":\"a\",\"task\":\"t\"}{\"id\":\"b\",\"task\":\"t\"}")
+                        .code());
     }
 
     @Test
@@ -78,7 +82,9 @@ class RequestRejectionTest {
 
     @Test
     void nullIdIsMissingId() {
-        assertEquals(ErrorCode.MISSING_ID, reject("{\"id\":null,\"task\":\"moderate\"}").code());
+        assertEquals(
+                ErrorCode.MISSING_ID,
+                reject("{\"id\":null,\"task\":\"moderate\"}").code());
     }
 
     @Test
@@ -115,65 +121,77 @@ class RequestRejectionTest {
 
     @Test
     void imageWithoutBase64IsReported() {
-        assertEquals("field 'images[0].base64' is missing",
-                reject("{\"id\":\"a\",\"task\":\"t\",\"images\":[{\"url\":\"http://x\"}]}").getMessage());
+        assertEquals(
+                "field 'images[0].base64' is missing",
+                reject("{\"id\":\"a\",\"task\":\"t\",\"images\":[{\"url\":\"http://x\"}]}")
+                        .getMessage());
     }
 
     @Test
     void imageAsBareStringIsReported() {
-        assertEquals("field 'images[0]' must be an object with a 'base64' string, got a string",
+        assertEquals(
+                "field 'images[0]' must be an object with a 'base64' string, got a string",
                 reject("{\"id\":\"a\",\"task\":\"t\",\"images\":[\"AAAA\"]}").getMessage());
     }
 
     @Test
     void imagesAsObjectIsReported() {
-        assertEquals("field 'images' must be an array, got an object",
-                reject("{\"id\":\"a\",\"task\":\"t\",\"images\":{\"base64\":\"AA\"}}").getMessage());
+        assertEquals(
+                "field 'images' must be an array, got an object",
+                reject("{\"id\":\"a\",\"task\":\"t\",\"images\":{\"base64\":\"AA\"}}")
+                        .getMessage());
     }
 
     @Test
     void badVideoFrameNamesTheNestedPath() {
-        assertEquals("field 'video.frames[1].base64' must be a string, got a boolean",
+        assertEquals(
+                "field 'video.frames[1].base64' must be a string, got a boolean",
                 reject("{\"id\":\"a\",\"task\":\"t\",\"video\":{\"frames\":[{\"base64\":\"A\"},{\"base64\":true}]}}")
                         .getMessage());
     }
 
     @Test
     void emptyVideoIsReported() {
-        assertEquals("field 'video' must have 'frames' or 'base64'",
+        assertEquals(
+                "field 'video' must have 'frames' or 'base64'",
                 reject("{\"id\":\"a\",\"task\":\"t\",\"video\":{}}").getMessage());
     }
 
     @Test
     void videoMp4MustBeAString() {
-        assertEquals("field 'video.base64' must be a string, got an array",
-                reject("{\"id\":\"a\",\"task\":\"t\",\"video\":{\"base64\":[]}}").getMessage());
+        assertEquals(
+                "field 'video.base64' must be a string, got an array",
+                reject("{\"id\":\"a\",\"task\":\"t\",\"video\":{\"base64\":[]}}")
+                        .getMessage());
     }
 
     @Test
     void paramsMustBeAnObject() {
-        assertEquals("field 'params' must be an object, got a string",
+        assertEquals(
+                "field 'params' must be an object, got a string",
                 reject("{\"id\":\"a\",\"task\":\"t\",\"params\":\"fast\"}").getMessage());
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "\"max_tokens\": 0         | field 'params.max_tokens' must be at least 1, got 0",
-        "\"max_tokens\": 12.5      | field 'params.max_tokens' must be an integer, got a number",
-        "\"max_tokens\": 3000000000 | field 'params.max_tokens' must be at most 2147483647, got 3000000000",
-        "\"temperature\": -0.1     | field 'params.temperature' must be >= 0.0, got -0.1",
-        "\"temperature\": \"hot\"  | field 'params.temperature' must be a number, got a string",
-        "\"top_p\": 0              | field 'params.top_p' must be in (0.0, 1.0], got 0",
-        "\"top_p\": 1.5            | field 'params.top_p' must be in (0.0, 1.0], got 1.5",
-        "\"top_k\": -1             | field 'params.top_k' must be at least 0, got -1",
-        "\"seed\": 1e3             | field 'params.seed' must be an integer, got a number",
-        "\"target_language\": 7    | field 'params.target_language' must be a string, got an integer",
-        "\"labels\": \"pos\"       | field 'params.labels' must be an array of strings, got a string",
-        "\"labels\": [\"a\", 1]    | field 'params.labels[1]' must be a string, got an integer",
-        "\"schema\": \"{}\"        | field 'params.schema' must be a JSON object, got a string",
-        "\"context_overflow\": \"drop\" | field 'params.context_overflow' must be one of \"reject\", \"truncate_head\", \"truncate_tail\", got \"drop\"",
-        "\"deadline_ms\": -5       | field 'params.deadline_ms' must be at least 0, got -5",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"max_tokens\": 0         | field 'params.max_tokens' must be at least 1, got 0",
+                "\"max_tokens\": 12.5      | field 'params.max_tokens' must be an integer, got a number",
+                "\"max_tokens\": 3000000000 | field 'params.max_tokens' must be at most 2147483647, got 3000000000",
+                "\"temperature\": -0.1     | field 'params.temperature' must be >= 0.0, got -0.1",
+                "\"temperature\": \"hot\"  | field 'params.temperature' must be a number, got a string",
+                "\"top_p\": 0              | field 'params.top_p' must be in (0.0, 1.0], got 0",
+                "\"top_p\": 1.5            | field 'params.top_p' must be in (0.0, 1.0], got 1.5",
+                "\"top_k\": -1             | field 'params.top_k' must be at least 0, got -1",
+                "\"seed\": 1e3             | field 'params.seed' must be an integer, got a number",
+                "\"target_language\": 7    | field 'params.target_language' must be a string, got an integer",
+                "\"labels\": \"pos\"       | field 'params.labels' must be an array of strings, got a string",
+                "\"labels\": [\"a\", 1]    | field 'params.labels[1]' must be a string, got an integer",
+                "\"schema\": \"{}\"        | field 'params.schema' must be a JSON object, got a string",
+                "\"context_overflow\": \"drop\" | field 'params.context_overflow' must be one of \"reject\", \"truncate_head\", \"truncate_tail\", got \"drop\"",
+                "\"deadline_ms\": -5       | field 'params.deadline_ms' must be at least 0, got -5",
+            })
     void badParamIsInvalidFieldWithReadableMessage(String param, String message) {
         InvalidEventException e = reject("{\"id\":\"a\",\"task\":\"t\",\"params\":{" + param + "}}");
         assertEquals(ErrorCode.INVALID_FIELD, e.code());
@@ -182,15 +200,16 @@ class RequestRejectionTest {
 
     @Test
     void resultThatIsNotAnObjectIsInvalidField() {
-        InvalidEventException e = assertThrows(InvalidEventException.class,
-                () -> EventJson.readResult("\"ok\"".getBytes()));
+        InvalidEventException e =
+                assertThrows(InvalidEventException.class, () -> EventJson.readResult("\"ok\"".getBytes()));
         assertEquals(ErrorCode.INVALID_FIELD, e.code());
     }
 
     @Test
     void resultWithWrongTypedUsageNamesThePath() {
-        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventJson.readResult(
-                "{\"id\":\"a\",\"usage\":{\"prompt_tokens\":\"many\"}}".getBytes()));
+        InvalidEventException e = assertThrows(
+                InvalidEventException.class,
+                () -> EventJson.readResult("{\"id\":\"a\",\"usage\":{\"prompt_tokens\":\"many\"}}".getBytes()));
         assertEquals(ErrorCode.INVALID_FIELD, e.code());
         assertTrue(e.getMessage().startsWith("field 'usage.prompt_tokens' has the wrong type"), e.getMessage());
     }

@@ -9,11 +9,9 @@ import org.apache.flink.util.OutputTag;
  * they build the entry from a request that got past parsing (original payload, source, id, task).
  */
 public final class DeadLetterOutput {
-    public static final OutputTag<DeadLetterEvent> TAG = new OutputTag<>("dead-letters") {
-    };
+    public static final OutputTag<DeadLetterEvent> TAG = new OutputTag<>("dead-letters") {};
 
-    private DeadLetterOutput() {
-    }
+    private DeadLetterOutput() {}
 
     public static DeadLetterEvent of(ValidRequest r, ErrorCode code, String message) {
         return DeadLetterEvent.of(code, message, r.payload(), r.source(), r.id(), r.task());

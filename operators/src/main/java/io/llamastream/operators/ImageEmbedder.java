@@ -15,7 +15,8 @@ public final class ImageEmbedder {
 
     public ImageEmbedder(Llama4Model model, long maxPixels) {
         this.model = model;
-        this.inputs = model.visionEncoder() == null ? null
+        this.inputs = model.visionEncoder() == null
+                ? null
                 : new ImageInputs(maxPixels, model.visionEncoder().config().imageSize());
     }
 
@@ -24,6 +25,9 @@ public final class ImageEmbedder {
         if (imagesBase64.length == 0) {
             return null;
         }
-        return new MediaPrompt.Builder(model).images(inputs.preprocess(imagesBase64)).build(null, "").imageRows();
+        return new MediaPrompt.Builder(model)
+                .images(inputs.preprocess(imagesBase64))
+                .build(null, "")
+                .imageRows();
     }
 }

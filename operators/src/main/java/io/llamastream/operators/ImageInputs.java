@@ -27,10 +27,12 @@ public final class ImageInputs {
         List<PreprocessedImage> out = new ArrayList<>(imagesBase64.length);
         for (int i = 0; i < imagesBase64.length; i++) {
             try {
-                out.add(preprocessor.preprocess(decoder.decode(Base64.getDecoder().decode(imagesBase64[i]))));
+                out.add(preprocessor.preprocess(
+                        decoder.decode(Base64.getDecoder().decode(imagesBase64[i]))));
             } catch (ImageDecodeException e) {
                 ErrorCode code = e.reason() == ImageDecodeException.Reason.TOO_LARGE
-                        ? ErrorCode.IMAGE_TOO_LARGE : ErrorCode.UNDECODABLE_IMAGE;
+                        ? ErrorCode.IMAGE_TOO_LARGE
+                        : ErrorCode.UNDECODABLE_IMAGE;
                 throw new RejectedRequestException(code, "image " + i + ": " + e.getMessage());
             }
         }

@@ -89,7 +89,9 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     @Override
     public void open() throws Exception {
         super.open();
-        mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
+        mailbox = getContainingTask()
+                .getMailboxExecutorFactory()
+                .createExecutor(getOperatorConfig().getChainIndex());
         catalog = TaskCatalog.load(settings.tasksFile());
         ModelReleaseHook.register(getRuntimeContext());
         engine = SharedEngine.acquire(settings.modelDir(), settings.engine(), settings.batching());
@@ -102,7 +104,8 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
                 settings.limits().maxContextTokens());
         MapStateDescriptor<String, Boolean> answeredDescriptor =
                 new MapStateDescriptor<>("answered-ids", Types.STRING, Types.BOOLEAN);
-        answeredDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofHours(ANSWERED_ID_TTL_HOURS)).build());
+        answeredDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofHours(ANSWERED_ID_TTL_HOURS))
+                .build());
         answered = getKeyedStateStore().getMapState(answeredDescriptor);
         metrics = new InferenceMetrics(getMetricGroup(), engine.scheduler(), queue::size);
         deadLetters = new DeadLetterCounters(getMetricGroup());
@@ -122,8 +125,12 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
         setCurrentKey(r.routingKey()); // a yield above may have run another key's completion
         boolean inFlightAlready = queue.contains(r.routingKey(), r.id());
         if (inFlightAlready || answered.contains(r.id())) {
-            deadLetter(r, ErrorCode.DUPLICATE_ID, "request id '" + r.id() + "' was already "
-                    + (inFlightAlready ? "received and is in progress" : "answered") + " for key '" + r.routingKey() + "'");
+            deadLetter(
+                    r,
+                    ErrorCode.DUPLICATE_ID,
+                    "request id '" + r.id() + "' was already "
+                            + (inFlightAlready ? "received and is in progress" : "answered") + " for key '"
+                            + r.routingKey() + "'");
             return;
         }
         inFlightState.add(p);
@@ -135,8 +142,8 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     /** After a restore: every key's queued requests (this subtask's key groups only) start again. */
     private void resubmitRestored(ListStateDescriptor<PreparedRequest> descriptor) throws Exception {
         Map<String, List<PreparedRequest>> restored = new LinkedHashMap<>();
-        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
-                (key, state) -> {
+        getKeyedStateBackend()
+                .applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor, (key, state) -> {
                     List<PreparedRequest> list = new ArrayList<>();
                     state.get().forEach(list::add);
                     if (!list.isEmpty()) {
@@ -175,15 +182,18 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
     }
 
     /** Runs in the mailbox (task thread): parse, emit, update the key's state, start its next request. */
-    private void complete(PreparedRequest p, TaskDefinition task, EngineCall call, List<InferenceResult> results,
-                          Throwable error) throws Exception {
+    private void complete(
+            PreparedRequest p, TaskDefinition task, EngineCall call, List<InferenceResult> results, Throwable error)
+            throws Exception {
         ValidRequest r = p.request();
         setCurrentKey(r.routingKey());
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         long now = System.currentTimeMillis();
         if (cause instanceof DeadlineExceeded || (r.deadlineEpochMs() > 0 && now > r.deadlineEpochMs())) {
-            deadLetter(r, ErrorCode.DEADLINE_EXCEEDED, "deadline " + r.deadlineEpochMs() + " passed before the "
-                    + "result was ready (now " + now + ")");
+            deadLetter(
+                    r,
+                    ErrorCode.DEADLINE_EXCEEDED,
+                    "deadline " + r.deadlineEpochMs() + " passed before the " + "result was ready (now " + now + ")");
         } else if (cause != null) {
             deadLetter(r, ErrorCode.INFERENCE_FAILED, "engine failed: " + cause);
         } else {
@@ -211,11 +221,17 @@ public class InferenceOperator extends AbstractStreamOperator<ResultEvent>
             o.put("input_truncated", true);
         }
         long total = now - p.receivedAtMs();
-        metrics.completed(promptTokens, reply.completionTokens(), timing.queueMs(), timing.prefillMs(),
-                timing.decodeMs(), total);
-        output.collect(new StreamRecord<>(new ResultEvent(r.id(), r.task(), ResultEvent.STATUS_OK, reply.output(),
-                reply.result(), new Usage(promptTokens, timing.cachedTokens(), reply.completionTokens()),
-                new Timing(timing.queueMs(), timing.prefillMs(), timing.decodeMs(), total), engine.model().name(),
+        metrics.completed(
+                promptTokens, reply.completionTokens(), timing.queueMs(), timing.prefillMs(), timing.decodeMs(), total);
+        output.collect(new StreamRecord<>(new ResultEvent(
+                r.id(),
+                r.task(),
+                ResultEvent.STATUS_OK,
+                reply.output(),
+                reply.result(),
+                new Usage(promptTokens, timing.cachedTokens(), reply.completionTokens()),
+                new Timing(timing.queueMs(), timing.prefillMs(), timing.decodeMs(), total),
+                engine.model().name(),
                 r.session())));
     }
 

@@ -18,26 +18,27 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * partition (key records by session).
  */
 public final class InferencePipeline {
-    private InferencePipeline() {
-    }
+    private InferencePipeline() {}
 
     public static PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings) {
         return build(requests, settings, new InferenceOperator(settings));
     }
 
     /** The pipeline with {@code inference} as its inference operator (the demo's injects a failure). */
-    public static PipelineOutputs build(DataStream<RawRequest> requests, PipelineSettings settings,
-                                        InferenceOperator inference) {
-        SingleOutputStreamOperator<ValidRequest> valid = requests
-                .process(new RequestValidator(settings), TypeInformation.of(ValidRequest.class))
+    public static PipelineOutputs build(
+            DataStream<RawRequest> requests, PipelineSettings settings, InferenceOperator inference) {
+        SingleOutputStreamOperator<ValidRequest> valid = requests.process(
+                        new RequestValidator(settings), TypeInformation.of(ValidRequest.class))
                 .setParallelism(requests.getParallelism())
-                .name("parse-validate").uid("llamastream-parse-validate");
-        SingleOutputStreamOperator<PreparedRequest> prepared = valid
-                .process(new PromptTokenizer(settings), TypeInformation.of(PreparedRequest.class))
+                .name("parse-validate")
+                .uid("llamastream-parse-validate");
+        SingleOutputStreamOperator<PreparedRequest> prepared = valid.process(
+                        new PromptTokenizer(settings), TypeInformation.of(PreparedRequest.class))
                 .setParallelism(requests.getParallelism())
-                .name("tokenize").uid("llamastream-tokenize");
-        SingleOutputStreamOperator<ResultEvent> results = prepared
-                .keyBy(p -> p.request().routingKey(), TypeInformation.of(String.class))
+                .name("tokenize")
+                .uid("llamastream-tokenize");
+        SingleOutputStreamOperator<ResultEvent> results = prepared.keyBy(
+                        p -> p.request().routingKey(), TypeInformation.of(String.class))
                 .transform("inference", TypeInformation.of(ResultEvent.class), inference)
                 .uid("llamastream-inference");
         DataStream<DeadLetterEvent> deadLetters = valid.getSideOutput(DeadLetterOutput.TAG)

@@ -16,6 +16,7 @@ final class KeyedRequestQueue {
     private final int capacity;
     /** Per key, requests in arrival order; the head is the one running in the engine. */
     private final Map<String, ArrayDeque<PreparedRequest>> byKey = new HashMap<>();
+
     private int size;
 
     KeyedRequestQueue(int capacity) {

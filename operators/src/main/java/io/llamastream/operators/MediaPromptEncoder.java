@@ -1,9 +1,9 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.tokenizer.ChatFormat;
-import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.media.ImagePromptLayout;
 import io.llamastream.engine.media.PreprocessedImage;
+import io.llamastream.engine.tokenizer.ChatFormat;
+import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.kafka.ErrorCode;
 import io.llamastream.operators.tasks.TaskDefinition;
 import io.llamastream.operators.tasks.UserMessage;
@@ -47,9 +47,11 @@ public final class MediaPromptEncoder implements PromptEncoder {
         String user = UserMessage.render(task, text, r.targetLanguage(), List.of(r.labels()), keys);
         int[] prompt = chat.encodeUserPromptWithMedia(task.system(), spans, user);
         if (prompt.length + reserved > contextTokens) {
-            throw new RejectedRequestException(ErrorCode.CONTEXT_OVERFLOW, "prompt with " + spans.size()
-                    + " image(s) has " + prompt.length + " tokens; with " + reserved
-                    + " reserved for the reply it exceeds the context of " + contextTokens + " tokens");
+            throw new RejectedRequestException(
+                    ErrorCode.CONTEXT_OVERFLOW,
+                    "prompt with " + spans.size()
+                            + " image(s) has " + prompt.length + " tokens; with " + reserved
+                            + " reserved for the reply it exceeds the context of " + contextTokens + " tokens");
         }
         return new PreparedRequest(r, user, prompt, maxTokens, false, 0);
     }

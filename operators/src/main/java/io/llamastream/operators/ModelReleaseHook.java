@@ -15,8 +15,7 @@ import org.apache.flink.api.common.functions.RuntimeContext;
 final class ModelReleaseHook {
     static final String NAME = "llamastream-model-registry";
 
-    private ModelReleaseHook() {
-    }
+    private ModelReleaseHook() {}
 
     static void register(RuntimeContext context) {
         if (definedByJob(ModelRegistry.class, context.getUserCodeClassLoader())) {

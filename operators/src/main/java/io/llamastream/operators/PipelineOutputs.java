@@ -8,5 +8,4 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * What {@link InferencePipeline#build} returns: the successful results and the dead letters. Every
  * input record appears in exactly one of the two streams, exactly once.
  */
-public record PipelineOutputs(DataStream<ResultEvent> results, DataStream<DeadLetterEvent> deadLetters) {
-}
+public record PipelineOutputs(DataStream<ResultEvent> results, DataStream<DeadLetterEvent> deadLetters) {}

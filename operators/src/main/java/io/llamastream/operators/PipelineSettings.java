@@ -7,7 +7,11 @@ import java.io.Serializable;
  * tasks file overriding the built-in task definitions, batching, engine and input limits, and an
  * optional per-request deadline.
  */
-public record PipelineSettings(String modelDir, String tasksFile, BatchingSettings batching, EngineSettings engine,
-                               InputLimits limits, long defaultDeadlineMs)
-        implements Serializable {
-}
+public record PipelineSettings(
+        String modelDir,
+        String tasksFile,
+        BatchingSettings batching,
+        EngineSettings engine,
+        InputLimits limits,
+        long defaultDeadlineMs)
+        implements Serializable {}

@@ -10,8 +10,9 @@ import java.io.Serializable;
  * already fitted to the context window; {@code maxTokens} is the resolved reply budget and
  * {@code receivedAtMs} when the inference operator first saw it (0 before), for end-to-end timing.
  */
-public record PreparedRequest(ValidRequest request, String userMessage, int[] promptIds, int maxTokens,
-                              boolean truncated, long receivedAtMs) implements Serializable {
+public record PreparedRequest(
+        ValidRequest request, String userMessage, int[] promptIds, int maxTokens, boolean truncated, long receivedAtMs)
+        implements Serializable {
 
     public PreparedRequest withReceivedAt(long ms) {
         return new PreparedRequest(request, userMessage, promptIds, maxTokens, truncated, ms);
@@ -26,7 +27,7 @@ public record PreparedRequest(ValidRequest request, String userMessage, int[] pr
     public SamplingParams sampling(TaskDefinition task) {
         ValidRequest r = request;
         double temperature = r.temperature() >= 0 ? r.temperature() : task.temperature();
-        return new SamplingParams(temperature, Math.max(0, r.topK()), r.topP() > 0 ? r.topP() : 1.0, 0, r.seed(),
-                maxTokens);
+        return new SamplingParams(
+                temperature, Math.max(0, r.topK()), r.topP() > 0 ? r.topP() : 1.0, 0, r.seed(), maxTokens);
     }
 }

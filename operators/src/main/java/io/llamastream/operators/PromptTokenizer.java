@@ -44,14 +44,19 @@ public class PromptTokenizer extends ProcessFunction<ValidRequest, PreparedReque
         catalog = TaskCatalog.load(settings.tasksFile());
         ModelVocabulary model = ModelVocabulary.load(Path.of(settings.modelDir()));
         Tokenizer tokenizer = model.tokenizer();
-        TaskPromptFormats formats = TaskPromptFormats.of(model.chatTemplate(), tokenizer, catalog.dateString(),
-                settings.modelDir()).check(catalog);
-        textEncoder = new TextPromptEncoder(tokenizer, formats, settings.limits().maxContextTokens());
+        TaskPromptFormats formats = TaskPromptFormats.of(
+                        model.chatTemplate(), tokenizer, catalog.dateString(), settings.modelDir())
+                .check(catalog);
+        textEncoder =
+                new TextPromptEncoder(tokenizer, formats, settings.limits().maxContextTokens());
         Path config = Path.of(settings.modelDir()).resolve("config.json");
         if (ModelCapabilities.read(settings.modelDir()).vision()) {
             VisionConfig vision = VisionConfig.read(config);
-            mediaEncoder = new MediaPromptEncoder(tokenizer, new ImageInputs(settings.limits().maxImagePixels(), vision.imageSize()),
-                    vision.tokensPerTile(), settings.limits().maxContextTokens());
+            mediaEncoder = new MediaPromptEncoder(
+                    tokenizer,
+                    new ImageInputs(settings.limits().maxImagePixels(), vision.imageSize()),
+                    vision.tokensPerTile(),
+                    settings.limits().maxContextTokens());
         }
         return this;
     }

@@ -14,6 +14,7 @@ import io.llamastream.operators.tasks.TaskDefinition;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -29,7 +30,7 @@ import org.apache.flink.util.Collector;
  * Cheap checks run first so a bad record costs little; nothing here touches the model weights.
  */
 public class RequestValidator extends ProcessFunction<RawRequest, ValidRequest> {
-    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private final PipelineSettings settings;
     private transient TaskCatalog catalog;
     private transient ModelCapabilities model;
@@ -87,52 +88,73 @@ public class RequestValidator extends ProcessFunction<RawRequest, ValidRequest> 
     ValidRequest validate(RawRequest raw, RequestEvent e) throws RejectedRequestException {
         TaskDefinition task = catalog.get(e.task());
         if (task == null) {
-            throw new RejectedRequestException(ErrorCode.UNKNOWN_TASK,
+            throw new RejectedRequestException(
+                    ErrorCode.UNKNOWN_TASK,
                     "unknown task '" + e.task() + "'; known tasks: " + String.join(", ", catalog.names()));
         }
         if (e.audio() != null) {
-            throw new RejectedRequestException(ErrorCode.UNSUPPORTED_MODALITY,
-                    "model " + model.name() + " does not accept audio");
+            throw new RejectedRequestException(
+                    ErrorCode.UNSUPPORTED_MODALITY, "model " + model.name() + " does not accept audio");
         }
         InputLimits limits = settings.limits();
         if (e.text() != null && e.text().length() > limits.maxTextChars()) {
-            throw new RejectedRequestException(ErrorCode.TEXT_TOO_LONG, "text has " + e.text().length()
-                    + " characters, more than the limit of " + limits.maxTextChars());
+            throw new RejectedRequestException(
+                    ErrorCode.TEXT_TOO_LONG,
+                    "text has " + e.text().length() + " characters, more than the limit of " + limits.maxTextChars());
         }
         List<EncodedImage> frames = e.video() == null ? List.of() : e.video().frames();
         if (e.images().size() > limits.maxImages()) {
-            throw new RejectedRequestException(ErrorCode.TOO_MANY_IMAGES, "request has " + e.images().size()
-                    + " images, more than the limit of " + limits.maxImages());
+            throw new RejectedRequestException(
+                    ErrorCode.TOO_MANY_IMAGES,
+                    "request has " + e.images().size() + " images, more than the limit of " + limits.maxImages());
         }
         if (frames.size() > limits.maxVideoFrames()) {
-            throw new RejectedRequestException(ErrorCode.TOO_MANY_IMAGES, "video has " + frames.size()
-                    + " frames, more than the limit of " + limits.maxVideoFrames());
+            throw new RejectedRequestException(
+                    ErrorCode.TOO_MANY_IMAGES,
+                    "video has " + frames.size() + " frames, more than the limit of " + limits.maxVideoFrames());
         }
         List<String> images = new ArrayList<>();
         checkBase64(e.images(), "images", images);
         checkBase64(frames, "video.frames", images);
         if (e.video() != null && e.video().base64() != null) {
             decode(e.video().base64(), "video.base64");
-            throw new RejectedRequestException(ErrorCode.UNSUPPORTED_MODALITY,
+            throw new RejectedRequestException(
+                    ErrorCode.UNSUPPORTED_MODALITY,
                     "encoded video files are not supported; send 'video.frames' as images");
         }
         if (!images.isEmpty() && !model.vision()) {
-            throw new RejectedRequestException(ErrorCode.UNSUPPORTED_MODALITY,
-                    "model " + model.name() + " has no vision encoder");
+            throw new RejectedRequestException(
+                    ErrorCode.UNSUPPORTED_MODALITY, "model " + model.name() + " has no vision encoder");
         }
         if ((e.text() == null || e.text().isBlank()) && images.isEmpty()) {
             throw new RejectedRequestException(ErrorCode.INVALID_FIELD, "field 'text' is missing or blank");
         }
         RequestParams p = e.params();
-        String schemaJson = task.handler().readsSchema() && p.schema() != null ? p.schema().toString() : null;
-        long deadline = p.deadlineMs() != null ? p.deadlineMs()
+        String schemaJson =
+                task.handler().readsSchema() && p.schema() != null ? p.schema().toString() : null;
+        long deadline = p.deadlineMs() != null
+                ? p.deadlineMs()
                 : settings.defaultDeadlineMs() > 0 ? System.currentTimeMillis() + settings.defaultDeadlineMs() : 0;
-        ValidRequest valid = new ValidRequest(raw.topic(), raw.partition(), raw.offset(), raw.value(), e.id(),
-                e.task(), e.session(), e.text() == null ? "" : e.text(), p.targetLanguage(),
-                p.labels().toArray(String[]::new), schemaJson, p.maxTokens() == null ? -1 : p.maxTokens(),
-                p.temperature() == null ? -1 : p.temperature(), p.topP() == null ? -1 : p.topP(),
-                p.topK() == null ? -1 : p.topK(), p.seed() == null ? 0 : p.seed(), deadline,
-                p.contextOverflow() == null ? null : p.contextOverflow().wireValue(), images.toArray(String[]::new));
+        ValidRequest valid = new ValidRequest(
+                raw.topic(),
+                raw.partition(),
+                raw.offset(),
+                raw.value(),
+                e.id(),
+                e.task(),
+                e.session(),
+                e.text() == null ? "" : e.text(),
+                p.targetLanguage(),
+                p.labels().toArray(String[]::new),
+                schemaJson,
+                p.maxTokens() == null ? -1 : p.maxTokens(),
+                p.temperature() == null ? -1 : p.temperature(),
+                p.topP() == null ? -1 : p.topP(),
+                p.topK() == null ? -1 : p.topK(),
+                p.seed() == null ? 0 : p.seed(),
+                deadline,
+                p.contextOverflow() == null ? null : p.contextOverflow().wireValue(),
+                images.toArray(String[]::new));
         task.handler().validate(task, valid);
         return valid;
     }
@@ -153,8 +175,8 @@ public class RequestValidator extends ProcessFunction<RawRequest, ValidRequest> 
             }
             return bytes;
         } catch (IllegalArgumentException ex) {
-            throw new RejectedRequestException(ErrorCode.BAD_BASE64,
-                    "field '" + field + "' is not valid base64: " + ex.getMessage());
+            throw new RejectedRequestException(
+                    ErrorCode.BAD_BASE64, "field '" + field + "' is not valid base64: " + ex.getMessage());
         }
     }
 }

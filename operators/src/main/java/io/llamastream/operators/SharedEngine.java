@@ -13,6 +13,8 @@ import io.llamastream.operators.tasks.ModelVocabulary;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,8 +27,7 @@ import java.util.Map;
  * job's slots share; see docs/operations.md for what that means across jobs.
  */
 public final class SharedEngine {
-    private record Key(Path modelDir, EngineSettings engine, BatchingSettings batching) {
-    }
+    private record Key(Path modelDir, EngineSettings engine, BatchingSettings batching) {}
 
     private static final Map<Key, SharedEngine> ENGINES = new HashMap<>();
     /** How many compiled schemas (with their cached masks) to keep per engine, least recently used out. */
@@ -72,7 +73,8 @@ public final class SharedEngine {
                         .withPrefixCacheBytes(engine.prefixCacheBytes())
                         .withMaxWaitMs(batching.maxWaitMs());
                 try {
-                    shared = new SharedEngine(key, lease, new Scheduler(lease.model().textModel(), config));
+                    shared = new SharedEngine(
+                            key, lease, new Scheduler(lease.model().textModel(), config));
                 } catch (RuntimeException | Error e) {
                     lease.close();
                     throw e;
@@ -87,7 +89,7 @@ public final class SharedEngine {
     /** The engine's weight format for a settings value: f32, bf16, q8 or q4 (any case). */
     public static WeightFormat weightFormat(String name) {
         try {
-            return WeightFormat.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+            return WeightFormat.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("weight format '" + name + "' is not one of f32, bf16, q8, q4");
         }
@@ -104,7 +106,7 @@ public final class SharedEngine {
     }
 
     /** The scheduler counters of every engine loaded in this JVM (the demo's summary reads them while its job runs). */
-    public static java.util.List<Scheduler.Stats> loadedStats() {
+    public static List<Scheduler.Stats> loadedStats() {
         synchronized (ENGINES) {
             return ENGINES.values().stream().map(e -> e.scheduler.stats()).toList();
         }
@@ -134,8 +136,8 @@ public final class SharedEngine {
         if (vocabularyIndex == null) {
             vocabularyIndex = new VocabularyIndex(model.tokenizer());
         }
-        return grammars.computeIfAbsent(schemaJson,
-                json -> new Grammar(JsonSchemaCompiler.compile(json), vocabularyIndex));
+        return grammars.computeIfAbsent(
+                schemaJson, json -> new Grammar(JsonSchemaCompiler.compile(json), vocabularyIndex));
     }
 
     /** What the task handlers read from this model: tokenizer, end of turn, end of sequence, grammars. */

@@ -47,12 +47,14 @@ public final class TextPromptEncoder implements PromptEncoder {
         if (prompt.length <= budget) {
             return new PreparedRequest(r, user, prompt, maxTokens, false, 0);
         }
-        ContextOverflow policy = r.contextOverflow() != null ? ContextOverflow.fromWire(r.contextOverflow())
-                : task.contextOverflow();
+        ContextOverflow policy =
+                r.contextOverflow() != null ? ContextOverflow.fromWire(r.contextOverflow()) : task.contextOverflow();
         if (policy == ContextOverflow.REJECT) {
-            throw new RejectedRequestException(ErrorCode.CONTEXT_OVERFLOW, "prompt has " + prompt.length
-                    + " tokens; with " + reserved + " reserved for the reply it exceeds the context of "
-                    + contextTokens + " tokens");
+            throw new RejectedRequestException(
+                    ErrorCode.CONTEXT_OVERFLOW,
+                    "prompt has " + prompt.length
+                            + " tokens; with " + reserved + " reserved for the reply it exceeds the context of "
+                            + contextTokens + " tokens");
         }
         int[] textTokens = tokenizer.encodeOrdinary(text);
         int overhead = prompt.length - textTokens.length;
@@ -69,7 +71,9 @@ public final class TextPromptEncoder implements PromptEncoder {
                 return new PreparedRequest(r, user, prompt, maxTokens, true, 0);
             }
         }
-        throw new RejectedRequestException(ErrorCode.CONTEXT_OVERFLOW, "the task's template alone ("
-                + overhead + " tokens) plus " + reserved + " reply tokens exceeds the context of " + contextTokens);
+        throw new RejectedRequestException(
+                ErrorCode.CONTEXT_OVERFLOW,
+                "the task's template alone (" + overhead + " tokens) plus " + reserved
+                        + " reply tokens exceeds the context of " + contextTokens);
     }
 }

@@ -1,7 +1,9 @@
 package io.llamastream.operators;
 
 import io.llamastream.kafka.RecordSource;
+import io.llamastream.operators.grammar.JsonSchemaCompiler;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * A request that passed parse and validation, flattened into plain fields Flink serialises
@@ -10,10 +12,26 @@ import java.io.Serializable;
  * ({@code temperature}, {@code topP}) or 0 ({@code deadlineEpochMs}: no deadline). Images stay
  * base64 (already checked to decode) for the image-aware prompt encoder.
  */
-public record ValidRequest(String topic, int partition, long offset, byte[] payload, String id, String task,
-                           String session, String text, String targetLanguage, String[] labels, String schemaJson,
-                           int maxTokens, double temperature, double topP, int topK, long seed,
-                           long deadlineEpochMs, String contextOverflow, String[] imagesBase64)
+public record ValidRequest(
+        String topic,
+        int partition,
+        long offset,
+        byte[] payload,
+        String id,
+        String task,
+        String session,
+        String text,
+        String targetLanguage,
+        String[] labels,
+        String schemaJson,
+        int maxTokens,
+        double temperature,
+        double topP,
+        int topK,
+        long seed,
+        long deadlineEpochMs,
+        String contextOverflow,
+        String[] imagesBase64)
         implements Serializable {
 
     /** The inference operator's key: the session if there is one, else the id. */
@@ -22,9 +40,8 @@ public record ValidRequest(String topic, int partition, long offset, byte[] payl
     }
 
     /** The extraction schema's top-level keys in declared order, or null without a schema. */
-    public java.util.List<String> schemaKeys() {
-        return schemaJson == null ? null : io.llamastream.operators.grammar.JsonSchemaCompiler.topLevelKeys(
-                io.llamastream.operators.grammar.JsonSchemaCompiler.compile(schemaJson));
+    public List<String> schemaKeys() {
+        return schemaJson == null ? null : JsonSchemaCompiler.topLevelKeys(JsonSchemaCompiler.compile(schemaJson));
     }
 
     public RecordSource source() {

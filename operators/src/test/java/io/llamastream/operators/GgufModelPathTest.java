@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /** A {@code .gguf} file is a model path for the operators as a folder is. */
 class GgufModelPathTest {
-    private static final String GGUF = TestFixtures.model("gguf-tiny").resolve("model-Q4_K_M.gguf").toString();
+    private static final String GGUF =
+            TestFixtures.model("gguf-tiny").resolve("model-Q4_K_M.gguf").toString();
 
     @Test
     void capabilitiesOfAGgufAreItsNameAndTextOnly() {
@@ -19,7 +20,8 @@ class GgufModelPathTest {
 
     @Test
     void theSharedEngineLoadsAGgufInItsNativeTypes() {
-        SharedEngine e = SharedEngine.acquire(GGUF, new EngineSettings(0, 64L << 20, 0, "native"), BatchingSettings.defaults());
+        SharedEngine e =
+                SharedEngine.acquire(GGUF, new EngineSettings(0, 64L << 20, 0, "native"), BatchingSettings.defaults());
         try {
             assertEquals(WeightFormat.NATIVE, e.model().textModel().format());
             assertEquals("model-Q4_K_M", e.model().name());

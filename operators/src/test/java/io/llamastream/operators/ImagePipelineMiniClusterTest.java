@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -34,9 +36,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ImagePipelineMiniClusterTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final Path MODEL = TestFixtures.model("demo-vision");
@@ -45,7 +48,8 @@ class ImagePipelineMiniClusterTest {
     static final Map<String, DeadLetterEvent> deadLetters = new HashMap<>();
 
     static String imageEvent(String id, String question, byte[]... images) {
-        ObjectNode o = JSON.createObjectNode().put("id", id).put("task", "generate").put("text", question);
+        ObjectNode o =
+                JSON.createObjectNode().put("id", id).put("task", "generate").put("text", question);
         var arr = o.putArray("images");
         for (byte[] image : images) {
             arr.addObject().put("base64", Base64.getEncoder().encodeToString(image));
@@ -55,8 +59,15 @@ class ImagePipelineMiniClusterTest {
 
     /** A PNG whose header claims 100000 x 100000 pixels (with a valid CRC), and nothing more. */
     static byte[] bombPng() {
-        ByteBuffer ihdr = ByteBuffer.allocate(17).put("IHDR".getBytes(StandardCharsets.US_ASCII))
-                .putInt(100_000).putInt(100_000).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteBuffer ihdr = ByteBuffer.allocate(17)
+                .put("IHDR".getBytes(StandardCharsets.US_ASCII))
+                .putInt(100_000)
+                .putInt(100_000)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         CRC32 crc = new CRC32();
         crc.update(ihdr.array());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -70,7 +81,7 @@ class ImagePipelineMiniClusterTest {
     @BeforeAll
     static void runPipeline() throws Exception {
         List<String> events = new ArrayList<>();
-        java.util.Set<String> grids = new java.util.HashSet<>();
+        Set<String> grids = new HashSet<>();
         for (JsonNode c : TestFixtures.json(MODEL.resolve("golden.json")).get("cases")) {
             String grid = c.get("aspect_ratios").toString();
             // Every grid shape at least once, and a few more cases.
@@ -79,17 +90,26 @@ class ImagePipelineMiniClusterTest {
             }
             String id = "img-" + events.size();
             expected.put(id, c.get("expected").asText());
-            events.add(imageEvent(id, c.get("question").asText(), Files.readAllBytes(MODEL.resolve(c.get("image").asText()))));
+            events.add(imageEvent(
+                    id,
+                    c.get("question").asText(),
+                    Files.readAllBytes(MODEL.resolve(c.get("image").asText()))));
         }
-        events.add(imageEvent("corrupt", "What is in the image?", "definitely not an image".getBytes(StandardCharsets.UTF_8)));
+        events.add(imageEvent(
+                "corrupt", "What is in the image?", "definitely not an image".getBytes(StandardCharsets.UTF_8)));
         events.add(imageEvent("bomb", "What is in the image?", bombPng()));
 
         List<RawRequest> inputs = new ArrayList<>();
         for (String e : events) {
             inputs.add(new RawRequest("requests", 0, inputs.size(), null, e.getBytes(StandardCharsets.UTF_8)));
         }
-        PipelineSettings settings = new PipelineSettings(MODEL.toString(), null, BatchingSettings.defaults(),
-                EngineSettings.defaults(), new InputLimits(10_000, 4, 4, 1_000_000, 4096), 0);
+        PipelineSettings settings = new PipelineSettings(
+                MODEL.toString(),
+                null,
+                BatchingSettings.defaults(),
+                EngineSettings.defaults(),
+                new InputLimits(10_000, 4, 4, 1_000_000, 4096),
+                0);
         PipelineRun run = PipelineRun.of(inputs, settings, "images");
         run.results().forEach(r -> results.put(r.id(), r));
         run.deadLetters().forEach(d -> deadLetters.put(d.id(), d));

@@ -31,14 +31,21 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InferenceOperatorHarnessTest {
-    static final PipelineSettings SETTINGS = new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null,
-            new BatchingSettings(4, 5, 128), new EngineSettings(0, 64L << 20, 8L << 20, "bf16"),
-            InputLimits.defaults(), 0);
+    static final PipelineSettings SETTINGS = new PipelineSettings(
+            TestFixtures.model("demo-tasks").toString(),
+            null,
+            new BatchingSettings(4, 5, 128),
+            new EngineSettings(0, 64L << 20, 8L << 20, "bf16"),
+            InputLimits.defaults(),
+            0);
     static final Tokenizer TOKENIZER = TestFixtures.demoVocabulary().tokenizer();
-    static final TextPromptEncoder ENCODER = new TextPromptEncoder(TOKENIZER, InputLimits.defaults().maxContextTokens());
+    static final TextPromptEncoder ENCODER =
+            new TextPromptEncoder(TOKENIZER, InputLimits.defaults().maxContextTokens());
     static final TaskCatalog TASKS = TaskCatalog.builtIn();
     static final GoldenCase TRANSLATION = TestFixtures.demoTasksCases().stream()
-            .filter(c -> c.task().equals("translate")).findFirst().orElseThrow();
+            .filter(c -> c.task().equals("translate"))
+            .findFirst()
+            .orElseThrow();
 
     /** Held for the whole class, so the harnesses' operators share one loaded model. */
     static SharedEngine engine;
@@ -54,8 +61,8 @@ class InferenceOperatorHarnessTest {
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, PreparedRequest, ResultEvent> harness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new InferenceOperator(SETTINGS),
-                p -> p.request().routingKey(), Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new InferenceOperator(SETTINGS), p -> p.request().routingKey(), Types.STRING);
     }
 
     static PreparedRequest prepared(ValidRequest r) throws RejectedRequestException {
@@ -63,8 +70,15 @@ class InferenceOperatorHarnessTest {
     }
 
     static PreparedRequest translation(String id) throws RejectedRequestException {
-        return prepared(TestRequests.valid(id, "translate", null, TRANSLATION.text(),
-                TRANSLATION.params().get("target_language").asText(), new String[0], null, 0));
+        return prepared(TestRequests.valid(
+                id,
+                "translate",
+                null,
+                TRANSLATION.text(),
+                TRANSLATION.params().get("target_language").asText(),
+                new String[0],
+                null,
+                0));
     }
 
     /** Runs engine completions on this (the task's) thread until {@code count} records were emitted in all. */
@@ -75,7 +89,8 @@ class InferenceOperatorHarnessTest {
         }
     }
 
-    static List<DeadLetterEvent> deadLetters(KeyedOneInputStreamOperatorTestHarness<String, PreparedRequest, ResultEvent> h) {
+    static List<DeadLetterEvent> deadLetters(
+            KeyedOneInputStreamOperatorTestHarness<String, PreparedRequest, ResultEvent> h) {
         List<DeadLetterEvent> dead = new ArrayList<>();
         var side = h.getSideOutput(DeadLetterOutput.TAG); // null until the first dead letter
         if (side != null) {
@@ -135,7 +150,9 @@ class InferenceOperatorHarnessTest {
             after.open();
             after.processElement(new StreamRecord<>(translation("t-4")));
             awaitOutputs(after, 1);
-            assertEquals(List.of("t-4"), after.extractOutputValues().stream().map(ResultEvent::id).toList());
+            assertEquals(
+                    List.of("t-4"),
+                    after.extractOutputValues().stream().map(ResultEvent::id).toList());
         }
     }
 
@@ -150,7 +167,8 @@ class InferenceOperatorHarnessTest {
             List<DeadLetterEvent> dead = deadLetters(h);
             assertEquals(1, dead.size());
             assertEquals(ErrorCode.DUPLICATE_ID, dead.get(0).errorCode());
-            assertTrue(dead.get(0).message().contains("in progress"), dead.get(0).message());
+            assertTrue(
+                    dead.get(0).message().contains("in progress"), dead.get(0).message());
         }
     }
 
@@ -172,8 +190,8 @@ class InferenceOperatorHarnessTest {
     void aRequestPastItsDeadlineIsDeadLetteredWithoutRunning() throws Exception {
         try (var h = harness()) {
             h.open();
-            ValidRequest late = TestRequests.valid("t-7", "generate", null, "Hello", null, new String[0], null,
-                    System.currentTimeMillis() - 1);
+            ValidRequest late = TestRequests.valid(
+                    "t-7", "generate", null, "Hello", null, new String[0], null, System.currentTimeMillis() - 1);
             h.processElement(new StreamRecord<>(prepared(late)));
             awaitOutputs(h, 1);
             assertEquals(0, h.extractOutputValues().size());
@@ -187,16 +205,22 @@ class InferenceOperatorHarnessTest {
         String second = "Translate the following text to English:\nLa fille trouve le livre.";
         try (var h = harness()) {
             h.open();
-            h.processElement(new StreamRecord<>(prepared(TestRequests.valid("s-1", "generate", "session-a", first,
-                    null, new String[0], null, 0))));
-            h.processElement(new StreamRecord<>(prepared(TestRequests.valid("s-2", "generate", "session-a", second,
-                    null, new String[0], null, 0))));
+            h.processElement(new StreamRecord<>(
+                    prepared(TestRequests.valid("s-1", "generate", "session-a", first, null, new String[0], null, 0))));
+            h.processElement(new StreamRecord<>(prepared(
+                    TestRequests.valid("s-2", "generate", "session-a", second, null, new String[0], null, 0))));
             awaitOutputs(h, 2);
             List<ResultEvent> results = h.extractOutputValues();
-            assertEquals(List.of("s-1", "s-2"), results.stream().map(ResultEvent::id).toList());
+            assertEquals(
+                    List.of("s-1", "s-2"), results.stream().map(ResultEvent::id).toList());
             ChatFormat chat = new ChatFormat(TOKENIZER);
-            int dialog = chat.encodeDialog(List.of(ChatMessage.user(first), ChatMessage.assistant(results.get(0).output()),
-                    ChatMessage.user(second)), true).length;
+            int dialog = chat.encodeDialog(
+                            List.of(
+                                    ChatMessage.user(first),
+                                    ChatMessage.assistant(results.get(0).output()),
+                                    ChatMessage.user(second)),
+                            true)
+                    .length;
             assertEquals(dialog, results.get(1).usage().promptTokens());
         }
     }

@@ -36,9 +36,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class InferencePipelineMiniClusterTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<GoldenCase> CASES = TestFixtures.demoTasksCases();
@@ -92,36 +93,94 @@ class InferencePipelineMiniClusterTest {
         bad("missing-id", ErrorCode.MISSING_ID, "{\"task\":\"generate\",\"text\":\"hi\"}");
         bad("unknown-task", ErrorCode.UNKNOWN_TASK, event("unknown-task", "summarise", "x", null, null));
         bad("too-long", ErrorCode.TEXT_TOO_LONG, event("too-long", "generate", "a".repeat(60_001), null, null));
-        bad("too-many", ErrorCode.TOO_MANY_IMAGES, "{\"id\":\"too-many\",\"task\":\"generate\",\"text\":\"x\","
-                + "\"images\":[{\"base64\":\"" + img + "\"},{\"base64\":\"" + img + "\"},{\"base64\":\"" + img + "\"}]}");
-        bad("bad-b64", ErrorCode.BAD_BASE64, "{\"id\":\"bad-b64\",\"task\":\"generate\",\"text\":\"x\","
-                + "\"images\":[{\"base64\":\"%%%not base64\"}]}");
-        bad("audio", ErrorCode.UNSUPPORTED_MODALITY, "{\"id\":\"audio\",\"task\":\"generate\",\"text\":\"x\","
-                + "\"audio\":{\"base64\":\"AAAA\"}}");
-        bad("image-text-model", ErrorCode.UNSUPPORTED_MODALITY, "{\"id\":\"image-text-model\",\"task\":\"generate\","
-                + "\"text\":\"what is this\",\"images\":[{\"base64\":\"" + img + "\"}]}");
+        bad(
+                "too-many",
+                ErrorCode.TOO_MANY_IMAGES,
+                "{\"id\":\"too-many\",\"task\":\"generate\",\"text\":\"x\"," + "\"images\":[{\"base64\":\"" + img
+                        + "\"},{\"base64\":\"" + img + "\"},{\"base64\":\"" + img + "\"}]}");
+        bad(
+                "bad-b64",
+                ErrorCode.BAD_BASE64,
+                "{\"id\":\"bad-b64\",\"task\":\"generate\",\"text\":\"x\","
+                        + "\"images\":[{\"base64\":\"%%%not base64\"}]}");
+        bad(
+                "audio",
+                ErrorCode.UNSUPPORTED_MODALITY,
+                "{\"id\":\"audio\",\"task\":\"generate\",\"text\":\"x\"," + "\"audio\":{\"base64\":\"AAAA\"}}");
+        bad(
+                "image-text-model",
+                ErrorCode.UNSUPPORTED_MODALITY,
+                "{\"id\":\"image-text-model\",\"task\":\"generate\","
+                        + "\"text\":\"what is this\",\"images\":[{\"base64\":\"" + img + "\"}]}");
         bad("no-language", ErrorCode.INVALID_FIELD, event("no-language", "translate", "hello", null, null));
-        bad("de-language", ErrorCode.INVALID_FIELD, event("de-language", "translate", "hello",
-                JSON.createObjectNode().put("target_language", "de"), null));
-        bad("one-label", ErrorCode.INVALID_FIELD, event("one-label", "classify", "ok",
-                JSON.readTree("{\"labels\":[\"positive\"]}"), null));
-        bad("bad-schema", ErrorCode.INVALID_FIELD, event("bad-schema", "extract", "ok",
-                JSON.readTree("{\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"null\"}}}}"), null));
-        bad("overflow", ErrorCode.CONTEXT_OVERFLOW, event("overflow", "translate", "the cat sleeps. ".repeat(3000),
-                JSON.createObjectNode().put("target_language", "fr").put("context_overflow", "reject"), null));
-        bad("deadline", ErrorCode.DEADLINE_EXCEEDED, event("deadline", "generate", "hi",
-                JSON.createObjectNode().put("deadline_ms", 1), null));
-        bad("engine-refuses", ErrorCode.INFERENCE_FAILED, event("engine-refuses", "generate", "hi",
-                JSON.createObjectNode().put("max_tokens", 2000), null));
+        bad(
+                "de-language",
+                ErrorCode.INVALID_FIELD,
+                event(
+                        "de-language",
+                        "translate",
+                        "hello",
+                        JSON.createObjectNode().put("target_language", "de"),
+                        null));
+        bad(
+                "one-label",
+                ErrorCode.INVALID_FIELD,
+                event("one-label", "classify", "ok", JSON.readTree("{\"labels\":[\"positive\"]}"), null));
+        bad(
+                "bad-schema",
+                ErrorCode.INVALID_FIELD,
+                event(
+                        "bad-schema",
+                        "extract",
+                        "ok",
+                        JSON.readTree("{\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"null\"}}}}"),
+                        null));
+        bad(
+                "overflow",
+                ErrorCode.CONTEXT_OVERFLOW,
+                event(
+                        "overflow",
+                        "translate",
+                        "the cat sleeps. ".repeat(3000),
+                        JSON.createObjectNode().put("target_language", "fr").put("context_overflow", "reject"),
+                        null));
+        bad(
+                "deadline",
+                ErrorCode.DEADLINE_EXCEEDED,
+                event("deadline", "generate", "hi", JSON.createObjectNode().put("deadline_ms", 1), null));
+        bad(
+                "engine-refuses",
+                ErrorCode.INFERENCE_FAILED,
+                event(
+                        "engine-refuses",
+                        "generate",
+                        "hi",
+                        JSON.createObjectNode().put("max_tokens", 2000),
+                        null));
         // The duplicate's first copy is answered; the second copy is the dead letter.
-        raw(event("dup", "classify", "The desk lamp is great.",
-                JSON.readTree("{\"labels\":[\"positive\",\"negative\"]}"), null));
-        bad("dup", ErrorCode.DUPLICATE_ID, event("dup", "classify", "The desk lamp is great.",
-                JSON.readTree("{\"labels\":[\"positive\",\"negative\"]}"), null));
+        raw(event(
+                "dup",
+                "classify",
+                "The desk lamp is great.",
+                JSON.readTree("{\"labels\":[\"positive\",\"negative\"]}"),
+                null));
+        bad(
+                "dup",
+                ErrorCode.DUPLICATE_ID,
+                event(
+                        "dup",
+                        "classify",
+                        "The desk lamp is great.",
+                        JSON.readTree("{\"labels\":[\"positive\",\"negative\"]}"),
+                        null));
 
-        PipelineSettings settings = new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null,
-                new BatchingSettings(16, 5, 256), new EngineSettings(0, KV_BYTES, 8L << 20, "bf16"),
-                new InputLimits(60_000, 2, 4, 1_000_000, 4096), 0);
+        PipelineSettings settings = new PipelineSettings(
+                TestFixtures.model("demo-tasks").toString(),
+                null,
+                new BatchingSettings(16, 5, 256),
+                new EngineSettings(0, KV_BYTES, 8L << 20, "bf16"),
+                new InputLimits(60_000, 2, 4, 1_000_000, 4096),
+                0);
         PipelineRun run = PipelineRun.of(inputs, settings, "golden");
         resultList.addAll(run.results());
         run.results().forEach(r -> results.put(r.id(), r));
@@ -176,7 +235,9 @@ class InferencePipelineMiniClusterTest {
         ResultEvent r = result(c);
         assertEquals(c.expected(), r.output());
         assertEquals(c.expected(), r.result().get("text").asText());
-        assertEquals(c.params().get("target_language").asText(), r.result().get("target_language").asText());
+        assertEquals(
+                c.params().get("target_language").asText(),
+                r.result().get("target_language").asText());
         assertEquals(c.promptIds().length, r.usage().promptTokens());
         assertEquals(c.greedy().length, r.usage().completionTokens());
     }
@@ -208,7 +269,8 @@ class InferencePipelineMiniClusterTest {
     void everyBadEventYieldsItsDeadLetterCode() {
         Map<String, ErrorCode> byId = new HashMap<>();
         for (DeadLetterEvent d : deadLetters) {
-            byId.put(d.id() == null ? (d.errorCode() == ErrorCode.NOT_JSON ? "not-json" : "missing-id") : d.id(),
+            byId.put(
+                    d.id() == null ? (d.errorCode() == ErrorCode.NOT_JSON ? "not-json" : "missing-id") : d.id(),
                     d.errorCode());
         }
         assertEquals(badEvents, byId);
@@ -221,7 +283,11 @@ class InferencePipelineMiniClusterTest {
         // Image decoding needs a vision model: ImagePipelineMiniClusterTest produces these two.
         expected.remove(ErrorCode.UNDECODABLE_IMAGE);
         expected.remove(ErrorCode.IMAGE_TOO_LARGE);
-        List<ErrorCode> produced = deadLetters.stream().map(DeadLetterEvent::errorCode).distinct().sorted().toList();
+        List<ErrorCode> produced = deadLetters.stream()
+                .map(DeadLetterEvent::errorCode)
+                .distinct()
+                .sorted()
+                .toList();
         assertEquals(expected, produced);
     }
 
@@ -250,13 +316,20 @@ class InferencePipelineMiniClusterTest {
     void secondTurnPromptHoldsTheFirstTurnAndItsAnswer() {
         ResultEvent first = results.get("turn-1");
         ResultEvent second = results.get("turn-2");
-        Tokenizer tokenizer = Tokenizer.fromTokenizerJson(TestFixtures.model("demo-tasks").resolve("tokenizer.json"));
+        Tokenizer tokenizer =
+                Tokenizer.fromTokenizerJson(TestFixtures.model("demo-tasks").resolve("tokenizer.json"));
         ChatFormat chat = new ChatFormat(tokenizer);
         assertEquals("Le médecin aime le pain.", first.output());
         int single = chat.encodeUserPrompt(null, TRANSLATE_2).length;
-        int dialog = chat.encodeDialog(List.of(ChatMessage.user(TRANSLATE_1), ChatMessage.assistant(first.output()),
-                ChatMessage.user(TRANSLATE_2)), true).length;
-        assertEquals(chat.encodeUserPrompt(null, TRANSLATE_1).length, first.usage().promptTokens());
+        int dialog = chat.encodeDialog(
+                        List.of(
+                                ChatMessage.user(TRANSLATE_1),
+                                ChatMessage.assistant(first.output()),
+                                ChatMessage.user(TRANSLATE_2)),
+                        true)
+                .length;
+        assertEquals(
+                chat.encodeUserPrompt(null, TRANSLATE_1).length, first.usage().promptTokens());
         assertEquals(dialog, second.usage().promptTokens());
         assertTrue(dialog > single);
         assertEquals("session-a", second.session());
@@ -269,7 +342,8 @@ class InferencePipelineMiniClusterTest {
         assertEquals("ok", r.status());
         assertTrue(r.timingMs().total() >= r.timingMs().decode());
         assertTrue(r.usage().cachedTokens() <= r.usage().promptTokens());
-        assertTrue(resultList.stream().anyMatch(x -> x.usage().cachedTokens() > 0),
+        assertTrue(
+                resultList.stream().anyMatch(x -> x.usage().cachedTokens() > 0),
                 "moderation prompts share a long prefix: some should hit the prefix cache");
     }
 }

@@ -46,9 +46,11 @@ class ModelKeptAcrossRestartsTest {
     static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+            .build());
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -86,19 +88,30 @@ class ModelKeptAcrossRestartsTest {
         List<RawRequest> inputs = new ArrayList<>();
         for (GoldenCase c : TestFixtures.demoTasksCases()) {
             if (c.task().equals("translate") && inputs.size() < 12) {
-                String event = JSON.createObjectNode().put("id", "r-" + c.index()).put("task", c.task())
-                        .put("text", c.text()).set("params", c.params()).toString();
+                String event = JSON.createObjectNode()
+                        .put("id", "r-" + c.index())
+                        .put("task", c.task())
+                        .put("text", c.text())
+                        .set("params", c.params())
+                        .toString();
                 inputs.add(new RawRequest("requests", 0, inputs.size(), null, event.getBytes(StandardCharsets.UTF_8)));
             }
         }
         StreamExecutionEnvironment env = PipelineRun.restartingEnvironment();
-        PipelineSettings settings = new PipelineSettings(model.toString(), null, new BatchingSettings(4, 5, 128),
-                new EngineSettings(2, 64L << 20, 8L << 20, "bf16"), InputLimits.defaults(), 0);
+        PipelineSettings settings = new PipelineSettings(
+                model.toString(),
+                null,
+                new BatchingSettings(4, 5, 128),
+                new EngineSettings(2, 64L << 20, 8L << 20, "bf16"),
+                InputLimits.defaults(),
+                0);
         PipelineOutputs out = InferencePipeline.build(
-                env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new)).setParallelism(1),
+                env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new))
+                        .setParallelism(1),
                 settings);
         Map<String, Integer> seen = new HashMap<>();
-        try (CloseableIterator<String> it = out.results().map(new FailOnce(failAfter)).executeAndCollect("restarts")) {
+        try (CloseableIterator<String> it =
+                out.results().map(new FailOnce(failAfter)).executeAndCollect("restarts")) {
             it.forEachRemaining(id -> seen.merge(id, 1, Integer::sum));
         }
         assertEquals(inputs.size(), seen.size(), "every request answered: " + seen);
@@ -131,11 +144,12 @@ class ModelKeptAcrossRestartsTest {
     @SuppressWarnings("unchecked")
     static long reportedModelLoads() {
         List<Long> values = new ArrayList<>();
-        REPORTER.getMetricsByGroup().forEach((group, metrics) -> metrics.forEach((name, metric) -> {
-            if (name.equals("modelLoads")) {
-                values.add(((Gauge<Long>) metric).getValue());
-            }
-        }));
+        REPORTER.getMetricsByGroup()
+                .forEach((group, metrics) -> metrics.forEach((name, metric) -> {
+                    if (name.equals("modelLoads")) {
+                        values.add(((Gauge<Long>) metric).getValue());
+                    }
+                }));
         assertFalse(values.isEmpty(), "no modelLoads gauge reported");
         return values.get(values.size() - 1);
     }

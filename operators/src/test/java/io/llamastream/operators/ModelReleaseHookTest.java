@@ -23,7 +23,8 @@ class ModelReleaseHookTest {
 
     @Test
     void anEngineInTheJobJarIsTheJobsOwn() throws Exception {
-        URL engineClasses = ModelRegistry.class.getProtectionDomain().getCodeSource().getLocation();
+        URL engineClasses =
+                ModelRegistry.class.getProtectionDomain().getCodeSource().getLocation();
         try (URLClassLoader job = new URLClassLoader(new URL[] {engineClasses}, ClassLoader.getPlatformClassLoader())) {
             Class<?> jobsRegistry = job.loadClass(ModelRegistry.class.getName());
             assertNotSame(ModelRegistry.class, jobsRegistry);

@@ -3,6 +3,7 @@ package io.llamastream.operators;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.operators.TestFixtures.GoldenCase;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,11 +32,13 @@ class PipelineMetricsTest {
     static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1)
-                    .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(1)
+            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+            .build());
 
-    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     static JobID job;
     static final int GOOD = 4;
 
@@ -52,19 +55,32 @@ class PipelineMetricsTest {
         List<GoldenCase> cases = TestFixtures.demoTasksCases();
         for (int i = 0; i < GOOD; i++) {
             GoldenCase c = cases.get(15 + i);
-            String e = JSON.createObjectNode().put("id", "m" + i).put("task", c.task()).put("text", c.text())
-                    .set("params", c.params()).toString();
+            String e = JSON.createObjectNode()
+                    .put("id", "m" + i)
+                    .put("task", c.task())
+                    .put("text", c.text())
+                    .set("params", c.params())
+                    .toString();
             inputs.add(new RawRequest("requests", 0, i, null, e.getBytes(StandardCharsets.UTF_8)));
         }
         inputs.add(new RawRequest("requests", 0, 10, null, "{nope".getBytes(StandardCharsets.UTF_8)));
-        inputs.add(new RawRequest("requests", 0, 11, null,
+        inputs.add(new RawRequest(
+                "requests",
+                0,
+                11,
+                null,
                 "{\"id\":\"u\",\"task\":\"summarise\",\"text\":\"x\"}".getBytes(StandardCharsets.UTF_8)));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         PipelineOutputs out = InferencePipeline.build(
                 env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new)),
-                new PipelineSettings(TestFixtures.model("demo-tasks").toString(), null, BatchingSettings.defaults(),
-                        EngineSettings.defaults(), InputLimits.defaults(), 0));
+                new PipelineSettings(
+                        TestFixtures.model("demo-tasks").toString(),
+                        null,
+                        BatchingSettings.defaults(),
+                        EngineSettings.defaults(),
+                        InputLimits.defaults(),
+                        0));
         out.results().sinkTo(new DiscardingSink<>());
         out.deadLetters().sinkTo(new DiscardingSink<>());
         job = env.execute("metrics").getJobID();
@@ -73,19 +89,24 @@ class PipelineMetricsTest {
     /** Every reported metric by its full identifier (names of different operators may repeat). */
     static List<Map.Entry<String, Metric>> reported() {
         List<Map.Entry<String, Metric>> all = new ArrayList<>();
-        REPORTER.getMetricsByGroup().forEach((group, metrics) -> metrics.forEach(
-                (name, metric) -> all.add(Map.entry(group.getMetricIdentifier(name), metric))));
+        REPORTER.getMetricsByGroup()
+                .forEach((group, metrics) ->
+                        metrics.forEach((name, metric) -> all.add(Map.entry(group.getMetricIdentifier(name), metric))));
         return all;
     }
 
     static long counter(String suffix) {
-        return reported().stream().filter(e -> e.getKey().endsWith(suffix) && e.getValue() instanceof Counter)
-                .mapToLong(e -> ((Counter) e.getValue()).getCount()).sum();
+        return reported().stream()
+                .filter(e -> e.getKey().endsWith(suffix) && e.getValue() instanceof Counter)
+                .mapToLong(e -> ((Counter) e.getValue()).getCount())
+                .sum();
     }
 
     static Histogram histogram(String suffix) {
-        return reported().stream().filter(e -> e.getKey().endsWith(suffix) && e.getValue() instanceof Histogram)
-                .map(e -> (Histogram) e.getValue()).findFirst()
+        return reported().stream()
+                .filter(e -> e.getKey().endsWith(suffix) && e.getValue() instanceof Histogram)
+                .map(e -> (Histogram) e.getValue())
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no histogram " + suffix));
     }
 

@@ -39,13 +39,16 @@ record PipelineRun(List<ResultEvent> results, List<DeadLetterEvent> deadLetters)
     static PipelineRun of(List<RawRequest> inputs, PipelineSettings settings, String name) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        DataStream<RawRequest> source = env.fromData(TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new))
+        DataStream<RawRequest> source = env.fromData(
+                        TypeInformation.of(RawRequest.class), inputs.toArray(RawRequest[]::new))
                 .setParallelism(1);
         PipelineOutputs out = InferencePipeline.build(source, settings);
         // One collected stream of tagged JSON keeps the two outputs in a single job.
-        DataStream<String> all = out.results().map(r -> "R" + new String(EventJson.write(r), StandardCharsets.UTF_8))
+        DataStream<String> all = out.results()
+                .map(r -> "R" + new String(EventJson.write(r), StandardCharsets.UTF_8))
                 .returns(Types.STRING)
-                .union(out.deadLetters().map(d -> "D" + new String(EventJson.write(d), StandardCharsets.UTF_8))
+                .union(out.deadLetters()
+                        .map(d -> "D" + new String(EventJson.write(d), StandardCharsets.UTF_8))
                         .returns(Types.STRING));
         List<ResultEvent> results = new ArrayList<>();
         List<DeadLetterEvent> deadLetters = new ArrayList<>();

@@ -16,7 +16,8 @@ class SharedEngineTest {
         assertEquals(WeightFormat.Q8, SharedEngine.weightFormat("Q8"));
         assertEquals(WeightFormat.Q4, SharedEngine.weightFormat("q4"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> SharedEngine.weightFormat("fp4"))
-                .getMessage().contains("fp4"));
+                .getMessage()
+                .contains("fp4"));
     }
 
     @Test
@@ -30,8 +31,11 @@ class SharedEngineTest {
             assertSame(a, b);
             assertNotSame(a, other);
             assertEquals(WeightFormat.Q8, a.model().textModel().format());
-            assertTrue(a.model().textModel().weightBytes() < other.model().textModel().weightBytes() * 0.7,
-                    a.model().textModel().weightBytes() + " vs bf16 " + other.model().textModel().weightBytes());
+            assertTrue(
+                    a.model().textModel().weightBytes()
+                            < other.model().textModel().weightBytes() * 0.7,
+                    a.model().textModel().weightBytes() + " vs bf16 "
+                            + other.model().textModel().weightBytes());
         } finally {
             a.release();
             b.release();

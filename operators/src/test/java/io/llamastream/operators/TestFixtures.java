@@ -18,8 +18,7 @@ import java.util.List;
  * golden cases in the shape the pipeline tests use.
  */
 public final class TestFixtures {
-    private TestFixtures() {
-    }
+    private TestFixtures() {}
 
     public static Path root() {
         return Fixtures.root();
@@ -34,8 +33,16 @@ public final class TestFixtures {
     }
 
     /** One demo-tasks golden case. */
-    public record GoldenCase(int index, String task, String text, JsonNode params, String user, int[] promptIds,
-                             int[] greedy, String output, String expected) {
+    public record GoldenCase(
+            int index,
+            String task,
+            String text,
+            JsonNode params,
+            String user,
+            int[] promptIds,
+            int[] greedy,
+            String output,
+            String expected) {
         @Override
         public String toString() {
             return "case " + index + " (" + task + ")";
@@ -47,8 +54,15 @@ public final class TestFixtures {
         List<GoldenCase> cases = new ArrayList<>();
         int i = 0;
         for (JsonNode c : g.get("cases")) {
-            cases.add(new GoldenCase(i++, c.get("task").asText(), c.get("text").asText(), c.get("params"),
-                    c.get("user").asText(), ints(c.get("prompt_ids")), ints(c.get("greedy")), c.get("output").asText(),
+            cases.add(new GoldenCase(
+                    i++,
+                    c.get("task").asText(),
+                    c.get("text").asText(),
+                    c.get("params"),
+                    c.get("user").asText(),
+                    ints(c.get("prompt_ids")),
+                    ints(c.get("greedy")),
+                    c.get("output").asText(),
                     c.get("expected").asText()));
         }
         return cases;
@@ -60,7 +74,10 @@ public final class TestFixtures {
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
         TextModelConfig config = TextModelConfig.read(dir.resolve("config.json"));
         VocabularyIndex index = new VocabularyIndex(tokenizer);
-        return new ModelVocabulary(tokenizer, new ChatFormat(tokenizer).endOfTurnId(), config::isEos,
+        return new ModelVocabulary(
+                tokenizer,
+                new ChatFormat(tokenizer).endOfTurnId(),
+                config::isEos,
                 json -> new Grammar(JsonSchemaCompiler.compile(json), index));
     }
 

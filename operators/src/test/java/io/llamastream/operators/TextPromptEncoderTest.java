@@ -18,8 +18,26 @@ class TextPromptEncoderTest {
     static final String TEXT = "first words come here. " + "the cat sleeps. ".repeat(40) + "last words end it.";
 
     static ValidRequest request(String overflow, int maxTokens) {
-        return new ValidRequest("t", 0, 0, new byte[0], "id", "generate", null, TEXT, null, new String[0], null,
-                maxTokens, -1, -1, -1, 0, 0, overflow, new String[0]);
+        return new ValidRequest(
+                "t",
+                0,
+                0,
+                new byte[0],
+                "id",
+                "generate",
+                null,
+                TEXT,
+                null,
+                new String[0],
+                null,
+                maxTokens,
+                -1,
+                -1,
+                -1,
+                0,
+                0,
+                overflow,
+                new String[0]);
     }
 
     @Test
@@ -42,7 +60,8 @@ class TextPromptEncoderTest {
 
     @Test
     void rejectPolicyGivesContextOverflow() {
-        RejectedRequestException e = assertThrows(RejectedRequestException.class,
+        RejectedRequestException e = assertThrows(
+                RejectedRequestException.class,
                 () -> new TextPromptEncoder(TOKENIZER, 120).encode(GENERATE, request("reject", 40)));
         assertEquals(ErrorCode.CONTEXT_OVERFLOW, e.code());
     }

@@ -30,8 +30,8 @@ public record InputColumns(int text, int images, boolean imageArray) implements 
             LogicalType type = columns.get(i).getDataType().getLogicalType();
             String name = columns.get(i).getName();
             boolean bytes = type.is(LogicalTypeFamily.BINARY_STRING);
-            boolean bytesArray = type.is(LogicalTypeRoot.ARRAY)
-                    && type.getChildren().get(0).is(LogicalTypeFamily.BINARY_STRING);
+            boolean bytesArray =
+                    type.is(LogicalTypeRoot.ARRAY) && type.getChildren().get(0).is(LogicalTypeFamily.BINARY_STRING);
             if (type.is(LogicalTypeFamily.CHARACTER_STRING) && text < 0) {
                 text = i;
             } else if ((bytes || bytesArray) && images < 0) {

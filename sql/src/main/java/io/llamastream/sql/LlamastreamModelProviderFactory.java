@@ -31,9 +31,28 @@ public final class LlamastreamModelProviderFactory implements ModelProviderFacto
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(TASKS_FILE, TARGET_LANGUAGE, LABELS, SCHEMA, SYSTEM_PROMPT, MAX_TOKENS, TEMPERATURE, SEED,
-                CONTEXT_OVERFLOW, WEIGHT_FORMAT, ENGINE_THREADS, KV_CACHE_SIZE, PREFIX_CACHE_SIZE, MAX_BATCH_SIZE,
-                MAX_WAIT, TOKEN_BUDGET, MAX_CONTEXT_TOKENS, MAX_TEXT_CHARS, MAX_IMAGES, MAX_IMAGE_PIXELS, DEADLINE);
+        return Set.of(
+                TASKS_FILE,
+                TARGET_LANGUAGE,
+                LABELS,
+                SCHEMA,
+                SYSTEM_PROMPT,
+                MAX_TOKENS,
+                TEMPERATURE,
+                SEED,
+                CONTEXT_OVERFLOW,
+                WEIGHT_FORMAT,
+                ENGINE_THREADS,
+                KV_CACHE_SIZE,
+                PREFIX_CACHE_SIZE,
+                MAX_BATCH_SIZE,
+                MAX_WAIT,
+                TOKEN_BUDGET,
+                MAX_CONTEXT_TOKENS,
+                MAX_TEXT_CHARS,
+                MAX_IMAGES,
+                MAX_IMAGE_PIXELS,
+                DEADLINE);
     }
 
     @Override
@@ -44,8 +63,13 @@ public final class LlamastreamModelProviderFactory implements ModelProviderFacto
         ModelSettings settings = ModelSettings.from(helper.getOptions(), model);
         ResolvedCatalogModel catalogModel = context.getCatalogModel();
         InputColumns input = InputColumns.of(catalogModel.getResolvedInputSchema(), model);
-        TaskColumns.check(catalogModel.getResolvedOutputSchema(), settings.task().kind(), model, settings.task().name());
-        String[] output = catalogModel.getResolvedOutputSchema().getColumnNames().toArray(String[]::new);
+        TaskColumns.check(
+                catalogModel.getResolvedOutputSchema(),
+                settings.task().kind(),
+                model,
+                settings.task().name());
+        String[] output =
+                catalogModel.getResolvedOutputSchema().getColumnNames().toArray(String[]::new);
         return new LlamastreamModelProvider(new RowPredictor(settings, input, output));
     }
 }

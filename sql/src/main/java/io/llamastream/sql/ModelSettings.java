@@ -26,10 +26,22 @@ import org.apache.flink.table.api.ValidationException;
  * and the per-row deadline (0: none). Unset numbers are -1 so the task's own defaults apply, as for
  * a request without params in the DataStream job. Every error names the option it is about.
  */
-public record ModelSettings(String modelDir, String tasksFile, TaskDefinition task, String targetLanguage,
-                            String[] labels, String schemaJson, int maxTokens, double temperature, long seed,
-                            String contextOverflow, EngineSettings engine, BatchingSettings batching,
-                            InputLimits limits, long deadlineMs) implements Serializable {
+public record ModelSettings(
+        String modelDir,
+        String tasksFile,
+        TaskDefinition task,
+        String targetLanguage,
+        String[] labels,
+        String schemaJson,
+        int maxTokens,
+        double temperature,
+        long seed,
+        String contextOverflow,
+        EngineSettings engine,
+        BatchingSettings batching,
+        InputLimits limits,
+        long deadlineMs)
+        implements Serializable {
 
     /** Reads and checks the options; {@code model} names the model in every error. */
     public static ModelSettings from(ReadableConfig options, String model) {
@@ -45,25 +57,39 @@ public record ModelSettings(String modelDir, String tasksFile, TaskDefinition ta
         String taskName = options.get(TASK);
         TaskDefinition task = catalog.get(taskName);
         if (task == null) {
-            throw check.fail(TASK, "'" + taskName + "' is not a task; known tasks: " + String.join(", ", catalog.names()));
+            throw check.fail(
+                    TASK, "'" + taskName + "' is not a task; known tasks: " + String.join(", ", catalog.names()));
         }
         Optional<String> system = options.getOptional(SYSTEM_PROMPT);
         if (system.isPresent()) {
-            task = new TaskDefinition(task.name(), task.kind(), system.get(), task.template(), task.maxTokens(),
-                    task.temperature(), task.contextOverflow(), task.useHistory(), task.languages(),
+            task = new TaskDefinition(
+                    task.name(),
+                    task.kind(),
+                    system.get(),
+                    task.template(),
+                    task.maxTokens(),
+                    task.temperature(),
+                    task.contextOverflow(),
+                    task.useHistory(),
+                    task.languages(),
                     task.excludedCategories());
         }
         check.onlyFor(options, TARGET_LANGUAGE, task, TaskKind.TRANSLATE);
         check.onlyFor(options, LABELS, task, TaskKind.CLASSIFY);
         check.onlyFor(options, SCHEMA, task, TaskKind.EXTRACT);
         String target = options.get(TARGET_LANGUAGE);
-        if (task.kind() == TaskKind.TRANSLATE && (target == null || !task.languages().containsKey(target))) {
-            throw check.fail(TARGET_LANGUAGE, "must be one of " + task.languages().keySet() + " for task '"
-                    + task.name() + "', got " + (target == null ? "nothing" : "'" + target + "'"));
+        if (task.kind() == TaskKind.TRANSLATE
+                && (target == null || !task.languages().containsKey(target))) {
+            throw check.fail(
+                    TARGET_LANGUAGE,
+                    "must be one of " + task.languages().keySet() + " for task '" + task.name() + "', got "
+                            + (target == null ? "nothing" : "'" + target + "'"));
         }
         List<String> labels = options.getOptional(LABELS).orElse(List.of());
-        if (task.kind() == TaskKind.CLASSIFY && (labels.size() < 2 || new HashSet<>(labels).size() != labels.size()
-                || labels.stream().anyMatch(String::isBlank))) {
+        if (task.kind() == TaskKind.CLASSIFY
+                && (labels.size() < 2
+                        || new HashSet<>(labels).size() != labels.size()
+                        || labels.stream().anyMatch(String::isBlank))) {
             throw check.fail(LABELS, "must hold at least 2 distinct, non-blank labels separated by ';', got " + labels);
         }
         String schema = options.get(SCHEMA);
@@ -89,7 +115,8 @@ public record ModelSettings(String modelDir, String tasksFile, TaskDefinition ta
         }
         String overflow = options.get(CONTEXT_OVERFLOW);
         if (overflow != null && ContextOverflow.fromWire(overflow) == null) {
-            throw check.fail(CONTEXT_OVERFLOW, "must be reject, truncate_head or truncate_tail, got '" + overflow + "'");
+            throw check.fail(
+                    CONTEXT_OVERFLOW, "must be reject, truncate_head or truncate_tail, got '" + overflow + "'");
         }
         String weightFormat = options.get(WEIGHT_FORMAT);
         try {
@@ -97,16 +124,37 @@ public record ModelSettings(String modelDir, String tasksFile, TaskDefinition ta
         } catch (IllegalArgumentException e) {
             throw check.fail(WEIGHT_FORMAT, e.getMessage());
         }
-        EngineSettings engine = new EngineSettings(check.atLeast(options, ENGINE_THREADS, 0),
-                options.get(KV_CACHE_SIZE).getBytes(), options.get(PREFIX_CACHE_SIZE).getBytes(), weightFormat);
-        BatchingSettings batching = new BatchingSettings(check.atLeast(options, MAX_BATCH_SIZE, 1),
-                options.get(MAX_WAIT).toMillis(), check.atLeast(options, TOKEN_BUDGET, 1));
-        InputLimits limits = new InputLimits(check.atLeast(options, MAX_TEXT_CHARS, 1),
-                check.atLeast(options, MAX_IMAGES, 0), InputLimits.defaults().maxVideoFrames(),
-                options.get(MAX_IMAGE_PIXELS), check.atLeast(options, MAX_CONTEXT_TOKENS, 16));
+        EngineSettings engine = new EngineSettings(
+                check.atLeast(options, ENGINE_THREADS, 0),
+                options.get(KV_CACHE_SIZE).getBytes(),
+                options.get(PREFIX_CACHE_SIZE).getBytes(),
+                weightFormat);
+        BatchingSettings batching = new BatchingSettings(
+                check.atLeast(options, MAX_BATCH_SIZE, 1),
+                options.get(MAX_WAIT).toMillis(),
+                check.atLeast(options, TOKEN_BUDGET, 1));
+        InputLimits limits = new InputLimits(
+                check.atLeast(options, MAX_TEXT_CHARS, 1),
+                check.atLeast(options, MAX_IMAGES, 0),
+                InputLimits.defaults().maxVideoFrames(),
+                options.get(MAX_IMAGE_PIXELS),
+                check.atLeast(options, MAX_CONTEXT_TOKENS, 16));
         long deadlineMs = options.getOptional(DEADLINE).map(Duration::toMillis).orElse(0L);
-        return new ModelSettings(modelDir, tasksFile, task, target, labels.toArray(String[]::new), schema, maxTokens,
-                temperature, options.get(SEED), overflow, engine, batching, limits, deadlineMs);
+        return new ModelSettings(
+                modelDir,
+                tasksFile,
+                task,
+                target,
+                labels.toArray(String[]::new),
+                schema,
+                maxTokens,
+                temperature,
+                options.get(SEED),
+                overflow,
+                engine,
+                batching,
+                limits,
+                deadlineMs);
     }
 
     /** Builds the errors, each naming the model and the option. */
@@ -117,8 +165,10 @@ public record ModelSettings(String modelDir, String tasksFile, TaskDefinition ta
 
         void onlyFor(ReadableConfig options, ConfigOption<?> option, TaskDefinition task, TaskKind kind) {
             if (task.kind() != kind && options.getOptional(option).isPresent()) {
-                throw fail(option, "applies to " + kind.name().toLowerCase() + " tasks only, and task '"
-                        + task.name() + "' is " + task.kind().name().toLowerCase());
+                throw fail(
+                        option,
+                        "applies to " + kind.name().toLowerCase() + " tasks only, and task '" + task.name() + "' is "
+                                + task.kind().name().toLowerCase());
             }
         }
 

@@ -2,6 +2,7 @@ package io.llamastream.sql;
 
 import io.llamastream.kafka.ErrorCode;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.data.GenericArrayData;
@@ -50,7 +51,7 @@ public final class RowAnswer {
             return new GenericArrayData(list.stream().map(RowAnswer::internal).toArray());
         }
         if (value instanceof Map<?, ?> map) {
-            Map<Object, Object> m = new java.util.LinkedHashMap<>();
+            Map<Object, Object> m = new LinkedHashMap<>();
             map.forEach((k, v) -> m.put(internal(k), internal(v)));
             return new GenericMapData(m);
         }

@@ -12,9 +12,9 @@ import io.llamastream.operators.PromptEncoder;
 import io.llamastream.operators.RejectedRequestException;
 import io.llamastream.operators.SharedEngine;
 import io.llamastream.operators.TextPromptEncoder;
-import io.llamastream.operators.tasks.TaskPromptFormats;
 import io.llamastream.operators.ValidRequest;
 import io.llamastream.operators.postprocess.ReplyFormatException;
+import io.llamastream.operators.tasks.TaskPromptFormats;
 import java.io.Serializable;
 import java.util.Base64;
 import java.util.List;
@@ -60,8 +60,10 @@ public final class RowPredictor implements Serializable {
         textEncoder = new TextPromptEncoder(model.tokenizer(), formats, limits.maxContextTokens());
         if (model.visionEncoder() != null) {
             VisionConfig vision = model.visionEncoder().config();
-            mediaEncoder = new MediaPromptEncoder(model.tokenizer(),
-                    new ImageInputs(limits.maxImagePixels(), vision.imageSize()), vision.tokensPerTile(),
+            mediaEncoder = new MediaPromptEncoder(
+                    model.tokenizer(),
+                    new ImageInputs(limits.maxImagePixels(), vision.imageSize()),
+                    vision.tokensPerTile(),
                     limits.maxContextTokens());
         }
         images = new ImageEmbedder(model, limits.maxImagePixels());
@@ -84,9 +86,12 @@ public final class RowPredictor implements Serializable {
             answer = call.run(settings.task(), prepared, images.embed(request.imagesBase64()))
                     .handle((a, error) -> error != null ? failure(error) : a);
             if (deadline > 0) {
-                answer = answer.completeOnTimeout(RowAnswer.error(ErrorCode.DEADLINE_EXCEEDED, "deadline of "
-                        + settings.deadlineMs() + " ms passed before the result was ready"),
-                        settings.deadlineMs(), TimeUnit.MILLISECONDS);
+                answer = answer.completeOnTimeout(
+                        RowAnswer.error(
+                                ErrorCode.DEADLINE_EXCEEDED,
+                                "deadline of " + settings.deadlineMs() + " ms passed before the result was ready"),
+                        settings.deadlineMs(),
+                        TimeUnit.MILLISECONDS);
             }
         } catch (Exception e) {
             answer = CompletableFuture.completedFuture(failure(e));
@@ -107,25 +112,46 @@ public final class RowPredictor implements Serializable {
         List<byte[]> imageBytes = input.images(row);
         InputLimits limits = settings.limits();
         if (text.length() > limits.maxTextChars()) {
-            throw new RejectedRequestException(ErrorCode.TEXT_TOO_LONG, "text has " + text.length()
-                    + " characters, more than the limit of " + limits.maxTextChars());
+            throw new RejectedRequestException(
+                    ErrorCode.TEXT_TOO_LONG,
+                    "text has " + text.length() + " characters, more than the limit of " + limits.maxTextChars());
         }
         if (imageBytes.size() > limits.maxImages()) {
-            throw new RejectedRequestException(ErrorCode.TOO_MANY_IMAGES, "row has " + imageBytes.size()
-                    + " images, more than the limit of " + limits.maxImages());
+            throw new RejectedRequestException(
+                    ErrorCode.TOO_MANY_IMAGES,
+                    "row has " + imageBytes.size() + " images, more than the limit of " + limits.maxImages());
         }
         if (!imageBytes.isEmpty() && mediaEncoder == null) {
-            throw new RejectedRequestException(ErrorCode.UNSUPPORTED_MODALITY,
-                    "model " + engine.model().name() + " has no vision encoder");
+            throw new RejectedRequestException(
+                    ErrorCode.UNSUPPORTED_MODALITY, "model " + engine.model().name() + " has no vision encoder");
         }
         if (text.isBlank() && imageBytes.isEmpty()) {
             throw new RejectedRequestException(ErrorCode.INVALID_FIELD, "the text column is null or blank");
         }
-        String[] base64 = imageBytes.stream().map(b -> Base64.getEncoder().encodeToString(b)).toArray(String[]::new);
+        String[] base64 = imageBytes.stream()
+                .map(b -> Base64.getEncoder().encodeToString(b))
+                .toArray(String[]::new);
         long n = rows.incrementAndGet();
-        return new ValidRequest("sql", 0, n, null, "row-" + n, settings.task().name(), null, text,
-                settings.targetLanguage(), settings.labels(), settings.schemaJson(), settings.maxTokens(),
-                settings.temperature(), -1, -1, settings.seed(), deadline, settings.contextOverflow(), base64);
+        return new ValidRequest(
+                "sql",
+                0,
+                n,
+                null,
+                "row-" + n,
+                settings.task().name(),
+                null,
+                text,
+                settings.targetLanguage(),
+                settings.labels(),
+                settings.schemaJson(),
+                settings.maxTokens(),
+                settings.temperature(),
+                -1,
+                -1,
+                settings.seed(),
+                deadline,
+                settings.contextOverflow(),
+                base64);
     }
 
     private static RowAnswer failure(Throwable error) {

@@ -27,25 +27,31 @@ final class TaskCall {
 
     CompletableFuture<RowAnswer> run(TaskDefinition task, PreparedRequest p, float[] imageRows) {
         EngineCall call = task.handler().engineCall(task, p, engine.vocabulary());
-        return call.submit(engine.scheduler(), imageRows).thenApply(results -> columns(task,
-                task.handler().parse(task, p.request(), call, results, engine.vocabulary()), p));
+        return call.submit(engine.scheduler(), imageRows)
+                .thenApply(results ->
+                        columns(task, task.handler().parse(task, p.request(), call, results, engine.vocabulary()), p));
     }
 
     private static RowAnswer columns(TaskDefinition task, TaskReply reply, PreparedRequest p) {
-        RowAnswer answer = new RowAnswer().put("prompt_tokens", p.promptIds().length)
-                .put("completion_tokens", reply.completionTokens()).put("input_truncated", p.truncated());
+        RowAnswer answer = new RowAnswer()
+                .put("prompt_tokens", p.promptIds().length)
+                .put("completion_tokens", reply.completionTokens())
+                .put("input_truncated", p.truncated());
         JsonNode result = reply.result();
         return switch (task.kind()) {
             case CLASSIFY -> {
                 Map<String, Double> probabilities = new LinkedHashMap<>();
-                result.get("probabilities").fields().forEachRemaining(e -> probabilities.put(e.getKey(),
-                        e.getValue().asDouble()));
+                result.get("probabilities")
+                        .fields()
+                        .forEachRemaining(
+                                e -> probabilities.put(e.getKey(), e.getValue().asDouble()));
                 yield answer.put("label", reply.output()).put("probabilities", probabilities);
             }
             case MODERATE -> {
                 List<String> categories = new ArrayList<>();
                 result.get("categories").forEach(c -> categories.add(c.asText()));
-                yield answer.put("safe", result.get("safe").asBoolean()).put("categories", categories)
+                yield answer.put("safe", result.get("safe").asBoolean())
+                        .put("categories", categories)
                         .put("score", result.get("score").asDouble());
             }
             case EXTRACT -> answer.put("json", reply.output());

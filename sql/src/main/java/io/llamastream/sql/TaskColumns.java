@@ -2,6 +2,7 @@ package io.llamastream.sql;
 
 import io.llamastream.operators.tasks.TaskKind;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,19 +26,36 @@ public final class TaskColumns {
     public static final String ERROR_MESSAGE = "error_message";
 
     private static final Map<String, DataType> COMMON = ordered(
-            "prompt_tokens", DataTypes.INT(), "completion_tokens", DataTypes.INT(),
-            "input_truncated", DataTypes.BOOLEAN(), ERROR_CODE, DataTypes.STRING(), ERROR_MESSAGE, DataTypes.STRING());
+            "prompt_tokens",
+            DataTypes.INT(),
+            "completion_tokens",
+            DataTypes.INT(),
+            "input_truncated",
+            DataTypes.BOOLEAN(),
+            ERROR_CODE,
+            DataTypes.STRING(),
+            ERROR_MESSAGE,
+            DataTypes.STRING());
 
-    private TaskColumns() {
-    }
+    private TaskColumns() {}
 
     /** The task's own result columns, in their documented order. */
     public static Map<String, DataType> results(TaskKind kind) {
         return switch (kind) {
-            case MODERATE -> ordered("safe", DataTypes.BOOLEAN(), "categories", DataTypes.ARRAY(DataTypes.STRING()),
-                    "score", DataTypes.DOUBLE());
-            case CLASSIFY -> ordered("label", DataTypes.STRING(), "probabilities",
-                    DataTypes.MAP(DataTypes.STRING(), DataTypes.DOUBLE()));
+            case MODERATE ->
+                ordered(
+                        "safe",
+                        DataTypes.BOOLEAN(),
+                        "categories",
+                        DataTypes.ARRAY(DataTypes.STRING()),
+                        "score",
+                        DataTypes.DOUBLE());
+            case CLASSIFY ->
+                ordered(
+                        "label",
+                        DataTypes.STRING(),
+                        "probabilities",
+                        DataTypes.MAP(DataTypes.STRING(), DataTypes.DOUBLE()));
             case EXTRACT -> ordered("json", DataTypes.STRING());
             case TRANSLATE, GENERATE -> ordered("text", DataTypes.STRING());
         };
@@ -45,7 +63,7 @@ public final class TaskColumns {
 
     /** Every column the task's model may declare: its results, then the common ones. */
     public static Map<String, DataType> all(TaskKind kind) {
-        Map<String, DataType> all = new java.util.LinkedHashMap<>(results(kind));
+        Map<String, DataType> all = new LinkedHashMap<>(results(kind));
         all.putAll(COMMON);
         return all;
     }
@@ -74,8 +92,8 @@ public final class TaskColumns {
             }
         }
         if (results(kind).keySet().stream().noneMatch(declared::contains)) {
-            throw new ValidationException("model " + model + ": OUTPUT declares none of the results of task '"
-                    + task + "' (" + describe(results(kind)) + ")");
+            throw new ValidationException("model " + model + ": OUTPUT declares none of the results of task '" + task
+                    + "' (" + describe(results(kind)) + ")");
         }
     }
 
@@ -97,12 +115,13 @@ public final class TaskColumns {
     }
 
     private static String describe(Map<String, DataType> columns) {
-        return columns.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().getLogicalType().asSummaryString())
+        return columns.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue().getLogicalType().asSummaryString())
                 .collect(Collectors.joining(", "));
     }
 
     private static Map<String, DataType> ordered(Object... pairs) {
-        Map<String, DataType> m = new java.util.LinkedHashMap<>();
+        Map<String, DataType> m = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             m.put((String) pairs[i], (DataType) pairs[i + 1]);
         }

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -30,9 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class GoldenTasksSqlTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
+
     @RegisterExtension
     static final KafkaBroker BROKER = new KafkaBroker();
 
@@ -46,10 +50,13 @@ class GoldenTasksSqlTest {
     static void runTheCasesThroughSql() throws Exception {
         List<String> events = new ArrayList<>();
         int i = 0;
-        for (JsonNode c : Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json")).get("cases")) {
+        for (JsonNode c : Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json"))
+                .get("cases")) {
             String id = "case-" + i++;
             cases.put(id, c);
-            ObjectNode e = JSON.createObjectNode().put("id", id).put("task", c.get("task").asText())
+            ObjectNode e = JSON.createObjectNode()
+                    .put("id", id)
+                    .put("task", c.get("task").asText())
                     .put("text", c.get("text").asText());
             if (c.get("params").has("target_language")) {
                 e.put("target_language", c.get("params").get("target_language").asText());
@@ -60,15 +67,16 @@ class GoldenTasksSqlTest {
         kafka.send("requests", events);
 
         SqlSession sql = SqlSession.onTestCluster(2);
-        sql.run(kafka.boundedJsonTable("requests",
-                "id STRING, task STRING, text STRING, target_language STRING", "requests"));
-        String common = "'provider' = 'llamastream', 'model.dir' = '" + MODEL_DIR + "', 'engine.kv-cache-size' = '256m'";
+        sql.run(kafka.boundedJsonTable(
+                "requests", "id STRING, task STRING, text STRING, target_language STRING", "requests"));
+        String common =
+                "'provider' = 'llamastream', 'model.dir' = '" + MODEL_DIR + "', 'engine.kv-cache-size' = '256m'";
         String errors = ", prompt_tokens INT, completion_tokens INT, error_code STRING, error_message STRING";
         sql.run("CREATE MODEL moderator INPUT (text STRING) OUTPUT (safe BOOLEAN, categories ARRAY<STRING>, "
                 + "score DOUBLE" + errors + ") WITH (" + common + ", 'task' = 'moderate')");
         for (String lang : List.of("en", "fr")) {
-            sql.run("CREATE MODEL translator_" + lang + " INPUT (text STRING) OUTPUT (text STRING" + errors
-                    + ") WITH (" + common + ", 'task' = 'translate', 'target-language' = '" + lang + "')");
+            sql.run("CREATE MODEL translator_" + lang + " INPUT (text STRING) OUTPUT (text STRING" + errors + ") WITH ("
+                    + common + ", 'task' = 'translate', 'target-language' = '" + lang + "')");
         }
         sql.run("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING, "
                 + "probabilities MAP<STRING, DOUBLE>" + errors + ") WITH (" + common
@@ -87,8 +95,8 @@ class GoldenTasksSqlTest {
 
     static void collect(SqlSession sql, String task, String model, String filter) throws Exception {
         String view = model + "_rows";
-        sql.run("CREATE TEMPORARY VIEW " + view + " AS SELECT id, text AS input_text FROM requests WHERE task = '" + task
-                + "'" + filter);
+        sql.run("CREATE TEMPORARY VIEW " + view + " AS SELECT id, text AS input_text FROM requests WHERE task = '"
+                + task + "'" + filter);
         rows.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE " + view + ", MODEL " + model
                 + ", DESCRIPTOR(input_text), " + PREDICT_CONFIG + ")"));
     }
@@ -123,8 +131,9 @@ class GoldenTasksSqlTest {
             assertEquals(c.get("expected").asText(), r.getField("label"));
             @SuppressWarnings("unchecked")
             Map<String, Double> p = (Map<String, Double>) r.getField("probabilities");
-            assertEquals(java.util.Set.of("positive", "negative", "neutral"), p.keySet());
-            assertEquals(1.0, p.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+            assertEquals(Set.of("positive", "negative", "neutral"), p.keySet());
+            assertEquals(
+                    1.0, p.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
             assertTrue(p.get(c.get("expected").asText()) > 0.5, p.toString());
             assertEquals(0, r.getField("completion_tokens"), "classification scores labels, it generates nothing");
         });
@@ -140,7 +149,7 @@ class GoldenTasksSqlTest {
         rows.forEach((id, r) -> assertEquals(cases.get(id).get("prompt_ids").size(), r.getField("prompt_tokens"), id));
     }
 
-    static void forTask(String task, java.util.function.BiConsumer<JsonNode, Row> check) {
+    static void forTask(String task, BiConsumer<JsonNode, Row> check) {
         int n = 0;
         for (Map.Entry<String, JsonNode> e : cases.entrySet()) {
             if (e.getValue().get("task").asText().equals(task)) {

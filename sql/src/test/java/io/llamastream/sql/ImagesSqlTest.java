@@ -35,9 +35,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ImagesSqlTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1)
-                    .build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(1)
+            .build());
+
     @RegisterExtension
     static final KafkaBroker BROKER = new KafkaBroker();
 
@@ -80,16 +82,18 @@ class ImagesSqlTest {
         kafka.send("images", rows);
 
         SqlSession sql = SqlSession.onTestCluster(1);
-        sql.run(kafka.boundedJsonTable("images", "id STRING, question STRING, image BYTES, images ARRAY<BYTES>",
-                "images"));
+        sql.run(kafka.boundedJsonTable(
+                "images", "id STRING, question STRING, image BYTES, images ARRAY<BYTES>", "images"));
         String out = "OUTPUT (text STRING, prompt_tokens INT, error_code STRING, error_message STRING)";
         String with = "'provider' = 'llamastream', 'model.dir' = '" + MODEL + "', 'task' = 'generate', "
                 + "'limits.max-images' = '2', 'engine.kv-cache-size' = '128m'";
         sql.run("CREATE MODEL one_image INPUT (question STRING, image BYTES) " + out + " WITH (" + with + ")");
-        sql.run("CREATE MODEL many_images INPUT (question STRING, images ARRAY<BYTES>) " + out + " WITH ("
-                + with + ", 'limits.max-image-pixels' = '120000')");
-        single.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE images, MODEL one_image, DESCRIPTOR(question, image))"));
-        several.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE images, MODEL many_images, DESCRIPTOR(question, images))"));
+        sql.run("CREATE MODEL many_images INPUT (question STRING, images ARRAY<BYTES>) " + out + " WITH (" + with
+                + ", 'limits.max-image-pixels' = '120000')");
+        single.putAll(
+                sql.rowsById("SELECT * FROM ML_PREDICT(TABLE images, MODEL one_image, DESCRIPTOR(question, image))"));
+        several.putAll(sql.rowsById(
+                "SELECT * FROM ML_PREDICT(TABLE images, MODEL many_images, DESCRIPTOR(question, images))"));
     }
 
     @Test
@@ -126,7 +130,8 @@ class ImagesSqlTest {
 
     @Test
     void anImageOverThePixelLimitIsThatRowsError() {
-        assertTrue(several.values().stream().anyMatch(r -> "IMAGE_TOO_LARGE".equals(r.getField("error_code"))),
+        assertTrue(
+                several.values().stream().anyMatch(r -> "IMAGE_TOO_LARGE".equals(r.getField("error_code"))),
                 "the 640x360 and 500x300 cases exceed 120,000 pixels");
     }
 

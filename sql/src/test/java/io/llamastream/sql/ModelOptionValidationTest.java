@@ -19,6 +19,7 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.ColumnList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,7 +36,8 @@ class ModelOptionValidationTest {
     @BeforeAll
     static void environment() {
         tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        tEnv.executeSql("CREATE TEMPORARY VIEW reviews AS SELECT * FROM (VALUES ('a fine lamp', 'a note')) AS v(text, note)");
+        tEnv.executeSql(
+                "CREATE TEMPORARY VIEW reviews AS SELECT * FROM (VALUES ('a fine lamp', 'a note')) AS v(text, note)");
     }
 
     static Map<String, String> options(String task, String... more) {
@@ -60,13 +62,16 @@ class ModelOptionValidationTest {
 
     static void plan(String input, String output, Map<String, String> options, String descriptor) {
         String name = "m" + (++models);
-        String with = options.entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue().replace("'", "''") + "'")
+        String with = options.entrySet().stream()
+                .map(e -> "'" + e.getKey() + "' = '" + e.getValue().replace("'", "''") + "'")
                 .collect(Collectors.joining(", "));
-        tEnv.executeSql("CREATE TEMPORARY MODEL " + name + " INPUT (" + input + ") OUTPUT (" + output + ") WITH (" + with + ")");
+        tEnv.executeSql("CREATE TEMPORARY MODEL " + name + " INPUT (" + input + ") OUTPUT (" + output + ") WITH ("
+                + with + ")");
         tEnv.explainSql("SELECT * FROM ML_PREDICT(TABLE reviews, MODEL " + name + ", DESCRIPTOR(" + descriptor + "))");
     }
 
-    static final String MODERATE_OUT = "safe BOOLEAN, categories ARRAY<STRING>, score DOUBLE, error_code STRING, error_message STRING";
+    static final String MODERATE_OUT =
+            "safe BOOLEAN, categories ARRAY<STRING>, score DOUBLE, error_code STRING, error_message STRING";
 
     static Stream<Arguments> badOptions() {
         return Stream.of(
@@ -111,49 +116,75 @@ class ModelOptionValidationTest {
         String out = "json STRING, error_code STRING, error_message STRING";
         assertNamed(() -> plan("text STRING", out, options("extract")), "'schema' is required");
         assertNamed(() -> plan("text STRING", out, options("extract", "schema", "{not json")), "'schema' is not JSON");
-        assertNamed(() -> plan("text STRING", out, options("extract", "schema", "{\"type\":\"object\",\"patternProperties\":{}}")),
+        assertNamed(
+                () -> plan(
+                        "text STRING",
+                        out,
+                        options("extract", "schema", "{\"type\":\"object\",\"patternProperties\":{}}")),
                 "'schema' is outside the supported subset");
     }
 
     @Test
     void theOutputMustMatchTheTask() {
-        assertNamed(() -> plan("text STRING", "label STRING, error_code STRING, error_message STRING",
-                options("moderate")), "OUTPUT column 'label' is not produced");
-        assertNamed(() -> plan("text STRING", "safe STRING, error_code STRING, error_message STRING",
-                options("moderate")), "OUTPUT column 'safe' is STRING but task 'moderate' produces BOOLEAN");
-        assertNamed(() -> plan("text STRING", "safe BOOLEAN, error_message STRING", options("moderate")),
+        assertNamed(
+                () -> plan("text STRING", "label STRING, error_code STRING, error_message STRING", options("moderate")),
+                "OUTPUT column 'label' is not produced");
+        assertNamed(
+                () -> plan("text STRING", "safe STRING, error_code STRING, error_message STRING", options("moderate")),
+                "OUTPUT column 'safe' is STRING but task 'moderate' produces BOOLEAN");
+        assertNamed(
+                () -> plan("text STRING", "safe BOOLEAN, error_message STRING", options("moderate")),
                 "OUTPUT must declare 'error_code STRING'");
-        assertNamed(() -> plan("text STRING", "prompt_tokens INT, error_code STRING, error_message STRING",
-                options("moderate")), "none of the results of task 'moderate'");
+        assertNamed(
+                () -> plan(
+                        "text STRING",
+                        "prompt_tokens INT, error_code STRING, error_message STRING",
+                        options("moderate")),
+                "none of the results of task 'moderate'");
     }
 
     @Test
     void theInputTakesOneTextAndOptionallyImages() {
-        assertNamed(() -> plan("text STRING, note STRING", MODERATE_OUT, options("moderate"), "text, note"),
+        assertNamed(
+                () -> plan("text STRING, note STRING", MODERATE_OUT, options("moderate"), "text, note"),
                 "INPUT column 'note' (STRING) is not accepted");
     }
 
     @Test
     void aCompleteModelPlans() {
-        assertDoesNotThrow(() -> plan("text STRING", MODERATE_OUT + ", prompt_tokens INT, completion_tokens INT",
+        assertDoesNotThrow(() -> plan(
+                "text STRING",
+                MODERATE_OUT + ", prompt_tokens INT, completion_tokens INT",
                 options("moderate", "max-tokens", "8", "batching.max-wait", "2 ms", "engine.kv-cache-size", "64m")));
     }
 
     @Test
     void theTableApiFormPlansWithTheSameProvider() {
-        tEnv.createTemporaryModel("table_api_model", ModelDescriptor.forProvider("llamastream")
-                .inputSchema(Schema.newBuilder().column("text", DataTypes.STRING()).build())
-                .outputSchema(Schema.newBuilder().column("label", DataTypes.STRING())
-                        .column("error_code", DataTypes.STRING()).column("error_message", DataTypes.STRING()).build())
-                .option("model.dir", MODEL_DIR).option("task", "classify").option("labels", "positive;negative")
-                .build());
-        Table predicted = tEnv.fromModel("table_api_model").predict(tEnv.from("reviews"), ColumnList.of("text"),
-                Map.of("async", "true", "max-concurrent-operations", "64"));
+        tEnv.createTemporaryModel(
+                "table_api_model",
+                ModelDescriptor.forProvider("llamastream")
+                        .inputSchema(Schema.newBuilder()
+                                .column("text", DataTypes.STRING())
+                                .build())
+                        .outputSchema(Schema.newBuilder()
+                                .column("label", DataTypes.STRING())
+                                .column("error_code", DataTypes.STRING())
+                                .column("error_message", DataTypes.STRING())
+                                .build())
+                        .option("model.dir", MODEL_DIR)
+                        .option("task", "classify")
+                        .option("labels", "positive;negative")
+                        .build());
+        Table predicted = tEnv.fromModel("table_api_model")
+                .predict(
+                        tEnv.from("reviews"),
+                        ColumnList.of("text"),
+                        Map.of("async", "true", "max-concurrent-operations", "64"));
         assertTrue(predicted.getResolvedSchema().getColumnNames().containsAll(List.of("label", "error_code")));
         assertDoesNotThrow(() -> predicted.explain());
     }
 
-    static void assertNamed(org.junit.jupiter.api.function.Executable planning, String named) {
+    static void assertNamed(Executable planning, String named) {
         Throwable e = assertThrows(Throwable.class, planning);
         assertTrue(messages(e).contains(named), "expected '" + named + "' in: " + messages(e));
     }

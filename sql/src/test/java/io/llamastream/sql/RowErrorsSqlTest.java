@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.kafka.testkit.KafkaBroker;
+import java.nio.file.Files;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -26,31 +27,36 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RowErrorsSqlTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1)
-                    .build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(1)
+            .build());
+
     @RegisterExtension
     static final KafkaBroker BROKER = new KafkaBroker();
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String MODEL_DIR = Fixtures.model("demo-tasks").toString();
-    static final String LONG_SENTENCE = "The farmer draws a flower in the evening and the girl draws the house on Sunday, "
-            + "and my mother wants the bread every morning while the doctor reads the newspaper at noon.";
+    static final String LONG_SENTENCE =
+            "The farmer draws a flower in the evening and the girl draws the house on Sunday, "
+                    + "and my mother wants the bread every morning while the doctor reads the newspaper at noon.";
     static final Map<String, Row> translated = new HashMap<>();
     static final Map<String, Row> generated = new HashMap<>();
 
     @BeforeAll
     static void runTheRows() throws Exception {
         KafkaTopics kafka = new KafkaTopics(BROKER.bootstrapServers());
-        String image = Base64.getEncoder().encodeToString(
-                java.nio.file.Files.readAllBytes(Fixtures.model("demo-vision").resolve("img00_336x336.png")));
-        kafka.send("requests", List.of(
-                "{\"id\":\"no-text\"}",
-                "{\"id\":\"blank\",\"input\":\"   \"}",
-                "{\"id\":\"too-long\",\"input\":\"" + "word ".repeat(100) + "\"}",
-                "{\"id\":\"overflow\",\"input\":\"" + LONG_SENTENCE + "\"}",
-                "{\"id\":\"with-image\",\"input\":\"What is in the image?\",\"image\":\"" + image + "\"}",
-                "{\"id\":\"fine\",\"input\":\"The dog carries a flower on Sunday.\"}"));
+        String image = Base64.getEncoder()
+                .encodeToString(Files.readAllBytes(Fixtures.model("demo-vision").resolve("img00_336x336.png")));
+        kafka.send(
+                "requests",
+                List.of(
+                        "{\"id\":\"no-text\"}",
+                        "{\"id\":\"blank\",\"input\":\"   \"}",
+                        "{\"id\":\"too-long\",\"input\":\"" + "word ".repeat(100) + "\"}",
+                        "{\"id\":\"overflow\",\"input\":\"" + LONG_SENTENCE + "\"}",
+                        "{\"id\":\"with-image\",\"input\":\"What is in the image?\",\"image\":\"" + image + "\"}",
+                        "{\"id\":\"fine\",\"input\":\"The dog carries a flower on Sunday.\"}"));
         SqlSession sql = SqlSession.onTestCluster(1);
         sql.run(kafka.boundedJsonTable("requests", "id STRING, input STRING, image BYTES", "requests"));
         String out = "prompt_tokens INT, completion_tokens INT, error_code STRING, error_message STRING";
@@ -61,8 +67,10 @@ class RowErrorsSqlTest {
         sql.run("CREATE MODEL text_only INPUT (input STRING, image BYTES) OUTPUT (text STRING, " + out
                 + ") WITH ('provider' = 'llamastream', 'model.dir' = '" + MODEL_DIR + "', 'task' = 'generate', "
                 + "'max-tokens' = '8', 'engine.kv-cache-size' = '64m')");
-        translated.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL strict_translator, DESCRIPTOR(input))"));
-        generated.putAll(sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL text_only, DESCRIPTOR(input, image))"));
+        translated.putAll(
+                sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL strict_translator, DESCRIPTOR(input))"));
+        generated.putAll(
+                sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL text_only, DESCRIPTOR(input, image))"));
     }
 
     static void assertError(Map<String, Row> rows, String id, String code, String inMessage) {

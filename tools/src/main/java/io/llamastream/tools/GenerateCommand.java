@@ -1,5 +1,8 @@
 package io.llamastream.tools;
 
+import io.llamastream.engine.media.ImageDecoder;
+import io.llamastream.engine.media.ImagePreprocessor;
+import io.llamastream.engine.media.VideoFrameSampler;
 import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.model.MediaPrompt;
 import io.llamastream.engine.sampling.SamplingParams;
@@ -7,14 +10,12 @@ import io.llamastream.engine.scheduler.InferenceRequest;
 import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.tokenizer.StreamingDecoder;
-import io.llamastream.engine.media.ImagePreprocessor;
-import io.llamastream.engine.media.VideoFrameSampler;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,27 +29,47 @@ import picocli.CommandLine.Option;
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
+
     @Option(names = "--prompt", required = true, description = "The user message.")
     String prompt;
+
     @Option(names = "--system", description = "An optional system message.")
     String system;
-    @Option(names = "--max-tokens", defaultValue = "256", description = "Reply length limit (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--max-tokens",
+            defaultValue = "256",
+            description = "Reply length limit (default ${DEFAULT-VALUE}).")
     int maxTokens;
+
     @Option(names = "--temperature", defaultValue = "0", description = "0 is greedy (default ${DEFAULT-VALUE}).")
     double temperature;
+
     @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 keeps all.")
     int topK;
+
     @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling mass; 1 keeps all.")
     double topP;
+
     @Option(names = "--min-p", defaultValue = "0", description = "Drop tokens below min-p times the best probability.")
     double minP;
+
     @Option(names = "--seed", defaultValue = "0", description = "Random seed for sampling.")
     long seed;
-    @Option(names = "--image", paramLabel = "FILE", description = "An image (PNG, JPEG, GIF, BMP, WebP); repeatable, in order.")
+
+    @Option(
+            names = "--image",
+            paramLabel = "FILE",
+            description = "An image (PNG, JPEG, GIF, BMP, WebP); repeatable, in order.")
     List<Path> images = List.of();
+
     @Option(names = "--video", paramLabel = "FILE", description = "An MP4 (H.264) video; frames sampled evenly.")
     Path video;
-    @Option(names = "--video-frames", defaultValue = "8", description = "Frames sampled from --video (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--video-frames",
+            defaultValue = "8",
+            description = "Frames sampled from --video (default ${DEFAULT-VALUE}).")
     int videoFrames;
 
     @Override
@@ -63,8 +84,11 @@ public final class GenerateCommand implements Callable<Integer> {
         if (video != null) {
             m.imageEncoder(); // a text-only model refuses video here, naming the model
             int tile = m.visionEncoder().config().imageSize();
-            VideoFrameSampler sampler = new VideoFrameSampler(new io.llamastream.engine.media.ImageDecoder(),
-                    new ImagePreprocessor(tile, ImagePreprocessor.DEFAULT_MAX_PATCHES), videoFrames, VideoFrameSampler.DEFAULT_MAX_FPS);
+            VideoFrameSampler sampler = new VideoFrameSampler(
+                    new ImageDecoder(),
+                    new ImagePreprocessor(tile, ImagePreprocessor.DEFAULT_MAX_PATCHES),
+                    videoFrames,
+                    VideoFrameSampler.DEFAULT_MAX_FPS);
             builder.images(sampler.fromMp4(Files.readAllBytes(video)));
         }
         MediaPrompt mediaPrompt = builder.build(system, prompt);
@@ -72,7 +96,8 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         StreamingDecoder decoder = m.tokenizer().streamingDecoder();
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, seed, maxTokens);
-        InferenceRequest request = InferenceRequest.generate(ids, params).withImageRows(mediaPrompt.imageRows())
+        InferenceRequest request = InferenceRequest.generate(ids, params)
+                .withImageRows(mediaPrompt.imageRows())
                 .withListener(token -> {
                     if (!m.config().isEos(token)) {
                         out.print(decoder.push(token));
@@ -86,10 +111,17 @@ public final class GenerateCommand implements Callable<Integer> {
         double prefillS = g.prefillNanos() / 1e9;
         double decodeS = g.decodeNanos() / 1e9;
         int decoded = Math.max(0, g.tokens().length - 1);
-        System.err.printf("[llamastream] model %s loaded in %.2f s; prompt %d tokens in %.3f s (%.1f tok/s); "
+        System.err.printf(
+                "[llamastream] model %s loaded in %.2f s; prompt %d tokens in %.3f s (%.1f tok/s); "
                         + "%d tokens generated, decode %.1f tok/s; stop: %s%n",
-                m.name(), (loaded - t0) / 1e9, ids.length, prefillS, ids.length / Math.max(prefillS, 1e-9),
-                g.tokens().length, decoded / Math.max(decodeS, 1e-9), g.stopReason());
+                m.name(),
+                (loaded - t0) / 1e9,
+                ids.length,
+                prefillS,
+                ids.length / Math.max(prefillS, 1e-9),
+                g.tokens().length,
+                decoded / Math.max(decodeS, 1e-9),
+                g.stopReason());
         return 0;
     }
 }

@@ -1,9 +1,9 @@
 package io.llamastream.tools;
 
-import io.llamastream.engine.model.Llama4Model;
-import io.llamastream.engine.model.Batch;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
 import io.llamastream.engine.checkpoint.SafetensorsWriter;
+import io.llamastream.engine.model.Batch;
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.vision.VisionEncoder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,13 +21,23 @@ import picocli.CommandLine.Option;
 public final class LogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
+
     @Option(names = "--ids", required = true, split = ",", description = "Token ids, comma-separated.")
     int[] ids;
+
     @Option(names = "--out", required = true, description = "Output safetensors file.")
     Path out;
-    @Option(names = "--pixel-values", paramLabel = "FILE", description = "Safetensors file with F32 tiles [tiles, 3, S, S].")
+
+    @Option(
+            names = "--pixel-values",
+            paramLabel = "FILE",
+            description = "Safetensors file with F32 tiles [tiles, 3, S, S].")
     Path pixelValues;
-    @Option(names = "--tensor", defaultValue = "pixel_values", description = "Tensor name in --pixel-values (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--tensor",
+            defaultValue = "pixel_values",
+            description = "Tensor name in --pixel-values (default ${DEFAULT-VALUE}).")
     String tensor;
 
     @Override
@@ -44,8 +54,12 @@ public final class LogitsCommand implements Callable<Integer> {
             }
         }
         float[] logits = m.textModel().forward(new Batch().add(m.textModel().newCache(), ids, imageRows), true);
-        new SafetensorsWriter().addF32("logits", new long[] {ids.length, m.config().vocabSize()}, logits).write(out);
-        System.err.printf("[llamastream] wrote logits [%d, %d] to %s%n", ids.length, m.config().vocabSize(), out);
+        new SafetensorsWriter()
+                .addF32("logits", new long[] {ids.length, m.config().vocabSize()}, logits)
+                .write(out);
+        System.err.printf(
+                "[llamastream] wrote logits [%d, %d] to %s%n",
+                ids.length, m.config().vocabSize(), out);
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.llamastream.tools;
 
 import io.llamastream.tools.bench.BenchCommand;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -11,10 +12,18 @@ import picocli.CommandLine.Command;
  * the commands later features add. Relaunches itself with the Vector API module when started
  * without it, so {@code java -jar} works without flags.
  */
-@Command(name = "llamastream", mixinStandardHelpOptions = true, version = "llamastream 0.1.0",
+@Command(
+        name = "llamastream",
+        mixinStandardHelpOptions = true,
+        version = "llamastream 0.1.0",
         description = "Llama 4 inference engine of llamastream.",
-        subcommands = {GenerateCommand.class, LogitsCommand.class, TokenizeCommand.class, PreprocessCommand.class,
-                BenchCommand.class})
+        subcommands = {
+            GenerateCommand.class,
+            LogitsCommand.class,
+            TokenizeCommand.class,
+            PreprocessCommand.class,
+            BenchCommand.class
+        })
 public final class Main {
 
     public static void main(String[] args) throws Exception {
@@ -42,7 +51,7 @@ public final class Main {
         cmd.add(javaBin);
         cmd.add("--add-modules");
         cmd.add("jdk.incubator.vector");
-        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

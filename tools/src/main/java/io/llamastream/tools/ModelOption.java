@@ -13,20 +13,34 @@ import picocli.CommandLine.Option;
  * precision, bf16 for a bf16 folder, GGUF types as stored) and {@code --threads}.
  */
 public final class ModelOption {
-    @Option(names = "--model", required = true, paramLabel = "PATH",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "PATH",
             description = "Model folder (config.json, safetensors, tokenizer.json) or a .gguf file.")
     Path dir;
-    @Option(names = "--weight-format", defaultValue = "native", paramLabel = "F",
-            description = "native (as stored: bf16 folders stay bf16, GGUF types as stored), f32, bf16, q8 or q4 (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--weight-format",
+            defaultValue = "native",
+            paramLabel = "F",
+            description =
+                    "native (as stored: bf16 folders stay bf16, GGUF types as stored), f32, bf16, q8 or q4 (default ${DEFAULT-VALUE}).")
     String weightFormat;
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads; 0 = all cores (default).")
+
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            paramLabel = "N",
+            description = "Compute threads; 0 = all cores (default).")
     int threads;
 
     public WeightFormat format() {
         try {
             return WeightFormat.valueOf(weightFormat.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--weight-format '" + weightFormat + "' is not one of native, f32, bf16, q8, q4");
+            throw new IllegalArgumentException(
+                    "--weight-format '" + weightFormat + "' is not one of native, f32, bf16, q8, q4");
         }
     }
 

@@ -1,10 +1,10 @@
 package io.llamastream.tools;
 
+import io.llamastream.engine.checkpoint.SafetensorsWriter;
 import io.llamastream.engine.media.ImageDecodeException;
 import io.llamastream.engine.media.ImageDecoder;
 import io.llamastream.engine.media.ImagePreprocessor;
 import io.llamastream.engine.media.PreprocessedImage;
-import io.llamastream.engine.checkpoint.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,8 +16,11 @@ import picocli.CommandLine.Option;
  * encoder would receive, so preprocessing can be compared with the reference offline: F32
  * {@code pixel_values [tiles, 3, S, S]} and I32 {@code aspect_ratios [1, 2]} (tile rows, cols).
  */
-@Command(name = "preprocess", mixinStandardHelpOptions = true,
-        description = "Decode and tile an image as Llama 4's image processor does; write pixel_values and aspect_ratios as safetensors.")
+@Command(
+        name = "preprocess",
+        mixinStandardHelpOptions = true,
+        description =
+                "Decode and tile an image as Llama 4's image processor does; write pixel_values and aspect_ratios as safetensors.")
 public final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG, JPEG, GIF, BMP or WebP image")
     Path image;
@@ -25,7 +28,10 @@ public final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write")
     Path out;
 
-    @Option(names = "--max-patches", paramLabel = "N", description = "most tiles in the grid (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--max-patches",
+            paramLabel = "N",
+            description = "most tiles in the grid (default ${DEFAULT-VALUE})")
     int maxPatches = ImagePreprocessor.DEFAULT_MAX_PATCHES;
 
     @Option(names = "--tile-size", paramLabel = "N", description = "tile side in pixels (default ${DEFAULT-VALUE})")
@@ -35,7 +41,8 @@ public final class PreprocessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PreprocessedImage p;
         try {
-            p = new ImagePreprocessor(tileSize, maxPatches).preprocess(new ImageDecoder().decode(Files.readAllBytes(image)));
+            p = new ImagePreprocessor(tileSize, maxPatches)
+                    .preprocess(new ImageDecoder().decode(Files.readAllBytes(image)));
         } catch (ImageDecodeException e) {
             System.err.println("preprocess: " + image + ": " + e.getMessage() + " [" + e.reason() + "]");
             return 1;

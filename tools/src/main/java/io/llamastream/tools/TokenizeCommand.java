@@ -18,10 +18,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code tokenize}: prints, as a JSON array on one line, the ids of a text (no special tokens
@@ -29,20 +29,33 @@ import picocli.CommandLine.Model.CommandSpec;
  * with the generation prompt added. Like llama.cpp's vocab-only mode it reads the tokenizer, the
  * chat template and {@code config.json}, never the weights.
  */
-@Command(name = "tokenize", description = "Print the token ids of a text, or of a rendered conversation, as a JSON array.")
+@Command(
+        name = "tokenize",
+        description = "Print the token ids of a text, or of a rendered conversation, as a JSON array.")
 public final class TokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
-    @Option(names = "--date", paramLabel = "STR", description = "The template's date_string (default: today, as 26 Jul 2024).")
+
+    @Option(
+            names = "--date",
+            paramLabel = "STR",
+            description = "The template's date_string (default: today, as 26 Jul 2024).")
     String date;
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "PATH", description = "Model folder (tokenizer.json, config.json, chat template) or .gguf file; weights are not read.")
+        @Option(
+                names = "--model",
+                paramLabel = "PATH",
+                description =
+                        "Model folder (tokenizer.json, config.json, chat template) or .gguf file; weights are not read.")
         Path model;
+
         @Option(names = "--tokenizer", paramLabel = "FILE", description = "A tokenizer.json file.")
         Path tokenizer;
     }
@@ -50,7 +63,10 @@ public final class TokenizeCommand implements Callable<Integer> {
     static final class Input {
         @Option(names = "--text", description = "The text to tokenize.")
         String text;
-        @Option(names = "--chat", paramLabel = "FILE",
+
+        @Option(
+                names = "--chat",
+                paramLabel = "FILE",
                 description = "A JSON array of {role, content} messages, rendered with the model's chat template.")
         Path chat;
     }
@@ -58,7 +74,8 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (source.model == null && input.chat != null) {
-            throw new ParameterException(spec.commandLine(), "--chat needs --model (the folder or .gguf with the chat template)");
+            throw new ParameterException(
+                    spec.commandLine(), "--chat needs --model (the folder or .gguf with the chat template)");
         }
         ModelVocabulary model = source.model == null ? null : ModelVocabulary.load(source.model);
         Tokenizer tokenizer = model == null ? Tokenizer.fromTokenizerJson(source.tokenizer) : model.tokenizer();
@@ -80,14 +97,17 @@ public final class TokenizeCommand implements Callable<Integer> {
     private List<ChatMessage> readMessages(Path file) throws IOException {
         JsonNode root = new ObjectMapper().readTree(file.toFile());
         if (root == null || !root.isArray()) {
-            throw new ParameterException(spec.commandLine(), file + ": expected a JSON array of {\"role\", \"content\"} messages");
+            throw new ParameterException(
+                    spec.commandLine(), file + ": expected a JSON array of {\"role\", \"content\"} messages");
         }
         List<ChatMessage> messages = new ArrayList<>();
         for (JsonNode m : root) {
             if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
-                throw new ParameterException(spec.commandLine(), file + ": every message needs a string 'role' and 'content': " + m);
+                throw new ParameterException(
+                        spec.commandLine(), file + ": every message needs a string 'role' and 'content': " + m);
             }
-            messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+            messages.add(
+                    new ChatMessage(m.get("role").asText(), m.get("content").asText()));
         }
         return messages;
     }

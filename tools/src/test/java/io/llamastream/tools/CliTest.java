@@ -6,14 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
+import io.llamastream.engine.checkpoint.SafetensorsWriter;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.testing.ReferenceTolerance;
+import io.llamastream.engine.tokenizer.ChatTemplate;
+import io.llamastream.engine.tokenizer.Tokenizer;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.jcodec.api.awt.AWTSequenceEncoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +33,7 @@ class CliTest {
     Path tmp;
 
     /** Runs the CLI in-process, returning exit code, stdout and stderr. */
-    record Run(int code, String out, String err) { }
+    record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
         PrintStream oldOut = System.out;
@@ -42,24 +53,39 @@ class CliTest {
 
     @Test
     void generatePrintsTheExpectedReplyOfEveryDemoTask() {
-        JsonNode cases = Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json")).get("cases");
+        JsonNode cases = Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json"))
+                .get("cases");
         for (int i : new int[] {0, 15, 20, 35, 50}) {
             JsonNode c = cases.get(i);
-            Run r = run("generate", "--model", Fixtures.model("demo-tasks").toString(), "--prompt", c.get("user").asText(),
-                    "--max-tokens", "64");
+            Run r = run(
+                    "generate",
+                    "--model",
+                    Fixtures.model("demo-tasks").toString(),
+                    "--prompt",
+                    c.get("user").asText(),
+                    "--max-tokens",
+                    "64");
             assertEquals(0, r.code(), r.err());
-            assertEquals(c.get("expected").asText() + "\n", r.out(), c.get("task").asText());
+            assertEquals(
+                    c.get("expected").asText() + "\n", r.out(), c.get("task").asText());
             assertTrue(r.err().contains("tok/s"), "statistics belong on stderr: " + r.err());
         }
     }
 
     @Test
     void tokenizePrintsIdsAsAJsonArrayWithoutSpecialTokensAdded() throws Exception {
-        JsonNode golden = Fixtures.json(Fixtures.root().resolve("tokenizer/small-bpe-golden.json")).get("cases").get(0);
-        Run r = run("tokenize", "--tokenizer", Fixtures.root().resolve("tokenizer/small-bpe-tokenizer.json").toString(),
-                "--text", golden.get("text").asText());
+        JsonNode golden = Fixtures.json(Fixtures.root().resolve("tokenizer/small-bpe-golden.json"))
+                .get("cases")
+                .get(0);
+        Run r = run(
+                "tokenize",
+                "--tokenizer",
+                Fixtures.root().resolve("tokenizer/small-bpe-tokenizer.json").toString(),
+                "--text",
+                golden.get("text").asText());
         assertEquals(0, r.code(), r.err());
-        String expected = Arrays.stream(Fixtures.ints(golden.get("ids"))).mapToObj(Integer::toString)
+        String expected = Arrays.stream(Fixtures.ints(golden.get("ids")))
+                .mapToObj(Integer::toString)
                 .collect(Collectors.joining(",", "[", "]"));
         assertEquals(expected + "\n", r.out());
         assertTrue(new ObjectMapper().readTree(r.out()).isArray());
@@ -68,13 +94,21 @@ class CliTest {
     @Test
     void tokenizeChatRendersTheModelsTemplateFromAFolderWithoutWeights() throws Exception {
         Path llama3 = Fixtures.llama3("llama3-tiny");
-        for (String f : new String[] {"config.json", "tokenizer.json", "tokenizer_config.json", "chat_template.jinja"}) {
-            java.nio.file.Files.copy(llama3.resolve(f), tmp.resolve(f));
+        for (String f :
+                new String[] {"config.json", "tokenizer.json", "tokenizer_config.json", "chat_template.jinja"}) {
+            Files.copy(llama3.resolve(f), tmp.resolve(f));
         }
         for (JsonNode c : Fixtures.json(llama3.resolve("golden.json")).get("chat_cases")) {
             Path chat = tmp.resolve("chat.json");
-            java.nio.file.Files.writeString(chat, c.get("messages").toString());
-            Run r = run("tokenize", "--model", tmp.toString(), "--chat", chat.toString(), "--date", c.get("date_string").asText());
+            Files.writeString(chat, c.get("messages").toString());
+            Run r = run(
+                    "tokenize",
+                    "--model",
+                    tmp.toString(),
+                    "--chat",
+                    chat.toString(),
+                    "--date",
+                    c.get("date_string").asText());
             assertEquals(0, r.code(), r.err());
             assertEquals(c.get("prompt_ids").toString() + "\n", r.out());
         }
@@ -83,8 +117,15 @@ class CliTest {
     @Test
     void tokenizeReadsTheVocabularyOfAGgufFile() {
         Path llama3 = Fixtures.llama3("llama3-tiny");
-        JsonNode c = Fixtures.json(llama3.resolve("golden.json")).get("tokenizer_cases").get(3);
-        Run r = run("tokenize", "--model", llama3.resolve("model-f32.gguf").toString(), "--text", c.get("text").asText());
+        JsonNode c = Fixtures.json(llama3.resolve("golden.json"))
+                .get("tokenizer_cases")
+                .get(3);
+        Run r = run(
+                "tokenize",
+                "--model",
+                llama3.resolve("model-f32.gguf").toString(),
+                "--text",
+                c.get("text").asText());
         assertEquals(0, r.code(), r.err());
         assertEquals(c.get("ids").toString() + "\n", r.out());
     }
@@ -94,9 +135,10 @@ class CliTest {
         Path llama3 = Fixtures.llama3("llama3-tiny");
         Run r = run("generate", "--model", llama3.toString(), "--prompt", "The dog sleeps.", "--max-tokens", "4");
         assertEquals(0, r.code(), r.err());
-        int expected = io.llamastream.engine.tokenizer.ChatTemplate.forModel(llama3,
-                io.llamastream.engine.tokenizer.Tokenizer.fromTokenizerJson(llama3.resolve("tokenizer.json")))
-                .orElseThrow().encodeUserPrompt(null, "The dog sleeps.").length;
+        int expected = ChatTemplate.forModel(llama3, Tokenizer.fromTokenizerJson(llama3.resolve("tokenizer.json")))
+                .orElseThrow()
+                .encodeUserPrompt(null, "The dog sleeps.")
+                .length;
         assertTrue(r.err().contains("prompt " + expected + " tokens"), r.err());
     }
 
@@ -104,16 +146,19 @@ class CliTest {
     void logitsWritesEveryPositionsLogitsMatchingTheReference() {
         Path model = Fixtures.model("tiny-scout");
         JsonNode c = Fixtures.json(model.resolve("golden.json")).get("cases").get(1);
-        String ids = Arrays.stream(Fixtures.ints(c.get("input_ids"))).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        String ids = Arrays.stream(Fixtures.ints(c.get("input_ids")))
+                .mapToObj(Integer::toString)
+                .collect(Collectors.joining(","));
         Path out = tmp.resolve("logits.safetensors");
         Run r = run("logits", "--model", model.toString(), "--ids", ids, "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         try (SafetensorsFile written = SafetensorsFile.open(out);
-             SafetensorsFile golden = SafetensorsFile.open(model.resolve("golden.safetensors"))) {
+                SafetensorsFile golden = SafetensorsFile.open(model.resolve("golden.safetensors"))) {
             assertEquals(1, written.tensors().size());
             float[] actual = written.readFloats("logits");
             float[] expected = golden.readFloats(c.get("logits_tensor").asText());
-            assertEquals(Arrays.toString(golden.info(c.get("logits_tensor").asText()).shape()),
+            assertEquals(
+                    Arrays.toString(golden.info(c.get("logits_tensor").asText()).shape()),
                     Arrays.toString(written.info("logits").shape()));
             ReferenceTolerance.assertClose(expected, actual, "CliTest.java");
         }
@@ -130,8 +175,30 @@ class CliTest {
     @Test
     void sampledGenerationWithASeedIsReproducible() {
         String model = Fixtures.model("tiny-scout").toString();
-        Run a = run("generate", "--model", model, "--prompt", "hello", "--temperature", "0.9", "--seed", "7", "--max-tokens", "12");
-        Run b = run("generate", "--model", model, "--prompt", "hello", "--temperature", "0.9", "--seed", "7", "--max-tokens", "12");
+        Run a = run(
+                "generate",
+                "--model",
+                model,
+                "--prompt",
+                "hello",
+                "--temperature",
+                "0.9",
+                "--seed",
+                "7",
+                "--max-tokens",
+                "12");
+        Run b = run(
+                "generate",
+                "--model",
+                model,
+                "--prompt",
+                "hello",
+                "--temperature",
+                "0.9",
+                "--seed",
+                "7",
+                "--max-tokens",
+                "12");
         assertEquals(0, a.code(), a.err());
         assertEquals(a.out(), b.out());
     }
@@ -140,13 +207,21 @@ class CliTest {
     void generateWithAnImagePrintsTheExpectedAnswer() {
         Path dir = Fixtures.model("demo-vision");
         for (JsonNode c : Fixtures.json(dir.resolve("golden.json")).get("cases")) {
-            if (!c.get("aspect_ratios").toString().equals("[2,2]") && !c.get("aspect_ratios").toString().equals("[1,2]")) {
+            if (!c.get("aspect_ratios").toString().equals("[2,2]")
+                    && !c.get("aspect_ratios").toString().equals("[1,2]")) {
                 continue;
             }
-            Run r = run("generate", "--model", dir.toString(), "--image", dir.resolve(c.get("image").asText()).toString(),
-                    "--prompt", c.get("question").asText());
+            Run r = run(
+                    "generate",
+                    "--model",
+                    dir.toString(),
+                    "--image",
+                    dir.resolve(c.get("image").asText()).toString(),
+                    "--prompt",
+                    c.get("question").asText());
             assertEquals(0, r.code(), r.err());
-            assertEquals(c.get("expected").asText() + "\n", r.out(), c.get("image").asText());
+            assertEquals(
+                    c.get("expected").asText() + "\n", r.out(), c.get("image").asText());
         }
     }
 
@@ -158,26 +233,47 @@ class CliTest {
         try (SafetensorsFile golden = SafetensorsFile.open(model.resolve("golden.safetensors"))) {
             String name = c.get("pixel_values_tensor").asText();
             long[] shape = golden.info(name).shape();
-            new io.llamastream.engine.checkpoint.SafetensorsWriter().addF32("tiles", shape, golden.readFloats(name)).write(pixels);
-            String ids = Arrays.stream(Fixtures.ints(c.get("input_ids"))).mapToObj(Integer::toString).collect(Collectors.joining(","));
+            new SafetensorsWriter()
+                    .addF32("tiles", shape, golden.readFloats(name))
+                    .write(pixels);
+            String ids = Arrays.stream(Fixtures.ints(c.get("input_ids")))
+                    .mapToObj(Integer::toString)
+                    .collect(Collectors.joining(","));
             Path out = tmp.resolve("logits.safetensors");
-            Run r = run("logits", "--model", model.toString(), "--ids", ids, "--pixel-values", pixels.toString(),
-                    "--tensor", "tiles", "--out", out.toString());
+            Run r = run(
+                    "logits",
+                    "--model",
+                    model.toString(),
+                    "--ids",
+                    ids,
+                    "--pixel-values",
+                    pixels.toString(),
+                    "--tensor",
+                    "tiles",
+                    "--out",
+                    out.toString());
             assertEquals(0, r.code(), r.err());
             try (SafetensorsFile written = SafetensorsFile.open(out)) {
                 float[] actual = written.readFloats("logits");
                 float[] expected = golden.readFloats(c.get("logits_tensor").asText());
                 ReferenceTolerance.assertClose(expected, actual, "CliTest.java");
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     @Test
     void imageToATextOnlyModelFailsNamingTheModel() {
         Path png = Fixtures.model("demo-vision").resolve("img00_336x336.png");
-        Run r = run("generate", "--model", Fixtures.model("demo-tasks").toString(), "--image", png.toString(), "--prompt", "hi");
+        Run r = run(
+                "generate",
+                "--model",
+                Fixtures.model("demo-tasks").toString(),
+                "--image",
+                png.toString(),
+                "--prompt",
+                "hi");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("demo-tasks"), r.err());
     }
@@ -187,14 +283,16 @@ class CliTest {
         Path dir = Fixtures.model("demo-vision");
         Path png = dir.resolve("img00_336x336.png");
         Path mp4 = tmp.resolve("clip.mp4");
-        java.awt.image.BufferedImage frame = javax.imageio.ImageIO.read(png.toFile());
-        org.jcodec.api.awt.AWTSequenceEncoder enc = org.jcodec.api.awt.AWTSequenceEncoder.createSequenceEncoder(mp4.toFile(), 4);
+        BufferedImage frame = ImageIO.read(png.toFile());
+        AWTSequenceEncoder enc = AWTSequenceEncoder.createSequenceEncoder(mp4.toFile(), 4);
         for (int i = 0; i < 8; i++) {
             enc.encodeImage(frame);
         }
         enc.finish();
-        Run single = run("generate", "--model", dir.toString(), "--image", png.toString(), "--prompt", "What is in the image?");
-        Run video = run("generate", "--model", dir.toString(), "--video", mp4.toString(), "--prompt", "What is in the image?");
+        Run single = run(
+                "generate", "--model", dir.toString(), "--image", png.toString(), "--prompt", "What is in the image?");
+        Run video = run(
+                "generate", "--model", dir.toString(), "--video", mp4.toString(), "--prompt", "What is in the image?");
         assertEquals(0, video.code(), video.err());
         int singleTokens = promptTokens(single.err());
         // 2 s at the default 1 fps cap: two frames, each <|image_start|><|image|> 144 x <|patch|> <|image_end|>.
@@ -202,7 +300,7 @@ class CliTest {
     }
 
     private static int promptTokens(String stderr) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("prompt (\\d+) tokens").matcher(stderr);
+        Matcher m = Pattern.compile("prompt (\\d+) tokens").matcher(stderr);
         assertTrue(m.find(), stderr);
         return Integer.parseInt(m.group(1));
     }

@@ -31,11 +31,19 @@ class GgufCliTest {
         assertEquals("model-Q8_0.gguf", file.get("file").asText());
         JsonNode c = file.get("cases").get(2);
         Path out = tmp.resolve("logits.safetensors");
-        CliTest.Run r = CliTest.run("logits", "--model", DIR.resolve("model-Q8_0.gguf").toString(), "--threads", "1",
-                "--ids", csv(Fixtures.ints(c.get("input_ids"))), "--out", out.toString());
+        CliTest.Run r = CliTest.run(
+                "logits",
+                "--model",
+                DIR.resolve("model-Q8_0.gguf").toString(),
+                "--threads",
+                "1",
+                "--ids",
+                csv(Fixtures.ints(c.get("input_ids"))),
+                "--out",
+                out.toString());
         assertEquals(0, r.code(), r.err());
         try (SafetensorsFile written = SafetensorsFile.open(out);
-             SafetensorsFile golden = SafetensorsFile.open(DIR.resolve("golden.safetensors"))) {
+                SafetensorsFile golden = SafetensorsFile.open(DIR.resolve("golden.safetensors"))) {
             float[] actual = written.readFloats("logits");
             float[] expected = golden.readFloats(c.get("logits_tensor").asText());
             float maxAbs = 0;
@@ -50,24 +58,47 @@ class GgufCliTest {
 
     @Test
     void tokenizeUsesTheTokenizerInsideTheGguf() {
-        JsonNode c = Fixtures.json(Fixtures.root().resolve("tokenizer/small-bpe-golden.json")).get("cases").get(0);
-        CliTest.Run r = CliTest.run("tokenize", "--model", DIR.resolve("model-Q4_K_M.gguf").toString(), "--text", c.get("text").asText());
+        JsonNode c = Fixtures.json(Fixtures.root().resolve("tokenizer/small-bpe-golden.json"))
+                .get("cases")
+                .get(0);
+        CliTest.Run r = CliTest.run(
+                "tokenize",
+                "--model",
+                DIR.resolve("model-Q4_K_M.gguf").toString(),
+                "--text",
+                c.get("text").asText());
         assertEquals(0, r.code(), r.err());
         assertEquals("[" + csv(Fixtures.ints(c.get("ids"))) + "]", r.out().trim());
     }
 
     @Test
     void generateRequantizesAGgufWhenAskedAndReportsTheFormat() {
-        CliTest.Run r = CliTest.run("generate", "--model", DIR.resolve("model-Q6_K.gguf").toString(), "--weight-format", "q8",
-                "--threads", "2", "--prompt", "hello", "--max-tokens", "4");
+        CliTest.Run r = CliTest.run(
+                "generate",
+                "--model",
+                DIR.resolve("model-Q6_K.gguf").toString(),
+                "--weight-format",
+                "q8",
+                "--threads",
+                "2",
+                "--prompt",
+                "hello",
+                "--max-tokens",
+                "4");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("model model-Q6_K loaded"), r.err());
     }
 
     @Test
     void anUnknownWeightFormatIsRefusedNamingIt() {
-        CliTest.Run r = CliTest.run("generate", "--model", DIR.resolve("model-Q6_K.gguf").toString(), "--weight-format", "q3",
-                "--prompt", "hello");
+        CliTest.Run r = CliTest.run(
+                "generate",
+                "--model",
+                DIR.resolve("model-Q6_K.gguf").toString(),
+                "--weight-format",
+                "q3",
+                "--prompt",
+                "hello");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("'q3'"), r.err());
     }
@@ -75,14 +106,25 @@ class GgufCliTest {
     @Test
     void benchMeasuresAGgufLikeLlamaBenchAndWritesJson() throws IOException {
         Path json = tmp.resolve("bench.json");
-        CliTest.Run r = CliTest.run("bench", "--model", DIR.resolve("model-Q4_K_M.gguf").toString(), "--prompt", "16",
-                "--gen", "4", "--runs", "2", "--json", json.toString());
+        CliTest.Run r = CliTest.run(
+                "bench",
+                "--model",
+                DIR.resolve("model-Q4_K_M.gguf").toString(),
+                "--prompt",
+                "16",
+                "--gen",
+                "4",
+                "--runs",
+                "2",
+                "--json",
+                json.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertEquals("native", j.get("format").asText());
         assertEquals(16, j.get("pp16").get("tokens").asInt());
         assertEquals(2, j.get("tg4").get("runs").asInt());
-        assertTrue(j.get("pp16").get("tok_per_s").asDouble() > 0 && j.get("load_s").asDouble() > 0, j.toString());
+        assertTrue(
+                j.get("pp16").get("tok_per_s").asDouble() > 0 && j.get("load_s").asDouble() > 0, j.toString());
         assertTrue(r.out().contains("| pp16"), r.out());
     }
 }

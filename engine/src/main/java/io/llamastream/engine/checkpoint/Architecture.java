@@ -3,6 +3,7 @@ package io.llamastream.engine.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -15,15 +16,21 @@ import java.util.stream.Collectors;
  */
 public enum Architecture {
     /** Llama 4 Scout, Maverick and Llama Guard 4: MoE or dense layers, NoPE, chunked attention, QK norm. */
-    LLAMA4("Llama 4 (Scout, Maverick, Llama Guard 4)",
+    LLAMA4(
+            "Llama 4 (Scout, Maverick, Llama Guard 4)",
             List.of("llama4", "llama4_text"),
             List.of("Llama4ForConditionalGeneration", "Llama4ForCausalLM"),
-            "llama4", RopeLayout.ADJACENT_PAIRS, "feed_forward."),
+            "llama4",
+            RopeLayout.ADJACENT_PAIRS,
+            "feed_forward."),
     /** Llama 3.1, 3.2, 3.3 and Llama Guard 3: dense SwiGLU everywhere, RoPE on every layer. */
-    LLAMA3("Llama 3.x (3.1, 3.2, 3.3, Llama Guard 3)",
+    LLAMA3(
+            "Llama 3.x (3.1, 3.2, 3.3, Llama Guard 3)",
             List.of("llama"),
             List.of("LlamaForCausalLM"),
-            "llama", RopeLayout.HALVES, "mlp.");
+            "llama",
+            RopeLayout.HALVES,
+            "mlp.");
 
     /** Which dimensions of a head RoPE rotates together. */
     public enum RopeLayout {
@@ -40,8 +47,13 @@ public enum Architecture {
     private final RopeLayout ropeLayout;
     private final String feedForwardPrefix;
 
-    Architecture(String displayName, List<String> modelTypes, List<String> hfArchitectures, String ggufName,
-                 RopeLayout ropeLayout, String feedForwardPrefix) {
+    Architecture(
+            String displayName,
+            List<String> modelTypes,
+            List<String> hfArchitectures,
+            String ggufName,
+            RopeLayout ropeLayout,
+            String feedForwardPrefix) {
         this.displayName = displayName;
         this.modelTypes = modelTypes;
         this.hfArchitectures = hfArchitectures;
@@ -64,8 +76,8 @@ public enum Architecture {
                     return a;
                 }
             }
-            throw new IllegalArgumentException("model_type '" + type.asText() + "' is not supported; supported: "
-                    + supported(a -> a.modelTypes));
+            throw new IllegalArgumentException(
+                    "model_type '" + type.asText() + "' is not supported; supported: " + supported(a -> a.modelTypes));
         }
         JsonNode archs = root.get("architectures");
         if (archs != null && archs.isArray() && archs.size() > 0) {
@@ -75,8 +87,8 @@ public enum Architecture {
                     return a;
                 }
             }
-            throw new IllegalArgumentException("architecture '" + name + "' is not supported; supported: "
-                    + supported(a -> a.hfArchitectures));
+            throw new IllegalArgumentException(
+                    "architecture '" + name + "' is not supported; supported: " + supported(a -> a.hfArchitectures));
         }
         throw new IllegalArgumentException("names neither 'model_type' nor 'architectures'; supported model types: "
                 + supported(a -> a.modelTypes));
@@ -93,11 +105,14 @@ public enum Architecture {
                 return a;
             }
         }
-        throw new IllegalArgumentException("general.architecture '" + generalArchitecture + "' is not supported; supported: "
-                + Arrays.stream(values()).map(a -> a.ggufName + " = " + a.displayName).collect(Collectors.joining(", ")));
+        throw new IllegalArgumentException(
+                "general.architecture '" + generalArchitecture + "' is not supported; supported: "
+                        + Arrays.stream(values())
+                                .map(a -> a.ggufName + " = " + a.displayName)
+                                .collect(Collectors.joining(", ")));
     }
 
-    private static String supported(java.util.function.Function<Architecture, List<String>> names) {
+    private static String supported(Function<Architecture, List<String>> names) {
         return Arrays.stream(values())
                 .map(a -> String.join(", ", names.apply(a)) + " = " + a.displayName)
                 .collect(Collectors.joining("; "));

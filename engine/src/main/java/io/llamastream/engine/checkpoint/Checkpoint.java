@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The tensors of a model folder, whether in one {@code model.safetensors} or in shards listed by
@@ -59,7 +62,8 @@ public final class Checkpoint implements AutoCloseable {
             map.fields().forEachRemaining(e -> {
                 Path shard = dir.resolve(e.getValue().asText());
                 if (!shard.normalize().startsWith(dir.normalize())) {
-                    throw new ModelFormatException(index, "shard '" + e.getValue().asText() + "' points outside the model folder");
+                    throw new ModelFormatException(
+                            index, "shard '" + e.getValue().asText() + "' points outside the model folder");
                 }
                 SafetensorsFile f = files.get(shard);
                 if (f == null) {
@@ -70,7 +74,8 @@ public final class Checkpoint implements AutoCloseable {
                     files.put(shard, f);
                 }
                 if (!f.contains(e.getKey())) {
-                    throw new ModelFormatException(shard, "tensor '" + e.getKey() + "' listed in " + INDEX + " is not in this shard");
+                    throw new ModelFormatException(
+                            shard, "tensor '" + e.getKey() + "' listed in " + INDEX + " is not in this shard");
                 }
                 byTensor.put(e.getKey(), f);
             });
@@ -86,8 +91,8 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Every tensor's name, for planning memory before anything is read. */
-    public java.util.Set<String> tensorNames() {
-        return java.util.Collections.unmodifiableSet(byTensor.keySet());
+    public Set<String> tensorNames() {
+        return Collections.unmodifiableSet(byTensor.keySet());
     }
 
     public boolean contains(String name) {
@@ -102,9 +107,11 @@ public final class Checkpoint implements AutoCloseable {
     public TensorInfo checkedInfo(String name, long... expectedShape) {
         SafetensorsFile f = file(name);
         TensorInfo t = f.info(name);
-        if (!java.util.Arrays.equals(t.shape(), expectedShape)) {
-            throw new ModelFormatException(f.path(), "tensor '" + name + "' has shape " + java.util.Arrays.toString(t.shape())
-                    + " but the config implies " + java.util.Arrays.toString(expectedShape));
+        if (!Arrays.equals(t.shape(), expectedShape)) {
+            throw new ModelFormatException(
+                    f.path(),
+                    "tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + " but the config implies "
+                            + Arrays.toString(expectedShape));
         }
         return t;
     }

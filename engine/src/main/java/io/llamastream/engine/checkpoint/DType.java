@@ -6,7 +6,16 @@ package io.llamastream.engine.checkpoint;
  * else is rejected when the header is parsed, so a model with an unknown dtype fails at load.
  */
 public enum DType {
-    BF16(2), F16(2), F32(4), I32(4), I64(8), U8(1), I8(1), I16(2), BOOL(1), F64(8);
+    BF16(2),
+    F16(2),
+    F32(4),
+    I32(4),
+    I64(8),
+    U8(1),
+    I8(1),
+    I16(2),
+    BOOL(1),
+    F64(8);
 
     private final int bytes;
 

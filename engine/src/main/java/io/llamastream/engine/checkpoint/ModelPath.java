@@ -1,6 +1,5 @@
 package io.llamastream.engine.checkpoint;
 
-import io.llamastream.engine.checkpoint.ModelFormatException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -11,14 +10,18 @@ import java.util.Locale;
  * takes a model path (CLI, operators, job) resolves it here, so both kinds work everywhere.
  */
 public record ModelPath(Path path, Kind kind) {
-    public enum Kind { HF_FOLDER, GGUF }
+    public enum Kind {
+        HF_FOLDER,
+        GGUF
+    }
 
     /** Resolves {@code path}, refusing one that is neither a folder nor a {@code .gguf} file. */
     public static ModelPath of(Path path) {
         if (Files.isDirectory(path)) {
             return new ModelPath(path, Kind.HF_FOLDER);
         }
-        if (Files.isRegularFile(path) && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) {
+        if (Files.isRegularFile(path)
+                && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) {
             return new ModelPath(path, Kind.GGUF);
         }
         if (Files.isRegularFile(path)) {

@@ -11,8 +11,7 @@ import java.nio.channels.FileChannel;
  * any size and safely from several threads (positional reads do not move a shared cursor).
  */
 public final class PositionalRead {
-    private PositionalRead() {
-    }
+    private PositionalRead() {}
 
     /** Reads until {@code dst} is full; the file ending first is an {@link EOFException}. */
     public static void readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {

@@ -5,8 +5,13 @@ package io.llamastream.engine.checkpoint;
  * long wavelengths. {@link #inverseFrequencies(int)} applies exactly the llama3 rule of the
  * architecture spec, including the empty middle band when low and high factors are equal.
  */
-public record RopeScaling(String type, double theta, double factor, double lowFreqFactor,
-                          double highFreqFactor, double originalMaxPositions) {
+public record RopeScaling(
+        String type,
+        double theta,
+        double factor,
+        double lowFreqFactor,
+        double highFreqFactor,
+        double originalMaxPositions) {
 
     public static RopeScaling unscaled(double theta) {
         return new RopeScaling("default", theta, 1, 1, 1, 0);

@@ -1,9 +1,9 @@
 package io.llamastream.engine.checkpoint;
 
-import io.llamastream.engine.math.Fp16;
-import io.llamastream.engine.math.Bf16;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llamastream.engine.math.Bf16;
+import io.llamastream.engine.math.Fp16;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,6 +30,7 @@ import java.util.Map;
 public final class SafetensorsFile implements AutoCloseable {
     /** Largest header accepted; real headers are a few hundred KB. Guards against hostile lengths. */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
     static final long MAX_MAPPING = 1L << 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,8 +40,12 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, FileChannel channel, long dataStart,
-                            Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    private SafetensorsFile(
+            Path path,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorInfo> tensors,
+            Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
         this.dataStart = dataStart;
@@ -72,16 +77,21 @@ public final class SafetensorsFile implements AutoCloseable {
     private static SafetensorsFile parse(Path path, FileChannel channel) throws IOException {
         long size = channel.size();
         if (size < 8) {
-            throw new ModelFormatException(path, "truncated: " + size + " bytes, too short for the 8-byte header length");
+            throw new ModelFormatException(
+                    path, "truncated: " + size + " bytes, too short for the 8-byte header length");
         }
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         PositionalRead.readFully(channel, lenBuf, 0);
         long headerLen = lenBuf.flip().getLong();
         if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
-            throw new ModelFormatException(path, "header length " + headerLen + " is not plausible (file is " + size + " bytes)");
+            throw new ModelFormatException(
+                    path, "header length " + headerLen + " is not plausible (file is " + size + " bytes)");
         }
         if (8 + headerLen > size) {
-            throw new ModelFormatException(path, "truncated: header claims " + headerLen + " bytes but the file has only " + (size - 8) + " after the length");
+            throw new ModelFormatException(
+                    path,
+                    "truncated: header claims " + headerLen + " bytes but the file has only " + (size - 8)
+                            + " after the length");
         }
         ByteBuffer header = ByteBuffer.allocate((int) headerLen);
         PositionalRead.readFully(channel, header, 8);
@@ -101,14 +111,17 @@ public final class SafetensorsFile implements AutoCloseable {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("__metadata__")) {
-                e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(
+                                m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             tensors.put(e.getKey(), parseEntry(path, e.getKey(), e.getValue(), dataSize));
         }
         checkNoOverlap(path, tensors);
-        return new SafetensorsFile(path, channel, dataStart, Collections.unmodifiableMap(tensors),
-                Collections.unmodifiableMap(metadata));
+        return new SafetensorsFile(
+                path, channel, dataStart, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
     private static TensorInfo parseEntry(Path path, String name, JsonNode node, long dataSize) {
@@ -118,7 +131,8 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         DType dtype = DType.parse(node.path("dtype").asText(""));
         if (dtype == null) {
-            throw new ModelFormatException(path, where + ": unknown dtype '" + node.path("dtype").asText("") + "'");
+            throw new ModelFormatException(
+                    path, where + ": unknown dtype '" + node.path("dtype").asText("") + "'");
         }
         JsonNode shapeNode = node.path("shape");
         JsonNode offsets = node.path("data_offsets");
@@ -141,13 +155,17 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new ModelFormatException(path, where + ": bad data_offsets " + offsets);
         }
         if (end > dataSize) {
-            throw new ModelFormatException(path, where + ": data_offsets end " + end
-                    + " is past the end of the data (" + dataSize + " bytes; file truncated?)");
+            throw new ModelFormatException(
+                    path,
+                    where + ": data_offsets end " + end + " is past the end of the data (" + dataSize
+                            + " bytes; file truncated?)");
         }
         long expected = Math.multiplyExact(elements, dtype.bytes());
         if (end - begin != expected) {
-            throw new ModelFormatException(path, where + ": shape " + shapeNode + " of " + dtype + " needs "
-                    + expected + " bytes but data_offsets span " + (end - begin));
+            throw new ModelFormatException(
+                    path,
+                    where + ": shape " + shapeNode + " of " + dtype + " needs " + expected
+                            + " bytes but data_offsets span " + (end - begin));
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
@@ -193,7 +211,8 @@ public final class SafetensorsFile implements AutoCloseable {
         TensorInfo t = info(name);
         long n = t.elementCount();
         if (n > Integer.MAX_VALUE - 8) {
-            throw new ModelFormatException(path, "tensor '" + name + "' has " + n + " elements, too many for one array");
+            throw new ModelFormatException(
+                    path, "tensor '" + name + "' has " + n + " elements, too many for one array");
         }
         float[] out = new float[(int) n];
         readFloats(t, 0, out, 0, out.length);
@@ -209,7 +228,8 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new ModelFormatException(path, "tensor '" + t.name() + "' is " + t.dtype() + ", not a floating type");
         }
         if (first < 0 || count < 0 || first + count > t.elementCount()) {
-            throw new IndexOutOfBoundsException(t.name() + ": elements " + first + "+" + count + " of " + t.elementCount());
+            throw new IndexOutOfBoundsException(
+                    t.name() + ": elements " + first + "+" + count + " of " + t.elementCount());
         }
         int width = t.dtype().bytes();
         int perMap = (int) (MAX_MAPPING / width);
@@ -230,8 +250,8 @@ public final class SafetensorsFile implements AutoCloseable {
      */
     public void readBytes(TensorInfo t, long offset, ByteBuffer dst) {
         if (offset < 0 || t.begin() + offset + dst.remaining() > t.end()) {
-            throw new IndexOutOfBoundsException(t.name() + ": bytes " + offset + "+" + dst.remaining()
-                    + " of " + (t.end() - t.begin()));
+            throw new IndexOutOfBoundsException(
+                    t.name() + ": bytes " + offset + "+" + dst.remaining() + " of " + (t.end() - t.begin()));
         }
         try {
             PositionalRead.readFully(channel, dst, dataStart + t.begin() + offset);
@@ -260,7 +280,8 @@ public final class SafetensorsFile implements AutoCloseable {
             MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + offset, length);
             return m.order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
-            throw new ModelFormatException(path, "cannot map bytes " + offset + "+" + length + ": " + e.getMessage(), e);
+            throw new ModelFormatException(
+                    path, "cannot map bytes " + offset + "+" + length + ": " + e.getMessage(), e);
         }
     }
 
@@ -285,7 +306,6 @@ public final class SafetensorsFile implements AutoCloseable {
             default -> throw new IllegalStateException(type.name());
         }
     }
-
 
     @Override
     public void close() {

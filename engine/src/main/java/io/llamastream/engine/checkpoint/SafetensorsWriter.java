@@ -17,7 +17,7 @@ import java.util.List;
  * {@code preprocess} outputs. Tensors are written in the order they were added.
  */
 public final class SafetensorsWriter {
-    private record Entry(String name, DType dtype, long[] shape, ByteBuffer data) { }
+    private record Entry(String name, DType dtype, long[] shape, ByteBuffer data) {}
 
     private final List<Entry> entries = new ArrayList<>();
 
@@ -70,7 +70,10 @@ public final class SafetensorsWriter {
             headerPadded[i] = ' ';
         }
         try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+            out.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(padded)
+                    .array());
             out.write(headerPadded);
             for (Entry e : entries) {
                 out.write(e.data().array());

@@ -16,7 +16,8 @@ public final class TensorReader {
 
     private static void checkRange(TensorInfo t, long first, int count) {
         if (first < 0 || count < 0 || first + count > t.elementCount()) {
-            throw new IndexOutOfBoundsException(t.name() + ": elements " + first + "+" + count + " of " + t.elementCount());
+            throw new IndexOutOfBoundsException(
+                    t.name() + ": elements " + first + "+" + count + " of " + t.elementCount());
         }
     }
 
@@ -53,7 +54,7 @@ public final class TensorReader {
             float[] tmp = new float[Math.min(count, 1 << 20)];
             for (int done = 0; done < count; ) {
                 int n = Math.min(tmp.length, count - done);
-              readFloats(f, t, first + done, tmp, 0, n);
+                readFloats(f, t, first + done, tmp, 0, n);
                 for (int i = 0; i < n; i++) {
                     dst[off + done + i] = Bf16.fromFloat(tmp[i]);
                 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,14 +47,52 @@ public record TextModelConfig(
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A Llama 4 config with untied embeddings, as code that builds a geometry directly (benchmarks) writes it. */
-    public TextModelConfig(int hiddenSize, int numLayers, int numHeads, int numKvHeads, int headDim, int vocabSize,
-                           int intermediateSize, int intermediateSizeMlp, int numExperts, int expertsPerToken,
-                           float rmsNormEps, RopeScaling rope, boolean useQkNorm, int attentionChunkSize,
-                           boolean[] ropeLayers, boolean[] moeLayers, boolean attnTemperatureTuning, double floorScale,
-                           double attnScale, int[] eosTokenIds, boolean multimodal) {
-        this(Architecture.LLAMA4, hiddenSize, numLayers, numHeads, numKvHeads, headDim, vocabSize, intermediateSize,
-                intermediateSizeMlp, numExperts, expertsPerToken, rmsNormEps, rope, useQkNorm, attentionChunkSize,
-                ropeLayers, moeLayers, attnTemperatureTuning, floorScale, attnScale, eosTokenIds, multimodal, false);
+    public TextModelConfig(
+            int hiddenSize,
+            int numLayers,
+            int numHeads,
+            int numKvHeads,
+            int headDim,
+            int vocabSize,
+            int intermediateSize,
+            int intermediateSizeMlp,
+            int numExperts,
+            int expertsPerToken,
+            float rmsNormEps,
+            RopeScaling rope,
+            boolean useQkNorm,
+            int attentionChunkSize,
+            boolean[] ropeLayers,
+            boolean[] moeLayers,
+            boolean attnTemperatureTuning,
+            double floorScale,
+            double attnScale,
+            int[] eosTokenIds,
+            boolean multimodal) {
+        this(
+                Architecture.LLAMA4,
+                hiddenSize,
+                numLayers,
+                numHeads,
+                numKvHeads,
+                headDim,
+                vocabSize,
+                intermediateSize,
+                intermediateSizeMlp,
+                numExperts,
+                expertsPerToken,
+                rmsNormEps,
+                rope,
+                useQkNorm,
+                attentionChunkSize,
+                ropeLayers,
+                moeLayers,
+                attnTemperatureTuning,
+                floorScale,
+                attnScale,
+                eosTokenIds,
+                multimodal,
+                false);
     }
 
     /** Reads {@code file} (a config.json) and names it in every error. */
@@ -86,25 +125,49 @@ public record TextModelConfig(
         int kvHeads = t.path("num_key_value_heads").asInt(heads);
         int headDim = t.path("head_dim").asInt(hidden / heads);
         if (heads % kvHeads != 0) {
-            throw new IllegalArgumentException("num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+            throw new IllegalArgumentException(
+                    "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
         int vocab = required(t, "vocab_size");
         int inter = required(t, "intermediate_size");
         float eps = (float) t.path("rms_norm_eps").asDouble(1e-5);
         int[] eos = readEos(t.has("eos_token_id") ? t.get("eos_token_id") : root.get("eos_token_id"));
-        boolean tied = t.path("tie_word_embeddings").asBoolean(root.path("tie_word_embeddings").asBoolean(false));
+        boolean tied = t.path("tie_word_embeddings")
+                .asBoolean(root.path("tie_word_embeddings").asBoolean(false));
         if (!arch.hasLlama4Layers()) {
             // Llama 3: RoPE and a dense SwiGLU of intermediate_size on every layer.
             for (String bias : new String[] {"attention_bias", "mlp_bias"}) {
                 if (t.path(bias).asBoolean(false)) {
-                    throw new IllegalArgumentException("'" + bias + "' true is not supported (" + arch.displayName() + " has no biases)");
+                    throw new IllegalArgumentException(
+                            "'" + bias + "' true is not supported (" + arch.displayName() + " has no biases)");
                 }
             }
             boolean[] rope = new boolean[layers];
-            java.util.Arrays.fill(rope, true);
-            return new TextModelConfig(arch, hidden, layers, heads, kvHeads, headDim, vocab, inter, inter, 0, 1, eps,
-                    readRope(t), false, Integer.MAX_VALUE, rope, new boolean[layers], false, 8192, 0.1, eos,
-                    multimodal, tied);
+            Arrays.fill(rope, true);
+            return new TextModelConfig(
+                    arch,
+                    hidden,
+                    layers,
+                    heads,
+                    kvHeads,
+                    headDim,
+                    vocab,
+                    inter,
+                    inter,
+                    0,
+                    1,
+                    eps,
+                    readRope(t),
+                    false,
+                    Integer.MAX_VALUE,
+                    rope,
+                    new boolean[layers],
+                    false,
+                    8192,
+                    0.1,
+                    eos,
+                    multimodal,
+                    tied);
         }
         int interleave = t.path("interleave_moe_layer_step").asInt(1);
         boolean[] moe = new boolean[layers];
@@ -127,7 +190,8 @@ public record TextModelConfig(
         int nopeInterval = t.path("no_rope_layer_interval").asInt(4);
         if (ropeNode != null && ropeNode.isArray() && ropeNode.size() > 0) {
             if (ropeNode.size() != layers) {
-                throw new IllegalArgumentException("no_rope_layers has " + ropeNode.size() + " entries for " + layers + " layers");
+                throw new IllegalArgumentException(
+                        "no_rope_layers has " + ropeNode.size() + " entries for " + layers + " layers");
             }
             for (int l = 0; l < layers; l++) {
                 rope[l] = ropeNode.get(l).asInt() != 0;
@@ -140,7 +204,15 @@ public record TextModelConfig(
         JsonNode temp = t.path("attn_temperature_tuning");
         boolean tuning = temp.isBoolean() ? temp.asBoolean() : temp.isNumber() && temp.asDouble() != 0;
         JsonNode chunk = t.get("attention_chunk_size");
-        return new TextModelConfig(arch, hidden, layers, heads, kvHeads, headDim, vocab, inter,
+        return new TextModelConfig(
+                arch,
+                hidden,
+                layers,
+                heads,
+                kvHeads,
+                headDim,
+                vocab,
+                inter,
                 t.path("intermediate_size_mlp").asInt(inter),
                 t.path("num_local_experts").asInt(0),
                 t.path("num_experts_per_tok").asInt(1),
@@ -148,10 +220,14 @@ public record TextModelConfig(
                 readRope(t),
                 t.path("use_qk_norm").asBoolean(false),
                 chunk == null || chunk.isNull() ? Integer.MAX_VALUE : chunk.asInt(),
-                rope, moe, tuning,
+                rope,
+                moe,
+                tuning,
                 t.path("floor_scale").asDouble(8192),
                 t.path("attn_scale").asDouble(0.1),
-                eos, multimodal, tied);
+                eos,
+                multimodal,
+                tied);
     }
 
     private static RopeScaling readRope(JsonNode t) {
@@ -174,10 +250,16 @@ public record TextModelConfig(
             return RopeScaling.unscaled(theta);
         }
         if (!"llama3".equals(type)) {
-            throw new IllegalArgumentException("rope_type '" + type + "' is not supported (expected default or llama3)");
+            throw new IllegalArgumentException(
+                    "rope_type '" + type + "' is not supported (expected default or llama3)");
         }
-        return new RopeScaling(type, theta, s.path("factor").asDouble(8), s.path("low_freq_factor").asDouble(1),
-                s.path("high_freq_factor").asDouble(4), s.path("original_max_position_embeddings").asDouble(8192));
+        return new RopeScaling(
+                type,
+                theta,
+                s.path("factor").asDouble(8),
+                s.path("low_freq_factor").asDouble(1),
+                s.path("high_freq_factor").asDouble(4),
+                s.path("original_max_position_embeddings").asDouble(8192));
     }
 
     private static int[] readEos(JsonNode n) {

@@ -21,6 +21,7 @@ public final class KvCache {
     private final List<List<float[]>> values = new ArrayList<>();
     /** Per layer, the position held at offset 0 of its first page. */
     private final int[] first;
+
     private int length;
 
     public KvCache(TextModelConfig config, KvPagePool pool) {
@@ -37,7 +38,8 @@ public final class KvCache {
             values.add(new ArrayList<>());
         }
         if (chunk != Integer.MAX_VALUE && chunk % pagePositions != 0) {
-            throw new IllegalArgumentException("KV page of " + pagePositions + " positions does not divide the attention chunk " + chunk);
+            throw new IllegalArgumentException(
+                    "KV page of " + pagePositions + " positions does not divide the attention chunk " + chunk);
         }
     }
 
@@ -88,7 +90,8 @@ public final class KvCache {
         }
         for (int l = 0; l < local.length; l++) {
             if (local[l] && n > 0 && length > 0 && n / chunk != (length - 1) / chunk) {
-                throw new IllegalArgumentException("cannot truncate to " + n + ": chunked layers no longer hold that chunk");
+                throw new IllegalArgumentException(
+                        "cannot truncate to " + n + ": chunked layers no longer hold that chunk");
             }
         }
         length = n;
@@ -162,7 +165,8 @@ public final class KvCache {
      */
     public KvSpan export(int from, int count) {
         if (from < 0 || from + count > length) {
-            throw new IllegalArgumentException("positions " + from + "+" + count + " not written (length " + length + ")");
+            throw new IllegalArgumentException(
+                    "positions " + from + "+" + count + " not written (length " + length + ")");
         }
         float[][] k = new float[local.length][];
         float[][] v = new float[local.length][];
@@ -184,7 +188,7 @@ public final class KvCache {
     public void append(KvSpan kv) {
         for (int i = 0; i < kv.positions(); i++) {
             for (int l = 0; l < local.length; l++) {
-              store(l, length + i, kv.keys()[l], i * kvWidth, kv.values()[l], i * kvWidth);
+                store(l, length + i, kv.keys()[l], i * kvWidth, kv.values()[l], i * kvWidth);
             }
         }
         length += kv.positions();

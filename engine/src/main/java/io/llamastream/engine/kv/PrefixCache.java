@@ -14,9 +14,9 @@ import java.util.Map;
  * cache and prefills only the rest. Thread-safe.
  */
 public final class PrefixCache {
-    private record Key(long hash) { }
+    private record Key(long hash) {}
 
-    private record Entry(long parent, int[] tokens, KvSpan span) { }
+    private record Entry(long parent, int[] tokens, KvSpan span) {}
 
     private final int pageSize;
     private final long budgetBytes;
@@ -63,7 +63,8 @@ public final class PrefixCache {
             int from = b * pageSize;
             long h = chain(parent, prompt, from, pageSize);
             Entry e = pages.get(new Key(h));
-            if (e == null || e.parent() != parent
+            if (e == null
+                    || e.parent() != parent
                     || !Arrays.equals(e.tokens(), 0, pageSize, prompt, from, from + pageSize)) {
                 break;
             }

@@ -6,8 +6,7 @@ package io.llamastream.engine.math;
  * to bf16 before the encoder.
  */
 public final class Bf16 {
-    private Bf16() {
-    }
+    private Bf16() {}
 
     public static float toFloat(short bits) {
         return Float.intBitsToFloat((bits & 0xFFFF) << 16);

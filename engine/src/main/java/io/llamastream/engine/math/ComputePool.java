@@ -19,6 +19,7 @@ import java.util.function.IntConsumer;
 public final class ComputePool implements AutoCloseable {
     /** Fewer multiply-adds than this run on the calling thread. */
     private static final long INLINE_WORK = 1L << 15;
+
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private static volatile ComputePool shared;
@@ -34,13 +35,16 @@ public final class ComputePool implements AutoCloseable {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.pool = threads == 1 ? null
+        this.pool = threads == 1
+                ? null
                 : new ForkJoinPool(threads, new WorkerFactory(POOLS.incrementAndGet()), null, false);
     }
 
     /** Threads for a pool when none is configured: {@code llamastream.threads}, else the available cores. */
     public static int defaultThreads() {
-        return Math.max(1, Integer.getInteger("llamastream.threads", Runtime.getRuntime().availableProcessors()));
+        return Math.max(
+                1,
+                Integer.getInteger("llamastream.threads", Runtime.getRuntime().availableProcessors()));
     }
 
     /** The process-wide pool, sized by {@code llamastream.threads} or the available cores. */
@@ -148,8 +152,7 @@ public final class ComputePool implements AutoCloseable {
         @SuppressWarnings("removal")
         public ForkJoinWorkerThread newThread(ForkJoinPool pool) {
             return AccessController.doPrivileged((PrivilegedAction<ForkJoinWorkerThread>) () -> {
-                ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) {
-                };
+                ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) {};
                 t.setName("llamastream-compute-" + poolId + "-" + workers.incrementAndGet());
                 t.setDaemon(true);
                 t.setContextClassLoader(ComputePool.class.getClassLoader());

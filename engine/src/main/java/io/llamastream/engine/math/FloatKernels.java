@@ -12,8 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FloatKernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
-    private FloatKernels() {
-    }
+    private FloatKernels() {}
 
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int i = 0;
@@ -39,7 +38,9 @@ public final class FloatKernels {
     public static void addInPlace(float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector.fromArray(F, x, xOff + i).add(FloatVector.fromArray(F, y, yOff + i)).intoArray(x, xOff + i);
+            FloatVector.fromArray(F, x, xOff + i)
+                    .add(FloatVector.fromArray(F, y, yOff + i))
+                    .intoArray(x, xOff + i);
         }
         for (; i < n; i++) {
             x[xOff + i] += y[yOff + i];
@@ -51,7 +52,9 @@ public final class FloatKernels {
         int i = 0;
         FloatVector va = FloatVector.broadcast(F, a);
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector.fromArray(F, y, yOff + i).fma(va, FloatVector.fromArray(F, x, xOff + i)).intoArray(x, xOff + i);
+            FloatVector.fromArray(F, y, yOff + i)
+                    .fma(va, FloatVector.fromArray(F, x, xOff + i))
+                    .intoArray(x, xOff + i);
         }
         for (; i < n; i++) {
             x[xOff + i] += a * y[yOff + i];

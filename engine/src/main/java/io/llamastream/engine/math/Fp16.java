@@ -2,8 +2,7 @@ package io.llamastream.engine.math;
 
 /** IEEE 754 half precision (fp16, binary16) conversion: the one the checkpoint readers share. */
 public final class Fp16 {
-    private Fp16() {
-    }
+    private Fp16() {}
 
     /** binary16 bits to float32, exactly (Float.float16ToFloat exists only from Java 20 on). */
     public static float toFloat(short h) {

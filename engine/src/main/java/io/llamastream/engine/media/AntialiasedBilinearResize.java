@@ -11,8 +11,7 @@ public final class AntialiasedBilinearResize {
     /** PIL's PRECISION_BITS for 8-bit images: 32 - 8 - 2. */
     private static final int PRECISION_BITS = 22;
 
-    private AntialiasedBilinearResize() {
-    }
+    private AntialiasedBilinearResize() {}
 
     public static RgbImage resize(RgbImage src, int outWidth, int outHeight) {
         if (outWidth < 1 || outHeight < 1) {
@@ -29,7 +28,7 @@ public final class AntialiasedBilinearResize {
     }
 
     /** Per output index: first input index, count, and fixed-point weights (ksize apart). */
-    private record Coefficients(int[] first, int[] count, int[] weights, int ksize) { }
+    private record Coefficients(int[] first, int[] count, int[] weights, int ksize) {}
 
     private static Coefficients coefficients(int inSize, int outSize) {
         double scale = (double) inSize / outSize;

@@ -9,7 +9,8 @@ package io.llamastream.engine.media;
 public record EncodedMedia(int[] promptTokens, int placeholderTokenId, float[] embeddings, int rows, int textHidden) {
     public EncodedMedia {
         if (embeddings.length != (long) rows * textHidden) {
-            throw new IllegalArgumentException("embeddings has " + embeddings.length + " floats, expected " + rows + " x " + textHidden);
+            throw new IllegalArgumentException(
+                    "embeddings has " + embeddings.length + " floats, expected " + rows + " x " + textHidden);
         }
         int placeholders = 0;
         for (int t : promptTokens) {

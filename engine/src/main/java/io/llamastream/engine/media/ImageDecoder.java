@@ -1,5 +1,7 @@
 package io.llamastream.engine.media;
 
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import io.llamastream.engine.media.ImageDecodeException.Reason;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -34,14 +36,15 @@ public final class ImageDecoder {
 
     /** ImageIO format names we accept; the JDK also reads TIFF, which we deliberately do not offer. */
     private static final Set<String> SUPPORTED = Set.of("png", "jpeg", "gif", "bmp", "webp");
+
     private static final String SUPPORTED_TEXT = "PNG, JPEG, GIF, BMP or WebP";
 
     static {
         // Register the TwelveMonkeys readers explicitly: ImageIO's automatic plugin scan uses the
         // context class loader, which under Flink's user-code class loader may not see our jar.
         IIORegistry registry = IIORegistry.getDefaultInstance();
-        registry.registerServiceProvider(new com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi());
-        registry.registerServiceProvider(new com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi());
+        registry.registerServiceProvider(new WebPImageReaderSpi());
+        registry.registerServiceProvider(new JPEGImageReaderSpi());
         // No temp files for decoding untrusted input: everything stays in memory.
         ImageIO.setUseCache(false);
     }
@@ -78,19 +81,24 @@ public final class ImageDecoder {
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
                 if (w < 1 || h < 1) {
-                    throw new ImageDecodeException(Reason.CORRUPT, format + " header declares a " + w + "x" + h + " image");
+                    throw new ImageDecodeException(
+                            Reason.CORRUPT, format + " header declares a " + w + "x" + h + " image");
                 }
                 if (w * h > maxPixels) {
-                    throw new ImageDecodeException(Reason.TOO_LARGE, format + " image is " + w + "x" + h + " = " + (w * h)
-                            + " pixels, above the limit of " + maxPixels + "; downscale it before sending");
+                    throw new ImageDecodeException(
+                            Reason.TOO_LARGE,
+                            format + " image is " + w + "x" + h + " = " + (w * h) + " pixels, above the limit of "
+                                    + maxPixels + "; downscale it before sending");
                 }
                 BufferedImage image = reader.read(0);
                 // The JDK's JPEG decoder reports a cut-off file as a warning and fills the rest with
                 // grey; an image that is partly invented must not reach the model.
                 for (String warning : warnings) {
                     if (looksTruncated(warning)) {
-                        throw new ImageDecodeException(Reason.TRUNCATED, format + " data ends early (" + warning
-                                + "); the upload was probably cut off, send the complete file");
+                        throw new ImageDecodeException(
+                                Reason.TRUNCATED,
+                                format + " data ends early (" + warning
+                                        + "); the upload was probably cut off, send the complete file");
                     }
                 }
                 return toRgb(image);
@@ -101,9 +109,14 @@ public final class ImageDecoder {
             throw e;
         } catch (IOException | RuntimeException e) {
             if (isTruncation(e)) {
-                throw new ImageDecodeException(Reason.TRUNCATED, "the image data ends early (" + e + "); the upload was probably cut off, send the complete file", e);
+                throw new ImageDecodeException(
+                        Reason.TRUNCATED,
+                        "the image data ends early (" + e
+                                + "); the upload was probably cut off, send the complete file",
+                        e);
             }
-            throw new ImageDecodeException(Reason.CORRUPT, "the image data is malformed (" + e + "); re-encode it as " + SUPPORTED_TEXT, e);
+            throw new ImageDecodeException(
+                    Reason.CORRUPT, "the image data is malformed (" + e + "); re-encode it as " + SUPPORTED_TEXT, e);
         }
     }
 
@@ -120,11 +133,14 @@ public final class ImageDecoder {
             r.dispose();
         }
         if (other != null) {
-            throw new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, "images in " + other.toUpperCase(Locale.ROOT)
-                    + " format are not accepted; convert to " + SUPPORTED_TEXT);
+            throw new ImageDecodeException(
+                    Reason.UNSUPPORTED_FORMAT,
+                    "images in " + other.toUpperCase(Locale.ROOT) + " format are not accepted; convert to "
+                            + SUPPORTED_TEXT);
         }
-        throw new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, "the " + length + " bytes are not a recognisable image; send "
-                + SUPPORTED_TEXT);
+        throw new ImageDecodeException(
+                Reason.UNSUPPORTED_FORMAT,
+                "the " + length + " bytes are not a recognisable image; send " + SUPPORTED_TEXT);
     }
 
     private static boolean looksTruncated(String warning) {

@@ -14,10 +14,14 @@ public final class ImageMediaEncoder implements MediaEncoder {
     private final VisionEncoder encoder;
     private final ImagePromptLayout layout;
 
-    public ImageMediaEncoder(ImageDecoder decoder, ImagePreprocessor preprocessor, VisionEncoder encoder, ToIntFunction<String> tokenId) {
+    public ImageMediaEncoder(
+            ImageDecoder decoder,
+            ImagePreprocessor preprocessor,
+            VisionEncoder encoder,
+            ToIntFunction<String> tokenId) {
         if (preprocessor.tileSize() != encoder.config().imageSize()) {
-            throw new IllegalArgumentException("preprocessor tiles are " + preprocessor.tileSize() + " px but the encoder expects "
-                    + encoder.config().imageSize());
+            throw new IllegalArgumentException("preprocessor tiles are " + preprocessor.tileSize()
+                    + " px but the encoder expects " + encoder.config().imageSize());
         }
         this.decoder = decoder;
         this.preprocessor = preprocessor;
@@ -27,7 +31,11 @@ public final class ImageMediaEncoder implements MediaEncoder {
 
     /** Default decoder limits and preprocessing at the encoder's tile size. */
     public ImageMediaEncoder(VisionEncoder encoder, ToIntFunction<String> tokenId) {
-        this(new ImageDecoder(), new ImagePreprocessor(encoder.config().imageSize(), ImagePreprocessor.DEFAULT_MAX_PATCHES), encoder, tokenId);
+        this(
+                new ImageDecoder(),
+                new ImagePreprocessor(encoder.config().imageSize(), ImagePreprocessor.DEFAULT_MAX_PATCHES),
+                encoder,
+                tokenId);
     }
 
     @Override
@@ -47,6 +55,7 @@ public final class ImageMediaEncoder implements MediaEncoder {
         int rows = image.tiles() * tpt;
         float[] projected = encoder.project(features, rows);
         int[] tokens = layout.expand(image.rows(), image.cols(), tpt);
-        return new EncodedMedia(tokens, layout.patchTokenId(), projected, rows, encoder.config().textHiddenSize());
+        return new EncodedMedia(
+                tokens, layout.patchTokenId(), projected, rows, encoder.config().textHiddenSize());
     }
 }

@@ -22,7 +22,8 @@ public final class ImagePreprocessor {
 
     public ImagePreprocessor(int tileSize, int maxPatches) {
         if (tileSize < 1 || maxPatches < 1) {
-            throw new IllegalArgumentException("tileSize and maxPatches must be >= 1, got " + tileSize + ", " + maxPatches);
+            throw new IllegalArgumentException(
+                    "tileSize and maxPatches must be >= 1, got " + tileSize + ", " + maxPatches);
         }
         this.tileSize = tileSize;
         this.maxPatches = maxPatches;

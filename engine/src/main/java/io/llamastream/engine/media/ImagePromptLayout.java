@@ -42,7 +42,8 @@ public final class ImagePromptLayout {
     /** The expansion of an image tiled {@code rows x cols} with {@code tokensPerTile} patches per tile. */
     public int[] expand(int rows, int cols, int tokensPerTile) {
         if (rows < 1 || cols < 1 || tokensPerTile < 1) {
-            throw new IllegalArgumentException("rows, cols and tokensPerTile must be >= 1, got " + rows + ", " + cols + ", " + tokensPerTile);
+            throw new IllegalArgumentException(
+                    "rows, cols and tokensPerTile must be >= 1, got " + rows + ", " + cols + ", " + tokensPerTile);
         }
         int tiles = rows * cols;
         int length = tiles == 1

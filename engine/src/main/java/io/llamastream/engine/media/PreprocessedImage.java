@@ -10,7 +10,8 @@ public record PreprocessedImage(float[] pixelValues, int tiles, int rows, int co
     public PreprocessedImage {
         long expected = (long) tiles * 3 * tileSize * tileSize;
         if (pixelValues.length != expected) {
-            throw new IllegalArgumentException("pixelValues has " + pixelValues.length + " floats, expected " + expected);
+            throw new IllegalArgumentException(
+                    "pixelValues has " + pixelValues.length + " floats, expected " + expected);
         }
         int gridTiles = rows * cols;
         if (tiles != (gridTiles == 1 ? 1 : gridTiles + 1)) {

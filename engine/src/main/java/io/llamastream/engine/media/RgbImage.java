@@ -11,7 +11,8 @@ public record RgbImage(int width, int height, byte[] rgb) {
             throw new IllegalArgumentException("image must be at least 1x1, got " + width + "x" + height);
         }
         if (rgb.length != (long) width * height * 3) {
-            throw new IllegalArgumentException("expected " + (long) width * height * 3 + " bytes for " + width + "x" + height + ", got " + rgb.length);
+            throw new IllegalArgumentException("expected " + (long) width * height * 3 + " bytes for " + width + "x"
+                    + height + ", got " + rgb.length);
         }
     }
 

@@ -28,7 +28,8 @@ public record TileGrid(int rows, int cols) {
         for (int n = maxTiles; n >= 1; n--) {
             for (int f = 1; f <= n; f++) {
                 if (n % f == 0) {
-                    byRatio.computeIfAbsent((double) f / (n / f), k -> new ArrayList<>()).add(new TileGrid(f, n / f));
+                    byRatio.computeIfAbsent((double) f / (n / f), k -> new ArrayList<>())
+                            .add(new TileGrid(f, n / f));
                 }
             }
         }

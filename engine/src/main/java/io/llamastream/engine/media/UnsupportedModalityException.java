@@ -1,5 +1,7 @@
 package io.llamastream.engine.media;
 
+import java.util.Locale;
+
 /**
  * A request carried a modality the loaded model cannot read (audio for Llama 4, or images for a
  * text-only checkpoint). The message names the model so the user knows which to switch to.
@@ -9,7 +11,7 @@ public final class UnsupportedModalityException extends RuntimeException {
     private final String model;
 
     public UnsupportedModalityException(String model, Modality modality) {
-        super("model " + model + " has no " + modality.name().toLowerCase(java.util.Locale.ROOT) + " encoder");
+        super("model " + model + " has no " + modality.name().toLowerCase(Locale.ROOT) + " encoder");
         this.model = model;
         this.modality = modality;
     }

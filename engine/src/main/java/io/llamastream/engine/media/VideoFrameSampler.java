@@ -31,7 +31,8 @@ public final class VideoFrameSampler {
 
     public VideoFrameSampler(ImageDecoder decoder, ImagePreprocessor preprocessor, int maxFrames, double maxFps) {
         if (maxFrames < 1 || !(maxFps > 0)) {
-            throw new IllegalArgumentException("maxFrames must be >= 1 and maxFps > 0, got " + maxFrames + ", " + maxFps);
+            throw new IllegalArgumentException(
+                    "maxFrames must be >= 1 and maxFps > 0, got " + maxFrames + ", " + maxFps);
         }
         this.decoder = decoder;
         this.preprocessor = preprocessor;
@@ -77,7 +78,8 @@ public final class VideoFrameSampler {
             throw new ImageDecodeException(Reason.EMPTY, "the video is empty (0 bytes)");
         }
         try {
-            FrameGrab grab = FrameGrab.createFrameGrab(new ByteBufferSeekableByteChannel(ByteBuffer.wrap(mp4), mp4.length));
+            FrameGrab grab =
+                    FrameGrab.createFrameGrab(new ByteBufferSeekableByteChannel(ByteBuffer.wrap(mp4), mp4.length));
             DemuxerTrackMeta meta = grab.getVideoTrack().getMeta();
             int total = meta.getTotalFrames();
             if (total < 1) {
@@ -91,12 +93,15 @@ public final class VideoFrameSampler {
             for (int frame = 0; frame <= idx[idx.length - 1]; frame++) {
                 Picture pic = grab.getNativeFrame();
                 if (pic == null) {
-                    throw new ImageDecodeException(Reason.TRUNCATED, "the MP4 ends at frame " + frame + " but declares " + total);
+                    throw new ImageDecodeException(
+                            Reason.TRUNCATED, "the MP4 ends at frame " + frame + " but declares " + total);
                 }
                 if (frame == idx[next]) {
                     if ((long) pic.getWidth() * pic.getHeight() > decoder.maxPixels()) {
-                        throw new ImageDecodeException(Reason.TOO_LARGE, "video frames are " + pic.getWidth() + "x" + pic.getHeight()
-                                + ", above the limit of " + decoder.maxPixels() + " pixels");
+                        throw new ImageDecodeException(
+                                Reason.TOO_LARGE,
+                                "video frames are " + pic.getWidth() + "x" + pic.getHeight() + ", above the limit of "
+                                        + decoder.maxPixels() + " pixels");
                     }
                     BufferedImage img = AWTUtil.toBufferedImage(pic);
                     out.add(preprocessor.singleTile(ImageDecoder.toRgb(img)));
@@ -107,7 +112,10 @@ public final class VideoFrameSampler {
         } catch (ImageDecodeException e) {
             throw e;
         } catch (IOException | JCodecException | RuntimeException e) {
-            throw new ImageDecodeException(Reason.CORRUPT, "cannot decode the video as MP4/H.264 (" + e + "); re-encode it as H.264 in MP4", e);
+            throw new ImageDecodeException(
+                    Reason.CORRUPT,
+                    "cannot decode the video as MP4/H.264 (" + e + "); re-encode it as H.264 in MP4",
+                    e);
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.llamastream.engine.model;
 
+import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
-import io.llamastream.engine.checkpoint.TextModelConfig;
 
 /**
  * One decoder layer's grouped-query self-attention, in both of Llama 4's kinds: RoPE layers
@@ -104,8 +104,16 @@ public final class Attention {
                 int i = job / heads;
                 int hh = job % heads;
                 int pos = start + i;
-                attendOne(qs, (first + i) * qw + hh * headDim, hh / group, 0, pos, cache, ctx,
-                        (first + i) * qw + hh * headDim, invSqrt);
+                attendOne(
+                        qs,
+                        (first + i) * qw + hh * headDim,
+                        hh / group,
+                        0,
+                        pos,
+                        cache,
+                        ctx,
+                        (first + i) * qw + hh * headDim,
+                        invSqrt);
             });
             return;
         }
@@ -116,26 +124,46 @@ public final class Attention {
             int row = first + i;
             cache.store(layer, pos, ks, row * kw, vs, row * kw);
             int from = cache.firstVisible(layer, pos);
-            pool.forEach(heads, (long) (pos - from + 1) * headDim * 2, hh ->
-                    attendOne(qs, row * qw + hh * headDim, hh / group, from, pos, cache, ctx,
-                            row * qw + hh * headDim, invSqrt));
+            pool.forEach(
+                    heads,
+                    (long) (pos - from + 1) * headDim * 2,
+                    hh -> attendOne(
+                            qs,
+                            row * qw + hh * headDim,
+                            hh / group,
+                            from,
+                            pos,
+                            cache,
+                            ctx,
+                            row * qw + hh * headDim,
+                            invSqrt));
         }
     }
 
-    private void attendOne(float[] qs, int qOff, int kvHead, int from, int pos, KvCache cache, float[] ctx,
-                           int outOff, float invSqrt) {
+    private void attendOne(
+            float[] qs,
+            int qOff,
+            int kvHead,
+            int from,
+            int pos,
+            KvCache cache,
+            float[] ctx,
+            int outOff,
+            float invSqrt) {
         int n = pos - from + 1;
         float[] scores = new float[n];
         int headOff = kvHead * headDim;
         for (int j = 0; j < n; j++) {
             int p = from + j;
-            scores[j] = FloatKernels.dot(qs, qOff, cache.keyPage(layer, p), cache.pageOffset(layer, p) + headOff, headDim)
-                    * invSqrt;
+            scores[j] =
+                    FloatKernels.dot(qs, qOff, cache.keyPage(layer, p), cache.pageOffset(layer, p) + headOff, headDim)
+                            * invSqrt;
         }
         FloatKernels.softmax(scores, 0, n);
         for (int j = 0; j < n; j++) {
             int p = from + j;
-            FloatKernels.axpy(scores[j], cache.valuePage(layer, p), cache.pageOffset(layer, p) + headOff, ctx, outOff, headDim);
+            FloatKernels.axpy(
+                    scores[j], cache.valuePage(layer, p), cache.pageOffset(layer, p) + headOff, ctx, outOff, headDim);
         }
     }
 }

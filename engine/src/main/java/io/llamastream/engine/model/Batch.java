@@ -2,6 +2,7 @@ package io.llamastream.engine.model;
 
 import io.llamastream.engine.kv.KvCache;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -49,7 +50,7 @@ public final class Batch {
         firstRows.add(rows);
         this.logitsFrom.add(logitsFrom);
         if (positions.length < rows + tokens.length) {
-            positions = java.util.Arrays.copyOf(positions, Math.max(rows + tokens.length, positions.length * 2));
+            positions = Arrays.copyOf(positions, Math.max(rows + tokens.length, positions.length * 2));
         }
         for (int i = 0; i < tokens.length; i++) {
             positions[rows + i] = cache.length() + i;

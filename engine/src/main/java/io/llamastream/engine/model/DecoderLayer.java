@@ -14,7 +14,8 @@ public final class DecoderLayer {
     private final FeedForward feedForward;
     private final float eps;
 
-    public DecoderLayer(float[] inputNorm, float[] postAttentionNorm, Attention attention, FeedForward feedForward, float eps) {
+    public DecoderLayer(
+            float[] inputNorm, float[] postAttentionNorm, Attention attention, FeedForward feedForward, float eps) {
         this.inputNorm = inputNorm;
         this.postAttentionNorm = postAttentionNorm;
         this.attention = attention;

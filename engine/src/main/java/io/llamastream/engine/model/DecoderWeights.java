@@ -11,10 +11,24 @@ import io.llamastream.engine.weights.Embeddings;
  */
 public interface DecoderWeights {
     /** The per-layer matrices, {@code [out, in]}. */
-    enum Matrix { ATTN_Q, ATTN_K, ATTN_V, ATTN_O, FFN_GATE, FFN_UP, FFN_DOWN, SHARED_GATE, SHARED_UP, SHARED_DOWN }
+    enum Matrix {
+        ATTN_Q,
+        ATTN_K,
+        ATTN_V,
+        ATTN_O,
+        FFN_GATE,
+        FFN_UP,
+        FFN_DOWN,
+        SHARED_GATE,
+        SHARED_UP,
+        SHARED_DOWN
+    }
 
     /** The per-layer RMSNorm weights. */
-    enum Norm { INPUT, POST_ATTENTION }
+    enum Norm {
+        INPUT,
+        POST_ATTENTION
+    }
 
     Linear linear(int layer, Matrix role, int out, int in);
 

@@ -1,21 +1,23 @@
 package io.llamastream.engine.model;
 
-import io.llamastream.engine.weights.WeightFormat;
-import io.llamastream.engine.weights.Q8Matrix;
-import io.llamastream.engine.weights.Q4Matrix;
-import io.llamastream.engine.weights.KQuantMatrix;
-import io.llamastream.engine.weights.Embeddings;
-import io.llamastream.engine.weights.Bf16Matrix;
+import io.llamastream.engine.checkpoint.Architecture;
+import io.llamastream.engine.checkpoint.ModelFormatException;
+import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.checkpoint.gguf.BlockDecoder;
 import io.llamastream.engine.checkpoint.gguf.GgmlType;
 import io.llamastream.engine.checkpoint.gguf.GgufFile;
 import io.llamastream.engine.checkpoint.gguf.GgufTensor;
-import io.llamastream.engine.weights.F32Matrix;
-import io.llamastream.engine.weights.WeightMatrix;
 import io.llamastream.engine.math.ComputePool;
-import io.llamastream.engine.checkpoint.Architecture;
-import io.llamastream.engine.checkpoint.TextModelConfig;
-import io.llamastream.engine.checkpoint.ModelFormatException;
+import io.llamastream.engine.weights.Bf16Matrix;
+import io.llamastream.engine.weights.Embeddings;
+import io.llamastream.engine.weights.F32Matrix;
+import io.llamastream.engine.weights.KQuantMatrix;
+import io.llamastream.engine.weights.Q4Matrix;
+import io.llamastream.engine.weights.Q8Matrix;
+import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.weights.WeightMatrix;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,8 +47,10 @@ public final class GgufDecoderWeights implements DecoderWeights {
         this.pool = pool;
         for (GgufTensor t : file.tensors().values()) {
             if (!t.type().decodable()) {
-                throw new ModelFormatException(file.path(), "tensor '" + t.name() + "' has type " + t.type()
-                        + ", which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+                throw new ModelFormatException(
+                        file.path(),
+                        "tensor '" + t.name() + "' has type " + t.type()
+                                + ", which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
             }
         }
     }
@@ -74,8 +78,10 @@ public final class GgufDecoderWeights implements DecoderWeights {
     private GgufTensor checked(String name, long... shape) {
         GgufTensor t = file.tensor(name);
         if (!Arrays.equals(t.shape(), shape)) {
-            throw new ModelFormatException(file.path(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
-                    + " but the config implies " + Arrays.toString(shape));
+            throw new ModelFormatException(
+                    file.path(),
+                    "tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + " but the config implies "
+                            + Arrays.toString(shape));
         }
         return t;
     }
@@ -128,7 +134,10 @@ public final class GgufDecoderWeights implements DecoderWeights {
             short[] bits = new short[Math.multiplyExact(vocab, hidden)];
             readBf16(t, 0, bits, vocab, hidden);
             e = Embeddings.ofBf16(bits, vocab, hidden);
-        } else if (t.type() == GgmlType.F32 || t.type() == GgmlType.F16 || t.type() == GgmlType.BF16 || format == WeightFormat.F32) {
+        } else if (t.type() == GgmlType.F32
+                || t.type() == GgmlType.F16
+                || t.type() == GgmlType.BF16
+                || format == WeightFormat.F32) {
             float[] w = new float[Math.multiplyExact(vocab, hidden)];
             readRows(t, 0, vocab, hidden, (r, src, n) -> System.arraycopy(src, 0, w, r * hidden, n * hidden));
             e = Embeddings.ofFloats(w, vocab, hidden);
@@ -136,8 +145,11 @@ public final class GgufDecoderWeights implements DecoderWeights {
             byte[] raw = rawBytes(t, 0, vocab);
             int rowBytes = (int) t.rowBytes();
             GgmlType type = t.type();
-            e = Embeddings.ofRows((id, dst, off) -> BlockDecoder.decode(type, raw, id * rowBytes, dst, off, hidden),
-                    raw.length, vocab, hidden);
+            e = Embeddings.ofRows(
+                    (id, dst, off) -> BlockDecoder.decode(type, raw, id * rowBytes, dst, off, hidden),
+                    raw.length,
+                    vocab,
+                    hidden);
         }
         bytes.addAndGet(e.bytes());
         return e;
@@ -243,16 +255,20 @@ public final class GgufDecoderWeights implements DecoderWeights {
         for (int r = 0; r < rows; r += per) {
             int n = Math.min(per, rows - r);
             file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
-            java.nio.ByteBuffer.wrap(raw, 0, n * rowBytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                    .asShortBuffer().get(dst, r * cols, n * cols);
+            ByteBuffer.wrap(raw, 0, n * rowBytes)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asShortBuffer()
+                    .get(dst, r * cols, n * cols);
         }
     }
 
     private byte[] rawBytes(GgufTensor t, long offset, int rows) {
         long n = (long) rows * t.rowBytes();
         if (n > Integer.MAX_VALUE - 8) {
-            throw new ModelFormatException(file.path(), "tensor '" + t.name() + "' (" + t.type() + ", " + n
-                    + " bytes) is larger than one 2 GiB block: convert it with --weight-format q8 or q4");
+            throw new ModelFormatException(
+                    file.path(),
+                    "tensor '" + t.name() + "' (" + t.type() + ", " + n
+                            + " bytes) is larger than one 2 GiB block: convert it with --weight-format q8 or q4");
         }
         byte[] raw = new byte[(int) n];
         file.read(t, offset, raw, 0, raw.length);

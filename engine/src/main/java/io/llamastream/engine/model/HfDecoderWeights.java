@@ -1,11 +1,12 @@
 package io.llamastream.engine.model;
 
-import io.llamastream.engine.weights.WeightFormat;
-import io.llamastream.engine.weights.Embeddings;
-import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.checkpoint.Checkpoint;
-import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.checkpoint.DType;
 import io.llamastream.engine.checkpoint.ModelFormatException;
+import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.weights.Embeddings;
+import io.llamastream.engine.weights.WeightFormat;
 
 /**
  * The decoder weights of a Hugging Face Llama 4 or Llama 3 checkpoint: the roles mapped to
@@ -35,14 +36,17 @@ public final class HfDecoderWeights implements DecoderWeights {
      * Detects the multimodal prefix; refuses a folder with no embeddings. {@code NATIVE}
      * means the checkpoint's own precision: bf16 for a bf16 folder, else float32.
      */
-    public static HfDecoderWeights of(Checkpoint checkpoint, TextModelConfig config, WeightFormat format, ComputePool pool) {
+    public static HfDecoderWeights of(
+            Checkpoint checkpoint, TextModelConfig config, WeightFormat format, ComputePool pool) {
         String root = checkpoint.contains("language_model.model.embed_tokens.weight") ? "language_model." : "";
         if (root.isEmpty() && !checkpoint.contains("model.embed_tokens.weight")) {
-            throw new ModelFormatException(checkpoint.dir(), "no 'model.embed_tokens.weight' or "
-                    + "'language_model.model.embed_tokens.weight': not a " + config.architecture().displayName() + " checkpoint");
+            throw new ModelFormatException(
+                    checkpoint.dir(),
+                    "no 'model.embed_tokens.weight' or " + "'language_model.model.embed_tokens.weight': not a "
+                            + config.architecture().displayName() + " checkpoint");
         }
         if (format == WeightFormat.NATIVE) {
-            boolean bf16 = checkpoint.info(root + "model.embed_tokens.weight").dtype() == io.llamastream.engine.checkpoint.DType.BF16;
+            boolean bf16 = checkpoint.info(root + "model.embed_tokens.weight").dtype() == DType.BF16;
             format = bf16 ? WeightFormat.BF16 : WeightFormat.F32;
         }
         return new HfDecoderWeights(new WeightLoader(checkpoint, format, pool), checkpoint, config, root);

@@ -1,8 +1,8 @@
 package io.llamastream.engine.model;
 
+import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.WeightMatrix;
-import io.llamastream.engine.math.ComputePool;
 
 /**
  * A bias-free linear map {@code y = x @ W.T} with {@code W} stored {@code [out, in]} (the

@@ -1,6 +1,5 @@
 package io.llamastream.engine.model;
 
-import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.checkpoint.ModelPath;
@@ -8,16 +7,18 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.checkpoint.gguf.GgufFile;
 import io.llamastream.engine.checkpoint.gguf.GgufModelConfig;
 import io.llamastream.engine.checkpoint.gguf.GgufTokenizer;
-import io.llamastream.engine.weights.MemoryPlan;
-import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.media.ImageMediaEncoder;
+import io.llamastream.engine.media.MediaEncoders;
+import io.llamastream.engine.media.Modality;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.ChatTemplate;
 import io.llamastream.engine.tokenizer.PromptFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
-import io.llamastream.engine.media.ImageMediaEncoder;
-import io.llamastream.engine.media.MediaEncoders;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
+import io.llamastream.engine.weights.MemoryPlan;
+import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -39,8 +40,13 @@ public final class Llama4Model {
     private final MediaEncoders media;
     private final ImageMediaEncoder images;
 
-    private Llama4Model(Path dir, TextModelConfig config, TextModel textModel, Tokenizer tokenizer, VisionEncoder vision,
-                        ChatTemplate chatTemplate) {
+    private Llama4Model(
+            Path dir,
+            TextModelConfig config,
+            TextModel textModel,
+            Tokenizer tokenizer,
+            VisionEncoder vision,
+            ChatTemplate chatTemplate) {
         this.dir = dir;
         this.name = ModelPath.of(dir).name();
         this.config = config;
@@ -86,19 +92,32 @@ public final class Llama4Model {
         TextModel text;
         VisionEncoder vision = null;
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            MemoryPlan.of(checkpoint, format, kvBytes, pool.threads()).requireFits(dir, MemoryPlan.availableHeap(),
-                    MemoryPlan.physicalMemory(), format == WeightFormat.Q4 ? null : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
+            MemoryPlan.of(checkpoint, format, kvBytes, pool.threads())
+                    .requireFits(
+                            dir,
+                            MemoryPlan.availableHeap(),
+                            MemoryPlan.physicalMemory(),
+                            format == WeightFormat.Q4
+                                    ? null
+                                    : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
             text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
-                vision = VisionEncoder.load(checkpoint, VisionConfig.read(dir.resolve("config.json")), pool,
-                        visionFormat(format));
+                vision = VisionEncoder.load(
+                        checkpoint, VisionConfig.read(dir.resolve("config.json")), pool, visionFormat(format));
             }
         }
         if (tokenizer.vocabSize() > config.vocabSize()) {
-            throw new ModelFormatException(dir.resolve("tokenizer.json"), "has " + tokenizer.vocabSize()
-                    + " tokens but the model's vocabulary is " + config.vocabSize());
+            throw new ModelFormatException(
+                    dir.resolve("tokenizer.json"),
+                    "has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocabSize());
         }
-        return new Llama4Model(dir, config, text, tokenizer, vision, ChatTemplate.forModel(dir, tokenizer).orElse(null));
+        return new Llama4Model(
+                dir,
+                config,
+                text,
+                tokenizer,
+                vision,
+                ChatTemplate.forModel(dir, tokenizer).orElse(null));
     }
 
     /**
@@ -113,17 +132,31 @@ public final class Llama4Model {
     /** A GGUF file: config from its architecture's metadata, tokenizer from tokenizer.ggml.*, text weights only. */
     private static Llama4Model loadGguf(Path file, ComputePool pool, WeightFormat format, long kvBytes) {
         try (GgufFile gguf = GgufFile.open(file)) {
-            MemoryPlan.of(gguf, format, kvBytes, pool.threads()).requireFits(file, MemoryPlan.availableHeap(),
-                    MemoryPlan.physicalMemory(), format == WeightFormat.Q4 ? null : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()));
+            MemoryPlan.of(gguf, format, kvBytes, pool.threads())
+                    .requireFits(
+                            file,
+                            MemoryPlan.availableHeap(),
+                            MemoryPlan.physicalMemory(),
+                            format == WeightFormat.Q4
+                                    ? null
+                                    : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()));
             TextModelConfig config = GgufModelConfig.read(gguf);
             Tokenizer tokenizer = GgufTokenizer.read(gguf);
             if (tokenizer.vocabSize() > config.vocabSize()) {
-                throw new ModelFormatException(file, "has " + tokenizer.vocabSize()
-                        + " tokens but the model's vocabulary is " + config.vocabSize());
+                throw new ModelFormatException(
+                        file,
+                        "has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocabSize());
             }
             int imageToken = tokenizer.hasToken("<|patch|>") ? tokenizer.tokenId("<|patch|>") : -1;
-            TextModel text = TextModel.load(new GgufDecoderWeights(gguf, format, pool), config, imageToken, pool, format);
-            return new Llama4Model(file, config, text, tokenizer, null, GgufTokenizer.chatTemplate(gguf, tokenizer).orElse(null));
+            TextModel text =
+                    TextModel.load(new GgufDecoderWeights(gguf, format, pool), config, imageToken, pool, format);
+            return new Llama4Model(
+                    file,
+                    config,
+                    text,
+                    tokenizer,
+                    null,
+                    GgufTokenizer.chatTemplate(gguf, tokenizer).orElse(null));
         }
     }
 
@@ -188,7 +221,7 @@ public final class Llama4Model {
 
     /** The image path (decode, tile, encode, project), or throws UnsupportedModalityException. */
     public ImageMediaEncoder imageEncoder() {
-        media.forModality(io.llamastream.engine.media.Modality.IMAGE);
+        media.forModality(Modality.IMAGE);
         return images;
     }
 

@@ -178,12 +178,14 @@ public final class ModelRegistry implements AutoCloseable {
     @SuppressWarnings("removal")
     private ScheduledThreadPoolExecutor timer() {
         if (evictor == null) {
-            evictor = new ScheduledThreadPoolExecutor(1, r -> AccessController.doPrivileged((PrivilegedAction<Thread>) () -> {
-                Thread t = new Thread(r, "llamastream-model-keepalive");
-                t.setDaemon(true);
-                t.setContextClassLoader(ModelRegistry.class.getClassLoader());
-                return t;
-            }));
+            evictor = new ScheduledThreadPoolExecutor(
+                    1,
+                    r -> AccessController.doPrivileged((PrivilegedAction<Thread>) () -> {
+                        Thread t = new Thread(r, "llamastream-model-keepalive");
+                        t.setDaemon(true);
+                        t.setContextClassLoader(ModelRegistry.class.getClassLoader());
+                        return t;
+                    }));
             evictor.setKeepAliveTime(1, TimeUnit.SECONDS);
             evictor.allowCoreThreadTimeOut(true);
             evictor.setRemoveOnCancelPolicy(true);

@@ -17,14 +17,15 @@ import java.util.Optional;
  * holding only {@code config.json}, {@code tokenizer.json} and the template files is enough, as is
  * a GGUF file, whose metadata alone is read.
  */
-public record ModelVocabulary(TextModelConfig config, Tokenizer tokenizer, Optional<ChatTemplate> chatTemplate,
-                              Path path) {
+public record ModelVocabulary(
+        TextModelConfig config, Tokenizer tokenizer, Optional<ChatTemplate> chatTemplate, Path path) {
 
     public static ModelVocabulary load(Path model) {
         if (ModelPath.of(model).isGguf()) {
             try (GgufFile gguf = GgufFile.open(model)) {
                 Tokenizer tokenizer = GgufTokenizer.read(gguf);
-                return new ModelVocabulary(GgufModelConfig.read(gguf), tokenizer, GgufTokenizer.chatTemplate(gguf, tokenizer), model);
+                return new ModelVocabulary(
+                        GgufModelConfig.read(gguf), tokenizer, GgufTokenizer.chatTemplate(gguf, tokenizer), model);
             }
         }
         TextModelConfig config = TextModelConfig.read(model.resolve("config.json"));

@@ -2,6 +2,7 @@ package io.llamastream.engine.model;
 
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -40,7 +41,7 @@ public final class MoeLayer implements FeedForward {
         int[] counts = new int[e];
         boolean[] taken = new boolean[e];
         for (int t = 0; t < tokens; t++) {
-            java.util.Arrays.fill(taken, false);
+            Arrays.fill(taken, false);
             for (int k = 0; k < topK; k++) {
                 int best = -1;
                 for (int x = 0; x < e; x++) {

@@ -1,11 +1,11 @@
 package io.llamastream.engine.model;
 
+import io.llamastream.engine.checkpoint.Checkpoint;
+import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.kv.KvPagePool;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
-import io.llamastream.engine.checkpoint.Checkpoint;
-import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.WeightFormat;
 
@@ -25,8 +25,16 @@ public final class TextModel {
     private final WeightFormat format;
     private final long weightBytes;
 
-    private TextModel(TextModelConfig config, Embeddings embeddings, DecoderLayer[] layers, float[] finalNorm,
-                      Linear lmHead, int imageTokenId, ComputePool pool, WeightFormat format, long weightBytes) {
+    private TextModel(
+            TextModelConfig config,
+            Embeddings embeddings,
+            DecoderLayer[] layers,
+            float[] finalNorm,
+            Linear lmHead,
+            int imageTokenId,
+            ComputePool pool,
+            WeightFormat format,
+            long weightBytes) {
         this.config = config;
         this.embeddings = embeddings;
         this.layers = layers;
@@ -52,40 +60,48 @@ public final class TextModel {
      * embeddings float32 under F32 and the checkpoint's bf16 otherwise. Tensors are converted one
      * at a time (experts one by one) from slices of the file.
      */
-    public static TextModel load(Checkpoint checkpoint, TextModelConfig c, int imageTokenId, ComputePool pool,
-                                 WeightFormat format) {
+    public static TextModel load(
+            Checkpoint checkpoint, TextModelConfig c, int imageTokenId, ComputePool pool, WeightFormat format) {
         HfDecoderWeights w = HfDecoderWeights.of(checkpoint, c, format, pool);
         return load(w, c, imageTokenId, pool, w.format());
     }
 
     /** Builds the decoder from {@code w} (any checkpoint kind), layer by layer. */
-    public static TextModel load(DecoderWeights w, TextModelConfig c, int imageTokenId, ComputePool pool,
-                                 WeightFormat format) {
+    public static TextModel load(
+            DecoderWeights w, TextModelConfig c, int imageTokenId, ComputePool pool, WeightFormat format) {
         int hd = c.headDim();
         int hidden = c.hiddenSize();
         RotaryEmbedding rotary = w.rotary(c);
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {
-            Attention attn = new Attention(l, c,
+            Attention attn = new Attention(
+                    l,
+                    c,
                     w.linear(l, DecoderWeights.Matrix.ATTN_Q, c.numHeads() * hd, hidden),
                     w.linear(l, DecoderWeights.Matrix.ATTN_K, c.numKvHeads() * hd, hidden),
                     w.linear(l, DecoderWeights.Matrix.ATTN_V, c.numKvHeads() * hd, hidden),
                     w.linear(l, DecoderWeights.Matrix.ATTN_O, hidden, c.numHeads() * hd),
                     rotary);
             FeedForward ffn = c.moeLayers()[l]
-                    ? new MoeLayer(w.router(l, c.numExperts(), hidden),
+                    ? new MoeLayer(
+                            w.router(l, c.numExperts(), hidden),
                             w.experts(l, c.numExperts(), hidden, c.intermediateSize()),
-                            new SwiGlu(w.linear(l, DecoderWeights.Matrix.SHARED_GATE, c.intermediateSize(), hidden),
+                            new SwiGlu(
+                                    w.linear(l, DecoderWeights.Matrix.SHARED_GATE, c.intermediateSize(), hidden),
                                     w.linear(l, DecoderWeights.Matrix.SHARED_UP, c.intermediateSize(), hidden),
                                     w.linear(l, DecoderWeights.Matrix.SHARED_DOWN, hidden, c.intermediateSize())),
-                            c.expertsPerToken(), hidden)
-                    : new SwiGlu(w.linear(l, DecoderWeights.Matrix.FFN_GATE, c.intermediateSizeMlp(), hidden),
+                            c.expertsPerToken(),
+                            hidden)
+                    : new SwiGlu(
+                            w.linear(l, DecoderWeights.Matrix.FFN_GATE, c.intermediateSizeMlp(), hidden),
                             w.linear(l, DecoderWeights.Matrix.FFN_UP, c.intermediateSizeMlp(), hidden),
                             w.linear(l, DecoderWeights.Matrix.FFN_DOWN, hidden, c.intermediateSizeMlp()));
             layers[l] = new DecoderLayer(
                     w.norm(l, DecoderWeights.Norm.INPUT, hidden),
                     w.norm(l, DecoderWeights.Norm.POST_ATTENTION, hidden),
-                    attn, ffn, c.rmsNormEps());
+                    attn,
+                    ffn,
+                    c.rmsNormEps());
         }
         Embeddings embeddings = w.embeddings(c.vocabSize(), hidden);
         float[] norm = w.finalNorm(hidden);
@@ -180,7 +196,8 @@ public final class TextModel {
                     continue;
                 }
                 if (id < 0 || id >= config.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + config.vocabSize());
+                    throw new IllegalArgumentException(
+                            "token id " + id + " outside the vocabulary of " + config.vocabSize());
                 }
                 embeddings.copyRow(id, x, row * hidden);
             }

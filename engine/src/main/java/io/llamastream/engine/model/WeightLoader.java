@@ -1,18 +1,17 @@
 package io.llamastream.engine.model;
 
+import io.llamastream.engine.checkpoint.Checkpoint;
+import io.llamastream.engine.checkpoint.SafetensorsFile;
+import io.llamastream.engine.checkpoint.TensorInfo;
 import io.llamastream.engine.checkpoint.TensorReader;
+import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.weights.Bf16Matrix;
 import io.llamastream.engine.weights.Embeddings;
+import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.Q4Matrix;
 import io.llamastream.engine.weights.Q8Matrix;
 import io.llamastream.engine.weights.WeightFormat;
-import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.WeightMatrix;
-import io.llamastream.engine.math.ComputePool;
-import io.llamastream.engine.checkpoint.Checkpoint;
-import io.llamastream.engine.checkpoint.ModelFormatException;
-import io.llamastream.engine.checkpoint.SafetensorsFile;
-import io.llamastream.engine.checkpoint.TensorInfo;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -5,5 +5,5 @@ package io.llamastream.engine.sampling;
 public interface TokenListener {
     void onToken(int token);
 
-    TokenListener NONE = token -> { };
+    TokenListener NONE = token -> {};
 }

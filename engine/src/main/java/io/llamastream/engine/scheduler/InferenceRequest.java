@@ -8,8 +8,13 @@ import io.llamastream.engine.sampling.TokenListener;
  * tokens, or null) and either sampling parameters for generation, or a forced continuation whose
  * log-probability is to be scored. {@code processor} (nullable) filters logits during generation.
  */
-public record InferenceRequest(int[] prompt, float[] imageRows, SamplingParams params, LogitsProcessor processor,
-                               TokenListener listener, int[] scoreContinuation) {
+public record InferenceRequest(
+        int[] prompt,
+        float[] imageRows,
+        SamplingParams params,
+        LogitsProcessor processor,
+        TokenListener listener,
+        int[] scoreContinuation) {
 
     public InferenceRequest {
         if (prompt == null || prompt.length == 0) {

@@ -89,7 +89,9 @@ public final class Scheduler implements AutoCloseable {
      * prefix cache, so a lone request takes exactly the path batched ones do.
      */
     public static InferenceResult runAlone(TextModel model, InferenceRequest request) {
-        SchedulerConfig alone = SchedulerConfig.defaults().withMaxSequences(1).withKvBudgetBytes(Long.MAX_VALUE / 2)
+        SchedulerConfig alone = SchedulerConfig.defaults()
+                .withMaxSequences(1)
+                .withKvBudgetBytes(Long.MAX_VALUE / 2)
                 .withPrefixCacheBytes(0);
         try (Scheduler s = new Scheduler(model, alone)) {
             return s.submit(request).result().join();
@@ -103,7 +105,9 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalStateException("scheduler is closed");
         }
         int total = request.prompt().length
-                + (request.isScoring() ? request.scoreContinuation().length : request.params().maxTokens());
+                + (request.isScoring()
+                        ? request.scoreContinuation().length
+                        : request.params().maxTokens());
         if (new KvCache(model.config(), kvPool).pagesToGrow(total) > kvPool.capacityPages()) {
             throw new IllegalArgumentException("request needs " + total + " positions, more than the KV budget of "
                     + config.kvBudgetBytes() + " bytes holds");
@@ -273,14 +277,27 @@ public final class Scheduler implements AutoCloseable {
 
     /** Counters for metrics: steps run, tokens processed, generated and prefilled, queue and batch size. */
     public Stats stats() {
-        return new Stats(steps.get(), stepTokens.get(), generatedTokens.get(), prefilledTokens.get(), queueDepth,
-                lastBatchSequences, preemptions.get(), kvPool.usedBytes());
+        return new Stats(
+                steps.get(),
+                stepTokens.get(),
+                generatedTokens.get(),
+                prefilledTokens.get(),
+                queueDepth,
+                lastBatchSequences,
+                preemptions.get(),
+                kvPool.usedBytes());
     }
 
     /** A snapshot of the scheduler's counters. */
-    public record Stats(long steps, long stepTokens, long generatedTokens, long prefilledTokens, int queueDepth,
-                        int lastBatchSequences, long preemptions, long kvBytesInUse) {
-    }
+    public record Stats(
+            long steps,
+            long stepTokens,
+            long generatedTokens,
+            long prefilledTokens,
+            int queueDepth,
+            int lastBatchSequences,
+            long preemptions,
+            long kvBytesInUse) {}
 
     @Override
     public void close() {

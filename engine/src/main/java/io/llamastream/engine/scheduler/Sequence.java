@@ -18,7 +18,10 @@ import java.util.Arrays;
 public final class Sequence {
     /** Where a sequence is in its life; the scheduler moves it along. */
     public enum Phase {
-        WAITING, PREFILL, DECODE, DONE
+        WAITING,
+        PREFILL,
+        DECODE,
+        DONE
     }
 
     private final InferenceRequest request;
@@ -28,6 +31,7 @@ public final class Sequence {
     private final long submitted;
     /** Prompt positions before the first image token: only those may use the prefix cache. */
     private final int cacheable;
+
     private Phase phase = Phase.WAITING;
     private int[] input;
     private KvCache cache;
@@ -118,8 +122,8 @@ public final class Sequence {
             admitted = System.nanoTime();
         }
         // Positions whose logits are needed must be computed, never restored.
-        int firstLogit = request.isScoring() ? request.prompt().length - 1
-                : Math.min(input.length - 1, request.prompt().length);
+        int firstLogit =
+                request.isScoring() ? request.prompt().length - 1 : Math.min(input.length - 1, request.prompt().length);
         cached = prefix.restore(Arrays.copyOf(input, Math.min(cacheable, firstLogit)), 0, cache);
         fed = cached;
         phase = Phase.PREFILL;
@@ -200,8 +204,8 @@ public final class Sequence {
             int start = fed;
             fed += n;
             if (start < cacheable) {
-                prefix.offer(input, Math.min(fed, cacheable), Math.min(fed, cacheable) - Math.min(start, cacheable),
-                        cache);
+                prefix.offer(
+                        input, Math.min(fed, cacheable), Math.min(fed, cacheable) - Math.min(start, cacheable), cache);
             }
             if (request.isScoring()) {
                 accumulateScore(start, n, logits, offset, rows, vocab);
@@ -230,8 +234,8 @@ public final class Sequence {
             if (target < 0 || target >= request.scoreContinuation().length) {
                 continue;
             }
-            logProbability += FloatKernels.logSoftmaxAt(logits, offset + r * vocab, vocab,
-                    request.scoreContinuation()[target]);
+            logProbability +=
+                    FloatKernels.logSoftmaxAt(logits, offset + r * vocab, vocab, request.scoreContinuation()[target]);
         }
     }
 
@@ -264,8 +268,16 @@ public final class Sequence {
             cache.release();
             cache = null;
         }
-        handle.result().complete(new InferenceResult(tokens, reason, logProbability, input.length, cached,
-                admittedAt - submitted, first - admittedAt, now - first));
+        handle.result()
+                .complete(new InferenceResult(
+                        tokens,
+                        reason,
+                        logProbability,
+                        input.length,
+                        cached,
+                        admittedAt - submitted,
+                        first - admittedAt,
+                        now - first));
     }
 
     /** Fails the request (the step it was in threw, or the scheduler closed), returning its pages. */

@@ -11,8 +11,7 @@ import java.util.Map;
  */
 final class AddedTokenMatcher {
     /** Where an added token was found: text[start, end) is token {@code id}. */
-    record Match(int start, int end, int id) {
-    }
+    record Match(int start, int end, int id) {}
 
     private static final class Node {
         final Map<Character, Node> children = new HashMap<>(4);

@@ -24,8 +24,7 @@ final class ByteLevelAlphabet {
         }
     }
 
-    private ByteLevelAlphabet() {
-    }
+    private ByteLevelAlphabet() {}
 
     /** The bytes a ByteLevel string stands for, or null if it contains a char outside the alphabet. */
     static byte[] toBytes(String text) {

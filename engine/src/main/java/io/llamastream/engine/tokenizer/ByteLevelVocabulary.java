@@ -71,8 +71,14 @@ final class ByteLevelVocabulary {
         }
     }
 
-    Tokenizer tokenizer(List<String> tokens, int[] ids, List<String> mergeLeft, List<String> mergeRight,
-                        boolean ignoreMerges, Pattern split, Map<String, Integer> added) {
+    Tokenizer tokenizer(
+            List<String> tokens,
+            int[] ids,
+            List<String> mergeLeft,
+            List<String> mergeRight,
+            boolean ignoreMerges,
+            Pattern split,
+            Map<String, Integer> added) {
         byte[][] tokenBytes = tokenBytes(tokens, ids);
         ByteSequenceTable vocab = index(tokenBytes);
         return new Tokenizer(tokenBytes, vocab, merges(mergeLeft, mergeRight, vocab), ignoreMerges, split, added);

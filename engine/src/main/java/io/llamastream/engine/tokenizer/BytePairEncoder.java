@@ -84,7 +84,8 @@ final class BytePairEncoder {
             System.arraycopy(merges, best + 1, merges, best, n - best - 2);
             n--;
             if (best > 0) {
-                merges[best - 1] = rule.merge(bytes, start[best - 1], id[best - 1], start[best], id[best], start[best + 1]);
+                merges[best - 1] =
+                        rule.merge(bytes, start[best - 1], id[best - 1], start[best], id[best], start[best + 1]);
             }
             if (best + 1 < n) {
                 merges[best] = rule.merge(bytes, start[best], id[best], start[best + 1], id[best + 1], start[best + 2]);
@@ -140,7 +141,7 @@ final class BytePairEncoder {
             }
             long m = mergeAt(bytes, len, id, next, left);
             if (m == MergeRule.NO_MERGE || (int) (m >>> 32) != rank) {
-                continue;  // the pair changed since this candidate was queued
+                continue; // the pair changed since this candidate was queued
             }
             int right = next[left];
             id[left] = (int) m;

@@ -14,6 +14,7 @@ final class ByteSequenceTable {
     private final int[] values;
     /** entry index + 1, 0 = empty slot. */
     private final int[] slots;
+
     private final int mask;
 
     private ByteSequenceTable(byte[] keyBytes, int[] keyOffset, int[] keyLength, int[] values, int[] slots) {
@@ -57,8 +58,8 @@ final class ByteSequenceTable {
             int slot = hash(k, 0, k.length) & table.mask;
             while (slots[slot] != 0) {
                 if (table.equalsEntry(slots[slot] - 1, k, 0, k.length)) {
-                    throw new IllegalArgumentException("duplicate token bytes for ids "
-                            + values[slots[slot] - 1] + " and " + id);
+                    throw new IllegalArgumentException(
+                            "duplicate token bytes for ids " + values[slots[slot] - 1] + " and " + id);
                 }
                 slot = (slot + 1) & table.mask;
             }

@@ -24,8 +24,11 @@ public final class ChatFormat implements PromptFormat {
 
     /** Whether {@code tokenizer} has the Llama 4 control tokens this layout needs (Llama 3 vocabularies do not). */
     public static boolean supports(Tokenizer tokenizer) {
-        return tokenizer.hasToken("<|header_start|>") && tokenizer.hasToken("<|header_end|>") && tokenizer.hasToken("<|eot|>")
-                && tokenizer.hasToken("<|begin_of_text|>") && tokenizer.hasToken("<|eom|>");
+        return tokenizer.hasToken("<|header_start|>")
+                && tokenizer.hasToken("<|header_end|>")
+                && tokenizer.hasToken("<|eot|>")
+                && tokenizer.hasToken("<|begin_of_text|>")
+                && tokenizer.hasToken("<|eom|>");
     }
 
     /** @throws IllegalArgumentException naming the token if the tokenizer lacks a Llama 4 control token */

@@ -36,6 +36,7 @@ public final class ChatTemplate implements PromptFormat {
 
     /** Noncharacters that never occur in interchange text mark where content held special-token text. */
     private static final char MARK_OPEN = '\uFDD0';
+
     private static final char MARK_CLOSE = '\uFDD1';
     private static final Pattern MARK = Pattern.compile(MARK_OPEN + "(\\d+)" + MARK_CLOSE);
 
@@ -53,8 +54,13 @@ public final class ChatTemplate implements PromptFormat {
      * @param dateString the {@code date_string} to render, or null for today's date (UTC) at each render
      * @throws IllegalArgumentException if the tokenizer lacks {@code endOfTurnToken}
      */
-    public ChatTemplate(String source, Tokenizer tokenizer, String bosToken, String eosToken, String endOfTurnToken,
-                        String dateString) {
+    public ChatTemplate(
+            String source,
+            Tokenizer tokenizer,
+            String bosToken,
+            String eosToken,
+            String endOfTurnToken,
+            String dateString) {
         this.source = source;
         this.tokenizer = tokenizer;
         this.bosToken = bosToken == null ? "" : bosToken;
@@ -69,7 +75,8 @@ public final class ChatTemplate implements PromptFormat {
      */
     public static Optional<ChatTemplate> forModel(Path dir, Tokenizer tokenizer) {
         TokenizerConfig config = TokenizerConfig.read(dir);
-        return config.chatTemplate() == null ? Optional.empty()
+        return config.chatTemplate() == null
+                ? Optional.empty()
                 : Optional.of(of(config.chatTemplate(), tokenizer, config.bosToken(), config.eosToken()));
     }
 
@@ -141,7 +148,8 @@ public final class ChatTemplate implements PromptFormat {
         bindings.put("date_string", dateString());
         RenderResult result = JINJAVA.renderForResult(source, bindings);
         List<TemplateError> fatal = result.getErrors().stream()
-                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).toList();
+                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
+                .toList();
         if (!fatal.isEmpty()) {
             throw new IllegalArgumentException("chat template failed: "
                     + fatal.stream().map(ChatTemplate::describe).collect(Collectors.joining("; ")));
@@ -157,7 +165,10 @@ public final class ChatTemplate implements PromptFormat {
             if (sb == null) {
                 sb = new StringBuilder(content.length() + 16);
             }
-            sb.append(content, pos, m.start()).append(MARK_OPEN).append(literals.size()).append(MARK_CLOSE);
+            sb.append(content, pos, m.start())
+                    .append(MARK_OPEN)
+                    .append(literals.size())
+                    .append(MARK_CLOSE);
             literals.add(content.substring(m.start(), m.end()));
             pos = m.end();
         }
@@ -186,8 +197,9 @@ public final class ChatTemplate implements PromptFormat {
                         .build())
                 .build();
         Jinjava jinjava = new Jinjava(config);
-        jinjava.getGlobalContext().registerFunction(
-                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+        jinjava.getGlobalContext()
+                .registerFunction(new ELFunctionDefinition(
+                        "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
         return jinjava;
     }
 

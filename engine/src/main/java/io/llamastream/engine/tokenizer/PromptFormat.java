@@ -36,8 +36,9 @@ public interface PromptFormat {
      */
     static ChatFormat builtin(Path dir, Tokenizer tokenizer) {
         if (!ChatFormat.supports(tokenizer)) {
-            throw new IllegalArgumentException(dir + ": no chat template (" + TokenizerConfig.TEMPLATE_FILE + " or 'chat_template' in "
-                    + TokenizerConfig.CONFIG_FILE + ") and the vocabulary lacks the built-in Llama 4 format's control tokens");
+            throw new IllegalArgumentException(dir + ": no chat template (" + TokenizerConfig.TEMPLATE_FILE
+                    + " or 'chat_template' in " + TokenizerConfig.CONFIG_FILE
+                    + ") and the vocabulary lacks the built-in Llama 4 format's control tokens");
         }
         return new ChatFormat(tokenizer);
     }

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  */
 public final class SplitPattern {
     /** The o200k_base pattern, which Llama 4 uses (also in Meta's {@code tokenizer.model} loader). */
-    public static final String O200K = String.join("|",
+    public static final String O200K = String.join(
+            "|",
             "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
                     + "('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)?",
             "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
@@ -28,8 +29,7 @@ public final class SplitPattern {
     public static final String LLAMA3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
-    private SplitPattern() {
-    }
+    private SplitPattern() {}
 
     /** Compiles a reference pattern with Unicode semantics; throws PatternSyntaxException if Java rejects it. */
     public static Pattern compile(String pattern) {

@@ -62,7 +62,7 @@ public final class StreamingDecoder {
         for (int i = length - 1; i >= 0 && i >= length - 4; i--) {
             int b = bytes[i] & 0xFF;
             if ((b & 0xC0) == 0x80) {
-                continue;  // continuation byte: keep looking for its lead
+                continue; // continuation byte: keep looking for its lead
             }
             int needed = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 && b < 0xF0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 1;
             return length - i < needed ? i : length;

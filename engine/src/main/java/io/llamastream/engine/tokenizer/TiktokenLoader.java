@@ -1,7 +1,6 @@
 package io.llamastream.engine.tokenizer;
 
 import io.llamastream.engine.checkpoint.ModelFormatException;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +18,7 @@ import java.util.regex.PatternSyntaxException;
  * BPE merges by rank of the concatenated bytes, as tiktoken does. The rank of a token is its id.
  */
 final class TiktokenLoader {
-    private TiktokenLoader() {
-    }
+    private TiktokenLoader() {}
 
     static Tokenizer load(Path file, String pattern, Map<String, Integer> specialTokens) {
         List<byte[]> byRank = new ArrayList<>(1 << 18);
@@ -71,18 +69,25 @@ final class TiktokenLoader {
         for (int b = 0; b < 256; b++) {
             one[0] = (byte) b;
             if (ranks.get(one, 0, 1) < 0) {
-                throw new ModelFormatException(file, "no token for the single byte " + b + "; not a byte-level ranks file");
+                throw new ModelFormatException(
+                        file, "no token for the single byte " + b + "; not a byte-level ranks file");
             }
         }
         for (Map.Entry<String, Integer> e : specialTokens.entrySet()) {
             int id = e.getValue();
             if (id < tokenBytes.length && tokenBytes[id] != null) {
-                throw new IllegalArgumentException("special token " + e.getKey() + " id " + id + " collides with rank " + id + " of " + file);
+                throw new IllegalArgumentException(
+                        "special token " + e.getKey() + " id " + id + " collides with rank " + id + " of " + file);
             }
         }
         try {
-            return new Tokenizer(tokenBytes, ranks, new RankMergeRule(ranks), true,
-                    SplitPattern.compile(pattern), new LinkedHashMap<>(specialTokens));
+            return new Tokenizer(
+                    tokenBytes,
+                    ranks,
+                    new RankMergeRule(ranks),
+                    true,
+                    SplitPattern.compile(pattern),
+                    new LinkedHashMap<>(specialTokens));
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("pre-tokenizer pattern does not compile in Java: " + e.getMessage(), e);
         }

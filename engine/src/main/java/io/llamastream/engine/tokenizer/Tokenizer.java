@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.Function;
-import java.util.Collections;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 public final class Tokenizer {
     /** Pieces longer than this are not cached: they are rare and would pin large strings. */
     private static final int MAX_CACHED_PIECE_CHARS = 64;
+
     private static final int CACHE_ENTRIES = 100_000;
 
     private final byte[][] tokenBytes;
@@ -38,8 +39,13 @@ public final class Tokenizer {
      * @param tokenBytes  bytes of every regular token by id (null for ids that are not regular tokens)
      * @param addedTokens text of every added token to its id; ids may overlap regular ids only if unused there
      */
-    Tokenizer(byte[][] tokenBytes, ByteSequenceTable vocab, MergeRule rule, boolean wholePieceFirst,
-              Pattern split, Map<String, Integer> addedTokens) {
+    Tokenizer(
+            byte[][] tokenBytes,
+            ByteSequenceTable vocab,
+            MergeRule rule,
+            boolean wholePieceFirst,
+            Pattern split,
+            Map<String, Integer> addedTokens) {
         int size = tokenBytes.length;
         for (int id : addedTokens.values()) {
             size = Math.max(size, id + 1);
@@ -87,9 +93,13 @@ public final class Tokenizer {
      * added tokens by text, and the pre-tokenizer regex. Problems go through {@code fail}, which
      * names the source.
      */
-    public static Tokenizer fromByteLevelBpe(List<String> tokens, int[] ids, List<String> merges,
-                                             Map<String, Integer> addedTokens, String splitPattern,
-                                             Function<String, RuntimeException> fail) {
+    public static Tokenizer fromByteLevelBpe(
+            List<String> tokens,
+            int[] ids,
+            List<String> merges,
+            Map<String, Integer> addedTokens,
+            String splitPattern,
+            Function<String, RuntimeException> fail) {
         List<String> left = new ArrayList<>(merges.size());
         List<String> right = new ArrayList<>(merges.size());
         for (int rank = 0; rank < merges.size(); rank++) {
@@ -101,8 +111,15 @@ public final class Tokenizer {
             left.add(m.substring(0, space));
             right.add(m.substring(space + 1));
         }
-        return new ByteLevelVocabulary(fail).tokenizer(tokens, ids, left, right, false,
-                SplitPattern.compile(splitPattern), new LinkedHashMap<>(addedTokens));
+        return new ByteLevelVocabulary(fail)
+                .tokenizer(
+                        tokens,
+                        ids,
+                        left,
+                        right,
+                        false,
+                        SplitPattern.compile(splitPattern),
+                        new LinkedHashMap<>(addedTokens));
     }
 
     /** Encodes text; special/added tokens written in it (e.g. {@code <|eot|>}) become their ids. */
@@ -237,7 +254,8 @@ public final class Tokenizer {
     /** Shared, never modified by callers in this package. */
     byte[] bytesOf(int id) {
         if (id < 0 || id >= tokenBytes.length || tokenBytes[id] == null) {
-            throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size " + vocabSize() + ")");
+            throw new IllegalArgumentException(
+                    "token id " + id + " is not in the vocabulary (size " + vocabSize() + ")");
         }
         return tokenBytes[id];
     }

@@ -32,8 +32,10 @@ public record TokenizerConfig(String bosToken, String eosToken, String chatTempl
             } else if (config != null) {
                 template = templateField(config.get("chat_template"));
             }
-            return new TokenizerConfig(config == null ? null : tokenText(config.get("bos_token")),
-                    config == null ? null : tokenText(config.get("eos_token")), template);
+            return new TokenizerConfig(
+                    config == null ? null : tokenText(config.get("bos_token")),
+                    config == null ? null : tokenText(config.get("eos_token")),
+                    template);
         } catch (IOException e) {
             throw new ModelFormatException(configFile, "unreadable: " + e.getMessage(), e);
         }

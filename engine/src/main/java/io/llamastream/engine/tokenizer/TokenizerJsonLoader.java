@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.checkpoint.ModelFormatException;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +100,14 @@ final class TokenizerJsonLoader {
         Map<String, Integer> added = readAddedTokens(root.get("added_tokens"));
         boolean ignoreMerges = settings.path("ignore_merges").asBoolean(false);
         return new ByteLevelVocabulary(this::fail)
-                .tokenizer(model.vocabTokens, model.vocabIds.toArray(), model.mergeLeft, model.mergeRight, ignoreMerges, split, added);
+                .tokenizer(
+                        model.vocabTokens,
+                        model.vocabIds.toArray(),
+                        model.mergeLeft,
+                        model.mergeRight,
+                        ignoreMerges,
+                        split,
+                        added);
     }
 
     /** Called with the parser on the model's START_OBJECT; leaves it on the matching END_OBJECT. */
@@ -116,8 +122,11 @@ final class TokenizerJsonLoader {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String token = p.currentName();
                     JsonToken id = p.nextToken();
-                    if (id != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 0) {
-                        throw fail("model.vocab has a non-integer or negative id for '" + token + "': " + MAPPER.readTree(p));
+                    if (id != JsonToken.VALUE_NUMBER_INT
+                            || p.getNumberType() != JsonParser.NumberType.INT
+                            || p.getIntValue() < 0) {
+                        throw fail("model.vocab has a non-integer or negative id for '" + token + "': "
+                                + MAPPER.readTree(p));
                     }
                     model.vocabTokens.add(token);
                     model.vocabIds.add(p.getIntValue());
@@ -175,8 +184,12 @@ final class TokenizerJsonLoader {
         for (JsonNode t : addedNode) {
             JsonNode content = t.get("content");
             JsonNode id = t.get("id");
-            if (content == null || !content.isTextual() || content.asText().isEmpty()
-                    || id == null || !id.isIntegralNumber() || id.asInt() < 0) {
+            if (content == null
+                    || !content.isTextual()
+                    || content.asText().isEmpty()
+                    || id == null
+                    || !id.isIntegralNumber()
+                    || id.asInt() < 0) {
                 throw fail("added token without a text 'content' and a non-negative 'id': " + t);
             }
             for (String flag : new String[] {"single_word", "lstrip", "rstrip"}) {
@@ -217,7 +230,8 @@ final class TokenizerJsonLoader {
                     throw fail("pre_tokenizer ByteLevel.add_prefix_space=true is not supported");
                 }
                 if (step.path("use_regex").asBoolean(true)) {
-                    throw fail("pre_tokenizer ByteLevel.use_regex=true is not supported (expected a Split step with the regex)");
+                    throw fail(
+                            "pre_tokenizer ByteLevel.use_regex=true is not supported (expected a Split step with the regex)");
                 }
                 byteLevel = true;
             } else {
@@ -232,7 +246,8 @@ final class TokenizerJsonLoader {
 
     private Pattern readSplit(JsonNode step) {
         if (!"Isolated".equals(step.path("behavior").asText())) {
-            throw fail("pre_tokenizer Split behavior '" + step.path("behavior").asText() + "' is not supported (only Isolated)");
+            throw fail("pre_tokenizer Split behavior '" + step.path("behavior").asText()
+                    + "' is not supported (only Isolated)");
         }
         if (step.path("invert").asBoolean(false)) {
             throw fail("pre_tokenizer Split invert=true is not supported");

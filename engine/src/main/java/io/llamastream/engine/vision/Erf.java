@@ -13,8 +13,7 @@ public final class Erf {
     private static final double ONE_OVER_SQRT_PI = 0.5641895835477563;
     private static final double SWITCH = 2.5;
 
-    private Erf() {
-    }
+    private Erf() {}
 
     public static double erf(double x) {
         if (Double.isNaN(x)) {

@@ -7,14 +7,13 @@ package io.llamastream.engine.vision;
  * the output rows and channels is what the adapter's weights were trained on.
  */
 public final class PixelShuffle {
-    private PixelShuffle() {
-    }
+    private PixelShuffle() {}
 
     /** One tile: {@code in} is {@code [g*g, c]} at {@code inOff}; writes {@code [(g r)^2, c / r^2]} at {@code outOff}. */
     public static void apply(float[] in, int inOff, int g, int c, double ratio, float[] out, int outOff) {
-        int w2 = (int) Math.round(g * ratio);       // width after the first view
-        int c2 = (int) Math.round(c / ratio);       // channels after the first view
-        int h3 = (int) Math.round(g * ratio);       // rows after the second view
+        int w2 = (int) Math.round(g * ratio); // width after the first view
+        int c2 = (int) Math.round(c / ratio); // channels after the first view
+        int h3 = (int) Math.round(g * ratio); // rows after the second view
         int c3 = (int) Math.round(c / (ratio * ratio));
         // view [g, w2, c2] -> permute(1, 0) -> [w2, g, c2]
         float[] a = new float[g * g * c];

@@ -12,22 +12,41 @@ import java.nio.file.Path;
  * {@code text_config.hidden_size} and the top-level image token ids). Accepts both config
  * dialects: transformers 5 {@code rope_parameters.rope_theta} and transformers 4 {@code rope_theta}.
  */
-public record VisionConfig(int hiddenSize, int numLayers, int numHeads, int intermediateSize, int imageSize,
-                           int patchSize, int numChannels, float normEps, double pixelShuffleRatio,
-                           int projectorInputDim, int projectorOutputDim, int visionOutputDim, double ropeTheta,
-                           int textHiddenSize, int imageTokenIndex, int boiTokenIndex, int eoiTokenIndex) {
+public record VisionConfig(
+        int hiddenSize,
+        int numLayers,
+        int numHeads,
+        int intermediateSize,
+        int imageSize,
+        int patchSize,
+        int numChannels,
+        float normEps,
+        double pixelShuffleRatio,
+        int projectorInputDim,
+        int projectorOutputDim,
+        int visionOutputDim,
+        double ropeTheta,
+        int textHiddenSize,
+        int imageTokenIndex,
+        int boiTokenIndex,
+        int eoiTokenIndex) {
 
     public VisionConfig {
         if (hiddenSize % numHeads != 0) {
-            throw new IllegalArgumentException("vision hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numHeads);
+            throw new IllegalArgumentException(
+                    "vision hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numHeads);
         }
         if (imageSize % patchSize != 0) {
-            throw new IllegalArgumentException("image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
+            throw new IllegalArgumentException(
+                    "image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
         }
         int g = imageSize / patchSize;
         double side = g * pixelShuffleRatio;
-        if (side != Math.rint(side) || hiddenSize / (pixelShuffleRatio * pixelShuffleRatio) != Math.rint(hiddenSize / (pixelShuffleRatio * pixelShuffleRatio))) {
-            throw new IllegalArgumentException("pixel_shuffle_ratio " + pixelShuffleRatio + " does not divide the " + g + "x" + g + " patch grid");
+        if (side != Math.rint(side)
+                || hiddenSize / (pixelShuffleRatio * pixelShuffleRatio)
+                        != Math.rint(hiddenSize / (pixelShuffleRatio * pixelShuffleRatio))) {
+            throw new IllegalArgumentException(
+                    "pixel_shuffle_ratio " + pixelShuffleRatio + " does not divide the " + g + "x" + g + " patch grid");
         }
     }
 
@@ -43,15 +62,27 @@ public record VisionConfig(int hiddenSize, int numLayers, int numHeads, int inte
             throw new ModelFormatException(configJson, "has no 'vision_config': not a multimodal (image) model");
         }
         JsonNode text = root.path("text_config");
-        double theta = v.path("rope_parameters").path("rope_theta").asDouble(v.path("rope_theta").asDouble(10000.0));
+        double theta = v.path("rope_parameters")
+                .path("rope_theta")
+                .asDouble(v.path("rope_theta").asDouble(10000.0));
         try {
-            return new VisionConfig(req(configJson, v, "hidden_size"), req(configJson, v, "num_hidden_layers"),
-                    req(configJson, v, "num_attention_heads"), req(configJson, v, "intermediate_size"),
-                    req(configJson, v, "image_size"), req(configJson, v, "patch_size"), v.path("num_channels").asInt(3),
-                    (float) v.path("norm_eps").asDouble(1e-5), v.path("pixel_shuffle_ratio").asDouble(0.5),
-                    req(configJson, v, "projector_input_dim"), req(configJson, v, "projector_output_dim"),
-                    req(configJson, v, "vision_output_dim"), theta, req(configJson, text, "hidden_size"),
-                    req(configJson, root, "image_token_index"), root.path("boi_token_index").asInt(-1),
+            return new VisionConfig(
+                    req(configJson, v, "hidden_size"),
+                    req(configJson, v, "num_hidden_layers"),
+                    req(configJson, v, "num_attention_heads"),
+                    req(configJson, v, "intermediate_size"),
+                    req(configJson, v, "image_size"),
+                    req(configJson, v, "patch_size"),
+                    v.path("num_channels").asInt(3),
+                    (float) v.path("norm_eps").asDouble(1e-5),
+                    v.path("pixel_shuffle_ratio").asDouble(0.5),
+                    req(configJson, v, "projector_input_dim"),
+                    req(configJson, v, "projector_output_dim"),
+                    req(configJson, v, "vision_output_dim"),
+                    theta,
+                    req(configJson, text, "hidden_size"),
+                    req(configJson, root, "image_token_index"),
+                    root.path("boi_token_index").asInt(-1),
                     root.path("eoi_token_index").asInt(-1));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(configJson, e.getMessage(), e);

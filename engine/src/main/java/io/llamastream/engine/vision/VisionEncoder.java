@@ -19,25 +19,50 @@ import io.llamastream.engine.weights.WeightMatrix;
 public final class VisionEncoder {
     private static final String P = "vision_model.";
 
-    private record Layer(float[] ln1W, float[] ln1B, WeightMatrix qW, float[] qB, WeightMatrix kW, float[] kB,
-                         WeightMatrix vW, float[] vB, WeightMatrix oW, float[] oB, float[] ln2W, float[] ln2B,
-                         WeightMatrix fc1W, float[] fc1B, WeightMatrix fc2W, float[] fc2B) { }
+    private record Layer(
+            float[] ln1W,
+            float[] ln1B,
+            WeightMatrix qW,
+            float[] qB,
+            WeightMatrix kW,
+            float[] kB,
+            WeightMatrix vW,
+            float[] vB,
+            WeightMatrix oW,
+            float[] oB,
+            float[] ln2W,
+            float[] ln2B,
+            WeightMatrix fc1W,
+            float[] fc1B,
+            WeightMatrix fc2W,
+            float[] fc2B) {}
 
     private final VisionConfig cfg;
     private final ComputePool pool;
-    private final WeightMatrix patchW;      // [Hv, 3*P*P]
-    private final float[] classEmb;    // [Hv]
-    private final float[] posEmb;      // [g*g+1, Hv]
+    private final WeightMatrix patchW; // [Hv, 3*P*P]
+    private final float[] classEmb; // [Hv]
+    private final float[] posEmb; // [g*g+1, Hv]
     private final float[] preW, preB, postW, postB;
     private final Layer[] layers;
-    private final WeightMatrix adapterFc1;  // [projIn, Hv/r^2]
-    private final WeightMatrix adapterFc2;  // [projOut, projIn]
-    private final WeightMatrix projector;   // [textHidden, visionOutputDim]
+    private final WeightMatrix adapterFc1; // [projIn, Hv/r^2]
+    private final WeightMatrix adapterFc2; // [projOut, projIn]
+    private final WeightMatrix projector; // [textHidden, visionOutputDim]
     private final VisionRope2d rope;
 
-    private VisionEncoder(VisionConfig cfg, ComputePool pool, WeightMatrix patchW, float[] classEmb, float[] posEmb,
-                          float[] preW, float[] preB, float[] postW, float[] postB, Layer[] layers,
-                          WeightMatrix adapterFc1, WeightMatrix adapterFc2, WeightMatrix projector) {
+    private VisionEncoder(
+            VisionConfig cfg,
+            ComputePool pool,
+            WeightMatrix patchW,
+            float[] classEmb,
+            float[] posEmb,
+            float[] preW,
+            float[] preB,
+            float[] postW,
+            float[] postB,
+            Layer[] layers,
+            WeightMatrix adapterFc1,
+            WeightMatrix adapterFc2,
+            WeightMatrix projector) {
         this.cfg = cfg;
         this.pool = pool;
         this.patchW = patchW;
@@ -83,10 +108,10 @@ public final class VisionEncoder {
      * Builds the encoder from any tensor source (a checkpoint, or random weights for benchmarks),
      * its matrices in {@code format} (Q8/Q4 fall back to BF16 for widths not a multiple of 32).
      */
-    public static VisionEncoder fromTensors(VisionConfig cfg, TensorSource ckpt, ComputePool pool,
-                                            WeightFormat format) {
-        MatrixSource matrices = (name, rows, cols) -> format.fromFloats(ckpt.floats(name, rows, cols),
-                Math.toIntExact(rows), Math.toIntExact(cols));
+    public static VisionEncoder fromTensors(
+            VisionConfig cfg, TensorSource ckpt, ComputePool pool, WeightFormat format) {
+        MatrixSource matrices = (name, rows, cols) ->
+                format.fromFloats(ckpt.floats(name, rows, cols), Math.toIntExact(rows), Math.toIntExact(cols));
         long h = cfg.hiddenSize();
         long i = cfg.intermediateSize();
         long patchIn = (long) cfg.numChannels() * cfg.patchSize() * cfg.patchSize();
@@ -94,21 +119,34 @@ public final class VisionEncoder {
         Layer[] layers = new Layer[cfg.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             String n = P + "model.layers." + l + ".";
-            layers[l] = new Layer(ckpt.floats(n + "input_layernorm.weight", h), ckpt.floats(n + "input_layernorm.bias", h),
-                    matrices.matrix(n + "self_attn.q_proj.weight", h, h), ckpt.floats(n + "self_attn.q_proj.bias", h),
-                    matrices.matrix(n + "self_attn.k_proj.weight", h, h), ckpt.floats(n + "self_attn.k_proj.bias", h),
-                    matrices.matrix(n + "self_attn.v_proj.weight", h, h), ckpt.floats(n + "self_attn.v_proj.bias", h),
-                    matrices.matrix(n + "self_attn.o_proj.weight", h, h), ckpt.floats(n + "self_attn.o_proj.bias", h),
-                    ckpt.floats(n + "post_attention_layernorm.weight", h), ckpt.floats(n + "post_attention_layernorm.bias", h),
-                    matrices.matrix(n + "mlp.fc1.weight", i, h), ckpt.floats(n + "mlp.fc1.bias", i),
-                    matrices.matrix(n + "mlp.fc2.weight", h, i), ckpt.floats(n + "mlp.fc2.bias", h));
+            layers[l] = new Layer(
+                    ckpt.floats(n + "input_layernorm.weight", h),
+                    ckpt.floats(n + "input_layernorm.bias", h),
+                    matrices.matrix(n + "self_attn.q_proj.weight", h, h),
+                    ckpt.floats(n + "self_attn.q_proj.bias", h),
+                    matrices.matrix(n + "self_attn.k_proj.weight", h, h),
+                    ckpt.floats(n + "self_attn.k_proj.bias", h),
+                    matrices.matrix(n + "self_attn.v_proj.weight", h, h),
+                    ckpt.floats(n + "self_attn.v_proj.bias", h),
+                    matrices.matrix(n + "self_attn.o_proj.weight", h, h),
+                    ckpt.floats(n + "self_attn.o_proj.bias", h),
+                    ckpt.floats(n + "post_attention_layernorm.weight", h),
+                    ckpt.floats(n + "post_attention_layernorm.bias", h),
+                    matrices.matrix(n + "mlp.fc1.weight", i, h),
+                    ckpt.floats(n + "mlp.fc1.bias", i),
+                    matrices.matrix(n + "mlp.fc2.weight", h, i),
+                    ckpt.floats(n + "mlp.fc2.bias", h));
         }
-        return new VisionEncoder(cfg, pool,
+        return new VisionEncoder(
+                cfg,
+                pool,
                 matrices.matrix(P + "patch_embedding.linear.weight", h, patchIn),
                 ckpt.floats(P + "class_embedding", h),
                 ckpt.floats(P + "positional_embedding_vlm", positions, h),
-                ckpt.floats(P + "layernorm_pre.weight", h), ckpt.floats(P + "layernorm_pre.bias", h),
-                ckpt.floats(P + "layernorm_post.weight", h), ckpt.floats(P + "layernorm_post.bias", h),
+                ckpt.floats(P + "layernorm_pre.weight", h),
+                ckpt.floats(P + "layernorm_pre.bias", h),
+                ckpt.floats(P + "layernorm_post.weight", h),
+                ckpt.floats(P + "layernorm_post.bias", h),
                 layers,
                 matrices.matrix(P + "vision_adapter.mlp.fc1.weight", cfg.projectorInputDim(), cfg.shuffledDim()),
                 matrices.matrix(P + "vision_adapter.mlp.fc2.weight", cfg.projectorOutputDim(), cfg.projectorInputDim()),
@@ -126,8 +164,8 @@ public final class VisionEncoder {
     public float[] encode(float[] pixelValues, int tiles) {
         int s = cfg.imageSize();
         if (tiles < 1 || pixelValues.length != (long) tiles * cfg.numChannels() * s * s) {
-            throw new IllegalArgumentException("pixelValues has " + pixelValues.length + " floats, expected " + tiles + " tiles of "
-                    + cfg.numChannels() + "x" + s + "x" + s);
+            throw new IllegalArgumentException("pixelValues has " + pixelValues.length + " floats, expected " + tiles
+                    + " tiles of " + cfg.numChannels() + "x" + s + "x" + s);
         }
         int hv = cfg.hiddenSize();
         int g = cfg.grid();
@@ -168,7 +206,8 @@ public final class VisionEncoder {
     public float[] project(float[] features, int rows) {
         int in = cfg.visionOutputDim();
         if (features.length != (long) rows * in) {
-            throw new IllegalArgumentException("features has " + features.length + " floats, expected " + rows + " x " + in);
+            throw new IllegalArgumentException(
+                    "features has " + features.length + " floats, expected " + rows + " x " + in);
         }
         float[] out = new float[rows * cfg.textHiddenSize()];
         projector.multiply(features, rows, out, pool);

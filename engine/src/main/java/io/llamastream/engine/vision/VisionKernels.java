@@ -1,6 +1,7 @@
 package io.llamastream.engine.vision;
 
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.math.FloatKernels;
 
 /**
  * The two float kernels the vision tower needs that the text decoder does not: LayerNorm with
@@ -10,11 +11,11 @@ import io.llamastream.engine.math.ComputePool;
 public final class VisionKernels {
     private static final double INV_SQRT2 = 0.7071067811865476;
 
-    private VisionKernels() {
-    }
+    private VisionKernels() {}
 
     /** {@code out[r] = (x[r] - mean) / sqrt(var + eps) * w + b} per row; out may be x. */
-    public static void layerNorm(float[] x, int rows, int n, float[] w, float[] b, float eps, float[] out, ComputePool pool) {
+    public static void layerNorm(
+            float[] x, int rows, int n, float[] w, float[] b, float eps, float[] out, ComputePool pool) {
         pool.forRange(rows, n * 4L, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int off = r * n;
@@ -57,7 +58,7 @@ public final class VisionKernels {
     /** Adds {@code bias[c]} to every row of a {@code [rows, n]} array. */
     public static void addBias(float[] x, int rows, int n, float[] bias) {
         for (int r = 0; r < rows; r++) {
-            io.llamastream.engine.math.FloatKernels.addInPlace(x, r * n, bias, 0, n);
+            FloatKernels.addInPlace(x, r * n, bias, 0, n);
         }
     }
 }

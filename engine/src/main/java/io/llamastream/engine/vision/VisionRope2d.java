@@ -7,8 +7,8 @@ package io.llamastream.engine.vision;
  * tables are precomputed in float32 as the reference does, once per encoder.
  */
 public final class VisionRope2d {
-    private final int rows;    // g*g + 1 positions
-    private final int pairs;   // hd / 2
+    private final int rows; // g*g + 1 positions
+    private final int pairs; // hd / 2
     private final float[] cos; // [rows, pairs]
     private final float[] sin;
 

@@ -1,6 +1,7 @@
 package io.llamastream.engine.weights;
 
 import io.llamastream.engine.math.Bf16;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -75,7 +76,7 @@ public final class Bf16Matrix extends RowKernelMatrix {
             int r = g * GROUP + k;
             int po = k * cols;
             if (r >= rows) {
-                java.util.Arrays.fill(panel, po, po + cols, 0f);
+                Arrays.fill(panel, po, po + cols, 0f);
                 continue;
             }
             int wo = r * cols;

@@ -14,7 +14,8 @@ public final class F32Matrix extends RowKernelMatrix {
     public F32Matrix(float[] weight, int rows, int cols) {
         super(rows, cols);
         if ((long) rows * cols != weight.length) {
-            throw new IllegalArgumentException("weight has " + weight.length + " values, expected " + rows + "x" + cols);
+            throw new IllegalArgumentException(
+                    "weight has " + weight.length + " values, expected " + rows + "x" + cols);
         }
         this.weight = weight;
     }

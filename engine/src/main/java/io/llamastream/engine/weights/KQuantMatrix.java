@@ -2,6 +2,7 @@ package io.llamastream.engine.weights;
 
 import io.llamastream.engine.checkpoint.gguf.BlockDecoder;
 import io.llamastream.engine.checkpoint.gguf.GgmlType;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -35,7 +36,8 @@ public final class KQuantMatrix extends RowKernelMatrix {
             throw new IllegalArgumentException("cols " + cols + " is not a multiple of " + SUPER);
         }
         if (L > 32 || 32 % L != 0) {
-            throw new IllegalStateException("float vectors of " + L + " lanes are not supported by the K-quant kernels");
+            throw new IllegalStateException(
+                    "float vectors of " + L + " lanes are not supported by the K-quant kernels");
         }
         this.type = type;
         this.superBlocks = cols / SUPER;
@@ -78,7 +80,7 @@ public final class KQuantMatrix extends RowKernelMatrix {
             if (r < rows) {
                 decodeRowVectors(r, panel, k * cols);
             } else {
-                java.util.Arrays.fill(panel, k * cols, (k + 1) * cols, 0f);
+                Arrays.fill(panel, k * cols, (k + 1) * cols, 0f);
             }
         }
     }
@@ -102,14 +104,30 @@ public final class KQuantMatrix extends RowKernelMatrix {
                         ByteVector lo1 = ByteVector.fromArray(B, raw, ql + 32 + l);
                         ByteVector h = ByteVector.fromArray(B, raw, qh + l);
                         int is = sc + l / 16;
-                        toFloat(lo0.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32))
-                                .mul(d * raw[is]).intoArray(dst, yb + l);
-                        toFloat(lo1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32))
-                                .mul(d * raw[is + 2]).intoArray(dst, yb + 32 + l);
-                        toFloat(lo0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32))
-                                .mul(d * raw[is + 4]).intoArray(dst, yb + 64 + l);
-                        toFloat(lo1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32))
-                                .mul(d * raw[is + 6]).intoArray(dst, yb + 96 + l);
+                        toFloat(lo0.and((byte) 0x0F)
+                                        .or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                                        .sub((byte) 32))
+                                .mul(d * raw[is])
+                                .intoArray(dst, yb + l);
+                        toFloat(lo1.and((byte) 0x0F)
+                                        .or(h.lanewise(VectorOperators.LSHR, 2)
+                                                .and((byte) 3)
+                                                .lanewise(VectorOperators.LSHL, 4))
+                                        .sub((byte) 32))
+                                .mul(d * raw[is + 2])
+                                .intoArray(dst, yb + 32 + l);
+                        toFloat(lo0.lanewise(VectorOperators.LSHR, 4)
+                                        .or(h.lanewise(VectorOperators.LSHR, 4)
+                                                .and((byte) 3)
+                                                .lanewise(VectorOperators.LSHL, 4))
+                                        .sub((byte) 32))
+                                .mul(d * raw[is + 4])
+                                .intoArray(dst, yb + 64 + l);
+                        toFloat(lo1.lanewise(VectorOperators.LSHR, 4)
+                                        .or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
+                                        .sub((byte) 32))
+                                .mul(d * raw[is + 6])
+                                .intoArray(dst, yb + 96 + l);
                     }
                 }
                 continue;
@@ -130,8 +148,12 @@ public final class KQuantMatrix extends RowKernelMatrix {
                     ByteVector hi = v.lanewise(VectorOperators.LSHR, 4);
                     if (fifth) {
                         ByteVector h = ByteVector.fromArray(B, raw, o + 16 + l);
-                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * j)
+                                .and((byte) 1)
+                                .lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * j + 1)
+                                .and((byte) 1)
+                                .lanewise(VectorOperators.LSHL, 4));
                     }
                     toFloat(lo).fma(d1, m1.neg()).intoArray(dst, y + 64 * j + l);
                     toFloat(hi).fma(d2, m2.neg()).intoArray(dst, y + 64 * j + 32 + l);
@@ -179,8 +201,12 @@ public final class KQuantMatrix extends RowKernelMatrix {
                     ByteVector hi = v.lanewise(VectorOperators.LSHR, 4);
                     if (fifth) {
                         ByteVector h = ByteVector.fromArray(B, raw, o + 16 + l);
-                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * j)
+                                .and((byte) 1)
+                                .lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * j + 1)
+                                .and((byte) 1)
+                                .lanewise(VectorOperators.LSHL, 4));
                     }
                     FloatVector x1 = FloatVector.fromArray(F, x, xb + 64 * j + l);
                     FloatVector x2 = FloatVector.fromArray(F, x, xb + 64 * j + 32 + l);
@@ -214,10 +240,22 @@ public final class KQuantMatrix extends RowKernelMatrix {
                     ByteVector lo0 = ByteVector.fromArray(B, raw, ql + l);
                     ByteVector lo1 = ByteVector.fromArray(B, raw, ql + 32 + l);
                     ByteVector h = ByteVector.fromArray(B, raw, qh + l);
-                    ByteVector q1 = lo0.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    ByteVector q2 = lo1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    ByteVector q3 = lo0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    ByteVector q4 = lo1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    ByteVector q1 = lo0.and((byte) 0x0F)
+                            .or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                            .sub((byte) 32);
+                    ByteVector q2 = lo1.and((byte) 0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2)
+                                    .and((byte) 3)
+                                    .lanewise(VectorOperators.LSHL, 4))
+                            .sub((byte) 32);
+                    ByteVector q3 = lo0.lanewise(VectorOperators.LSHR, 4)
+                            .or(h.lanewise(VectorOperators.LSHR, 4)
+                                    .and((byte) 3)
+                                    .lanewise(VectorOperators.LSHL, 4))
+                            .sub((byte) 32);
+                    ByteVector q4 = lo1.lanewise(VectorOperators.LSHR, 4)
+                            .or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
+                            .sub((byte) 32);
                     int is = sc + l / 16;
                     FloatVector p1 = toFloat(q1).mul(FloatVector.fromArray(F, x, xb + l));
                     FloatVector p2 = toFloat(q2).mul(FloatVector.fromArray(F, x, xb + 32 + l));

@@ -1,5 +1,7 @@
 package io.llamastream.engine.weights;
 
+import java.util.Locale;
+
 /**
  * Notices one kernel path of one matrix running far below the speed it reached before, and says
  * so in the log: a model that suddenly computes several times slower (a JIT deoptimisation that
@@ -16,6 +18,7 @@ final class KernelSpeedWatch {
     static final int WARM_UP_CALLS = 50;
     /** Calls whose work is shorter than this at the best rate are too noisy to judge. */
     static final long MIN_NANOS = 1_000_000;
+
     static final long WARNING_INTERVAL_NANOS = 60_000_000_000L;
 
     private static final System.Logger LOG = System.getLogger(KernelSpeedWatch.class.getName());
@@ -71,8 +74,14 @@ final class KernelSpeedWatch {
         if (work < best * MIN_NANOS || rate * SLOW_FACTOR >= best || !gate.allow(now)) {
             return null;
         }
-        String message = String.format(java.util.Locale.ROOT, "%s ran at %.1f GFLOP/s, %.1fx below its best %.1f GFLOP/s (a JIT "
-                + "deoptimisation, GC pressure or a busy core?)", what, 2 * rate, best / rate, 2 * best);
+        String message = String.format(
+                Locale.ROOT,
+                "%s ran at %.1f GFLOP/s, %.1fx below its best %.1f GFLOP/s (a JIT "
+                        + "deoptimisation, GC pressure or a busy core?)",
+                what,
+                2 * rate,
+                best / rate,
+                2 * best);
         LOG.log(System.Logger.Level.WARNING, message);
         return message;
     }

@@ -1,5 +1,6 @@
 package io.llamastream.engine.weights;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.checkpoint.DType;
 import io.llamastream.engine.checkpoint.ModelFormatException;
@@ -23,6 +24,7 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
     public static final long DEFAULT_KV_BYTES = 1L << 30;
     /** Activations, tokenizer, thread stacks and per-thread load slices. */
     private static final long BASE_OVERHEAD = 256L << 20;
+
     private static final long PER_THREAD_OVERHEAD = 64L << 20;
 
     public long totalBytes() {
@@ -124,7 +126,7 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
 
     /** The machine's physical memory, or Long.MAX_VALUE when the JVM cannot tell. */
     public static long physicalMemory() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             return os.getTotalMemorySize();
         }
         return Long.MAX_VALUE;
@@ -140,17 +142,27 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         if (need <= available && need <= machine) {
             return;
         }
-        StringBuilder m = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder m = new StringBuilder(String.format(
+                Locale.ROOT,
                 "the model needs %s in %s (weights %s + KV cache %s + overhead %s) but only %s of heap is free (-Xmx %s",
-                gib(need), format.name().toLowerCase(Locale.ROOT), gib(weightBytes), gib(kvBytes), gib(overheadBytes),
-                gib(available), gib(Runtime.getRuntime().maxMemory())));
+                gib(need),
+                format.name().toLowerCase(Locale.ROOT),
+                gib(weightBytes),
+                gib(kvBytes),
+                gib(overheadBytes),
+                gib(available),
+                gib(Runtime.getRuntime().maxMemory())));
         if (machine != Long.MAX_VALUE) {
             m.append(", machine ").append(gib(machine));
         }
-        m.append("). Remedy: run with -Xmx").append((need + (1L << 30) - 1) >> 30).append("g on a machine with that much memory");
+        m.append("). Remedy: run with -Xmx")
+                .append((need + (1L << 30) - 1) >> 30)
+                .append("g on a machine with that much memory");
         if (smaller != null && smaller.totalBytes() < need) {
-            m.append(", or load a smaller format: --weight-format ").append(smaller.format.name().toLowerCase(Locale.ROOT))
-                    .append(" needs ").append(gib(smaller.totalBytes()));
+            m.append(", or load a smaller format: --weight-format ")
+                    .append(smaller.format.name().toLowerCase(Locale.ROOT))
+                    .append(" needs ")
+                    .append(gib(smaller.totalBytes()));
         }
         throw new ModelFormatException(model, m.toString());
     }

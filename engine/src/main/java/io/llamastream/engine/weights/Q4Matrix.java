@@ -116,7 +116,8 @@ public final class Q4Matrix extends RowKernelMatrix {
     }
 
     private static FloatVector high(IntVector i) {
-        return (FloatVector) i.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+        return (FloatVector)
+                i.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
     }
 
     @Override
@@ -152,8 +153,14 @@ public final class Q4Matrix extends RowKernelMatrix {
             a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
         }
-        put(out, o, g, a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o,
+                g,
+                a0.reduceLanes(VectorOperators.ADD),
+                a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD),
+                a3.reduceLanes(VectorOperators.ADD));
     }
 
     @Override

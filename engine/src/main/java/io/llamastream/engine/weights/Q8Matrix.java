@@ -114,8 +114,14 @@ public final class Q8Matrix extends RowKernelMatrix {
             a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
         }
-        put(out, o, g, a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o,
+                g,
+                a0.reduceLanes(VectorOperators.ADD),
+                a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD),
+                a3.reduceLanes(VectorOperators.ADD));
     }
 
     /** Fused: each block's four row vectors are widened and scaled once in registers and feed 2 tokens. */
@@ -156,8 +162,22 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a31 = w3.fma(x1, a31);
             }
         }
-        put(out, o, g, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD), a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
-        put(out, o + 1 * rows, g, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o,
+                g,
+                a00.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD),
+                a30.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o + 1 * rows,
+                g,
+                a01.reduceLanes(VectorOperators.ADD),
+                a11.reduceLanes(VectorOperators.ADD),
+                a21.reduceLanes(VectorOperators.ADD),
+                a31.reduceLanes(VectorOperators.ADD));
     }
 
     /** Fused: each block's four row vectors are widened and scaled once in registers and feed 4 tokens. */
@@ -216,10 +236,38 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a33 = w3.fma(x3, a33);
             }
         }
-        put(out, o, g, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD), a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
-        put(out, o + 1 * rows, g, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
-        put(out, o + 2 * rows, g, a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD));
-        put(out, o + 3 * rows, g, a03.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o,
+                g,
+                a00.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD),
+                a30.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o + 1 * rows,
+                g,
+                a01.reduceLanes(VectorOperators.ADD),
+                a11.reduceLanes(VectorOperators.ADD),
+                a21.reduceLanes(VectorOperators.ADD),
+                a31.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o + 2 * rows,
+                g,
+                a02.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD),
+                a22.reduceLanes(VectorOperators.ADD),
+                a32.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o + 3 * rows,
+                g,
+                a03.reduceLanes(VectorOperators.ADD),
+                a13.reduceLanes(VectorOperators.ADD),
+                a23.reduceLanes(VectorOperators.ADD),
+                a33.reduceLanes(VectorOperators.ADD));
     }
 
     @Override

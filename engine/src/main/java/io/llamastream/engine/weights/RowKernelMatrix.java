@@ -247,14 +247,54 @@ abstract class RowKernelMatrix implements WeightMatrix {
             a23 = w2.fma(x3, a23);
             a33 = w3.fma(x3, a33);
         }
-        tail(p, x, xOff, i, out, o, g, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD),
-                a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
-        tail(p, x, xOff + 1 * cols, i, out, o + 1 * rows, g, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
-                a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
-        tail(p, x, xOff + 2 * cols, i, out, o + 2 * rows, g, a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD),
-                a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD));
-        tail(p, x, xOff + 3 * cols, i, out, o + 3 * rows, g, a03.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
-                a23.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD));
+        tail(
+                p,
+                x,
+                xOff,
+                i,
+                out,
+                o,
+                g,
+                a00.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD),
+                a30.reduceLanes(VectorOperators.ADD));
+        tail(
+                p,
+                x,
+                xOff + 1 * cols,
+                i,
+                out,
+                o + 1 * rows,
+                g,
+                a01.reduceLanes(VectorOperators.ADD),
+                a11.reduceLanes(VectorOperators.ADD),
+                a21.reduceLanes(VectorOperators.ADD),
+                a31.reduceLanes(VectorOperators.ADD));
+        tail(
+                p,
+                x,
+                xOff + 2 * cols,
+                i,
+                out,
+                o + 2 * rows,
+                g,
+                a02.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD),
+                a22.reduceLanes(VectorOperators.ADD),
+                a32.reduceLanes(VectorOperators.ADD));
+        tail(
+                p,
+                x,
+                xOff + 3 * cols,
+                i,
+                out,
+                o + 3 * rows,
+                g,
+                a03.reduceLanes(VectorOperators.ADD),
+                a13.reduceLanes(VectorOperators.ADD),
+                a23.reduceLanes(VectorOperators.ADD),
+                a33.reduceLanes(VectorOperators.ADD));
     }
 
     /** Rows of group g (decoded in {@code panel}) times 2 token row(s) from x[xOff]; results from out[o]. */
@@ -285,10 +325,30 @@ abstract class RowKernelMatrix implements WeightMatrix {
             a21 = w2.fma(x1, a21);
             a31 = w3.fma(x1, a31);
         }
-        tail(p, x, xOff, i, out, o, g, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD),
-                a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
-        tail(p, x, xOff + 1 * cols, i, out, o + 1 * rows, g, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
-                a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
+        tail(
+                p,
+                x,
+                xOff,
+                i,
+                out,
+                o,
+                g,
+                a00.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD),
+                a30.reduceLanes(VectorOperators.ADD));
+        tail(
+                p,
+                x,
+                xOff + 1 * cols,
+                i,
+                out,
+                o + 1 * rows,
+                g,
+                a01.reduceLanes(VectorOperators.ADD),
+                a11.reduceLanes(VectorOperators.ADD),
+                a21.reduceLanes(VectorOperators.ADD),
+                a31.reduceLanes(VectorOperators.ADD));
     }
 
     /** Rows of group g (decoded in {@code panel}) times 1 token row(s) from x[xOff]; results from out[o]. */
@@ -310,13 +370,23 @@ abstract class RowKernelMatrix implements WeightMatrix {
             a20 = w2.fma(x0, a20);
             a30 = w3.fma(x0, a30);
         }
-        tail(p, x, xOff, i, out, o, g, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD),
-                a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
+        tail(
+                p,
+                x,
+                xOff,
+                i,
+                out,
+                o,
+                g,
+                a00.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD),
+                a30.reduceLanes(VectorOperators.ADD));
     }
 
     /** Adds the scalar tail (columns [i, cols), when cols is not a multiple of the vector length) and stores. */
-    private void tail(float[] p, float[] x, int xOff, int i, float[] out, int o, int g,
-                      float s0, float s1, float s2, float s3) {
+    private void tail(
+            float[] p, float[] x, int xOff, int i, float[] out, int o, int g, float s0, float s1, float s2, float s3) {
         for (; i < cols; i++) {
             float xv = x[xOff + i];
             s0 += p[i] * xv;
@@ -348,7 +418,8 @@ abstract class RowKernelMatrix implements WeightMatrix {
 
     static void checkBlocks(int cols) {
         if (cols % WeightFormat.BLOCK != 0) {
-            throw new IllegalArgumentException("cols " + cols + " is not a multiple of the block size " + WeightFormat.BLOCK);
+            throw new IllegalArgumentException(
+                    "cols " + cols + " is not a multiple of the block size " + WeightFormat.BLOCK);
         }
         if (L > 16 || WeightFormat.BLOCK % L != 0) {
             throw new IllegalStateException("float vectors of " + L + " lanes are not supported by the block kernels");

@@ -50,7 +50,8 @@ public enum WeightFormat {
             case Q4:
                 return Q4Matrix.quantize(w, rows, cols);
             default:
-                throw new IllegalArgumentException(format + " is a checkpoint's own format, not one to convert floats to");
+                throw new IllegalArgumentException(
+                        format + " is a checkpoint's own format, not one to convert floats to");
         }
     }
 

@@ -32,8 +32,17 @@ class EngineArchitectureTest {
     @Test
     void engineHasThePackagesOfItsConcepts() {
         Set<String> packages = PackageGraph.read(ENGINE_SOURCES).packages();
-        for (String concept : List.of("checkpoint", "weights", "model", "kv", "scheduler", "sampling", "math",
-                "tokenizer", "vision", "media")) {
+        for (String concept : List.of(
+                "checkpoint",
+                "weights",
+                "model",
+                "kv",
+                "scheduler",
+                "sampling",
+                "math",
+                "tokenizer",
+                "vision",
+                "media")) {
             assertTrue(packages.contains(ENGINE + "." + concept), "missing package " + concept + " in " + packages);
         }
     }
@@ -45,7 +54,8 @@ class EngineArchitectureTest {
         graph.add("b/B.java", "package x.b;\nimport x.c.C;\n");
         graph.add("c/C.java", "package x.c;\nimport x.a.A;\nimport java.util.List;\n");
         graph.add("d/D.java", "package x.d;\nimport x.a.A;\n");
-        assertEquals(List.of("cycle:\n  x.a -> x.b (a/A.java)\n  x.b -> x.c (b/B.java)\n  x.c -> x.a (c/C.java)"),
+        assertEquals(
+                List.of("cycle:\n  x.a -> x.b (a/A.java)\n  x.b -> x.c (b/B.java)\n  x.c -> x.a (c/C.java)"),
                 graph.cycles("x."));
     }
 

@@ -86,7 +86,13 @@ final class PackageGraph {
             for (String from : component) {
                 edges.getOrDefault(from, Map.of()).forEach((to, file) -> {
                     if (component.contains(to)) {
-                        sb.append("\n  ").append(from).append(" -> ").append(to).append(" (").append(file).append(')');
+                        sb.append("\n  ")
+                                .append(from)
+                                .append(" -> ")
+                                .append(to)
+                                .append(" (")
+                                .append(file)
+                                .append(')');
                     }
                 });
             }

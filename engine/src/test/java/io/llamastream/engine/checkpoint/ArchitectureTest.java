@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.model.Llama4Model;
-import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,9 +22,15 @@ class ArchitectureTest {
 
     @Test
     void modelTypeChoosesTheFamily() {
-        assertEquals(Architecture.LLAMA3, Architecture.ofConfig(JSON.createObjectNode().put("model_type", "llama")));
-        assertEquals(Architecture.LLAMA4, Architecture.ofConfig(JSON.createObjectNode().put("model_type", "llama4_text")));
-        assertEquals(Architecture.LLAMA4, Architecture.ofConfig(JSON.createObjectNode().put("model_type", "llama4")));
+        assertEquals(
+                Architecture.LLAMA3,
+                Architecture.ofConfig(JSON.createObjectNode().put("model_type", "llama")));
+        assertEquals(
+                Architecture.LLAMA4,
+                Architecture.ofConfig(JSON.createObjectNode().put("model_type", "llama4_text")));
+        assertEquals(
+                Architecture.LLAMA4,
+                Architecture.ofConfig(JSON.createObjectNode().put("model_type", "llama4")));
     }
 
     @Test
@@ -39,7 +44,8 @@ class ArchitectureTest {
     void ggufArchitectureNamesMapToTheFamilies() {
         assertEquals(Architecture.LLAMA3, Architecture.ofGguf("llama"));
         assertEquals(Architecture.LLAMA4, Architecture.ofGguf("llama4"));
-        String m = assertThrows(IllegalArgumentException.class, () -> Architecture.ofGguf("qwen2")).getMessage();
+        String m = assertThrows(IllegalArgumentException.class, () -> Architecture.ofGguf("qwen2"))
+                .getMessage();
         assertTrue(m.contains("'qwen2'") && m.contains("llama4") && m.contains("llama ="), m);
     }
 
@@ -47,8 +53,11 @@ class ArchitectureTest {
     void anUnsupportedArchitectureWithoutModelTypeIsNamed() {
         ObjectNode n = JSON.createObjectNode();
         n.putArray("architectures").add("MistralForCausalLM");
-        String m = assertThrows(IllegalArgumentException.class, () -> Architecture.ofConfig(n)).getMessage();
-        assertTrue(m.contains("'MistralForCausalLM'") && m.contains("LlamaForCausalLM") && m.contains("Llama4ForCausalLM"), m);
+        String m = assertThrows(IllegalArgumentException.class, () -> Architecture.ofConfig(n))
+                .getMessage();
+        assertTrue(
+                m.contains("'MistralForCausalLM'") && m.contains("LlamaForCausalLM") && m.contains("Llama4ForCausalLM"),
+                m);
     }
 
     @Test
@@ -61,7 +70,8 @@ class ArchitectureTest {
         config.put("model_type", "mistral");
         config.putArray("architectures").add("MistralForCausalLM");
         Files.writeString(tmp.resolve("config.json"), JSON.writeValueAsString(config));
-        String m = assertThrows(ModelFormatException.class, () -> Llama4Model.load(tmp)).getMessage();
+        String m = assertThrows(ModelFormatException.class, () -> Llama4Model.load(tmp))
+                .getMessage();
         assertTrue(m.contains("config.json") && m.contains("model_type 'mistral' is not supported"), m);
         assertTrue(m.contains("llama4_text") && m.contains("Llama 4") && m.contains("llama = Llama 3.x"), m);
     }

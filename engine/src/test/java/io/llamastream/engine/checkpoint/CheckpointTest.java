@@ -2,17 +2,17 @@ package io.llamastream.engine.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.engine.model.TextModel;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.TextModel;
 import io.llamastream.engine.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +35,7 @@ class CheckpointTest {
     @Test
     void shardedAndSingleFileCheckpointsHoldTheSameTensors() {
         try (Checkpoint single = Checkpoint.open(Fixtures.model("tiny-scout"));
-             Checkpoint sharded = Checkpoint.open(Fixtures.model("tiny-scout-sharded"))) {
+                Checkpoint sharded = Checkpoint.open(Fixtures.model("tiny-scout-sharded"))) {
             String name = "model.layers.2.feed_forward.experts.gate_up_proj";
             assertArrayEquals(single.floats(name, 4, 64, 192), sharded.floats(name, 4, 64, 192));
         }
@@ -58,7 +58,8 @@ class CheckpointTest {
     void missingShardIsNamed() throws IOException {
         Path dir = copyOf("tiny-scout-sharded");
         Files.delete(dir.resolve("model-00004-of-00006.safetensors"));
-        String m = assertThrows(ModelFormatException.class, () -> Checkpoint.open(dir)).getMessage();
+        String m = assertThrows(ModelFormatException.class, () -> Checkpoint.open(dir))
+                .getMessage();
         assertTrue(m.contains("model-00004-of-00006.safetensors") && m.contains("missing"), m);
     }
 
@@ -67,25 +68,29 @@ class CheckpointTest {
         Path dir = copyOf("tiny-scout-sharded");
         Path shard = dir.resolve("model-00002-of-00006.safetensors");
         byte[] bytes = Files.readAllBytes(shard);
-        Files.write(shard, java.util.Arrays.copyOf(bytes, bytes.length - 100));
-        String m = assertThrows(ModelFormatException.class, () -> Checkpoint.open(dir)).getMessage();
+        Files.write(shard, Arrays.copyOf(bytes, bytes.length - 100));
+        String m = assertThrows(ModelFormatException.class, () -> Checkpoint.open(dir))
+                .getMessage();
         assertTrue(m.contains("model-00002-of-00006.safetensors") && m.contains("past the end"), m);
     }
 
     @Test
     void folderWithoutWeightsIsRejected() {
-        String m = assertThrows(ModelFormatException.class, () -> Checkpoint.open(tmp)).getMessage();
+        String m = assertThrows(ModelFormatException.class, () -> Checkpoint.open(tmp))
+                .getMessage();
         assertTrue(m.contains("no model.safetensors"), m);
     }
 
     @Test
     void configShapeMismatchNamesTheTensorAndFile() throws IOException {
         Path dir = copyOf("tiny-scout");
-        String cfg = Files.readString(dir.resolve("config.json")).replace("\"intermediate_size\": 96", "\"intermediate_size\": 80");
+        String cfg = Files.readString(dir.resolve("config.json"))
+                .replace("\"intermediate_size\": 96", "\"intermediate_size\": 80");
         Files.writeString(dir.resolve("config.json"), cfg);
         TextModelConfig c = TextModelConfig.read(dir.resolve("config.json"));
         try (Checkpoint ck = Checkpoint.open(dir)) {
-            String m = assertThrows(ModelFormatException.class, () -> TextModel.load(ck, c, -1, ComputePool.shared())).getMessage();
+            String m = assertThrows(ModelFormatException.class, () -> TextModel.load(ck, c, -1, ComputePool.shared()))
+                    .getMessage();
             assertTrue(m.contains("model.safetensors") && m.contains("shape"), m);
         }
     }

@@ -1,11 +1,11 @@
 package io.llamastream.engine.checkpoint;
 
-import io.llamastream.engine.math.Fp16;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llamastream.engine.math.Fp16;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,7 +30,8 @@ class SafetensorsFileTest {
     }
 
     private static String messageOf(Path f) {
-        return assertThrows(ModelFormatException.class, () -> SafetensorsFile.open(f)).getMessage();
+        return assertThrows(ModelFormatException.class, () -> SafetensorsFile.open(f))
+                .getMessage();
     }
 
     @Test
@@ -51,8 +52,10 @@ class SafetensorsFileTest {
     void bf16AndF16AreConvertedToFloat32() throws IOException {
         // bf16 0x3FC0 = 1.5; f16 0xC500 = -5.0
         byte[] data = {(byte) 0xC0, 0x3F, 0x00, (byte) 0xC5};
-        Path f = raw("{\"a\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[0,2]},"
-                + "\"b\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[2,4]}}", data);
+        Path f = raw(
+                "{\"a\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[0,2]},"
+                        + "\"b\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[2,4]}}",
+                data);
         try (SafetensorsFile s = SafetensorsFile.open(f)) {
             assertEquals(1.5f, s.readFloats("a")[0]);
             assertEquals(-5.0f, s.readFloats("b")[0]);
@@ -77,14 +80,24 @@ class SafetensorsFileTest {
     @Test
     void headerLongerThanTheFileIsTruncated() throws IOException {
         Path f = dir.resolve("cut.safetensors");
-        Files.write(f, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(5000).array());
+        Files.write(
+                f,
+                ByteBuffer.allocate(16)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(5000)
+                        .array());
         assertTrue(messageOf(f).contains("truncated"));
     }
 
     @Test
     void absurdHeaderLengthIsRejectedWithoutAllocating() throws IOException {
         Path f = dir.resolve("huge.safetensors");
-        Files.write(f, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE / 2).array());
+        Files.write(
+                f,
+                ByteBuffer.allocate(16)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(Long.MAX_VALUE / 2)
+                        .array());
         assertTrue(messageOf(f).contains("not plausible"));
     }
 
@@ -113,8 +126,10 @@ class SafetensorsFileTest {
 
     @Test
     void overlappingTensorsAreRejected() throws IOException {
-        String m = messageOf(raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]));
+        String m = messageOf(raw(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                new byte[12]));
         assertTrue(m.contains("overlap"), m);
     }
 
@@ -128,13 +143,17 @@ class SafetensorsFileTest {
     void readingAMissingTensorNamesIt() throws IOException {
         Path f = raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]);
         try (SafetensorsFile s = SafetensorsFile.open(f)) {
-            assertTrue(assertThrows(ModelFormatException.class, () -> s.readFloats("b")).getMessage().contains("'b' is missing"));
+            assertTrue(assertThrows(ModelFormatException.class, () -> s.readFloats("b"))
+                    .getMessage()
+                    .contains("'b' is missing"));
         }
     }
 
     @Test
     void metadataIsExposed() throws IOException {
-        Path f = raw("{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]);
+        Path f = raw(
+                "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                new byte[4]);
         try (SafetensorsFile s = SafetensorsFile.open(f)) {
             assertEquals("pt", s.metadata().get("format"));
             assertEquals(Arrays.asList("a"), s.tensors().keySet().stream().toList());

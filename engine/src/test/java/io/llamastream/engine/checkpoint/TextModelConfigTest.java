@@ -83,7 +83,8 @@ class TextModelConfigTest {
     void missingFieldIsNamedWithTheFile() throws IOException {
         Path f = tmp.resolve("config.json");
         Files.writeString(f, "{\"model_type\": \"llama4_text\", \"num_hidden_layers\": 2}");
-        String m = assertThrows(ModelFormatException.class, () -> TextModelConfig.read(f)).getMessage();
+        String m = assertThrows(ModelFormatException.class, () -> TextModelConfig.read(f))
+                .getMessage();
         assertTrue(m.contains("config.json") && m.contains("'hidden_size'"), m);
     }
 
@@ -93,6 +94,8 @@ class TextModelConfigTest {
         ((ObjectNode) n.get("rope_parameters")).put("rope_type", "yarn");
         Path f = tmp.resolve("config.json");
         Files.writeString(f, new ObjectMapper().writeValueAsString(n));
-        assertTrue(assertThrows(ModelFormatException.class, () -> TextModelConfig.read(f)).getMessage().contains("yarn"));
+        assertTrue(assertThrows(ModelFormatException.class, () -> TextModelConfig.read(f))
+                .getMessage()
+                .contains("yarn"));
     }
 }

@@ -1,8 +1,5 @@
 package io.llamastream.engine.media;
 
-import io.llamastream.engine.vision.VisionConfig;
-import io.llamastream.engine.vision.VisionEncoder;
-import io.llamastream.engine.testing.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.engine.checkpoint.Checkpoint;
+import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.vision.VisionConfig;
+import io.llamastream.engine.vision.VisionEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +29,8 @@ class DemoVisionPromptTest {
 
     static Map<String, Integer> addedTokens() throws Exception {
         Map<String, Integer> ids = new HashMap<>();
-        JSON.readTree(DIR.resolve("tokenizer.json").toFile()).get("added_tokens")
+        JSON.readTree(DIR.resolve("tokenizer.json").toFile())
+                .get("added_tokens")
                 .forEach(t -> ids.put(t.get("content").asText(), t.get("id").asInt()));
         return ids;
     }
@@ -63,7 +64,9 @@ class DemoVisionPromptTest {
     @MethodSource("cases")
     void preprocessingChoosesTheReferenceGridAndLayoutMatchesThePrompt(JsonNode c) throws Exception {
         Map<String, Integer> ids = addedTokens();
-        PreprocessedImage p = new ImagePreprocessor().preprocess(new ImageDecoder().decode(Files.readAllBytes(DIR.resolve(c.get("image").asText()))));
+        PreprocessedImage p = new ImagePreprocessor()
+                .preprocess(new ImageDecoder()
+                        .decode(Files.readAllBytes(DIR.resolve(c.get("image").asText()))));
         assertEquals(c.get("aspect_ratios").get(0).asInt(), p.rows(), "rows");
         assertEquals(c.get("aspect_ratios").get(1).asInt(), p.cols(), "cols");
         int[] expected = imageSpan(c, ids);
@@ -73,11 +76,14 @@ class DemoVisionPromptTest {
     @Test
     void imageMediaEncoderProducesThePromptSpanAndOneEmbeddingPerPatch() throws Exception {
         Map<String, Integer> ids = addedTokens();
-        JsonNode twoByTwo = cases().filter(c -> c.get("aspect_ratios").get(0).asInt() == 2 && c.get("aspect_ratios").get(1).asInt() == 2)
-                .findFirst().orElseThrow();
+        JsonNode twoByTwo = cases().filter(c -> c.get("aspect_ratios").get(0).asInt() == 2
+                        && c.get("aspect_ratios").get(1).asInt() == 2)
+                .findFirst()
+                .orElseThrow();
         try (Checkpoint ckpt = Checkpoint.open(DIR)) {
             VisionEncoder enc = VisionEncoder.load(ckpt, VisionConfig.read(DIR.resolve("config.json")));
-            EncodedMedia m = new ImageMediaEncoder(enc, ids::get).encode(Files.readAllBytes(DIR.resolve(twoByTwo.get("image").asText())));
+            EncodedMedia m = new ImageMediaEncoder(enc, ids::get)
+                    .encode(Files.readAllBytes(DIR.resolve(twoByTwo.get("image").asText())));
             assertArrayEquals(imageSpan(twoByTwo, ids), m.promptTokens());
             assertEquals(5 * 144, m.rows());
             assertEquals(128, m.textHidden());

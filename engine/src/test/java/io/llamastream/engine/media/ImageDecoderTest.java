@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Random;
@@ -56,7 +57,8 @@ class ImageDecoderTest {
         byte[] r = {(byte) 10, (byte) 250};
         byte[] g = {(byte) 20, (byte) 128};
         byte[] b = {(byte) 30, (byte) 5};
-        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(1, 2, r, g, b));
+        BufferedImage img =
+                new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(1, 2, r, g, b));
         img.getRaster().setSample(1, 0, 0, 1);
         RgbImage out = decoder.decode(TestImages.encode(img, "gif"));
         assertArrayEquals(new int[] {10, 20, 30}, px(out, 0, 0));
@@ -73,7 +75,9 @@ class ImageDecoderTest {
     void jpegDecodesToNearbyColours() {
         RgbImage out = decoder.decode(TestImages.encode(TestImages.solid(16, 16, 0x4080C0), "jpeg"));
         int[] p = px(out, 8, 8);
-        assertTrue(Math.abs(p[0] - 0x40) <= 3 && Math.abs(p[1] - 0x80) <= 3 && Math.abs(p[2] - 0xC0) <= 3, Arrays.toString(p));
+        assertTrue(
+                Math.abs(p[0] - 0x40) <= 3 && Math.abs(p[1] - 0x80) <= 3 && Math.abs(p[2] - 0xC0) <= 3,
+                Arrays.toString(p));
     }
 
     @Test
@@ -90,7 +94,10 @@ class ImageDecoderTest {
 
     @Test
     void emptyInputIsEmpty() {
-        assertEquals(Reason.EMPTY, assertThrows(ImageDecodeException.class, () -> decoder.decode(new byte[0])).reason());
+        assertEquals(
+                Reason.EMPTY,
+                assertThrows(ImageDecodeException.class, () -> decoder.decode(new byte[0]))
+                        .reason());
     }
 
     @Test
@@ -104,8 +111,8 @@ class ImageDecoderTest {
 
     @Test
     void tiffIsRejectedAsUnsupportedEvenThoughTheJdkReadsIt() {
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> decoder.decode(TestImages.encode(TestImages.solid(4, 4, 0), "tiff")));
+        ImageDecodeException e = assertThrows(
+                ImageDecodeException.class, () -> decoder.decode(TestImages.encode(TestImages.solid(4, 4, 0), "tiff")));
         assertEquals(Reason.UNSUPPORTED_FORMAT, e.reason());
         assertTrue(e.getMessage().contains("TIF"), e.getMessage());
     }
@@ -117,7 +124,10 @@ class ImageDecoderTest {
         for (int i = 8; i < bad.length; i++) {
             bad[i] = (byte) (i * 31);
         }
-        assertEquals(Reason.CORRUPT, assertThrows(ImageDecodeException.class, () -> decoder.decode(bad)).reason());
+        assertEquals(
+                Reason.CORRUPT,
+                assertThrows(ImageDecodeException.class, () -> decoder.decode(bad))
+                        .reason());
     }
 
     @Test
@@ -132,7 +142,10 @@ class ImageDecoderTest {
     void truncatedPngIsTruncated() {
         byte[] png = TestImages.encode(TestImages.noise(64, 64, 4), "png");
         byte[] cut = Arrays.copyOf(png, png.length / 2);
-        assertEquals(Reason.TRUNCATED, assertThrows(ImageDecodeException.class, () -> decoder.decode(cut)).reason());
+        assertEquals(
+                Reason.TRUNCATED,
+                assertThrows(ImageDecodeException.class, () -> decoder.decode(cut))
+                        .reason());
     }
 
     @Test
@@ -146,7 +159,10 @@ class ImageDecoderTest {
     @Test
     void pixelLimitIsConfigurable() {
         byte[] png = TestImages.encode(TestImages.solid(10, 10, 0), "png");
-        assertEquals(Reason.TOO_LARGE, assertThrows(ImageDecodeException.class, () -> new ImageDecoder(99).decode(png)).reason());
+        assertEquals(
+                Reason.TOO_LARGE,
+                assertThrows(ImageDecodeException.class, () -> new ImageDecoder(99).decode(png))
+                        .reason());
         assertEquals(10, new ImageDecoder(100).decode(png).width());
     }
 
@@ -154,7 +170,18 @@ class ImageDecoderTest {
     static byte[] pngHeaderOnly(int w, int h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0).array());
+        chunk(
+                out,
+                "IHDR",
+                ByteBuffer.allocate(13)
+                        .putInt(w)
+                        .putInt(h)
+                        .put((byte) 8)
+                        .put((byte) 2)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .array());
         chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
@@ -162,7 +189,7 @@ class ImageDecoderTest {
 
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         out.writeBytes(t);
         out.writeBytes(data);
         CRC32 crc = new CRC32();

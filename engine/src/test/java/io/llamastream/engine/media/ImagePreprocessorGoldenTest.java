@@ -1,12 +1,12 @@
 package io.llamastream.engine.media;
 
-import io.llamastream.engine.testing.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
+import io.llamastream.engine.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +26,8 @@ class ImagePreprocessorGoldenTest {
     }
 
     private static PreprocessedImage run(JsonNode c) throws Exception {
-        RgbImage img = new ImageDecoder().decode(Files.readAllBytes(DIR.resolve(c.get("image").asText())));
+        RgbImage img = new ImageDecoder()
+                .decode(Files.readAllBytes(DIR.resolve(c.get("image").asText())));
         assertEquals(c.get("width").asInt(), img.width());
         assertEquals(c.get("height").asInt(), img.height());
         return new ImagePreprocessor().preprocess(img);

@@ -8,8 +8,19 @@ import org.junit.jupiter.api.Test;
 
 class ImagePromptLayoutTest {
     static final int S = 1, E = 2, I = 3, P = 9, X = 5, Y = 6;
-    static final Map<String, Integer> IDS = Map.of("<|image_start|>", S, "<|image_end|>", E, "<|image|>", I,
-            "<|patch|>", P, "<|tile_x_separator|>", X, "<|tile_y_separator|>", Y);
+    static final Map<String, Integer> IDS = Map.of(
+            "<|image_start|>",
+            S,
+            "<|image_end|>",
+            E,
+            "<|image|>",
+            I,
+            "<|patch|>",
+            P,
+            "<|tile_x_separator|>",
+            X,
+            "<|tile_y_separator|>",
+            Y);
     final ImagePromptLayout layout = new ImagePromptLayout(IDS::get);
 
     @Test
@@ -29,7 +40,8 @@ class ImagePromptLayoutTest {
 
     @Test
     void threeByThreeHasXSeparatorsOnlyBetweenColumns() {
-        assertArrayEquals(new int[] {S, P, X, P, X, P, Y, P, X, P, X, P, Y, P, X, P, X, P, Y, I, P, E}, layout.expand(3, 3, 1));
+        assertArrayEquals(
+                new int[] {S, P, X, P, X, P, Y, P, X, P, X, P, Y, P, X, P, X, P, Y, I, P, E}, layout.expand(3, 3, 1));
     }
 
     @Test

@@ -22,7 +22,8 @@ class MediaEncodersTest {
     @Test
     void audioOnAVisionModelNamesTheModel() {
         MediaEncoders encoders = new MediaEncoders("demo-vision", FAKE_IMAGE);
-        UnsupportedModalityException e = assertThrows(UnsupportedModalityException.class, () -> encoders.forModality(Modality.AUDIO));
+        UnsupportedModalityException e =
+                assertThrows(UnsupportedModalityException.class, () -> encoders.forModality(Modality.AUDIO));
         assertEquals("model demo-vision has no audio encoder", e.getMessage());
         assertEquals(Modality.AUDIO, e.modality());
     }

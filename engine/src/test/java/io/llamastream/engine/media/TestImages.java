@@ -9,8 +9,7 @@ import javax.imageio.ImageIO;
 
 /** Builds small images in memory and encodes them with ImageIO, for decoder tests. */
 public final class TestImages {
-    private TestImages() {
-    }
+    private TestImages() {}
 
     public static BufferedImage noise(int w, int h, long seed) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class VideoFrameSamplerTest {
-    static final int[] COLOURS = {0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00, 0x00FFFF, 0xFF00FF, 0xFFFFFF, 0x000000, 0x808080, 0xFF8000};
+    static final int[] COLOURS = {
+        0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00, 0x00FFFF, 0xFF00FF, 0xFFFFFF, 0x000000, 0x808080, 0xFF8000
+    };
     final ImagePreprocessor tile56 = new ImagePreprocessor(56, 16);
 
     /** The red channel of a tile's centre pixel, back in 0..255. */
@@ -57,7 +59,11 @@ class VideoFrameSamplerTest {
             frames.add(TestImages.encode(TestImages.solid(8, 8, COLOURS[i]), "png"));
         }
         // 10 frames at 5 fps = 2 s; at most 1 frame per second -> 2 frames.
-        assertEquals(2, new VideoFrameSampler(new ImageDecoder(), tile56, 8, 1.0).fromFrames(frames, 5).size());
+        assertEquals(
+                2,
+                new VideoFrameSampler(new ImageDecoder(), tile56, 8, 1.0)
+                        .fromFrames(frames, 5)
+                        .size());
     }
 
     @Test
@@ -70,7 +76,8 @@ class VideoFrameSamplerTest {
         }
         enc.finish();
         // 8 frames at 4 fps = 2 s; cap 2 fps -> 4 samples at frames 1, 3, 5, 7: red, blue, red, blue.
-        List<PreprocessedImage> out = new VideoFrameSampler(new ImageDecoder(), tile56, 8, 2.0).fromMp4(Files.readAllBytes(mp4));
+        List<PreprocessedImage> out =
+                new VideoFrameSampler(new ImageDecoder(), tile56, 8, 2.0).fromMp4(Files.readAllBytes(mp4));
         assertEquals(4, out.size());
         int[] reds = out.stream().mapToInt(VideoFrameSamplerTest::centreRed).toArray();
         int[] blues = out.stream().mapToInt(VideoFrameSamplerTest::centreBlue).toArray();
@@ -84,7 +91,8 @@ class VideoFrameSamplerTest {
 
     @Test
     void garbageVideoIsCorrupt() {
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+        ImageDecodeException e = assertThrows(
+                ImageDecodeException.class,
                 () -> new VideoFrameSampler(tile56).fromMp4(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}));
         assertEquals(ImageDecodeException.Reason.CORRUPT, e.reason());
     }

@@ -64,13 +64,20 @@ class Llama3ModelTest {
     }
 
     @ParameterizedTest(name = "{0} in {1}")
-    @CsvSource({"config.json, F32", "config.transformers4.json, F32", "config.json, BF16", "config.transformers4.json, BF16"})
+    @CsvSource({
+        "config.json, F32",
+        "config.transformers4.json, F32",
+        "config.json, BF16",
+        "config.transformers4.json, BF16"
+    })
     void logitsOfEveryCaseMatchTheReference(String configFile, WeightFormat format) {
         TextModel tm = load(configFile, format);
         try (SafetensorsFile golden = SafetensorsFile.open(DIR.resolve("golden.safetensors"))) {
             for (JsonNode c : CASES) {
                 float[] logits = tm.forward(new Batch().add(tm.newCache(), Fixtures.ints(c.get("input_ids"))), true);
-                ReferenceTolerance.assertClose(golden.readFloats(c.get("logits_tensor").asText()), logits,
+                ReferenceTolerance.assertClose(
+                        golden.readFloats(c.get("logits_tensor").asText()),
+                        logits,
                         configFile + " " + format + " " + c.get("name").asText());
             }
         }
@@ -92,7 +99,9 @@ class Llama3ModelTest {
             for (JsonNode step : c.get("greedy")) {
                 int expected = step.get("token").asInt();
                 if (step.get("margin").asDouble() >= minMargin) {
-                    assertEquals(expected, Sampler.argmax(logits, 0, vocab),
+                    assertEquals(
+                            expected,
+                            Sampler.argmax(logits, 0, vocab),
                             format + " " + c.get("name").asText() + " at position " + cache.length());
                     checked++;
                 }
@@ -106,10 +115,12 @@ class Llama3ModelTest {
     @ValueSource(strings = {"F32", "Q8"})
     void batchedSchedulerGivesEveryCaseItsReferenceTokens(WeightFormat format) throws Exception {
         TextModel model = load("config.transformers4.json", format);
-        try (Scheduler s = new Scheduler(model, SchedulerConfig.defaults().withMaxSequences(4).withTokenBudget(64))) {
+        try (Scheduler s = new Scheduler(
+                model, SchedulerConfig.defaults().withMaxSequences(4).withTokenBudget(64))) {
             List<RequestHandle> handles = new ArrayList<>();
             for (JsonNode c : CASES) {
-                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(c.get("input_ids")), SamplingParams.greedy(10))));
+                handles.add(s.submit(
+                        InferenceRequest.generate(Fixtures.ints(c.get("input_ids")), SamplingParams.greedy(10))));
             }
             for (int i = 0; i < handles.size(); i++) {
                 InferenceResult r = handles.get(i).result().get(60, TimeUnit.SECONDS);
@@ -124,13 +135,18 @@ class Llama3ModelTest {
         assertEquals(Architecture.LLAMA3, m.config().architecture());
         assertTrue(m.promptFormat() instanceof ChatTemplate);
         assertEquals(m.tokenizer().tokenId("<|eot_id|>"), m.promptFormat().endOfTurnId());
-        String message = assertThrows(IllegalArgumentException.class, m::chatFormat).getMessage();
+        String message =
+                assertThrows(IllegalArgumentException.class, m::chatFormat).getMessage();
         assertTrue(message.contains("no chat template") || message.contains("control tokens"), message);
-        JsonNode chat = Fixtures.json(DIR.resolve("golden.json")).get("chat_cases").get(0);
-        int[] prompt = ((ChatTemplate) m.promptFormat()).withDate(chat.get("date_string").asText())
-                .encodeUserPrompt(null, chat.get("messages").get(0).get("content").asText());
+        JsonNode chat =
+                Fixtures.json(DIR.resolve("golden.json")).get("chat_cases").get(0);
+        int[] prompt = ((ChatTemplate) m.promptFormat())
+                .withDate(chat.get("date_string").asText())
+                .encodeUserPrompt(
+                        null, chat.get("messages").get(0).get("content").asText());
         assertArrayEquals(Fixtures.ints(chat.get("prompt_ids")), prompt);
-        InferenceResult r = Scheduler.runAlone(m.textModel(), InferenceRequest.generate(prompt, SamplingParams.greedy(3)));
+        InferenceResult r =
+                Scheduler.runAlone(m.textModel(), InferenceRequest.generate(prompt, SamplingParams.greedy(3)));
         assertEquals(3, r.tokens().length);
     }
 
@@ -140,8 +156,12 @@ class Llama3ModelTest {
         JsonNode longest = CASES.get(3);
         int[] prompt = Fixtures.ints(longest.get("input_ids"));
         try (Scheduler s = new Scheduler(model, SchedulerConfig.defaults())) {
-            InferenceResult first = s.submit(InferenceRequest.generate(prompt, SamplingParams.greedy(10))).result().get(60, TimeUnit.SECONDS);
-            InferenceResult second = s.submit(InferenceRequest.generate(prompt, SamplingParams.greedy(10))).result().get(60, TimeUnit.SECONDS);
+            InferenceResult first = s.submit(InferenceRequest.generate(prompt, SamplingParams.greedy(10)))
+                    .result()
+                    .get(60, TimeUnit.SECONDS);
+            InferenceResult second = s.submit(InferenceRequest.generate(prompt, SamplingParams.greedy(10)))
+                    .result()
+                    .get(60, TimeUnit.SECONDS);
             assertEquals(0, first.cachedTokens());
             assertEquals(128, second.cachedTokens(), "whole 32-token pages of the 130-token prompt");
             assertEquals(1, s.prefixCacheStats().hits());

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -22,9 +22,9 @@ class ModelRegistryTest {
     @Test
     void usersOfTheSameModelShareOneLoad() {
         try (ModelRegistry registry = new ModelRegistry(Duration.ZERO);
-             ModelRegistry.Lease a = registry.acquire(BF16);
-             ModelRegistry.Lease b = registry.acquire(new ModelRegistry.Key(TINY.resolve("..").resolve("tiny-scout"),
-                     WeightFormat.BF16, 2))) {
+                ModelRegistry.Lease a = registry.acquire(BF16);
+                ModelRegistry.Lease b = registry.acquire(
+                        new ModelRegistry.Key(TINY.resolve("..").resolve("tiny-scout"), WeightFormat.BF16, 2))) {
             assertSame(a.model(), b.model());
             assertEquals(1, registry.loads());
         }
@@ -33,9 +33,9 @@ class ModelRegistryTest {
     @Test
     void anotherFormatOrThreadCountIsAnotherModel() {
         try (ModelRegistry registry = new ModelRegistry(Duration.ZERO);
-             ModelRegistry.Lease bf16 = registry.acquire(BF16);
-             ModelRegistry.Lease q8 = registry.acquire(new ModelRegistry.Key(TINY, WeightFormat.Q8, 2));
-             ModelRegistry.Lease oneThread = registry.acquire(new ModelRegistry.Key(TINY, WeightFormat.BF16, 1))) {
+                ModelRegistry.Lease bf16 = registry.acquire(BF16);
+                ModelRegistry.Lease q8 = registry.acquire(new ModelRegistry.Key(TINY, WeightFormat.Q8, 2));
+                ModelRegistry.Lease oneThread = registry.acquire(new ModelRegistry.Key(TINY, WeightFormat.BF16, 1))) {
             assertNotSame(bf16.model(), q8.model());
             assertNotSame(bf16.model(), oneThread.model());
             assertEquals(WeightFormat.Q8, q8.model().textModel().format());
@@ -90,7 +90,7 @@ class ModelRegistryTest {
     @Test
     void closingALeaseTwiceReleasesOnce() {
         try (ModelRegistry registry = new ModelRegistry(Duration.ZERO);
-             ModelRegistry.Lease kept = registry.acquire(BF16)) {
+                ModelRegistry.Lease kept = registry.acquire(BF16)) {
             ModelRegistry.Lease other = registry.acquire(BF16);
             other.close();
             other.close();
@@ -110,13 +110,14 @@ class ModelRegistryTest {
         assertTrue(leased.model().textModel().pool().isClosed());
         assertTrue(kept.model().textModel().pool().isClosed());
         assertThrows(IllegalStateException.class, () -> registry.acquire(BF16));
-        leased.close();  // after close: harmless
+        leased.close(); // after close: harmless
     }
 
     @Test
     void aFailedLoadLeavesNothingBehindAndIsNotCounted(@TempDir Path empty) {
         try (ModelRegistry registry = new ModelRegistry(Duration.ofHours(1))) {
-            assertThrows(ModelFormatException.class,
+            assertThrows(
+                    ModelFormatException.class,
                     () -> registry.acquire(new ModelRegistry.Key(empty.resolve("missing"), WeightFormat.BF16, 2)));
             assertEquals(0, registry.size());
             assertEquals(0, registry.loads());
@@ -126,8 +127,7 @@ class ModelRegistryTest {
     @Test
     void theLoadsMemoryCheckCountsTheCallersKvBudget() {
         try (ModelRegistry registry = new ModelRegistry(Duration.ZERO)) {
-            ModelFormatException e = assertThrows(ModelFormatException.class,
-                    () -> registry.acquire(BF16, 1L << 50));
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> registry.acquire(BF16, 1L << 50));
             assertTrue(e.getMessage().contains("KV cache 1048576.0 GiB"), e.getMessage());
             try (ModelRegistry.Lease small = registry.acquire(BF16, 1L << 20)) {
                 assertEquals(1, registry.loads());

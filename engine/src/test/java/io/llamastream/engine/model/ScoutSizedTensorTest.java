@@ -72,13 +72,19 @@ class ScoutSizedTensorTest {
         String dn = "model.layers.0.feed_forward.experts.down_proj";
         long guBytes = 2L * E * H * 2 * I;
         long dnBytes = 2L * E * I * H;
-        String header = "{\"" + gu + "\":{\"dtype\":\"BF16\",\"shape\":[" + E + "," + H + "," + 2 * I + "],\"data_offsets\":[0,"
-                + guBytes + "]},\"" + dn + "\":{\"dtype\":\"BF16\",\"shape\":[" + E + "," + I + "," + H + "],\"data_offsets\":["
-                + guBytes + "," + (guBytes + dnBytes) + "]}}";
+        String header =
+                "{\"" + gu + "\":{\"dtype\":\"BF16\",\"shape\":[" + E + "," + H + "," + 2 * I + "],\"data_offsets\":[0,"
+                        + guBytes + "]},\"" + dn + "\":{\"dtype\":\"BF16\",\"shape\":[" + E + "," + I + "," + H
+                        + "],\"data_offsets\":["
+                        + guBytes + "," + (guBytes + dnBytes) + "]}}";
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         long data = 8 + h.length;
-        try (RandomAccessFile f = new RandomAccessFile(model.resolve("model.safetensors").toFile(), "rw")) {
-            f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+        try (RandomAccessFile f =
+                new RandomAccessFile(model.resolve("model.safetensors").toFile(), "rw")) {
+            f.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(h.length)
+                    .array());
             f.write(h);
             f.setLength(data + guBytes + dnBytes);
             // gate_up_proj[x, h, j] is gate row j (j < I) or up row j - I, column h.
@@ -107,8 +113,18 @@ class ScoutSizedTensorTest {
         long down = w.tensor("blk.0.ffn_down_exps.weight", GgmlType.Q8_0, E, H, I);
         long gateAt = 4 * (((long) X * I + 8000) * H + 4097);
         assertTrue(gateAt > (2L << 30), "inside one F32 tensor of " + 4L * E * I * H + " bytes, beyond 2 GiB");
-        w.put(gate + gateAt, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).array());
-        w.put(gate + 4 * (((long) (X - 1) * I + 8000) * H + 4097), ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(7f).array());
+        w.put(
+                gate + gateAt,
+                ByteBuffer.allocate(4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putFloat(1.5f)
+                        .array());
+        w.put(
+                gate + 4 * (((long) (X - 1) * I + 8000) * H + 4097),
+                ByteBuffer.allocate(4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putFloat(7f)
+                        .array());
         w.put(up + 2 * (((long) X * I + 123) * H + 4097), bf16(-2.25f));
         // Q8_0 row 5000 of expert 15, block 7000 / 32 = 218, value 24 of it: d = 1.0 (f16 0x3C00), q = 3.
         long q8 = down + 34L * (((long) X * H + 5000) * (I / 32) + 218);

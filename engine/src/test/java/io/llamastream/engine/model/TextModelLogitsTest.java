@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.checkpoint.Checkpoint;
-import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
+import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.testing.ReferenceTolerance;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ class TextModelLogitsTest {
         Path goldenDir = model.equals("tiny-scout-sharded") ? Fixtures.model("tiny-scout") : dir;
         TextModelConfig config = TextModelConfig.read(dir.resolve(configFile));
         try (Checkpoint ck = Checkpoint.open(dir);
-             SafetensorsFile golden = SafetensorsFile.open(goldenDir.resolve("golden.safetensors"))) {
+                SafetensorsFile golden = SafetensorsFile.open(goldenDir.resolve("golden.safetensors"))) {
             TextModel tm = TextModel.load(ck, config, -1, ComputePool.shared());
             JsonNode cases = Fixtures.json(goldenDir.resolve("golden.json")).get("cases");
             assertTrue(cases.size() > 0);
@@ -37,7 +37,8 @@ class TextModelLogitsTest {
                 float[] logits = tm.forward(new Batch().add(tm.newCache(), ids), true);
                 float[] expected = golden.readFloats(c.get("logits_tensor").asText());
                 assertEquals(expected.length, logits.length, c.get("name").asText());
-                ReferenceTolerance.assertClose(expected, logits, model + " " + c.get("name").asText());
+                ReferenceTolerance.assertClose(
+                        expected, logits, model + " " + c.get("name").asText());
             }
         }
     }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -91,8 +93,11 @@ class SamplerTest {
     @Test
     void candidatesAreOrderedByLogitThenIdAndSkipMaskedTokens() {
         float[] logits = {1.0f, 3.0f, Float.NEGATIVE_INFINITY, -2.5f, 3.0f, -100f};
-        assertEquals(java.util.List.of(1, 4, 0, 3),
-                java.util.Arrays.stream(Sampler.candidates(logits, 0, logits.length, 1.0)).boxed().toList());
+        assertEquals(
+                List.of(1, 4, 0, 3),
+                Arrays.stream(Sampler.candidates(logits, 0, logits.length, 1.0))
+                        .boxed()
+                        .toList());
     }
 
     @Test

@@ -13,13 +13,12 @@ import java.nio.file.Path;
 final class DemoTasks {
     private static final Path DIR = Fixtures.model("demo-tasks");
 
-    private DemoTasks() {
-    }
+    private DemoTasks() {}
 
     static TextModel model(WeightFormat format) {
         try (Checkpoint ck = Checkpoint.open(DIR)) {
-            return TextModel.load(ck, TextModelConfig.read(DIR.resolve("config.json")), -1, ComputePool.shared(),
-                    format);
+            return TextModel.load(
+                    ck, TextModelConfig.read(DIR.resolve("config.json")), -1, ComputePool.shared(), format);
         }
     }
 

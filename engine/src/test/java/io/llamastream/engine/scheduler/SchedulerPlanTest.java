@@ -73,8 +73,8 @@ class SchedulerPlanTest {
                 s.apply(plan, s.runner().execute(plan));
             }
             phases.add(sequence.phase());
-            assertEquals(List.of(Sequence.Phase.PREFILL, Sequence.Phase.DECODE, Sequence.Phase.DONE),
-                    List.copyOf(phases));
+            assertEquals(
+                    List.of(Sequence.Phase.PREFILL, Sequence.Phase.DECODE, Sequence.Phase.DONE), List.copyOf(phases));
             assertArrayEquals(Arrays.copyOf(greedy(20), 4), h.result().join().tokens());
         }
     }
@@ -104,7 +104,8 @@ class SchedulerPlanTest {
             StepPlan.Entry decode = plan.entries().get(0);
             assertEquals(Sequence.Phase.DECODE, decode.sequence().phase());
             assertEquals(1, decode.tokens());
-            assertEquals(Sequence.Phase.PREFILL, plan.entries().get(1).sequence().phase());
+            assertEquals(
+                    Sequence.Phase.PREFILL, plan.entries().get(1).sequence().phase());
             assertEquals(15, plan.entries().get(1).tokens());
             assertEquals(16, plan.tokens());
             s.apply(plan, s.runner().execute(plan));
@@ -171,20 +172,25 @@ class SchedulerPlanTest {
             }
             Sequence preempted = null;
             List<Sequence> planned = new ArrayList<>();
-            while (preempted == null && !handles.stream().allMatch(h -> h.result().isDone())) {
+            while (preempted == null
+                    && !handles.stream().allMatch(h -> h.result().isDone())) {
                 StepPlan plan = step(s);
                 plan.entries().forEach(e -> {
                     if (!planned.contains(e.sequence())) {
                         planned.add(e.sequence());
                     }
                 });
-                preempted = planned.stream().filter(q -> q.phase() == Sequence.Phase.WAITING).findFirst().orElse(null);
+                preempted = planned.stream()
+                        .filter(q -> q.phase() == Sequence.Phase.WAITING)
+                        .findFirst()
+                        .orElse(null);
             }
             assertTrue(preempted != null, "the budget never forced a preemption");
             assertSame(planned.get(planned.size() - 1), preempted, "the youngest running sequence yields");
             runUntilDone(s, handles);
             for (int k = 0; k < handles.size(); k++) {
-                assertArrayEquals(greedy(extracts.get(k)), handles.get(k).result().join().tokens(), "case " + k);
+                assertArrayEquals(
+                        greedy(extracts.get(k)), handles.get(k).result().join().tokens(), "case " + k);
             }
             assertEquals(0, s.stats().kvBytesInUse(), "finished sequences return their pages");
         }

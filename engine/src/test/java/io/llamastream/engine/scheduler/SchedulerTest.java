@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.math.FloatKernels;
 import io.llamastream.engine.model.Batch;
 import io.llamastream.engine.model.TextModel;
 import io.llamastream.engine.sampling.SamplingParams;
@@ -12,6 +13,7 @@ import io.llamastream.engine.sampling.StopReason;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.weights.WeightFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,13 +29,14 @@ class SchedulerTest {
         cases = DemoTasks.cases();
     }
 
-
     @Test
     void batchedGenerationGivesEachSequenceItsOwnGreedyTokens() throws Exception {
-        try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withMaxSequences(12).withTokenBudget(300))) {
+        try (Scheduler s = new Scheduler(
+                demo, SchedulerConfig.defaults().withMaxSequences(12).withTokenBudget(300))) {
             List<RequestHandle> handles = new ArrayList<>();
             for (JsonNode c : cases) {
-                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64))));
+                handles.add(s.submit(
+                        InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64))));
             }
             for (int i = 0; i < handles.size(); i++) {
                 InferenceResult r = handles.get(i).result().get(120, TimeUnit.SECONDS);
@@ -46,14 +49,18 @@ class SchedulerTest {
 
     @Test
     void sequencesJoiningMidFlightStillMatchTheReference() throws Exception {
-        try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withMaxSequences(4).withTokenBudget(64))) {
+        try (Scheduler s = new Scheduler(
+                demo, SchedulerConfig.defaults().withMaxSequences(4).withTokenBudget(64))) {
             List<RequestHandle> handles = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(i * 5).get("prompt_ids")), SamplingParams.greedy(64))));
+                handles.add(s.submit(InferenceRequest.generate(
+                        Fixtures.ints(cases.get(i * 5).get("prompt_ids")), SamplingParams.greedy(64))));
                 Thread.sleep(3);
             }
             for (int i = 0; i < handles.size(); i++) {
-                assertArrayEquals(Fixtures.ints(cases.get(i * 5).get("greedy")), handles.get(i).result().get(120, TimeUnit.SECONDS).tokens());
+                assertArrayEquals(
+                        Fixtures.ints(cases.get(i * 5).get("greedy")),
+                        handles.get(i).result().get(120, TimeUnit.SECONDS).tokens());
             }
         }
     }
@@ -67,12 +74,16 @@ class SchedulerTest {
                     moderation.add(c);
                 }
             });
-            InferenceResult first = s.submit(InferenceRequest.generate(Fixtures.ints(moderation.get(0).get("prompt_ids")),
-                    SamplingParams.greedy(16))).result().get(60, TimeUnit.SECONDS);
+            InferenceResult first = s.submit(InferenceRequest.generate(
+                            Fixtures.ints(moderation.get(0).get("prompt_ids")), SamplingParams.greedy(16)))
+                    .result()
+                    .get(60, TimeUnit.SECONDS);
             assertEquals(0, first.cachedTokens());
             for (JsonNode c : moderation.subList(1, moderation.size())) {
-                InferenceResult r = s.submit(InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(16)))
-                        .result().get(60, TimeUnit.SECONDS);
+                InferenceResult r = s.submit(InferenceRequest.generate(
+                                Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(16)))
+                        .result()
+                        .get(60, TimeUnit.SECONDS);
                 assertTrue(r.cachedTokens() >= 128, "cached only " + r.cachedTokens());
                 assertArrayEquals(Fixtures.ints(c.get("greedy")), r.tokens());
             }
@@ -85,15 +96,17 @@ class SchedulerTest {
         int[] prompt = Fixtures.ints(cases.get(30).get("prompt_ids"));
         int[] continuation = Fixtures.ints(cases.get(30).get("greedy"));
         double expected = 0;
-        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + continuation.length);
+        int[] all = Arrays.copyOf(prompt, prompt.length + continuation.length);
         System.arraycopy(continuation, 0, all, prompt.length, continuation.length);
         float[] logits = demo.forward(new Batch().add(demo.newCache(), all), true);
         int v = demo.config().vocabSize();
         for (int i = 0; i < continuation.length; i++) {
-            expected += io.llamastream.engine.math.FloatKernels.logSoftmaxAt(logits, (prompt.length - 1 + i) * v, v, continuation[i]);
+            expected += FloatKernels.logSoftmaxAt(logits, (prompt.length - 1 + i) * v, v, continuation[i]);
         }
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withTokenBudget(16))) {
-            InferenceResult r = s.submit(InferenceRequest.score(prompt, continuation)).result().get(60, TimeUnit.SECONDS);
+            InferenceResult r = s.submit(InferenceRequest.score(prompt, continuation))
+                    .result()
+                    .get(60, TimeUnit.SECONDS);
             assertEquals(expected, r.logProbability(), 1e-3);
             assertTrue(expected < 0 && expected > -5, "the reference answer should be likely: " + expected);
         }
@@ -105,10 +118,13 @@ class SchedulerTest {
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withKvBudgetBytes(perPosition * 300))) {
             List<RequestHandle> handles = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(i).get("prompt_ids")), SamplingParams.greedy(64))));
+                handles.add(s.submit(InferenceRequest.generate(
+                        Fixtures.ints(cases.get(i).get("prompt_ids")), SamplingParams.greedy(64))));
             }
             for (int i = 0; i < handles.size(); i++) {
-                assertArrayEquals(Fixtures.ints(cases.get(i).get("greedy")), handles.get(i).result().get(120, TimeUnit.SECONDS).tokens());
+                assertArrayEquals(
+                        Fixtures.ints(cases.get(i).get("greedy")),
+                        handles.get(i).result().get(120, TimeUnit.SECONDS).tokens());
             }
         }
     }
@@ -116,9 +132,11 @@ class SchedulerTest {
     @Test
     void cancelledRequestStopsWithCancelledReason() throws Exception {
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults())) {
-            RequestHandle h = s.submit(InferenceRequest.generate(new int[] {1253, 1258}, SamplingParams.greedy(100_000 / 200)));
+            RequestHandle h =
+                    s.submit(InferenceRequest.generate(new int[] {1253, 1258}, SamplingParams.greedy(100_000 / 200)));
             h.cancel();
-            assertEquals(StopReason.CANCELLED, h.result().get(30, TimeUnit.SECONDS).stopReason());
+            assertEquals(
+                    StopReason.CANCELLED, h.result().get(30, TimeUnit.SECONDS).stopReason());
         }
     }
 
@@ -126,7 +144,8 @@ class SchedulerTest {
     void logitsProcessorCanForceTheNextToken() throws Exception {
         try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults())) {
             int forced = 77;
-            InferenceRequest req = InferenceRequest.generate(Fixtures.ints(cases.get(20).get("prompt_ids")), SamplingParams.greedy(3))
+            InferenceRequest req = InferenceRequest.generate(
+                            Fixtures.ints(cases.get(20).get("prompt_ids")), SamplingParams.greedy(3))
                     .withProcessor((logits, off, n, generated, count) -> {
                         for (int i = 0; i < n; i++) {
                             if (i != forced) {
@@ -134,15 +153,20 @@ class SchedulerTest {
                             }
                         }
                     });
-            assertArrayEquals(new int[] {forced, forced, forced}, s.submit(req).result().get(30, TimeUnit.SECONDS).tokens());
+            assertArrayEquals(
+                    new int[] {forced, forced, forced},
+                    s.submit(req).result().get(30, TimeUnit.SECONDS).tokens());
         }
     }
 
     @Test
     void anIdleEngineHoldsALoneRequestForMaxWaitBeforeStarting() throws Exception {
-        try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withMaxSequences(4).withMaxWaitMs(300))) {
-            InferenceResult r = s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(20).get("prompt_ids")),
-                    SamplingParams.greedy(16))).result().get(30, TimeUnit.SECONDS);
+        try (Scheduler s = new Scheduler(
+                demo, SchedulerConfig.defaults().withMaxSequences(4).withMaxWaitMs(300))) {
+            InferenceResult r = s.submit(InferenceRequest.generate(
+                            Fixtures.ints(cases.get(20).get("prompt_ids")), SamplingParams.greedy(16)))
+                    .result()
+                    .get(30, TimeUnit.SECONDS);
             assertTrue(r.queueNanos() >= 300_000_000L, "queued only " + r.queueNanos() / 1e6 + " ms");
             assertArrayEquals(Fixtures.ints(cases.get(20).get("greedy")), r.tokens());
         }
@@ -150,11 +174,18 @@ class SchedulerTest {
 
     @Test
     void aFullBatchStartsWithoutWaitingForTheTimeTrigger() throws Exception {
-        try (Scheduler s = new Scheduler(demo, SchedulerConfig.defaults().withMaxSequences(2).withMaxWaitMs(60_000))) {
-            RequestHandle a = s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(20).get("prompt_ids")), SamplingParams.greedy(16)));
-            RequestHandle b = s.submit(InferenceRequest.generate(Fixtures.ints(cases.get(21).get("prompt_ids")), SamplingParams.greedy(16)));
-            assertArrayEquals(Fixtures.ints(cases.get(20).get("greedy")), a.result().get(30, TimeUnit.SECONDS).tokens());
-            assertArrayEquals(Fixtures.ints(cases.get(21).get("greedy")), b.result().get(30, TimeUnit.SECONDS).tokens());
+        try (Scheduler s = new Scheduler(
+                demo, SchedulerConfig.defaults().withMaxSequences(2).withMaxWaitMs(60_000))) {
+            RequestHandle a = s.submit(InferenceRequest.generate(
+                    Fixtures.ints(cases.get(20).get("prompt_ids")), SamplingParams.greedy(16)));
+            RequestHandle b = s.submit(InferenceRequest.generate(
+                    Fixtures.ints(cases.get(21).get("prompt_ids")), SamplingParams.greedy(16)));
+            assertArrayEquals(
+                    Fixtures.ints(cases.get(20).get("greedy")),
+                    a.result().get(30, TimeUnit.SECONDS).tokens());
+            assertArrayEquals(
+                    Fixtures.ints(cases.get(21).get("greedy")),
+                    b.result().get(30, TimeUnit.SECONDS).tokens());
         }
     }
 
@@ -175,11 +206,14 @@ class SchedulerTest {
         try (Scheduler s = new Scheduler(demo, new SchedulerConfig(4, 512, budget, page, 0, 0))) {
             List<RequestHandle> handles = new ArrayList<>();
             for (JsonNode c : extracts) {
-                handles.add(s.submit(InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(32))));
+                handles.add(s.submit(
+                        InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(32))));
             }
             for (int i = 0; i < handles.size(); i++) {
-                assertArrayEquals(Fixtures.ints(extracts.get(i).get("greedy")),
-                        handles.get(i).result().get(120, TimeUnit.SECONDS).tokens(), "case " + i);
+                assertArrayEquals(
+                        Fixtures.ints(extracts.get(i).get("greedy")),
+                        handles.get(i).result().get(120, TimeUnit.SECONDS).tokens(),
+                        "case " + i);
             }
             assertTrue(s.stats().preemptions() > 0, "the budget never forced a preemption: " + s.stats());
             assertEquals(0, s.stats().kvBytesInUse(), "finished sequences return their pages");
@@ -189,7 +223,8 @@ class SchedulerTest {
     @Test
     void batchedQ8GenerationEqualsEachSequenceRunAloneInQ8() throws Exception {
         TextModel q8 = DemoTasks.model(WeightFormat.Q8);
-        try (Scheduler s = new Scheduler(q8, SchedulerConfig.defaults().withMaxSequences(8).withTokenBudget(128))) {
+        try (Scheduler s =
+                new Scheduler(q8, SchedulerConfig.defaults().withMaxSequences(8).withTokenBudget(128))) {
             List<RequestHandle> handles = new ArrayList<>();
             List<int[]> prompts = new ArrayList<>();
             for (int i = 0; i < cases.size(); i += 3) {
@@ -198,8 +233,13 @@ class SchedulerTest {
                 handles.add(s.submit(InferenceRequest.generate(prompt, SamplingParams.greedy(64))));
             }
             for (int i = 0; i < handles.size(); i++) {
-                int[] single = Scheduler.runAlone(q8, InferenceRequest.generate(prompts.get(i), SamplingParams.greedy(64))).tokens();
-                assertArrayEquals(single, handles.get(i).result().get(120, TimeUnit.SECONDS).tokens(), "prompt " + i);
+                int[] single = Scheduler.runAlone(
+                                q8, InferenceRequest.generate(prompts.get(i), SamplingParams.greedy(64)))
+                        .tokens();
+                assertArrayEquals(
+                        single,
+                        handles.get(i).result().get(120, TimeUnit.SECONDS).tokens(),
+                        "prompt " + i);
             }
         }
     }

@@ -9,8 +9,7 @@ import java.nio.file.Path;
 
 /** Locates the repository's golden test data ({@code testdata/}) and reads its JSON. */
 public final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /**
      * The {@code llamastream.fixtures} property when it names a directory, else the nearest
@@ -27,8 +26,8 @@ public final class Fixtures {
                 return candidate;
             }
         }
-        throw new IllegalStateException("test data not found: llamastream.fixtures=" + prop
-                + " and no testdata/ above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("test data not found: llamastream.fixtures=" + prop + " and no testdata/ above "
+                + Path.of("").toAbsolutePath());
     }
 
     public static Path model(String name) {
@@ -44,7 +43,9 @@ public final class Fixtures {
     public static int[] ints(JsonNode arr) {
         int[] out = new int[arr.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = arr.get(i).isObject() ? arr.get(i).get("token").asInt() : arr.get(i).asInt();
+            out[i] = arr.get(i).isObject()
+                    ? arr.get(i).get("token").asInt()
+                    : arr.get(i).asInt();
         }
         return out;
     }

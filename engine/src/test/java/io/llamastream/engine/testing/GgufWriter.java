@@ -80,7 +80,8 @@ public final class GgufWriter {
     }
 
     /** The llama4 hyper-parameters of a text model. */
-    public GgufWriter llama4(int hidden, int layers, int heads, int kvHeads, int experts, int ffnExpert, int ffnDense, int vocab) {
+    public GgufWriter llama4(
+            int hidden, int layers, int heads, int kvHeads, int experts, int ffnExpert, int ffnDense, int vocab) {
         return string("general.architecture", "llama4")
                 .u32("llama4.vocab_size", vocab)
                 .u32("llama4.embedding_length", hidden)

@@ -33,8 +33,7 @@ public final class LlamaGuard3 {
             + "include a comma-separated list of violated categories.<|eot_id|><|start_header_id|>assistant"
             + "<|end_header_id|>\n\n\" }}";
 
-    private LlamaGuard3() {
-    }
+    private LlamaGuard3() {}
 
     /** What the template renders for one user message (stripped). */
     public static String prompt(String userText) {
@@ -51,7 +50,8 @@ public final class LlamaGuard3 {
         Path src = Fixtures.llama3("llama3-tiny");
         try {
             Files.createDirectories(dir);
-            for (String f : new String[] {"config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors"}) {
+            for (String f :
+                    new String[] {"config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors"}) {
                 Files.copy(src.resolve(f), dir.resolve(f));
             }
             Files.writeString(dir.resolve("chat_template.jinja"), TEMPLATE);

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fixtures' tolerance for logits and vision outputs: max |diff| <= 1e-4 * max |reference logit|. */
 public final class ReferenceTolerance {
-    private ReferenceTolerance() {
-    }
+    private ReferenceTolerance() {}
 
     public static void assertClose(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what + ": logits length");
@@ -21,6 +20,8 @@ public final class ReferenceTolerance {
                 at = i;
             }
         }
-        assertTrue(maxDiff <= 1e-4f * maxAbs, what + ": max |diff| " + maxDiff + " at " + at + " exceeds 1e-4 * " + maxAbs);
+        assertTrue(
+                maxDiff <= 1e-4f * maxAbs,
+                what + ": max |diff| " + maxDiff + " at " + at + " exceeds 1e-4 * " + maxAbs);
     }
 }

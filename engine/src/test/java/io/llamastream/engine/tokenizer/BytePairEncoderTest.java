@@ -1,13 +1,13 @@
 package io.llamastream.engine.tokenizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 class BytePairEncoderTest {
     /** Long pieces take the heap path; it must give exactly what the plain scan gives. */
@@ -33,7 +33,8 @@ class BytePairEncoderTest {
     @Test
     void randomMixedTextGivesSameIdsFromRanksFileAndTokenizerJson() {
         String text = ThroughputText.mixed(200_000, 42);
-        assertArrayEquals(TiktokenTest.plain().encode(text), TokenizerFixtures.o200k().encode(text));
+        assertArrayEquals(
+                TiktokenTest.plain().encode(text), TokenizerFixtures.o200k().encode(text));
     }
 
     @Test
@@ -43,7 +44,9 @@ class BytePairEncoderTest {
         int[] ids = t.encode("a\u3000\u3000b");
         assertEquals("a\u3000\u3000b", t.decode(ids));
         assertEquals(t.tokenId("a"), ids[0]);
-        assertEquals(ByteLevelAlphabet.toText("\u3000".getBytes(StandardCharsets.UTF_8)), t.tokenText(ids[1]).substring(0, 3));
+        assertEquals(
+                ByteLevelAlphabet.toText("\u3000".getBytes(StandardCharsets.UTF_8)),
+                t.tokenText(ids[1]).substring(0, 3));
     }
 
     /** The small vocabulary's merges, rebuilt from its file (the tokenizer keeps its encoder private). */
@@ -54,7 +57,9 @@ class BytePairEncoderTest {
             bytes[i] = t.tokenBytes(i);
         }
         ByteSequenceTable vocab = ByteSequenceTable.indexOf(bytes);
-        JsonNode merges = io.llamastream.engine.testing.Fixtures.json(TokenizerFixtures.file("tokenizer/small-bpe-tokenizer.json")).get("model").get("merges");
+        JsonNode merges = Fixtures.json(TokenizerFixtures.file("tokenizer/small-bpe-tokenizer.json"))
+                .get("model")
+                .get("merges");
         PairMergeTable table = new PairMergeTable(merges.size());
         int rank = 0;
         for (JsonNode pair : merges) {
@@ -96,5 +101,4 @@ class BytePairEncoderTest {
             assertArrayEquals(encoder.scan(bytes, bytes.length), encoder.heap(bytes, bytes.length), sb::toString);
         }
     }
-
 }

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.testing.LlamaGuard3;
 import java.io.IOException;
@@ -37,7 +40,9 @@ class ChatTemplateTest {
 
     static List<ChatMessage> messages(JsonNode c) {
         List<ChatMessage> out = new ArrayList<>();
-        c.get("messages").forEach(m -> out.add(new ChatMessage(m.get("role").asText(), m.get("content").asText())));
+        c.get("messages")
+                .forEach(m -> out.add(
+                        new ChatMessage(m.get("role").asText(), m.get("content").asText())));
         return out;
     }
 
@@ -48,7 +53,9 @@ class ChatTemplateTest {
     @ParameterizedTest
     @MethodSource("chatCases")
     void everyChatCaseRendersToTheReferenceText(JsonNode c) {
-        assertEquals(c.get("text").asText(), template().withDate(c.get("date_string").asText()).render(messages(c), true));
+        assertEquals(
+                c.get("text").asText(),
+                template().withDate(c.get("date_string").asText()).render(messages(c), true));
     }
 
     @ParameterizedTest
@@ -62,23 +69,32 @@ class ChatTemplateTest {
     void theTemplateInTokenizerConfigWorksLikeTheJinjaFile() throws IOException {
         Files.copy(DIR.resolve("tokenizer.json"), tmp.resolve("tokenizer.json"));
         String source = Files.readString(DIR.resolve("chat_template.jinja"));
-        Files.writeString(tmp.resolve("tokenizer_config.json"), new com.fasterxml.jackson.databind.ObjectMapper()
-                .createObjectNode().put("bos_token", "<|begin_of_text|>").put("chat_template", source).toString());
+        Files.writeString(
+                tmp.resolve("tokenizer_config.json"),
+                new ObjectMapper()
+                        .createObjectNode()
+                        .put("bos_token", "<|begin_of_text|>")
+                        .put("chat_template", source)
+                        .toString());
         JsonNode c = chatCases().toList().get(2);
-        ChatTemplate t = ChatTemplate.forModel(tmp, TokenizerFixtures.llama3()).orElseThrow().withDate("26 Jul 2024");
+        ChatTemplate t = ChatTemplate.forModel(tmp, TokenizerFixtures.llama3())
+                .orElseThrow()
+                .withDate("26 Jul 2024");
         assertArrayEquals(Fixtures.ints(c.get("prompt_ids")), t.encodeDialog(messages(c), true));
     }
 
     @Test
     void aListOfNamedTemplatesInTokenizerConfigUsesTheDefaultOne() throws IOException {
         Files.copy(DIR.resolve("tokenizer.json"), tmp.resolve("tokenizer.json"));
-        com.fasterxml.jackson.databind.node.ObjectNode config = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
-        com.fasterxml.jackson.databind.node.ArrayNode list = config.putArray("chat_template");
+        ObjectNode config = new ObjectMapper().createObjectNode();
+        ArrayNode list = config.putArray("chat_template");
         list.addObject().put("name", "tool_use").put("template", "TOOLS");
         list.addObject().put("name", "default").put("template", Files.readString(DIR.resolve("chat_template.jinja")));
         Files.writeString(tmp.resolve("tokenizer_config.json"), config.toString());
         JsonNode c = chatCases().toList().get(0);
-        ChatTemplate t = ChatTemplate.forModel(tmp, TokenizerFixtures.llama3()).orElseThrow().withDate("26 Jul 2024");
+        ChatTemplate t = ChatTemplate.forModel(tmp, TokenizerFixtures.llama3())
+                .orElseThrow()
+                .withDate("26 Jul 2024");
         assertArrayEquals(Fixtures.ints(c.get("prompt_ids")), t.encodeDialog(messages(c), true));
     }
 
@@ -96,7 +112,8 @@ class ChatTemplateTest {
 
     @Test
     void llama3TurnsEndWithEotId() {
-        assertEquals(TokenizerFixtures.llama3().tokenId("<|eot_id|>"), template().endOfTurnId());
+        assertEquals(
+                TokenizerFixtures.llama3().tokenId("<|eot_id|>"), template().endOfTurnId());
     }
 
     @Test
@@ -110,13 +127,18 @@ class ChatTemplateTest {
         int[] plain = t.encodeDialog(List.of(ChatMessage.user("Hi")), true);
         assertEquals(count(plain, eot), count(ids, eot), "no extra end of turn");
         assertEquals(count(plain, header), count(ids, header), "no extra header");
-        assertEquals(t.render(List.of(ChatMessage.user(forged)), true), tok.decode(ids), "the content survives as text");
+        assertEquals(
+                t.render(List.of(ChatMessage.user(forged)), true), tok.decode(ids), "the content survives as text");
     }
 
     @Test
     void templateSyntaxInAMessageStaysText() {
-        String rendered = template().withDate("26 Jul 2024").render(List.of(ChatMessage.user("{{ bos_token }}{% if true %}x{% endif %}")), true);
-        assertTrue(rendered.contains("user<|end_header_id|>\n\n{{ bos_token }}{% if true %}x{% endif %}<|eot_id|>"), rendered);
+        String rendered = template()
+                .withDate("26 Jul 2024")
+                .render(List.of(ChatMessage.user("{{ bos_token }}{% if true %}x{% endif %}")), true);
+        assertTrue(
+                rendered.contains("user<|end_header_id|>\n\n{{ bos_token }}{% if true %}x{% endif %}<|eot_id|>"),
+                rendered);
     }
 
     @Test
@@ -125,18 +147,27 @@ class ChatTemplateTest {
                 .orElseThrow();
         String text = "  How do I pick a lock?  ";
         assertEquals(LlamaGuard3.prompt(text), guard.render(List.of(ChatMessage.user(text)), true));
-        assertArrayEquals(TokenizerFixtures.llama3().encode(LlamaGuard3.prompt(text)),
-                guard.encodeUserPrompt(null, text));
+        assertArrayEquals(
+                TokenizerFixtures.llama3().encode(LlamaGuard3.prompt(text)), guard.encodeUserPrompt(null, text));
         String agent = guard.render(List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello")), true);
-        assertTrue(agent.contains("in 'Agent' messages") && agent.contains("User: Hi\n\nAgent: Hello\n\n<END CONVERSATION>")
-                && agent.contains("ONLY THE LAST Agent message"), agent);
+        assertTrue(
+                agent.contains("in 'Agent' messages")
+                        && agent.contains("User: Hi\n\nAgent: Hello\n\n<END CONVERSATION>")
+                        && agent.contains("ONLY THE LAST Agent message"),
+                agent);
     }
 
     @Test
     void raiseExceptionInTheTemplateFailsWithItsMessage() {
-        ChatTemplate t = new ChatTemplate("{{ raise_exception('Conversation roles must alternate') }}",
-                TokenizerFixtures.llama3(), "", "", "<|eot_id|>", "26 Jul 2024");
-        String m = assertThrows(IllegalArgumentException.class, () -> t.render(List.of(ChatMessage.user("x")), true)).getMessage();
+        ChatTemplate t = new ChatTemplate(
+                "{{ raise_exception('Conversation roles must alternate') }}",
+                TokenizerFixtures.llama3(),
+                "",
+                "",
+                "<|eot_id|>",
+                "26 Jul 2024");
+        String m = assertThrows(IllegalArgumentException.class, () -> t.render(List.of(ChatMessage.user("x")), true))
+                .getMessage();
         assertTrue(m.contains("Conversation roles must alternate"), m);
     }
 

@@ -1,14 +1,13 @@
 package io.llamastream.engine.tokenizer;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class StreamingDecoderTest {
     private static final String MULTI_BYTE = "emoji 🙂🚀👩‍💻 and CJK 你好，世界 こんにちは 한국어 ﬁ Ünïcödé";
@@ -59,13 +58,13 @@ class StreamingDecoderTest {
 
     @Test
     void completePrefixHoldsOnlyAnUnfinishedTrailingSequence() {
-        byte[] euro = "a€".getBytes(StandardCharsets.UTF_8);  // 61 E2 82 AC
+        byte[] euro = "a€".getBytes(StandardCharsets.UTF_8); // 61 E2 82 AC
         assertEquals(4, StreamingDecoder.completePrefix(euro, 4));
         assertEquals(1, StreamingDecoder.completePrefix(euro, 3));
         assertEquals(1, StreamingDecoder.completePrefix(euro, 2));
         assertEquals(1, StreamingDecoder.completePrefix(euro, 1));
         byte[] stray = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80};
-        assertEquals(5, StreamingDecoder.completePrefix(stray, 5));  // nothing could complete these
+        assertEquals(5, StreamingDecoder.completePrefix(stray, 5)); // nothing could complete these
         byte[] invalidLead = {(byte) 0xFF};
         assertEquals(1, StreamingDecoder.completePrefix(invalidLead, 1));
     }
@@ -99,7 +98,9 @@ class StreamingDecoderTest {
             for (int i = 0; i < chunk.length(); i++) {
                 char c = chunk.charAt(i);
                 if (Character.isHighSurrogate(c)) {
-                    assertTrue(i + 1 < chunk.length() && Character.isLowSurrogate(chunk.charAt(++i)), "split surrogate pair");
+                    assertTrue(
+                            i + 1 < chunk.length() && Character.isLowSurrogate(chunk.charAt(++i)),
+                            "split surrogate pair");
                 } else {
                     assertFalse(Character.isLowSurrogate(c), "lone low surrogate");
                 }

@@ -11,8 +11,7 @@ final class ThroughputText {
         "x**2", "https://example.com/a?b=c", "a.b@c.org", "\n", "\n\n", "\t", "   ", "\u00a0", "\u3000", "...",
     };
 
-    private ThroughputText() {
-    }
+    private ThroughputText() {}
 
     /** About {@code chars} characters; random letters are mixed in so not every piece is a cache hit. */
     static String mixed(int chars, long seed) {

@@ -1,16 +1,16 @@
 package io.llamastream.engine.tokenizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.testing.Fixtures;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TiktokenTest {
     private static Tokenizer plain;
@@ -18,7 +18,8 @@ class TiktokenTest {
 
     static synchronized Tokenizer plain() {
         if (plain == null) {
-            plain = Tokenizer.fromTiktoken(TokenizerFixtures.file("tokenizer/o200k_base.tiktoken"), SplitPattern.O200K, Map.of());
+            plain = Tokenizer.fromTiktoken(
+                    TokenizerFixtures.file("tokenizer/o200k_base.tiktoken"), SplitPattern.O200K, Map.of());
         }
         return plain;
     }
@@ -27,16 +28,20 @@ class TiktokenTest {
     static synchronized Tokenizer withSpecials() {
         if (withSpecials == null) {
             Map<String, Integer> specials = new LinkedHashMap<>();
-            for (JsonNode t : io.llamastream.engine.testing.Fixtures.json(TokenizerFixtures.file("tokenizer/o200k-llama4-tokenizer.json")).get("added_tokens")) {
+            for (JsonNode t : Fixtures.json(TokenizerFixtures.file("tokenizer/o200k-llama4-tokenizer.json"))
+                    .get("added_tokens")) {
                 specials.put(t.get("content").asText(), t.get("id").asInt());
             }
-            withSpecials = Tokenizer.fromTiktoken(TokenizerFixtures.file("tokenizer/o200k_base.tiktoken"), SplitPattern.O200K, specials);
+            withSpecials = Tokenizer.fromTiktoken(
+                    TokenizerFixtures.file("tokenizer/o200k_base.tiktoken"), SplitPattern.O200K, specials);
         }
         return withSpecials;
     }
 
     static List<TokenizerFixtures.Golden> goldensWithoutSpecialText() {
-        return TokenizerFixtures.goldens("tokenizer/o200k-golden.json").stream().filter(g -> !g.hasSpecialText()).toList();
+        return TokenizerFixtures.goldens("tokenizer/o200k-golden.json").stream()
+                .filter(g -> !g.hasSpecialText())
+                .toList();
     }
 
     static List<TokenizerFixtures.Golden> allGoldens() {
@@ -58,7 +63,8 @@ class TiktokenTest {
 
     @Test
     void builtInO200kPatternIsTheOneInTheTokenizerJson() {
-        JsonNode pre = io.llamastream.engine.testing.Fixtures.json(TokenizerFixtures.file("tokenizer/o200k-llama4-tokenizer.json")).get("pre_tokenizer");
+        JsonNode pre = Fixtures.json(TokenizerFixtures.file("tokenizer/o200k-llama4-tokenizer.json"))
+                .get("pre_tokenizer");
         assertEquals(pre.get("pretokenizers").get(0).get("pattern").get("Regex").asText(), SplitPattern.O200K);
     }
 

@@ -1,12 +1,17 @@
 package io.llamastream.engine.tokenizer;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
 
 class TokenizerApiTest {
     @Test
@@ -20,7 +25,8 @@ class TokenizerApiTest {
 
     @Test
     void unknownTokenErrorNamesTheToken() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenizerFixtures.o200k().tokenId("<|no_such|>"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> TokenizerFixtures.o200k().tokenId("<|no_such|>"));
         assertTrue(e.getMessage().contains("<|no_such|>"), e.getMessage());
         assertFalse(TokenizerFixtures.o200k().hasToken("<|no_such|>"));
         assertTrue(TokenizerFixtures.o200k().hasToken("<|eot|>"));
@@ -66,9 +72,11 @@ class TokenizerApiTest {
 
     @Test
     void decodeRejectsIdsOutsideTheVocabulary() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenizerFixtures.o200k().decode(new int[] {-1}));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> TokenizerFixtures.o200k().decode(new int[] {-1}));
         assertTrue(e.getMessage().contains("-1"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> TokenizerFixtures.o200k().decode(new int[] {202_048}));
+        assertThrows(
+                IllegalArgumentException.class, () -> TokenizerFixtures.o200k().decode(new int[] {202_048}));
     }
 
     @Test
@@ -82,13 +90,13 @@ class TokenizerApiTest {
         Tokenizer t = Tokenizer.fromTokenizerJson(TokenizerFixtures.file("tokenizer/small-bpe-tokenizer.json"));
         String text = ThroughputText.mixed(50_000, 3);
         int[] expected = TokenizerFixtures.smallBpe().encode(text);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            java.util.List<java.util.concurrent.Future<int[]>> results = new java.util.ArrayList<>();
+            List<Future<int[]>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 results.add(pool.submit(() -> t.encode(text)));
             }
-            for (java.util.concurrent.Future<int[]> r : results) {
+            for (Future<int[]> r : results) {
                 assertArrayEquals(expected, r.get());
             }
         } finally {

@@ -1,7 +1,7 @@
 package io.llamastream.engine.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.llamastream.engine.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,11 +28,10 @@ final class TokenizerFixtures {
     private static Tokenizer small;
     private static Tokenizer llama3;
 
-    private TokenizerFixtures() {
-    }
+    private TokenizerFixtures() {}
 
     static Path file(String relative) {
-        return io.llamastream.engine.testing.Fixtures.root().resolve(relative);
+        return Fixtures.root().resolve(relative);
     }
 
     static synchronized Tokenizer o200k() {
@@ -64,8 +63,11 @@ final class TokenizerFixtures {
     /** The goldens under {@code key} (a model's golden.json keeps them in {@code tokenizer_cases}). */
     static List<Golden> goldens(String relative, String key) {
         List<Golden> out = new ArrayList<>();
-        for (JsonNode c : io.llamastream.engine.testing.Fixtures.json(file(relative)).get(key)) {
-            out.add(new Golden(c.get("text").asText(), io.llamastream.engine.testing.Fixtures.ints(c.get("ids")), c.get("decoded").asText()));
+        for (JsonNode c : Fixtures.json(file(relative)).get(key)) {
+            out.add(new Golden(
+                    c.get("text").asText(),
+                    Fixtures.ints(c.get("ids")),
+                    c.get("decoded").asText()));
         }
         return out;
     }
@@ -73,7 +75,10 @@ final class TokenizerFixtures {
     /** Every model folder that ships a tokenizer.json. */
     static List<Path> modelTokenizers() {
         try (Stream<Path> dirs = Files.list(file("llama4"))) {
-            return dirs.map(d -> d.resolve("tokenizer.json")).filter(Files::exists).sorted().toList();
+            return dirs.map(d -> d.resolve("tokenizer.json"))
+                    .filter(Files::exists)
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,15 +1,14 @@
 package io.llamastream.engine.tokenizer;
 
-import io.llamastream.engine.checkpoint.ModelFormatException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llamastream.engine.checkpoint.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TokenizerJsonErrorTest {
     private static final String PRE = "{\"type\":\"Sequence\",\"pretokenizers\":["
@@ -25,8 +24,8 @@ class TokenizerJsonErrorTest {
 
     @Test
     void minimalValidFileLoads() throws IOException {
-        Tokenizer t = Tokenizer.fromTokenizerJson(write(tokenizer(
-                "{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2},\"merges\":[\"a b\"]}")));
+        Tokenizer t = Tokenizer.fromTokenizerJson(
+                write(tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2},\"merges\":[\"a b\"]}")));
         assertTrue(t.encode("ab").length == 1 && t.encode("ab")[0] == 2);
     }
 
@@ -47,13 +46,16 @@ class TokenizerJsonErrorTest {
 
     @Test
     void mergeWithUnknownTokenNamesTheMergeAndToken() throws IOException {
-        assertFails(tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2},\"merges\":[\"a b\",[\"a\",\"zz\"]]}"),
+        assertFails(
+                tokenizer(
+                        "{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2},\"merges\":[\"a b\",[\"a\",\"zz\"]]}"),
                 "merge #1 references unknown token 'zz'");
     }
 
     @Test
     void mergeWhoseResultIsNotInVocabIsRejected() throws IOException {
-        assertFails(tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1},\"merges\":[\"a b\"]}"),
+        assertFails(
+                tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1},\"merges\":[\"a b\"]}"),
                 "merge #0 references unknown token 'ab'");
     }
 
@@ -64,7 +66,8 @@ class TokenizerJsonErrorTest {
 
     @Test
     void nonIntegerVocabIdIsRejected() throws IOException {
-        assertFails(tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":\"zero\"},\"merges\":[]}"),
+        assertFails(
+                tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":\"zero\"},\"merges\":[]}"),
                 "model.vocab has a non-integer or negative id for 'a'");
     }
 
@@ -76,7 +79,8 @@ class TokenizerJsonErrorTest {
 
     @Test
     void unsupportedModelTypeIsNamed() throws IOException {
-        assertFails(tokenizer("{\"type\":\"WordPiece\",\"vocab\":{\"a\":0}}"), "model type 'WordPiece' is not supported");
+        assertFails(
+                tokenizer("{\"type\":\"WordPiece\",\"vocab\":{\"a\":0}}"), "model type 'WordPiece' is not supported");
     }
 
     @Test
@@ -88,7 +92,8 @@ class TokenizerJsonErrorTest {
 
     @Test
     void regexJavaCannotCompileIsReported() throws IOException {
-        String json = tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[]}").replace("\\\\s+|\\\\S+", "(unclosed");
+        String json = tokenizer("{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[]}")
+                .replace("\\\\s+|\\\\S+", "(unclosed");
         assertFails(json, "pre_tokenizer Split regex does not compile");
     }
 

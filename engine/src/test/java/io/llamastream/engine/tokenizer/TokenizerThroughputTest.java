@@ -1,10 +1,9 @@
 package io.llamastream.engine.tokenizer;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * Prints encode/decode throughput on ~1 MB of mixed text. Only prints: timing assertions would be
@@ -20,9 +19,9 @@ class TokenizerThroughputTest {
         double mb = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
         int[] ids = null;
         for (int i = 0; i < 3; i++) {
-            ids = t.encode(text);  // warm-up: JIT and piece cache
+            ids = t.encode(text); // warm-up: JIT and piece cache
         }
-        String coldText = ThroughputText.mixed(880_000, 8);  // other random words: fewer cache hits
+        String coldText = ThroughputText.mixed(880_000, 8); // other random words: fewer cache hits
         long start = System.nanoTime();
         int[] coldIds = t.encode(coldText);
         double coldSeconds = (System.nanoTime() - start) / 1e9;
@@ -39,8 +38,16 @@ class TokenizerThroughputTest {
         }
         double decodeSeconds = (System.nanoTime() - start) / 1e9 / runs;
         assertEquals(text, decoded);
-        System.out.printf("tokenizer throughput (o200k, loaded in %.2f s; %.2f MB, %d tokens): encode %.1f MB/s (%.0f ms), "
+        System.out.printf(
+                "tokenizer throughput (o200k, loaded in %.2f s; %.2f MB, %d tokens): encode %.1f MB/s (%.0f ms), "
                         + "encode new words %.1f MB/s (%d tokens), decode %.1f MB/s%n",
-                loadSeconds, mb, ids.length, mb / encodeSeconds, encodeSeconds * 1000, mb / coldSeconds, coldIds.length, mb / decodeSeconds);
+                loadSeconds,
+                mb,
+                ids.length,
+                mb / encodeSeconds,
+                encodeSeconds * 1000,
+                mb / coldSeconds,
+                coldIds.length,
+                mb / decodeSeconds);
     }
 }

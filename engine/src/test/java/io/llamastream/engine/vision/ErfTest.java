@@ -8,8 +8,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ErfTest {
     /** Reference values from CPython's math.erf / math.erfc. */
     @ParameterizedTest
-    @CsvSource({"0.5, 0.5204998778130465", "1.0, 0.8427007929497149", "2.0, 0.9953222650189527", "-0.1, -0.1124629160182849",
-            "2.4999, 0.9995928300996666", "0.0, 0.0"})
+    @CsvSource({
+        "0.5, 0.5204998778130465",
+        "1.0, 0.8427007929497149",
+        "2.0, 0.9953222650189527",
+        "-0.1, -0.1124629160182849",
+        "2.4999, 0.9995928300996666",
+        "0.0, 0.0"
+    })
     void erfMatchesReferenceTo1e15(double x, double expected) {
         assertEquals(expected, Erf.erf(x), 2e-15 * Math.max(1, Math.abs(expected)));
     }

@@ -1,12 +1,12 @@
 package io.llamastream.engine.vision;
 
-import io.llamastream.engine.testing.Fixtures;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.ReferenceTolerance;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -25,8 +25,8 @@ class VisionEncoderGoldenTest {
     static void load() {
         ckpt = Checkpoint.open(DIR);
         encoder = VisionEncoder.load(ckpt, VisionConfig.read(DIR.resolve("config.json")));
-        bf16 = VisionEncoder.load(ckpt, VisionConfig.read(DIR.resolve("config.json")), ComputePool.shared(),
-                WeightFormat.BF16);
+        bf16 = VisionEncoder.load(
+                ckpt, VisionConfig.read(DIR.resolve("config.json")), ComputePool.shared(), WeightFormat.BF16);
         golden = SafetensorsFile.open(DIR.resolve("golden.safetensors"));
     }
 
@@ -40,7 +40,8 @@ class VisionEncoderGoldenTest {
     @CsvSource({"case0, 1", "case1, 3"})
     void adapterOutputMatchesReference(String name, int tiles) {
         float[] features = encoder.encode(golden.readFloats(name + ".pixel_values"), tiles);
-        io.llamastream.engine.testing.ReferenceTolerance.assertClose(golden.readFloats(name + ".vision_features"), features, name + " vision_features");
+        ReferenceTolerance.assertClose(
+                golden.readFloats(name + ".vision_features"), features, name + " vision_features");
     }
 
     /** bf16 matrices on the shared many-row kernels: within 1e-3 of the largest reference value. */
@@ -57,8 +58,7 @@ class VisionEncoderGoldenTest {
         }
         assertTrue(maxDiff <= 1e-3f * maxAbs, name + ": max |diff| " + maxDiff + " vs max |ref| " + maxAbs);
         float[] projected = bf16.project(expected, tiles * bf16.config().tokensPerTile());
-        io.llamastream.engine.testing.ReferenceTolerance.assertClose(golden.readFloats(name + ".projected"),
-                projected, name + " projected (bf16)");
+        ReferenceTolerance.assertClose(golden.readFloats(name + ".projected"), projected, name + " projected (bf16)");
     }
 
     @ParameterizedTest
@@ -66,6 +66,7 @@ class VisionEncoderGoldenTest {
     void projectedRowsMatchReference(String name, int tiles) {
         float[] features = golden.readFloats(name + ".vision_features");
         int rows = tiles * encoder.config().tokensPerTile();
-        io.llamastream.engine.testing.ReferenceTolerance.assertClose(golden.readFloats(name + ".projected"), encoder.project(features, rows), name + " projected");
+        ReferenceTolerance.assertClose(
+                golden.readFloats(name + ".projected"), encoder.project(features, rows), name + " projected");
     }
 }

@@ -68,7 +68,8 @@ class KQuantMatrixTest {
                     mag += Math.abs((double) w[r * cols + c] * x[t * cols + c]);
                 }
                 float got = out[t * rows + r];
-                assertTrue(Math.abs(got - ref) <= 1e-5 * mag + 1e-6,
+                assertTrue(
+                        Math.abs(got - ref) <= 1e-5 * mag + 1e-6,
                         type + " row " + r + " token " + t + ": " + got + " vs " + ref);
             }
         }

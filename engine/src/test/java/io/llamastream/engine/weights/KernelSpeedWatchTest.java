@@ -23,7 +23,8 @@ class KernelSpeedWatchTest {
     void aCallFiveTimesSlowerThanTheBestIsLoggedWithBothRates() {
         String warning = warmed().record(2_000_000_000L, 10 * MS, 100 * MS);
         assertNotNull(warning);
-        assertTrue(warning.contains("400.0 GFLOP/s") && warning.contains("5.0x below its best 2000.0 GFLOP/s"), warning);
+        assertTrue(
+                warning.contains("400.0 GFLOP/s") && warning.contains("5.0x below its best 2000.0 GFLOP/s"), warning);
     }
 
     @Test

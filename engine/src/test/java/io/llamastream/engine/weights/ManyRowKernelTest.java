@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.llamastream.engine.math.ComputePool;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,17 @@ class ManyRowKernelTest {
     }
 
     @ParameterizedTest(name = "{0} {1}x{2}")
-    @CsvSource({"F32, 21, 588", "F32, 8, 1003", "F32, 3, 16", "BF16, 21, 588", "BF16, 6, 1003", "Q8, 21, 576",
-            "Q4, 21, 576", "Q8, 5, 4128", "F32, 5, 4100"})
+    @CsvSource({
+        "F32, 21, 588",
+        "F32, 8, 1003",
+        "F32, 3, 16",
+        "BF16, 21, 588",
+        "BF16, 6, 1003",
+        "Q8, 21, 576",
+        "Q4, 21, 576",
+        "Q8, 5, 4128",
+        "F32, 5, 4100"
+    })
     void everyTokenCountEqualsANaiveProduct(WeightFormat format, int rows, int cols) {
         SplittableRandom rnd = new SplittableRandom(rows * 7919L + cols);
         float[] w = QuantMatrixTest.random(rnd, rows * cols);
@@ -48,8 +58,12 @@ class ManyRowKernelTest {
                             ref += p;
                             mag += Math.abs(p);
                         }
-                        assertEquals(ref, out[t * rows + r], 1e-5 * mag + 1e-6,
-                                format + " token " + t + " row " + r + " of " + tokens + " (" + pool.threads() + " threads)");
+                        assertEquals(
+                                ref,
+                                out[t * rows + r],
+                                1e-5 * mag + 1e-6,
+                                format + " token " + t + " row " + r + " of " + tokens + " (" + pool.threads()
+                                        + " threads)");
                     }
                 }
             }
@@ -62,7 +76,7 @@ class ManyRowKernelTest {
         int cols = 64;
         WeightMatrix m = WeightFormat.F32.fromFloats(new float[rows * cols], rows, cols);
         float[] out = new float[10 * rows + 5];
-        java.util.Arrays.fill(out, 3f);
+        Arrays.fill(out, 3f);
         m.multiply(new float[10 * cols], 10, out, new ComputePool(2));
         for (int i = 0; i < out.length; i++) {
             assertEquals(i < 10 * rows ? 0f : 3f, out[i], "out[" + i + "]");

@@ -30,9 +30,17 @@ class MemoryPlanTest {
 
     @ParameterizedTest(name = "{0} as {1}")
     @CsvSource({
-        "gguf-tiny/model-Q8_0.gguf, NATIVE", "gguf-tiny/model-Q4_K_M.gguf, NATIVE", "gguf-tiny/model-Q6_K.gguf, NATIVE",
-        "gguf-tiny/model-Q4_0.gguf, NATIVE", "gguf-tiny/model-Q4_K_M.gguf, Q8", "gguf-tiny/model-Q8_0.gguf, F32",
-        "tiny-scout, F32", "tiny-scout, BF16", "tiny-scout, Q8", "tiny-scout, Q4", "tiny-maverick, NATIVE",
+        "gguf-tiny/model-Q8_0.gguf, NATIVE",
+        "gguf-tiny/model-Q4_K_M.gguf, NATIVE",
+        "gguf-tiny/model-Q6_K.gguf, NATIVE",
+        "gguf-tiny/model-Q4_0.gguf, NATIVE",
+        "gguf-tiny/model-Q4_K_M.gguf, Q8",
+        "gguf-tiny/model-Q8_0.gguf, F32",
+        "tiny-scout, F32",
+        "tiny-scout, BF16",
+        "tiny-scout, Q8",
+        "tiny-scout, Q4",
+        "tiny-maverick, NATIVE",
     })
     void planIsWhatTheLoaderBuilds(String model, WeightFormat format) {
         Path path = Fixtures.model(model);
@@ -52,7 +60,8 @@ class MemoryPlanTest {
 
     @Test
     void aScoutSizedFileIsRefusedAtOnceWithTheNumbersAndTheRemedy() throws IOException {
-        // 48 layers of Scout's experts in Q8_0 (16 x 8192 x 5120 each, three per layer): ~99 GB declared, nothing written.
+        // 48 layers of Scout's experts in Q8_0 (16 x 8192 x 5120 each, three per layer): ~99 GB declared, nothing
+        // written.
         GgufWriter w = new GgufWriter().llama4(5120, 48, 40, 8, 16, 8192, 16384, 202048);
         for (int l = 0; l < 48; l++) {
             w.tensor("blk." + l + ".ffn_gate_exps.weight", GgmlType.Q8_0, 16, 8192, 5120);
@@ -62,7 +71,8 @@ class MemoryPlanTest {
         Path file = dir.resolve("scout-q8_0.gguf");
         w.write(file);
         assertTrue(Files.size(file) > 90L << 30, "declares over 90 GiB");
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Llama4Model.load(file, ComputePool.shared()));
+        ModelFormatException e =
+                assertThrows(ModelFormatException.class, () -> Llama4Model.load(file, ComputePool.shared()));
         String m = e.getMessage();
         assertTrue(m.startsWith(file.toString()), m);
         assertTrue(m.contains("in native (weights 101.3 GiB + KV cache 1.0 GiB + overhead"), m);
@@ -74,8 +84,12 @@ class MemoryPlanTest {
     void aPlanThatFitsPasses() {
         MemoryPlan p = new MemoryPlan(WeightFormat.Q8, 1L << 30, 1L << 28, 1L << 28);
         p.requireFits(dir, 2L << 30, 4L << 30, null);
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> p.requireFits(dir, 1L << 30, 4L << 30, null));
-        assertTrue(e.getMessage().contains("needs 1.5 GiB in q8 (weights 1.0 GiB + KV cache 0.3 GiB + overhead 0.3 GiB) but only 1.0 GiB"),
+        ModelFormatException e =
+                assertThrows(ModelFormatException.class, () -> p.requireFits(dir, 1L << 30, 4L << 30, null));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "needs 1.5 GiB in q8 (weights 1.0 GiB + KV cache 0.3 GiB + overhead 0.3 GiB) but only 1.0 GiB"),
                 e.getMessage());
     }
 }

@@ -1,12 +1,12 @@
 package io.llamastream.engine.weights;
 
-import io.llamastream.engine.math.Bf16;
-import io.llamastream.engine.model.WeightLoader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llamastream.engine.math.Bf16;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.WeightLoader;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +34,16 @@ class QuantMatrixTest {
 
     /** The kernels (every token count around the tile of four, both threads) equal a scalar double dot of the stored weights. */
     @ParameterizedTest(name = "{0} {1}x{2}")
-    @CsvSource({"BF16, 37, 64", "BF16, 5, 72", "Q8, 37, 64", "Q8, 129, 384", "Q4, 37, 64", "Q4, 129, 384", "Q8, 3, 32", "Q4, 3, 32"})
+    @CsvSource({
+        "BF16, 37, 64",
+        "BF16, 5, 72",
+        "Q8, 37, 64",
+        "Q8, 129, 384",
+        "Q4, 37, 64",
+        "Q4, 129, 384",
+        "Q8, 3, 32",
+        "Q4, 3, 32"
+    })
     void kernelsMatchAScalarDotOfTheStoredWeights(WeightFormat format, int rows, int cols) {
         SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
         WeightMatrix m = WeightLoader.fromFloats(format, random(rnd, rows * cols), rows, cols);
@@ -52,7 +61,10 @@ class QuantMatrixTest {
                             ref += p;
                             mag += Math.abs(p);
                         }
-                        assertEquals(ref, out[t * rows + r], 1e-5 * mag + 1e-6,
+                        assertEquals(
+                                ref,
+                                out[t * rows + r],
+                                1e-5 * mag + 1e-6,
                                 format + " token " + t + " row " + r + " of " + tokens);
                     }
                 }
@@ -82,12 +94,15 @@ class QuantMatrixTest {
                         ref += p;
                         mag += Math.abs(p);
                     }
-                    assertEquals(ref, out[t * rows + r], 1e-5 * mag + 1e-6, format + " token " + t + " row " + r + " of " + tokens);
+                    assertEquals(
+                            ref,
+                            out[t * rows + r],
+                            1e-5 * mag + 1e-6,
+                            format + " token " + t + " row " + r + " of " + tokens);
                 }
             }
         }
     }
-
 
     @Test
     void quantizationErrorStaysWithinTheBlockStep() {
@@ -124,7 +139,9 @@ class QuantMatrixTest {
         float[] w = new float[64 * 128];
         assertEquals(64L * 128 * 36 / 32, Q8Matrix.quantize(w, 64, 128).bytes());
         assertEquals(64L * 128 * 20 / 32, Q4Matrix.quantize(w, 64, 128).bytes());
-        assertEquals(64L * 128 * 2, WeightLoader.fromFloats(WeightFormat.BF16, w, 64, 128).bytes());
+        assertEquals(
+                64L * 128 * 2,
+                WeightLoader.fromFloats(WeightFormat.BF16, w, 64, 128).bytes());
         assertThrows(IllegalArgumentException.class, () -> Q8Matrix.quantize(new float[48], 1, 48));
     }
 

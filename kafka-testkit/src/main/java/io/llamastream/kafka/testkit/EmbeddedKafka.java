@@ -1,9 +1,6 @@
 package io.llamastream.kafka.testkit;
 
 import io.llamastream.kafka.KafkaClientSettings;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +12,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A real single-node Kafka cluster (KRaft, one process acting as broker and controller) running
@@ -103,7 +102,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             return this;
         } catch (TimeoutException e) {
             closeQuietly(building.get());
-            throw new IllegalStateException("embedded Kafka did not start within " + startupTimeout.toMillis() + " ms", e);
+            throw new IllegalStateException(
+                    "embedded Kafka did not start within " + startupTimeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
             closeQuietly(building.get());
             throw new IllegalStateException("embedded Kafka failed to start: " + e.getCause(), e.getCause());

@@ -1,11 +1,5 @@
 package io.llamastream.kafka.testkit;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,6 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * A real single-node KRaft broker in this JVM whose client listener speaks SASL_SSL with
@@ -64,18 +63,22 @@ public final class SecureKafka implements AutoCloseable {
                 "process.roles", "broker,controller",
                 "node.id", "1",
                 "controller.quorum.voters", "1@localhost:" + controllerPort,
-                "listeners", "SECURE://localhost:" + clientPort + ",INTERNAL://localhost:" + internalPort
-                        + ",CONTROLLER://localhost:" + controllerPort,
+                "listeners",
+                        "SECURE://localhost:" + clientPort + ",INTERNAL://localhost:" + internalPort
+                                + ",CONTROLLER://localhost:" + controllerPort,
                 "advertised.listeners", "SECURE://localhost:" + clientPort + ",INTERNAL://localhost:" + internalPort,
                 "listener.security.protocol.map", "SECURE:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "inter.broker.listener.name", "INTERNAL",
                 "controller.listener.names", "CONTROLLER",
                 "log.dirs", dir.resolve("data").toString()));
         props.put("sasl.enabled.mechanisms", MECHANISM);
-        props.put("listener.name.secure.scram-sha-512.sasl.jaas.config",
+        props.put(
+                "listener.name.secure.scram-sha-512.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         props.put("listener.name.secure.ssl.keystore.type", "PKCS12");
-        props.put("listener.name.secure.ssl.keystore.location", certificates.brokerKeystore().toString());
+        props.put(
+                "listener.name.secure.ssl.keystore.location",
+                certificates.brokerKeystore().toString());
         props.put("listener.name.secure.ssl.keystore.password", certificates.password());
         props.put("listener.name.secure.ssl.key.password", certificates.password());
         Path config = dir.resolve("server.properties");
@@ -92,9 +95,17 @@ public final class SecureKafka implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code;
         try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            code = StorageTool.execute(new String[] {"format", "--cluster-id", Uuid.randomUuid().toString(),
-                    "--config", config.toString(), "--add-scram",
-                    MECHANISM + "=[name=" + user + ",password=" + password + "]"}, print);
+            code = StorageTool.execute(
+                    new String[] {
+                        "format",
+                        "--cluster-id",
+                        Uuid.randomUuid().toString(),
+                        "--config",
+                        config.toString(),
+                        "--add-scram",
+                        MECHANISM + "=[name=" + user + ",password=" + password + "]"
+                    },
+                    print);
         }
         if (code != 0) {
             throw new IllegalStateException("kafka-storage format failed (" + code + "): " + out);
@@ -125,8 +136,10 @@ public final class SecureKafka implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("security.protocol", "SASL_SSL");
         p.setProperty("sasl.mechanism", MECHANISM);
-        p.setProperty("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                + user + "\" password=\"" + password + "\";");
+        p.setProperty(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
         p.setProperty("ssl.truststore.type", "PKCS12");
         p.setProperty("ssl.truststore.location", certificates.truststore().toString());
         p.setProperty("ssl.truststore.password", certificates.password());

@@ -3,7 +3,6 @@ package io.llamastream.kafka.testkit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,21 +24,92 @@ public record TestCertificates(Path brokerKeystore, Path truststore, String pass
         Path csr = dir.resolve("broker.csr");
         Path signed = dir.resolve("broker.pem");
         Path trust = dir.resolve("truststore.p12");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=llamastream test CA", "-ext", "bc:c", "-keystore", ca, "-storetype", "PKCS12",
-                "-storepass", password, "-keypass", password);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=llamastream test CA",
+                "-ext",
+                "bc:c",
+                "-keystore",
+                ca,
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                password,
+                "-keypass",
+                password);
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca, "-storepass", password, "-file", caPem);
-        keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=localhost", "-keystore", broker, "-storetype", "PKCS12",
-                "-storepass", password, "-keypass", password);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "broker",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=localhost",
+                "-keystore",
+                broker,
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                password,
+                "-keypass",
+                password);
         keytool("-certreq", "-alias", "broker", "-keystore", broker, "-storepass", password, "-file", csr);
-        keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca, "-storepass", password, "-infile", csr,
-                "-outfile", signed, "-validity", "2", "-ext", "SAN=dns:localhost,ip:127.0.0.1");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem, "-keystore", broker,
-                "-storepass", password);
+        keytool(
+                "-gencert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca,
+                "-storepass",
+                password,
+                "-infile",
+                csr,
+                "-outfile",
+                signed,
+                "-validity",
+                "2",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1");
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ca",
+                "-file",
+                caPem,
+                "-keystore",
+                broker,
+                "-storepass",
+                password);
         keytool("-importcert", "-alias", "broker", "-file", signed, "-keystore", broker, "-storepass", password);
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem, "-keystore", trust,
-                "-storetype", "PKCS12", "-storepass", password);
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ca",
+                "-file",
+                caPem,
+                "-keystore",
+                trust,
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                password);
         return new TestCertificates(broker, trust, password);
     }
 

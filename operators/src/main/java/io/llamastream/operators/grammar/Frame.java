@@ -14,8 +14,7 @@ abstract class Frame {
 
     abstract Frame copy();
 
-    void childDone() {
-    }
+    void childDone() {}
 
     boolean canEndHere() {
         return false;

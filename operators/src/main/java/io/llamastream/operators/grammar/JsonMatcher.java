@@ -4,7 +4,6 @@ import io.llamastream.operators.grammar.SchemaNode.ArraySchema;
 import io.llamastream.operators.grammar.SchemaNode.LiteralSchema;
 import io.llamastream.operators.grammar.SchemaNode.NumberSchema;
 import io.llamastream.operators.grammar.SchemaNode.ObjectSchema;
-import io.llamastream.operators.grammar.SchemaNode.Property;
 import io.llamastream.operators.grammar.SchemaNode.StringSchema;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,13 @@ import java.util.List;
  * the document with endless whitespace, and every document is still valid, schema-conforming JSON.
  */
 public final class JsonMatcher {
-    enum Step { ACCEPT, REJECT, DONE, DONE_RETRY, PUSH_RETRY }
-
+    enum Step {
+        ACCEPT,
+        REJECT,
+        DONE,
+        DONE_RETRY,
+        PUSH_RETRY
+    }
 
     private final List<Frame> stack;
     private Frame pushed;
@@ -137,5 +141,4 @@ public final class JsonMatcher {
         }
         throw new IllegalArgumentException("unknown schema node " + node);
     }
-
 }

@@ -1,5 +1,6 @@
 package io.llamastream.operators.grammar;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.operators.grammar.SchemaNode.ArraySchema;
@@ -8,6 +9,8 @@ import io.llamastream.operators.grammar.SchemaNode.NumberSchema;
 import io.llamastream.operators.grammar.SchemaNode.ObjectSchema;
 import io.llamastream.operators.grammar.SchemaNode.Property;
 import io.llamastream.operators.grammar.SchemaNode.StringSchema;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -26,8 +29,7 @@ public final class JsonSchemaCompiler {
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "$schema", "additionalProperties");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private JsonSchemaCompiler() {
-    }
+    private JsonSchemaCompiler() {}
 
     public static SchemaNode compile(JsonNode schema) {
         return compile(schema, "schema");
@@ -37,7 +39,7 @@ public final class JsonSchemaCompiler {
     public static SchemaNode compile(String schemaJson) {
         try {
             return compile(MAPPER.readTree(schemaJson));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("schema was validated upstream", e);
         }
     }
@@ -59,8 +61,8 @@ public final class JsonSchemaCompiler {
         }
         JsonNode typeNode = s.get("type");
         if (typeNode == null || !typeNode.isTextual()) {
-            throw new UnsupportedSchemaException(path + ".type must be one of object, array, string, number, "
-                    + "integer, boolean (or use enum)");
+            throw new UnsupportedSchemaException(
+                    path + ".type must be one of object, array, string, number, " + "integer, boolean (or use enum)");
         }
         String type = typeNode.asText();
         Set<String> allowed = new HashSet<>(ANNOTATIONS);
@@ -112,8 +114,8 @@ public final class JsonSchemaCompiler {
             String name = e.getKey();
             // Names are matched byte by byte inside quotes: keep them free of escapes.
             if (name.isEmpty() || name.chars().anyMatch(c -> c == '"' || c == '\\' || c < 0x20 || c > 0x7e)) {
-                throw new UnsupportedSchemaException(path + ": property name '" + name
-                        + "' must be printable ASCII without quotes or backslashes");
+                throw new UnsupportedSchemaException(
+                        path + ": property name '" + name + "' must be printable ASCII without quotes or backslashes");
             }
             out.add(new Property(name, compile(e.getValue(), path + ".properties." + name), required.remove(name)));
         }
@@ -135,8 +137,8 @@ public final class JsonSchemaCompiler {
             try {
                 // One char per UTF-8 byte, so the matcher compares literals byte by byte.
                 byte[] utf8 = MAPPER.writeValueAsBytes(v);
-                out.add(new String(utf8, java.nio.charset.StandardCharsets.ISO_8859_1));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                out.add(new String(utf8, StandardCharsets.ISO_8859_1));
+            } catch (JsonProcessingException e) {
                 throw new UnsupportedSchemaException(path + ".enum: " + e.getMessage());
             }
         }

@@ -7,8 +7,15 @@ final class NumberFrame extends Frame {
     /** Digits allowed per part of a number, so a model cannot stall the document with endless digits. */
     private static final int MAX_DIGITS = 16;
 
-    private static final int START = 0, SIGN = 1, ZERO = 2, INT = 3, FRAC0 = 4, FRAC = 5, EXP0 = 6,
-            EXP_SIGN = 7, EXP = 8;
+    private static final int START = 0,
+            SIGN = 1,
+            ZERO = 2,
+            INT = 3,
+            FRAC0 = 4,
+            FRAC = 5,
+            EXP0 = 6,
+            EXP_SIGN = 7,
+            EXP = 8;
     final boolean integer;
     int phase = START;
     int digits;

@@ -7,12 +7,18 @@ import java.util.List;
 
 /** One open value of a {@link JsonMatcher}: a JSON object, its keys in the schema's order. */
 final class ObjectFrame extends Frame {
-    private static final int OPEN = 0, AFTER_OPEN = 1, KEY = 2, COLON = 3, AFTER_COLON = 4, VALUE = 5,
-            AFTER_VALUE = 6, AFTER_COMMA = 7;
+    private static final int OPEN = 0,
+            AFTER_OPEN = 1,
+            KEY = 2,
+            COLON = 3,
+            AFTER_COLON = 4,
+            VALUE = 5,
+            AFTER_VALUE = 6,
+            AFTER_COMMA = 7;
     final ObjectSchema schema;
     int phase = OPEN;
-    int next;          // properties before this index are written or skipped
-    int chosen = -1;   // the property whose key was just written
+    int next; // properties before this index are written or skipped
+    int chosen = -1; // the property whose key was just written
     boolean spaced;
     StringBuilder key = new StringBuilder();
 
@@ -170,8 +176,13 @@ final class ObjectFrame extends Frame {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ObjectFrame f && f.schema == schema && f.phase == phase && f.next == next
-                && f.chosen == chosen && f.spaced == spaced && f.key.compareTo(key) == 0;
+        return o instanceof ObjectFrame f
+                && f.schema == schema
+                && f.phase == phase
+                && f.next == next
+                && f.chosen == chosen
+                && f.spaced == spaced
+                && f.key.compareTo(key) == 0;
     }
 
     @Override

@@ -44,8 +44,7 @@ public sealed interface SchemaNode {
         }
     }
 
-    record Property(String name, SchemaNode schema, boolean required) {
-    }
+    record Property(String name, SchemaNode schema, boolean required) {}
 
     record ArraySchema(SchemaNode items) implements SchemaNode {
         public int minLength() {

@@ -39,9 +39,9 @@ final class StringFrame extends Frame {
         if (b >= 0xC2 && b <= 0xDF) {
             return 1;
         } else if (b >= 0xE1 && b <= 0xEC) {
-            return 2;  // E0 and ED have narrower second-byte ranges: leave them out
+            return 2; // E0 and ED have narrower second-byte ranges: leave them out
         } else if (b >= 0xF1 && b <= 0xF3) {
-            return 3;  // likewise F0 and F4
+            return 3; // likewise F0 and F4
         }
         return REJECTED;
     }

@@ -69,8 +69,11 @@ final class TokenClasses {
                 sortedIds[i] = (int) keyed[i];
                 sortedMin[i] = (int) (keyed[i] >>> 32);
             }
-            return new TokenClasses(sets.toArray(long[][]::new),
-                    setMinRemaining.stream().mapToInt(Integer::intValue).toArray(), sortedIds, sortedMin);
+            return new TokenClasses(
+                    sets.toArray(long[][]::new),
+                    setMinRemaining.stream().mapToInt(Integer::intValue).toArray(),
+                    sortedIds,
+                    sortedMin);
         }
     }
 }

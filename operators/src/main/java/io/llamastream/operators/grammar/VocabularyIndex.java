@@ -105,8 +105,15 @@ public final class VocabularyIndex {
             path[depth] = (byte) b;
             int s = next.stringBodyState();
             if (s >= 0) {
-                walkString(child, next, depth + 1, s, next.minRemaining() - StringFrame.minRemaining(s), path,
-                        depth + 1, out);
+                walkString(
+                        child,
+                        next,
+                        depth + 1,
+                        s,
+                        next.minRemaining() - StringFrame.minRemaining(s),
+                        path,
+                        depth + 1,
+                        out);
             } else {
                 addTokens(child, next.minRemaining(), out);
                 walk(child, next, path, depth + 1, out);
@@ -119,8 +126,15 @@ public final class VocabularyIndex {
      * matcher copies) until a closing quote, where a copy of the matcher at the string's entry
      * replays the string's bytes and the ordinary walk resumes.
      */
-    private void walkString(int node, JsonMatcher atEntry, int entryDepth, int state, int below, byte[] path,
-                            int depth, TokenClasses.Builder out) {
+    private void walkString(
+            int node,
+            JsonMatcher atEntry,
+            int entryDepth,
+            int state,
+            int below,
+            byte[] path,
+            int depth,
+            TokenClasses.Builder out) {
         addTokens(node, below + StringFrame.minRemaining(state), out);
         for (int child = node + 1; child < trie.end(node); child = trie.end(child)) {
             int b = trie.label(child);

@@ -44,9 +44,12 @@ final class VocabularyTrie {
         sameBytes = new int[vocab];
         Arrays.fill(sameBytes, -1);
 
-        maxDepth = Arrays.stream(ids).mapToInt(id -> vocabulary.bytes(id).length).max().orElse(0);
+        maxDepth = Arrays.stream(ids)
+                .mapToInt(id -> vocabulary.bytes(id).length)
+                .max()
+                .orElse(0);
         int[] path = new int[1 + maxDepth];
-        int depth = 0;  // path[0..depth] are the open nodes, path[0] the root
+        int depth = 0; // path[0..depth] are the open nodes, path[0] the root
         int next = 1;
         previous = new byte[0];
         for (Integer id : ids) {

@@ -37,7 +37,8 @@ public final class InferenceMetrics {
         group.meter("completionTokensPerSecond", new MeterView(completionTokens, 60));
         group.gauge("batchSize", (Gauge<Integer>) () -> scheduler.stats().lastBatchSequences());
         group.gauge("queueDepth", (Gauge<Integer>) () -> scheduler.stats().queueDepth());
-        group.gauge("prefixCacheHitRatio", (Gauge<Double>) () -> scheduler.prefixCacheStats().hitRatio());
+        group.gauge("prefixCacheHitRatio", (Gauge<Double>)
+                () -> scheduler.prefixCacheStats().hitRatio());
         group.gauge("inFlight", (Gauge<Integer>) inFlight::getAsInt);
         group.gauge("kvCacheBytesInUse", (Gauge<Long>) () -> scheduler.stats().kvBytesInUse());
         group.gauge("preemptions", (Gauge<Long>) () -> scheduler.stats().preemptions());
@@ -50,8 +51,10 @@ public final class InferenceMetrics {
             for (int expert = 0; expert < experts[layer].length; expert++) {
                 int l = layer;
                 int e = expert;
-                group.addGroup("layer", String.valueOf(layer)).addGroup("expert", String.valueOf(expert))
-                        .gauge("expertTokens", (Gauge<Long>) () -> scheduler.model().expertTokenCounts()[l][e]);
+                group.addGroup("layer", String.valueOf(layer))
+                        .addGroup("expert", String.valueOf(expert))
+                        .gauge("expertTokens", (Gauge<Long>)
+                                () -> scheduler.model().expertTokenCounts()[l][e]);
             }
         }
         queueMs = group.histogram("queueMs", new DescriptiveStatisticsHistogram(1000));

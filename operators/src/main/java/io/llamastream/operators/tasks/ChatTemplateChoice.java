@@ -9,7 +9,9 @@ import java.util.Locale;
  * says nothing, the model's template if it carries one and the built-in layout otherwise.
  */
 public enum ChatTemplateChoice {
-    AUTO, MODEL, BUILTIN;
+    AUTO,
+    MODEL,
+    BUILTIN;
 
     /** {@code model} or {@code builtin}; null for anything else. */
     public static ChatTemplateChoice fromName(String name) {

@@ -24,17 +24,28 @@ public final class ClassifyHandler implements TaskHandler {
 
     @Override
     public TaskDefinition builtIn() {
-        return new TaskDefinition("classify", TaskKind.CLASSIFY, null,
+        return new TaskDefinition(
+                "classify",
+                TaskKind.CLASSIFY,
+                null,
                 new PromptTemplate("Classify the sentiment of this review as {labels}. Answer with one word.\n"
-                        + "Review: {text}"), 8, 0, ContextOverflow.TRUNCATE_TAIL, false, null, null);
+                        + "Review: {text}"),
+                8,
+                0,
+                ContextOverflow.TRUNCATE_TAIL,
+                false,
+                null,
+                null);
     }
 
     @Override
     public void validate(TaskDefinition task, ValidRequest request) throws RejectedRequestException {
         List<String> labels = List.of(request.labels());
-        if (labels.size() < 2 || new HashSet<>(labels).size() != labels.size()
+        if (labels.size() < 2
+                || new HashSet<>(labels).size() != labels.size()
                 || labels.stream().anyMatch(String::isBlank)) {
-            throw new RejectedRequestException(ErrorCode.INVALID_FIELD,
+            throw new RejectedRequestException(
+                    ErrorCode.INVALID_FIELD,
                     "field 'params.labels' must hold at least 2 distinct, non-blank labels, got " + labels);
         }
     }
@@ -46,7 +57,11 @@ public final class ClassifyHandler implements TaskHandler {
 
     @Override
     public int reservedTokens(ValidRequest request, int maxTokens, Tokenizer tokenizer) {
-        return Arrays.stream(request.labels()).mapToInt(l -> tokenizer.encodeOrdinary(l).length).max().orElse(0) + 1;
+        return Arrays.stream(request.labels())
+                        .mapToInt(l -> tokenizer.encodeOrdinary(l).length)
+                        .max()
+                        .orElse(0)
+                + 1;
     }
 
     @Override
@@ -62,9 +77,14 @@ public final class ClassifyHandler implements TaskHandler {
     }
 
     @Override
-    public TaskReply parse(TaskDefinition task, ValidRequest request, EngineCall call, List<InferenceResult> results,
-                           ModelVocabulary vocabulary) {
-        double[] logProbs = results.stream().mapToDouble(InferenceResult::logProbability).toArray();
+    public TaskReply parse(
+            TaskDefinition task,
+            ValidRequest request,
+            EngineCall call,
+            List<InferenceResult> results,
+            ModelVocabulary vocabulary) {
+        double[] logProbs =
+                results.stream().mapToDouble(InferenceResult::logProbability).toArray();
         LabelScores scores = new LabelScores(List.of(request.labels()), logProbs);
         return new TaskReply(scores.best(), scores.toJson(), 0);
     }

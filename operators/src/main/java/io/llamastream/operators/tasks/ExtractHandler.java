@@ -25,9 +25,17 @@ public final class ExtractHandler implements TaskHandler {
 
     @Override
     public TaskDefinition builtIn() {
-        return new TaskDefinition("extract", TaskKind.EXTRACT, null,
-                new PromptTemplate("Extract {fields} as JSON with keys {keys}.\nText: {text}"), 96, 0,
-                ContextOverflow.REJECT, false, null, null);
+        return new TaskDefinition(
+                "extract",
+                TaskKind.EXTRACT,
+                null,
+                new PromptTemplate("Extract {fields} as JSON with keys {keys}.\nText: {text}"),
+                96,
+                0,
+                ContextOverflow.REJECT,
+                false,
+                null,
+                null);
     }
 
     @Override
@@ -43,22 +51,29 @@ public final class ExtractHandler implements TaskHandler {
         try {
             JsonSchemaCompiler.compile(request.schemaJson());
         } catch (UnsupportedSchemaException e) {
-            throw new RejectedRequestException(ErrorCode.INVALID_FIELD,
+            throw new RejectedRequestException(
+                    ErrorCode.INVALID_FIELD,
                     "field 'params.schema' is outside the supported subset: " + e.getMessage());
         }
     }
 
     @Override
     public EngineCall engineCall(TaskDefinition task, PreparedRequest request, ModelVocabulary vocabulary) {
-        JsonGrammarProcessor grammar = new JsonGrammarProcessor(vocabulary.grammar(request.request().schemaJson()),
-                vocabulary.endOfTurn(), request.maxTokens());
-        return new EngineCall(request.promptIds(), List.of(
-                InferenceRequest.generate(request.promptIds(), request.sampling(task)).withProcessor(grammar)));
+        JsonGrammarProcessor grammar = new JsonGrammarProcessor(
+                vocabulary.grammar(request.request().schemaJson()), vocabulary.endOfTurn(), request.maxTokens());
+        return new EngineCall(
+                request.promptIds(),
+                List.of(InferenceRequest.generate(request.promptIds(), request.sampling(task))
+                        .withProcessor(grammar)));
     }
 
     @Override
-    public TaskReply parse(TaskDefinition task, ValidRequest request, EngineCall call, List<InferenceResult> results,
-                           ModelVocabulary vocabulary) {
+    public TaskReply parse(
+            TaskDefinition task,
+            ValidRequest request,
+            EngineCall call,
+            List<InferenceResult> results,
+            ModelVocabulary vocabulary) {
         int[] tokens = results.get(0).tokens();
         String text = vocabulary.replyText(tokens);
         JsonNode result;

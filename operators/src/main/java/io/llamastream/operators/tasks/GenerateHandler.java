@@ -15,16 +15,34 @@ public final class GenerateHandler implements TaskHandler {
 
     @Override
     public TaskDefinition builtIn() {
-        return new TaskDefinition("generate", TaskKind.GENERATE, null, new PromptTemplate("{text}"), 128, 0,
-                ContextOverflow.TRUNCATE_HEAD, true, null, null);
+        return new TaskDefinition(
+                "generate",
+                TaskKind.GENERATE,
+                null,
+                new PromptTemplate("{text}"),
+                128,
+                0,
+                ContextOverflow.TRUNCATE_HEAD,
+                true,
+                null,
+                null);
     }
 
     @Override
-    public TaskReply parse(TaskDefinition task, ValidRequest request, EngineCall call, List<InferenceResult> results,
-                           ModelVocabulary vocabulary) {
+    public TaskReply parse(
+            TaskDefinition task,
+            ValidRequest request,
+            EngineCall call,
+            List<InferenceResult> results,
+            ModelVocabulary vocabulary) {
         InferenceResult first = results.get(0);
         String text = vocabulary.replyText(first.tokens());
-        return new TaskReply(text, JsonNodeFactory.instance.objectNode().put("text", text)
-                .put("stop_reason", first.stopReason().name().toLowerCase(Locale.ROOT)), first.tokens().length);
+        return new TaskReply(
+                text,
+                JsonNodeFactory.instance
+                        .objectNode()
+                        .put("text", text)
+                        .put("stop_reason", first.stopReason().name().toLowerCase(Locale.ROOT)),
+                first.tokens().length);
     }
 }

@@ -13,12 +13,12 @@ import java.util.function.IntPredicate;
  * reply, which ids end a sequence, and the JSON grammar for an extraction schema (compiled once
  * per schema text by whoever owns the model, so its token masks are shared across requests).
  */
-public record ModelVocabulary(Tokenizer tokenizer, int endOfTurn, IntPredicate endOfSequence,
-                              Function<String, Grammar> grammars) {
+public record ModelVocabulary(
+        Tokenizer tokenizer, int endOfTurn, IntPredicate endOfSequence, Function<String, Grammar> grammars) {
 
     public static ModelVocabulary of(Llama4Model model, Function<String, Grammar> grammars) {
-        return new ModelVocabulary(model.tokenizer(), model.promptFormat().endOfTurnId(), model.config()::isEos,
-                grammars);
+        return new ModelVocabulary(
+                model.tokenizer(), model.promptFormat().endOfTurnId(), model.config()::isEos, grammars);
     }
 
     /** The grammar for an extraction schema given as JSON text. */

@@ -28,8 +28,17 @@ public final class ModerateHandler implements TaskHandler {
 
     @Override
     public TaskDefinition builtIn() {
-        return new TaskDefinition("moderate", TaskKind.MODERATE, null, new PromptTemplate(TEMPLATE), 16, 0,
-                ContextOverflow.TRUNCATE_HEAD, false, null, null);
+        return new TaskDefinition(
+                "moderate",
+                TaskKind.MODERATE,
+                null,
+                new PromptTemplate(TEMPLATE),
+                16,
+                0,
+                ContextOverflow.TRUNCATE_HEAD,
+                false,
+                null,
+                null);
     }
 
     /** Llama Guard 3's chat template wraps the text in its policy and categories itself. */
@@ -40,18 +49,27 @@ public final class ModerateHandler implements TaskHandler {
 
     @Override
     public EngineCall engineCall(TaskDefinition task, PreparedRequest request, ModelVocabulary vocabulary) {
-        FirstTokenProbability unsafe = new FirstTokenProbability(vocabulary.tokenizer().encodeOrdinary("unsafe")[0]);
-        return new EngineCall(request.promptIds(), List.of(
-                InferenceRequest.generate(request.promptIds(), request.sampling(task)).withProcessor(unsafe)));
+        FirstTokenProbability unsafe =
+                new FirstTokenProbability(vocabulary.tokenizer().encodeOrdinary("unsafe")[0]);
+        return new EngineCall(
+                request.promptIds(),
+                List.of(InferenceRequest.generate(request.promptIds(), request.sampling(task))
+                        .withProcessor(unsafe)));
     }
 
     @Override
-    public TaskReply parse(TaskDefinition task, ValidRequest request, EngineCall call, List<InferenceResult> results,
-                           ModelVocabulary vocabulary) {
+    public TaskReply parse(
+            TaskDefinition task,
+            ValidRequest request,
+            EngineCall call,
+            List<InferenceResult> results,
+            ModelVocabulary vocabulary) {
         double unsafe = ((FirstTokenProbability) call.requests().get(0).processor()).probability();
         int[] tokens = results.get(0).tokens();
         String text = vocabulary.replyText(tokens);
-        return new TaskReply(text, ModerationVerdict.parse(text, task.excludedCategories(), unsafe).toJson(),
+        return new TaskReply(
+                text,
+                ModerationVerdict.parse(text, task.excludedCategories(), unsafe).toJson(),
                 tokens.length);
     }
 }

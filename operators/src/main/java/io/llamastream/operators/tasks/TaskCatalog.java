@@ -116,8 +116,8 @@ public final class TaskCatalog implements Serializable {
         if (n.has("kind")) {
             kind = TaskKind.fromName(n.get("kind").asText());
             if (kind == null) {
-                throw new IllegalArgumentException(where + ": unknown kind '" + n.get("kind").asText()
-                        + "' (" + TaskKind.fileNames() + ")");
+                throw new IllegalArgumentException(
+                        where + ": unknown kind '" + n.get("kind").asText() + "' (" + TaskKind.fileNames() + ")");
             }
         }
         if (kind == null) {
@@ -134,17 +134,20 @@ public final class TaskCatalog implements Serializable {
             }
         }
         String system = n.has("system") ? n.get("system").asText() : base == null ? null : base.system();
-        PromptTemplate template = n.has("template") ? new PromptTemplate(n.get("template").asText())
-                : chat == ChatTemplateChoice.MODEL ? kind.handler().templateUnderModelFormat(base.template()) : base.template();
+        PromptTemplate template = n.has("template")
+                ? new PromptTemplate(n.get("template").asText())
+                : chat == ChatTemplateChoice.MODEL
+                        ? kind.handler().templateUnderModelFormat(base.template())
+                        : base.template();
         int maxTokens = n.has("max_tokens") ? n.get("max_tokens").asInt() : base == null ? 128 : base.maxTokens();
-        double temperature = n.has("temperature") ? n.get("temperature").asDouble()
-                : base == null ? 0 : base.temperature();
+        double temperature =
+                n.has("temperature") ? n.get("temperature").asDouble() : base == null ? 0 : base.temperature();
         ContextOverflow overflow = base == null ? ContextOverflow.REJECT : base.contextOverflow();
         if (n.has("context_overflow")) {
             overflow = ContextOverflow.fromWire(n.get("context_overflow").asText());
             if (overflow == null) {
-                throw new IllegalArgumentException(where + ": context_overflow must be reject, truncate_head or "
-                        + "truncate_tail");
+                throw new IllegalArgumentException(
+                        where + ": context_overflow must be reject, truncate_head or " + "truncate_tail");
             }
         }
         boolean history = n.has("history") ? n.get("history").asBoolean() : base != null && base.useHistory();
@@ -163,8 +166,8 @@ public final class TaskCatalog implements Serializable {
                 excluded.add(c.asText());
             }
         }
-        TaskDefinition task = new TaskDefinition(name, kind, system, template, maxTokens, temperature, overflow,
-                history, languages, excluded, chat);
+        TaskDefinition task = new TaskDefinition(
+                name, kind, system, template, maxTokens, temperature, overflow, history, languages, excluded, chat);
         kind.handler().checkDefinition(task, where);
         return task;
     }

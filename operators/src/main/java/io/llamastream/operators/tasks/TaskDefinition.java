@@ -13,18 +13,44 @@ import java.util.Map;
  * template uses, and the moderation categories to ignore) and which chat format the conversation
  * goes through ({@link ChatTemplateChoice}).
  */
-public record TaskDefinition(String name, TaskKind kind, String system, PromptTemplate template, int maxTokens,
-                             double temperature, ContextOverflow contextOverflow, boolean useHistory,
-                             Map<String, String> languages, List<String> excludedCategories,
-                             ChatTemplateChoice chatTemplate)
+public record TaskDefinition(
+        String name,
+        TaskKind kind,
+        String system,
+        PromptTemplate template,
+        int maxTokens,
+        double temperature,
+        ContextOverflow contextOverflow,
+        boolean useHistory,
+        Map<String, String> languages,
+        List<String> excludedCategories,
+        ChatTemplateChoice chatTemplate)
         implements Serializable {
 
     /** A task in the default format ({@link ChatTemplateChoice#AUTO}). */
-    public TaskDefinition(String name, TaskKind kind, String system, PromptTemplate template, int maxTokens,
-                          double temperature, ContextOverflow contextOverflow, boolean useHistory,
-                          Map<String, String> languages, List<String> excludedCategories) {
-        this(name, kind, system, template, maxTokens, temperature, contextOverflow, useHistory, languages,
-                excludedCategories, ChatTemplateChoice.AUTO);
+    public TaskDefinition(
+            String name,
+            TaskKind kind,
+            String system,
+            PromptTemplate template,
+            int maxTokens,
+            double temperature,
+            ContextOverflow contextOverflow,
+            boolean useHistory,
+            Map<String, String> languages,
+            List<String> excludedCategories) {
+        this(
+                name,
+                kind,
+                system,
+                template,
+                maxTokens,
+                temperature,
+                contextOverflow,
+                useHistory,
+                languages,
+                excludedCategories,
+                ChatTemplateChoice.AUTO);
     }
 
     public TaskDefinition {

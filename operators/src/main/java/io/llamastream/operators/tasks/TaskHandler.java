@@ -36,8 +36,7 @@ public interface TaskHandler {
      *
      * @throws IllegalArgumentException naming {@code where} and what is missing
      */
-    default void checkDefinition(TaskDefinition task, String where) {
-    }
+    default void checkDefinition(TaskDefinition task, String where) {}
 
     /** Whether the request's {@code params.schema} means anything to this kind (it is dropped otherwise). */
     default boolean readsSchema() {
@@ -49,8 +48,7 @@ public interface TaskHandler {
      *
      * @throws RejectedRequestException INVALID_FIELD, naming the field and what it must hold
      */
-    default void validate(TaskDefinition task, ValidRequest request) throws RejectedRequestException {
-    }
+    default void validate(TaskDefinition task, ValidRequest request) throws RejectedRequestException {}
 
     /** Whether the reply is generated text (false for a kind that only scores), which a session's history keeps. */
     default boolean generates() {
@@ -67,8 +65,8 @@ public interface TaskHandler {
      * history): by default one generation with the request's decoding parameters.
      */
     default EngineCall engineCall(TaskDefinition task, PreparedRequest request, ModelVocabulary vocabulary) {
-        return new EngineCall(request.promptIds(),
-                List.of(InferenceRequest.generate(request.promptIds(), request.sampling(task))));
+        return new EngineCall(
+                request.promptIds(), List.of(InferenceRequest.generate(request.promptIds(), request.sampling(task))));
     }
 
     /**
@@ -76,6 +74,10 @@ public interface TaskHandler {
      *
      * @throws io.llamastream.operators.postprocess.ReplyFormatException if the reply does not parse
      */
-    TaskReply parse(TaskDefinition task, ValidRequest request, EngineCall call, List<InferenceResult> results,
-                    ModelVocabulary vocabulary);
+    TaskReply parse(
+            TaskDefinition task,
+            ValidRequest request,
+            EngineCall call,
+            List<InferenceResult> results,
+            ModelVocabulary vocabulary);
 }

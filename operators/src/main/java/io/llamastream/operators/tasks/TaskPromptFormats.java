@@ -25,15 +25,18 @@ public final class TaskPromptFormats {
     }
 
     /** {@code dateString} null means today (UTC) at each prompt. */
-    public static TaskPromptFormats of(Optional<ChatTemplate> template, Tokenizer tokenizer, String dateString,
-                                       String modelName) {
-        return new TaskPromptFormats(template.map(t -> t.withDate(dateString)).orElse(null),
-                ChatFormat.supports(tokenizer) ? new ChatFormat(tokenizer) : null, modelName);
+    public static TaskPromptFormats of(
+            Optional<ChatTemplate> template, Tokenizer tokenizer, String dateString, String modelName) {
+        return new TaskPromptFormats(
+                template.map(t -> t.withDate(dateString)).orElse(null),
+                ChatFormat.supports(tokenizer) ? new ChatFormat(tokenizer) : null,
+                modelName);
     }
 
     /** The formats of a loaded model for {@code catalog}'s tasks, checked. */
     public static TaskPromptFormats of(Llama4Model model, TaskCatalog catalog) {
-        return of(model.chatTemplate(), model.tokenizer(), catalog.dateString(), model.name()).check(catalog);
+        return of(model.chatTemplate(), model.tokenizer(), catalog.dateString(), model.name())
+                .check(catalog);
     }
 
     /** The built-in Llama 4 layout only (a model without a template). */
@@ -53,9 +56,11 @@ public final class TaskPromptFormats {
             case AUTO -> template != null ? template : builtin;
         };
         if (f == null) {
-            throw new IllegalStateException("task '" + task.name() + "' uses " + (task.chatTemplate() == ChatTemplateChoice.MODEL
-                    ? "the model's chat template, but " + modelName + " carries none"
-                    : "the built-in Llama 4 chat format, but the vocabulary of " + modelName + " lacks its control tokens")
+            throw new IllegalStateException("task '" + task.name() + "' uses "
+                    + (task.chatTemplate() == ChatTemplateChoice.MODEL
+                            ? "the model's chat template, but " + modelName + " carries none"
+                            : "the built-in Llama 4 chat format, but the vocabulary of " + modelName
+                                    + " lacks its control tokens")
                     + " (set chat_template: model or builtin in the tasks file)");
         }
         return f;

@@ -17,9 +17,17 @@ public final class TranslateHandler implements TaskHandler {
 
     @Override
     public TaskDefinition builtIn() {
-        return new TaskDefinition("translate", TaskKind.TRANSLATE, null,
-                new PromptTemplate("Translate the following text to {target_language}:\n{text}"), 128, 0,
-                ContextOverflow.REJECT, false, Map.of("fr", "French", "en", "English"), null);
+        return new TaskDefinition(
+                "translate",
+                TaskKind.TRANSLATE,
+                null,
+                new PromptTemplate("Translate the following text to {target_language}:\n{text}"),
+                128,
+                0,
+                ContextOverflow.REJECT,
+                false,
+                Map.of("fr", "French", "en", "English"),
+                null);
     }
 
     @Override
@@ -33,17 +41,28 @@ public final class TranslateHandler implements TaskHandler {
     public void validate(TaskDefinition task, ValidRequest request) throws RejectedRequestException {
         String target = request.targetLanguage();
         if (target == null || !task.languages().containsKey(target)) {
-            throw new RejectedRequestException(ErrorCode.INVALID_FIELD, "field 'params.target_language' "
-                    + "must be one of " + task.languages().keySet() + ", got " + target);
+            throw new RejectedRequestException(
+                    ErrorCode.INVALID_FIELD,
+                    "field 'params.target_language' " + "must be one of "
+                            + task.languages().keySet() + ", got " + target);
         }
     }
 
     @Override
-    public TaskReply parse(TaskDefinition task, ValidRequest request, EngineCall call, List<InferenceResult> results,
-                           ModelVocabulary vocabulary) {
+    public TaskReply parse(
+            TaskDefinition task,
+            ValidRequest request,
+            EngineCall call,
+            List<InferenceResult> results,
+            ModelVocabulary vocabulary) {
         int[] tokens = results.get(0).tokens();
         String text = vocabulary.replyText(tokens);
-        return new TaskReply(text, JsonNodeFactory.instance.objectNode()
-                .put("target_language", request.targetLanguage()).put("text", text), tokens.length);
+        return new TaskReply(
+                text,
+                JsonNodeFactory.instance
+                        .objectNode()
+                        .put("target_language", request.targetLanguage())
+                        .put("text", text),
+                tokens.length);
     }
 }

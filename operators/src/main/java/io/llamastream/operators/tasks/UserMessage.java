@@ -11,12 +11,11 @@ import java.util.Map;
  * "the product and the rating", {@code "product" and "rating"}).
  */
 public final class UserMessage {
-    private UserMessage() {
-    }
+    private UserMessage() {}
 
     /** {@code targetLanguage}, {@code labels} and {@code schemaKeys} may be null when the task does not use them. */
-    public static String render(TaskDefinition task, String text, String targetLanguage, List<String> labels,
-                                List<String> schemaKeys) {
+    public static String render(
+            TaskDefinition task, String text, String targetLanguage, List<String> labels, List<String> schemaKeys) {
         Map<String, String> values = new HashMap<>();
         values.put("text", text == null ? "" : text);
         if (targetLanguage != null) {
@@ -26,8 +25,11 @@ public final class UserMessage {
             values.put("labels", joinWith(labels, ", ", " or "));
         }
         if (schemaKeys != null && !schemaKeys.isEmpty()) {
-            values.put("fields", joinWith(schemaKeys.stream().map(k -> "the " + k).toList(), ", ", " and "));
-            values.put("keys", joinWith(schemaKeys.stream().map(k -> "\"" + k + "\"").toList(), ", ", " and "));
+            values.put(
+                    "fields", joinWith(schemaKeys.stream().map(k -> "the " + k).toList(), ", ", " and "));
+            values.put(
+                    "keys",
+                    joinWith(schemaKeys.stream().map(k -> "\"" + k + "\"").toList(), ", ", " and "));
         }
         return task.template().render(values);
     }

@@ -18,29 +18,31 @@ public final class GrammarMaskCost {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final String REPLY = "{\"name\": \"Zoë Müller-Ström\", \"score\": 4.75, \"ok\": true, "
             + "\"tags\": [\"red\", 7, \"green\"], \"inner\": {\"n\": 31}}";
-    private static final String REVIEW_SCHEMA = "{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\"},"
-            + "\"rating\":{\"type\":\"integer\"}},\"required\":[\"summary\",\"rating\"]}";
+    private static final String REVIEW_SCHEMA =
+            "{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\"},"
+                    + "\"rating\":{\"type\":\"integer\"}},\"required\":[\"summary\",\"rating\"]}";
     private static final String REVIEW = "{\"summary\": \"The coffee maker brews quickly, but the carafe's lid "
             + "leaks \\\"a lot\\\" when pouring; customer service replaced it within a week.\", \"rating\": 3}";
 
-    private GrammarMaskCost() {
-    }
+    private GrammarMaskCost() {}
 
     public static void main(String[] args) throws Exception {
-        Path file = args.length > 0 ? Path.of(args[0])
-                : Fixtures.root().resolve("tokenizer/o200k-llama4-tokenizer.json");
+        Path file =
+                args.length > 0 ? Path.of(args[0]) : Fixtures.root().resolve("tokenizer/o200k-llama4-tokenizer.json");
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(file);
         long t0 = cpu();
         VocabularyIndex index = new VocabularyIndex(tokenizer);
-        System.out.printf("vocabulary %d tokens, trie %d nodes, index built in %.0f ms CPU%n", index.size(),
-                index.trieNodes(), (cpu() - t0) / 1e6);
+        System.out.printf(
+                "vocabulary %d tokens, trie %d nodes, index built in %.0f ms CPU%n",
+                index.size(), index.trieNodes(), (cpu() - t0) / 1e6);
         int eot = tokenizer.tokenId("<|eot|>");
         measure("mixed schema", GrammarRandomModelTest.SCHEMA, REPLY, tokenizer, index, eot);
         measure("review schema", REVIEW_SCHEMA, REVIEW, tokenizer, index, eot);
     }
 
-    private static void measure(String name, String schemaJson, String reply, Tokenizer tokenizer,
-                                VocabularyIndex index, int eot) throws Exception {
+    private static void measure(
+            String name, String schemaJson, String reply, Tokenizer tokenizer, VocabularyIndex index, int eot)
+            throws Exception {
         SchemaNode schema = JsonMatcherTest.schema(schemaJson);
         int[] tokens = tokenizer.encodeOrdinary(reply);
         float[] logits = new float[tokenizer.vocabSize()];
@@ -70,8 +72,8 @@ public final class GrammarMaskCost {
         JsonMatcher matcher = grammar.start();
         long scanStart = cpu();
         for (int s = 0; s < scanSteps; s++) {
-            boolean[] allowed = WholeVocabularyScan.allowed(WholeVocabularyScan.minRemaining(matcher, index, eot), eot,
-                    matcher.isComplete(), 1 << 20);
+            boolean[] allowed = WholeVocabularyScan.allowed(
+                    WholeVocabularyScan.minRemaining(matcher, index, eot), eot, matcher.isComplete(), 1 << 20);
             for (int id = 0; id < allowed.length; id++) {
                 if (!allowed[id]) {
                     logits[id] = Float.NEGATIVE_INFINITY;
@@ -80,11 +82,19 @@ public final class GrammarMaskCost {
             matcher.feedAll(index.bytes(tokens[s]));
         }
         double scanMean = (cpu() - scanStart) / 1e3 / scanSteps;
-        System.out.printf("%s: %d steps, %d states; CPU per step: warm mean %.1f us (fastest run of each step: "
+        System.out.printf(
+                "%s: %d steps, %d states; CPU per step: warm mean %.1f us (fastest run of each step: "
                         + "median %.1f, max %.1f us); first reply mean %.0f us, max %.0f us; whole-vocabulary scan "
-                        + "%.0f us%n", name, total.length, grammar.cachedStates(), warmMean, median(warm) / 1e3,
-                Arrays.stream(warm).max().getAsLong() / 1e3, Arrays.stream(cold).average().getAsDouble() / 1e3,
-                Arrays.stream(cold).max().getAsLong() / 1e3, scanMean);
+                        + "%.0f us%n",
+                name,
+                total.length,
+                grammar.cachedStates(),
+                warmMean,
+                median(warm) / 1e3,
+                Arrays.stream(warm).max().getAsLong() / 1e3,
+                Arrays.stream(cold).average().getAsDouble() / 1e3,
+                Arrays.stream(cold).max().getAsLong() / 1e3,
+                scanMean);
     }
 
     /** Runs one reply's steps (one mask per token and one for the end), timing each into {@code perStep}. */

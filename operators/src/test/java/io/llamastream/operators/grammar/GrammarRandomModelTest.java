@@ -1,6 +1,5 @@
 package io.llamastream.operators.grammar;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,11 +56,13 @@ class GrammarRandomModelTest {
         List<CompletableFuture<InferenceResult>> futures = new ArrayList<>();
         List<Integer> budgets = new ArrayList<>();
         for (int seed = 0; seed < 12; seed++) {
-            int maxTokens = 30 + seed * 6;  // small budgets force the grammar to close early
+            int maxTokens = 30 + seed * 6; // small budgets force the grammar to close early
             budgets.add(maxTokens);
             SamplingParams p = new SamplingParams(1.0, 0, 1.0, 0, seed, maxTokens);
-            futures.add(scheduler.submit(InferenceRequest.generate(prompt, p)
-                    .withProcessor(new JsonGrammarProcessor(schema, bytes, eot, maxTokens))).result());
+            futures.add(scheduler
+                    .submit(InferenceRequest.generate(prompt, p)
+                            .withProcessor(new JsonGrammarProcessor(schema, bytes, eot, maxTokens)))
+                    .result());
         }
         int distinct = 0;
         List<String> seen = new ArrayList<>();

@@ -78,9 +78,10 @@ class JsonMatcherTest {
 
     @Test
     void unsupportedKeywordIsRejectedNamingThePath() {
-        UnsupportedSchemaException e = assertThrows(UnsupportedSchemaException.class, () -> schema(
-                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"x\"}}}"));
-        assertTrue(e.getMessage().contains("schema.properties.a") && e.getMessage().contains("pattern"),
-                e.getMessage());
+        UnsupportedSchemaException e = assertThrows(
+                UnsupportedSchemaException.class,
+                () -> schema("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"x\"}}}"));
+        assertTrue(
+                e.getMessage().contains("schema.properties.a") && e.getMessage().contains("pattern"), e.getMessage());
     }
 }

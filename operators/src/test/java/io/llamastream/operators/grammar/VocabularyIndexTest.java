@@ -116,8 +116,10 @@ class VocabularyIndexTest {
     static String firstDifference(boolean[] expected, boolean[] actual) {
         for (int id = 0; id < expected.length; id++) {
             if (expected[id] != actual[id]) {
-                return "token " + id + " '" + new String(index.bytes(id) == null ? new byte[0] : index.bytes(id),
-                        StandardCharsets.ISO_8859_1) + "' scan " + expected[id] + " index " + actual[id];
+                return "token " + id + " '"
+                        + new String(
+                                index.bytes(id) == null ? new byte[0] : index.bytes(id), StandardCharsets.ISO_8859_1)
+                        + "' scan " + expected[id] + " index " + actual[id];
             }
         }
         return "none";
@@ -176,10 +178,10 @@ class VocabularyIndexTest {
     void maskEqualsTheWholeVocabularyScanInsideStrings() throws Exception {
         List<Integer> seen = new ArrayList<>();
         seen.addAll(walk(STRINGS, "[\"", 11, 8));
-        seen.addAll(walk(STRINGS, "[\"caf\u00c3", 12, 4));            // one UTF-8 continuation byte owed
-        seen.addAll(walk(STRINGS, "[\"\u00e2", 13, 4));               // two owed
-        seen.addAll(walk(STRINGS, "[\"\u00f1", 14, 4));               // three owed
-        seen.addAll(walk(STRINGS, "[\"a\\", 15, 4));                  // after a backslash
+        seen.addAll(walk(STRINGS, "[\"caf\u00c3", 12, 4)); // one UTF-8 continuation byte owed
+        seen.addAll(walk(STRINGS, "[\"\u00e2", 13, 4)); // two owed
+        seen.addAll(walk(STRINGS, "[\"\u00f1", 14, 4)); // three owed
+        seen.addAll(walk(STRINGS, "[\"a\\", 15, 4)); // after a backslash
         seen.addAll(walk(MIXED, "{\"name\": \"Ann", 16, 10));
         assertEquals(new TreeSet<>(List.of(-1, 0, 1, 2, 3, 4)), new TreeSet<>(seen));
         assertTrue(seen.size() >= 20, "states checked: " + seen);
@@ -195,6 +197,6 @@ class VocabularyIndexTest {
         for (int count = 1; count <= generated.length; count++) {
             processor.process(logits, 0, logits.length, generated, count);
         }
-        assertEquals(2, grammar.cachedStates());  // after "[" and inside the string body
+        assertEquals(2, grammar.cachedStates()); // after "[" and inside the string body
     }
 }

@@ -6,8 +6,7 @@ package io.llamastream.operators.grammar;
  * baseline of the mask benchmark.
  */
 final class WholeVocabularyScan {
-    private WholeVocabularyScan() {
-    }
+    private WholeVocabularyScan() {}
 
     /** The fewest bytes that finish the document after each token, or -1 where the token is rejected. */
     static int[] minRemaining(JsonMatcher matcher, VocabularyIndex vocabulary, int endToken) {

@@ -14,19 +14,24 @@ class ModerationVerdictTest {
         ModerationVerdict v = ModerationVerdict.parse("unsafe\nS1,S11", List.of(), 0.93);
         assertFalse(v.safe());
         assertEquals(List.of("S1", "S11"), v.categories());
-        assertEquals("{\"safe\":false,\"categories\":[\"S1\",\"S11\"],\"score\":0.93}", v.toJson().toString());
+        assertEquals(
+                "{\"safe\":false,\"categories\":[\"S1\",\"S11\"],\"score\":0.93}",
+                v.toJson().toString());
     }
 
     @Test
     void safeHasNoCategories() {
         ModerationVerdict v = ModerationVerdict.parse("safe", List.of(), 0.01);
         assertTrue(v.safe());
-        assertEquals("{\"safe\":true,\"categories\":[],\"score\":0.01}", v.toJson().toString());
+        assertEquals(
+                "{\"safe\":true,\"categories\":[],\"score\":0.01}", v.toJson().toString());
     }
 
     @Test
     void excludedCategoryIsDroppedAndOthersKept() {
-        assertEquals(List.of("S9"), ModerationVerdict.parse("unsafe\nS2, S9", List.of("S2"), 0.5).categories());
+        assertEquals(
+                List.of("S9"),
+                ModerationVerdict.parse("unsafe\nS2, S9", List.of("S2"), 0.5).categories());
     }
 
     @Test
@@ -36,7 +41,9 @@ class ModerationVerdictTest {
 
     @Test
     void unknownCategoryCodesAreIgnored() {
-        assertEquals(List.of("S14"), ModerationVerdict.parse("unsafe\nS15,S14,S0", List.of(), 1).categories());
+        assertEquals(
+                List.of("S14"),
+                ModerationVerdict.parse("unsafe\nS15,S14,S0", List.of(), 1).categories());
     }
 
     @Test

@@ -30,8 +30,8 @@ class ClassifyHandlerTest {
     @Test
     void scoresEachLabelFollowedByEndOfTurnAfterThePrompt() {
         int[] prompt = {7, 8, 9};
-        EngineCall call = HANDLER.engineCall(TASK, new PreparedRequest(request("positive", "negative"), "u", prompt, 8,
-                false, 0), VOCABULARY);
+        EngineCall call = HANDLER.engineCall(
+                TASK, new PreparedRequest(request("positive", "negative"), "u", prompt, 8, false, 0), VOCABULARY);
         assertEquals(2, call.requests().size());
         for (int i = 0; i < 2; i++) {
             InferenceRequest r = call.requests().get(i);
@@ -66,8 +66,8 @@ class ClassifyHandlerTest {
 
     @Test
     void rejectsRepeatedLabels() {
-        RejectedRequestException e = assertThrows(RejectedRequestException.class,
-                () -> HANDLER.validate(TASK, request("yes", "yes")));
+        RejectedRequestException e =
+                assertThrows(RejectedRequestException.class, () -> HANDLER.validate(TASK, request("yes", "yes")));
         assertEquals(ErrorCode.INVALID_FIELD, e.code());
         assertTrue(e.getMessage().contains("params.labels"), e.getMessage());
     }

@@ -20,8 +20,12 @@ class GenerateHandlerTest {
     @Test
     void aReplyCutByTheBudgetSaysSoAndKeepsAllItsTokens() {
         int[] tokens = VOCABULARY.tokenizer().encodeOrdinary("Once upon a");
-        TaskReply reply = HANDLER.parse(TASK, REQUEST, null,
-                List.of(new InferenceResult(tokens, StopReason.MAX_TOKENS, 0, 4, 0, 0, 0, 0)), VOCABULARY);
+        TaskReply reply = HANDLER.parse(
+                TASK,
+                REQUEST,
+                null,
+                List.of(new InferenceResult(tokens, StopReason.MAX_TOKENS, 0, 4, 0, 0, 0, 0)),
+                VOCABULARY);
         assertEquals("Once upon a", reply.result().get("text").asText());
         assertEquals("max_tokens", reply.result().get("stop_reason").asText());
         assertEquals(tokens.length, reply.completionTokens());
@@ -38,10 +42,28 @@ class GenerateHandlerTest {
 
     @Test
     void aRequestsOwnDecodingParametersOverrideTheTasksTemperature() {
-        ValidRequest hot = new ValidRequest("requests", 0, 0, new byte[0], "g2", "generate", null, "x", null,
-                new String[0], null, 12, 0.7, 0.9, 40, 5, 0, null, new String[0]);
-        EngineCall call = HANDLER.engineCall(TASK, new PreparedRequest(hot, "x", new int[] {1}, 12, false, 0),
-                VOCABULARY);
+        ValidRequest hot = new ValidRequest(
+                "requests",
+                0,
+                0,
+                new byte[0],
+                "g2",
+                "generate",
+                null,
+                "x",
+                null,
+                new String[0],
+                null,
+                12,
+                0.7,
+                0.9,
+                40,
+                5,
+                0,
+                null,
+                new String[0]);
+        EngineCall call =
+                HANDLER.engineCall(TASK, new PreparedRequest(hot, "x", new int[] {1}, 12, false, 0), VOCABULARY);
         var params = call.requests().get(0).params();
         assertEquals(0.7, params.temperature());
         assertEquals(40, params.topK());

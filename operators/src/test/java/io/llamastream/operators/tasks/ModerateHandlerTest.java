@@ -24,8 +24,8 @@ class ModerateHandlerTest {
     @Test
     void verdictCarriesTheProbabilityOfUnsafeAsFirstTokenReadBeforeSampling() {
         TaskDefinition task = TaskCatalog.builtIn().get("moderate");
-        EngineCall call = HANDLER.engineCall(task, new PreparedRequest(REQUEST, "u", new int[] {1, 2}, 16, false, 0),
-                VOCABULARY);
+        EngineCall call =
+                HANDLER.engineCall(task, new PreparedRequest(REQUEST, "u", new int[] {1, 2}, 16, false, 0), VOCABULARY);
         int unsafe = VOCABULARY.tokenizer().encodeOrdinary("unsafe")[0];
         float[] logits = new float[VOCABULARY.tokenizer().vocabSize()];
         logits[unsafe] = 2f;
@@ -43,9 +43,10 @@ class ModerateHandlerTest {
 
     @Test
     void categoriesTheTaskExcludesAreDropped() {
-        TaskDefinition task = TaskCatalog.parse("tasks:\n  moderate: {excluded_categories: [S7]}\n", "t").get("moderate");
-        EngineCall call = HANDLER.engineCall(task, new PreparedRequest(REQUEST, "u", new int[] {1}, 16, false, 0),
-                VOCABULARY);
+        TaskDefinition task = TaskCatalog.parse("tasks:\n  moderate: {excluded_categories: [S7]}\n", "t")
+                .get("moderate");
+        EngineCall call =
+                HANDLER.engineCall(task, new PreparedRequest(REQUEST, "u", new int[] {1}, 16, false, 0), VOCABULARY);
         TaskReply reply = HANDLER.parse(task, REQUEST, call, List.of(generated("unsafe\nS2, S7")), VOCABULARY);
         assertEquals("[\"S2\"]", reply.result().get("categories").toString());
     }
@@ -53,9 +54,10 @@ class ModerateHandlerTest {
     @Test
     void aReplyThatIsNeitherSafeNorUnsafeIsAFormatError() {
         TaskDefinition task = TaskCatalog.builtIn().get("moderate");
-        EngineCall call = HANDLER.engineCall(task, new PreparedRequest(REQUEST, "u", new int[] {1}, 16, false, 0),
-                VOCABULARY);
-        assertThrows(ReplyFormatException.class,
+        EngineCall call =
+                HANDLER.engineCall(task, new PreparedRequest(REQUEST, "u", new int[] {1}, 16, false, 0), VOCABULARY);
+        assertThrows(
+                ReplyFormatException.class,
                 () -> HANDLER.parse(task, REQUEST, call, List.of(generated("maybe")), VOCABULARY));
     }
 

@@ -40,8 +40,8 @@ class TaskCatalogFileTest {
 
     @Test
     void newTaskWithoutKindIsRejectedNamingIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TaskCatalog.parse("tasks:\n  foo:\n    template: x\n", "f.yaml"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> TaskCatalog.parse("tasks:\n  foo:\n    template: x\n", "f.yaml"));
         assertTrue(e.getMessage().contains("'foo'"), e.getMessage());
     }
 

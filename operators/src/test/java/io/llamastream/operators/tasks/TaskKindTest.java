@@ -20,15 +20,18 @@ class TaskKindTest {
 
     @Test
     void theBuiltInCatalogueHasOneTaskPerKindInCatalogueOrder() {
-        assertEquals(List.of("moderate", "translate", "classify", "extract", "generate"),
+        assertEquals(
+                List.of("moderate", "translate", "classify", "extract", "generate"),
                 List.copyOf(TaskCatalog.builtIn().names()));
     }
 
     @Test
     void anUnknownKindInTheTasksFileIsRefusedListingTheKnownOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> TaskCatalog.parse("tasks:\n  x: {kind: summarise, template: \"{text}\"}\n", "f.yaml"));
-        assertEquals("f.yaml: task 'x': unknown kind 'summarise' (moderate, translate, classify, extract, generate)",
+        assertEquals(
+                "f.yaml: task 'x': unknown kind 'summarise' (moderate, translate, classify, extract, generate)",
                 e.getMessage());
     }
 }

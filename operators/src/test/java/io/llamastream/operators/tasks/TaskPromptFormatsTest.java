@@ -11,6 +11,7 @@ import io.llamastream.engine.sampling.StopReason;
 import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.testing.LlamaGuard3;
+import io.llamastream.engine.tokenizer.ChatMessage;
 import io.llamastream.engine.tokenizer.ChatTemplate;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.operators.PreparedRequest;
@@ -32,11 +33,16 @@ class TaskPromptFormatsTest {
     Path tmp;
 
     static TaskPromptFormats formats(ModelVocabulary model, TaskCatalog catalog) {
-        return TaskPromptFormats.of(model.chatTemplate(), model.tokenizer(), catalog.dateString(), model.path().toString())
+        return TaskPromptFormats.of(
+                        model.chatTemplate(),
+                        model.tokenizer(),
+                        catalog.dateString(),
+                        model.path().toString())
                 .check(catalog);
     }
 
-    static PreparedRequest encode(ModelVocabulary model, TaskCatalog catalog, ValidRequest r) throws RejectedRequestException {
+    static PreparedRequest encode(ModelVocabulary model, TaskCatalog catalog, ValidRequest r)
+            throws RejectedRequestException {
         return new TextPromptEncoder(model.tokenizer(), formats(model, catalog), 4096).encode(catalog.get(r.task()), r);
     }
 
@@ -57,15 +63,17 @@ class TaskPromptFormatsTest {
         int eot = guard.chatTemplate().orElseThrow().endOfTurnId();
         io.llamastream.operators.tasks.ModelVocabulary vocabulary =
                 new io.llamastream.operators.tasks.ModelVocabulary(t, eot, id -> id == eot, schema -> null);
-        TaskDefinition task = TaskCatalog.parse("tasks:\n  moderate: {chat_template: model}\n", "t").get("moderate");
+        TaskDefinition task = TaskCatalog.parse("tasks:\n  moderate: {chat_template: model}\n", "t")
+                .get("moderate");
         ValidRequest r = TestRequests.valid("m1", "moderate", "x");
         ModerateHandler handler = new ModerateHandler();
-        EngineCall call = handler.engineCall(task, new PreparedRequest(r, "x", new int[] {1}, 16, false, 0), vocabulary);
+        EngineCall call =
+                handler.engineCall(task, new PreparedRequest(r, "x", new int[] {1}, 16, false, 0), vocabulary);
         int[] ids = t.encodeOrdinary("unsafe\nS1,S10");
         int[] tokens = Arrays.copyOf(ids, ids.length + 1);
         tokens[ids.length] = eot;
-        TaskReply reply = handler.parse(task, r, call, List.of(new InferenceResult(tokens, StopReason.EOS, 0, 2, 0, 0, 0, 0)),
-                vocabulary);
+        TaskReply reply = handler.parse(
+                task, r, call, List.of(new InferenceResult(tokens, StopReason.EOS, 0, 2, 0, 0, 0, 0)), vocabulary);
         assertFalse(reply.result().get("safe").asBoolean());
         assertEquals("[\"S1\",\"S10\"]", reply.result().get("categories").toString());
     }
@@ -73,20 +81,23 @@ class TaskPromptFormatsTest {
     @Test
     void withoutAChoiceALlama3ModelPromptsThroughItsOwnTemplateOnTheFilesDate() throws Exception {
         ModelVocabulary llama3 = ModelVocabulary.load(LLAMA3);
-        TaskCatalog catalog = TaskCatalog.parse("date_string: 26 Jul 2024\ntasks:\n  summarize: {kind: generate, template: "
-                + "\"Summarize: {text}\"}\n", "tasks.yaml");
+        TaskCatalog catalog = TaskCatalog.parse(
+                "date_string: 26 Jul 2024\ntasks:\n  summarize: {kind: generate, template: "
+                        + "\"Summarize: {text}\"}\n",
+                "tasks.yaml");
         PreparedRequest p = encode(llama3, catalog, TestRequests.valid("g1", "summarize", "The dog sleeps."));
-        ChatTemplate template = ChatTemplate.forModel(LLAMA3, llama3.tokenizer()).orElseThrow().withDate("26 Jul 2024");
+        ChatTemplate template =
+                ChatTemplate.forModel(LLAMA3, llama3.tokenizer()).orElseThrow().withDate("26 Jul 2024");
         assertArrayEquals(template.encodeUserPrompt(null, "Summarize: The dog sleeps."), p.promptIds());
-        assertTrue(template.render(List.of(io.llamastream.engine.tokenizer.ChatMessage.user("x")), true)
-                .contains("Today Date: 26 Jul 2024"));
+        assertTrue(template.render(List.of(ChatMessage.user("x")), true).contains("Today Date: 26 Jul 2024"));
     }
 
     @Test
     void theBuiltInFormatOnALlama3ModelIsRefusedAtStartNamingTheTask() {
         ModelVocabulary llama3 = ModelVocabulary.load(LLAMA3);
         TaskCatalog catalog = TaskCatalog.parse("tasks:\n  translate: {chat_template: builtin}\n", "tasks.yaml");
-        String m = assertThrows(IllegalStateException.class, () -> formats(llama3, catalog)).getMessage();
+        String m = assertThrows(IllegalStateException.class, () -> formats(llama3, catalog))
+                .getMessage();
         assertTrue(m.contains("task 'translate'") && m.contains("built-in Llama 4 chat format"), m);
     }
 
@@ -94,14 +105,17 @@ class TaskPromptFormatsTest {
     void theModelsTemplateOnAModelWithoutOneIsRefusedAtStart() {
         ModelVocabulary demo = ModelVocabulary.load(Fixtures.model("demo-tasks"));
         TaskCatalog catalog = TaskCatalog.parse("tasks:\n  moderate: {chat_template: model}\n", "tasks.yaml");
-        String m = assertThrows(IllegalStateException.class, () -> formats(demo, catalog)).getMessage();
+        String m = assertThrows(IllegalStateException.class, () -> formats(demo, catalog))
+                .getMessage();
         assertTrue(m.contains("task 'moderate'") && m.contains("carries none"), m);
     }
 
     @Test
     void anUnknownChatTemplateValueIsRefusedNamingTheTask() {
-        String m = assertThrows(IllegalArgumentException.class,
-                () -> TaskCatalog.parse("tasks:\n  moderate: {chat_template: jinja}\n", "tasks.yaml")).getMessage();
+        String m = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> TaskCatalog.parse("tasks:\n  moderate: {chat_template: jinja}\n", "tasks.yaml"))
+                .getMessage();
         assertTrue(m.contains("task 'moderate'") && m.contains("chat_template must be model or builtin"), m);
     }
 }

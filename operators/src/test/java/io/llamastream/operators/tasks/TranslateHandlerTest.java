@@ -16,13 +16,18 @@ class TranslateHandlerTest {
     static final TranslateHandler HANDLER = new TranslateHandler();
 
     static ValidRequest request(String target) {
-        return TestRequests.valid("t1", "translate", null, "The doctor likes the bread.", target, new String[0], null, 0);
+        return TestRequests.valid(
+                "t1", "translate", null, "The doctor likes the bread.", target, new String[0], null, 0);
     }
 
     @Test
     void theResultNamesTheTargetLanguageAndTheTranslationWithoutEndOfTurn() {
-        TaskReply reply = HANDLER.parse(TASK, request("fr"), null,
-                List.of(ModerateHandlerTest.generated("Le docteur aime le pain.")), TestFixtures.demoVocabulary());
+        TaskReply reply = HANDLER.parse(
+                TASK,
+                request("fr"),
+                null,
+                List.of(ModerateHandlerTest.generated("Le docteur aime le pain.")),
+                TestFixtures.demoVocabulary());
         assertEquals("Le docteur aime le pain.", reply.output());
         assertEquals("fr", reply.result().get("target_language").asText());
         assertEquals("Le docteur aime le pain.", reply.result().get("text").asText());
@@ -30,16 +35,18 @@ class TranslateHandlerTest {
 
     @Test
     void aLanguageTheTaskDoesNotListIsRejected() {
-        RejectedRequestException e = assertThrows(RejectedRequestException.class,
-                () -> HANDLER.validate(TASK, request("de")));
+        RejectedRequestException e =
+                assertThrows(RejectedRequestException.class, () -> HANDLER.validate(TASK, request("de")));
         assertTrue(e.getMessage().contains("params.target_language"), e.getMessage());
     }
 
     @Test
     void aTranslateTaskWithoutLanguagesIsRefusedInTheTasksFile() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TaskCatalog.parse(
-                "tasks:\n  render: {kind: translate, template: \"To {target_language}: {text}\", languages: {}}\n",
-                "f.yaml"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TaskCatalog.parse(
+                        "tasks:\n  render: {kind: translate, template: \"To {target_language}: {text}\", languages: {}}\n",
+                        "f.yaml"));
         assertTrue(e.getMessage().contains("f.yaml: task 'render'"), e.getMessage());
     }
 }

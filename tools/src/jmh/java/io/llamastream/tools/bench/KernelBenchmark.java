@@ -1,9 +1,9 @@
 package io.llamastream.tools.bench;
 
+import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.WeightLoader;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.weights.WeightMatrix;
-import io.llamastream.engine.math.ComputePool;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,16 +29,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx6g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx6g"})
 public class KernelBenchmark {
     @Param({"F32", "BF16", "Q8", "Q4"})
     public WeightFormat format;
+
     @Param({"1", "2", "4", "32", "64"})
     public int tokens;
+
     @Param({"8192"})
     public int rows;
+
     @Param({"2048"})
     public int cols;
+
     @Param({"2"})
     public int threads;
     /**

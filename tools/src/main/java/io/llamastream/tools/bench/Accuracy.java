@@ -1,8 +1,8 @@
 package io.llamastream.tools.bench;
 
 import io.llamastream.engine.model.Batch;
-import io.llamastream.engine.sampling.Sampler;
 import io.llamastream.engine.model.TextModel;
+import io.llamastream.engine.sampling.Sampler;
 import java.util.List;
 
 /**
@@ -11,12 +11,10 @@ import java.util.List;
  * and the fraction of positions where both put the same token first.
  */
 public final class Accuracy {
-    private Accuracy() {
-    }
+    private Accuracy() {}
 
     /** Mean KL divergence and top-1 agreement over {@code positions} positions. */
-    public record Result(double meanKl, double top1Agreement, int positions) {
-    }
+    public record Result(double meanKl, double top1Agreement, int positions) {}
 
     public static Result compare(TextModel reference, TextModel candidate, List<int[]> sequences) {
         int vocab = reference.config().vocabSize();

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.weights.WeightFormat;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,33 +24,74 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Smaller model and fewer repetitions (under two minutes).")
     boolean quick;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path json;
-    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
+
+    @Option(
+            names = "--repeat",
+            defaultValue = "1",
+            paramLabel = "N",
             description = "Run the whole benchmark N times and report each figure's min, median, max and max/min.")
     int repeat;
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where generated models are cached (default ~/.cache/llamastream).")
+
+    @Option(
+            names = "--cache-dir",
+            paramLabel = "DIR",
+            description = "Where generated models are cached (default ~/.cache/llamastream).")
     Path cacheDir;
-    @Option(names = "--model", paramLabel = "PATH",
+
+    @Option(
+            names = "--model",
+            paramLabel = "PATH",
             description = "Measure this model (folder or .gguf) like llama-bench instead of the generated one.")
     Path model;
-    @Option(names = "--weight-format", defaultValue = "native", paramLabel = "F",
+
+    @Option(
+            names = "--weight-format",
+            defaultValue = "native",
+            paramLabel = "F",
             description = "With --model: native (as stored), f32, bf16, q8 or q4 (default ${DEFAULT-VALUE}).")
     String weightFormat;
-    @Option(names = "--prompt", defaultValue = "512", description = "With --model: prompt tokens of the pp test (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--prompt",
+            defaultValue = "512",
+            description = "With --model: prompt tokens of the pp test (default ${DEFAULT-VALUE}).")
     int prompt;
-    @Option(names = "--gen", defaultValue = "128", description = "With --model: tokens of the tg test (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--gen",
+            defaultValue = "128",
+            description = "With --model: tokens of the tg test (default ${DEFAULT-VALUE}).")
     int gen;
+
     @Option(names = "--runs", defaultValue = "3", description = "With --model: timed runs (default ${DEFAULT-VALUE}).")
     int runs;
-    @Option(names = "--threads", defaultValue = "0", description = "With --model or --geometry: compute threads; 0 = all cores.")
+
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            description = "With --model or --geometry: compute threads; 0 = all cores.")
     int threads;
-    @Option(names = "--geometry", paramLabel = "scout|maverick",
-            description = "Measure N layers at the real model's shapes (random weights in memory) and extrapolate the full model.")
+
+    @Option(
+            names = "--geometry",
+            paramLabel = "scout|maverick",
+            description =
+                    "Measure N layers at the real model's shapes (random weights in memory) and extrapolate the full model.")
     String geometry;
-    @Option(names = "--layers", defaultValue = "2", description = "With --geometry: layers built and measured (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--layers",
+            defaultValue = "2",
+            description = "With --geometry: layers built and measured (default ${DEFAULT-VALUE}).")
     int layers;
-    @Option(names = "--batch", defaultValue = "8", description = "With --geometry: sequences in the batched decode (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--batch",
+            defaultValue = "8",
+            description = "With --geometry: sequences in the batched decode (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Override
@@ -94,9 +137,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     private int benchGeometry() throws IOException {
         ComputePool pool = threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
-        WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(java.util.Locale.ROOT));
-        ObjectNode result = new GeometryBench(new GeometryBench.Options(geometry, layers, format, prompt, batch, gen, runs),
-                pool, System.err).run();
+        WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(Locale.ROOT));
+        ObjectNode result = new GeometryBench(
+                        new GeometryBench.Options(geometry, layers, format, prompt, batch, gen, runs), pool, System.err)
+                .run();
         System.out.print(GeometryBench.table(result));
         String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         System.out.println(text);
@@ -108,8 +152,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     private int benchModel() throws IOException {
         ComputePool pool = threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
-        WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(java.util.Locale.ROOT));
-        ObjectNode result = new ModelBench(new ModelBench.Options(model, format, prompt, gen, runs), pool, System.err).run();
+        WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(Locale.ROOT));
+        ObjectNode result =
+                new ModelBench(new ModelBench.Options(model, format, prompt, gen, runs), pool, System.err).run();
         System.out.print(ModelBench.table(result, prompt, gen));
         String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         System.out.println(text);
@@ -122,7 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
     private int relaunch(long heapBytes) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!a.startsWith("-Xmx") && !a.startsWith("-XX:MaxHeapSize")) {
                 cmd.add(a);
             }

@@ -1,11 +1,12 @@
 package io.llamastream.tools.bench;
 
-import io.llamastream.engine.math.Bf16;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llamastream.engine.math.Bf16;
 import io.llamastream.engine.math.ComputePool;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +30,8 @@ import java.util.stream.Stream;
  * Weights are seeded uniform noise scaled by 1/sqrt(fan-in), written as bf16 safetensors with a
  * config.json, streamed to disk (never whole in memory) and cached by its parameters.
  */
-public record BenchModel(int hidden, int layers, int heads, int kvHeads, int headDim, int experts, int inter,
-                         int vocab, long seed) {
+public record BenchModel(
+        int hidden, int layers, int heads, int kvHeads, int headDim, int experts, int inter, int vocab, long seed) {
 
     /** ~4.4B total / ~1B active parameters: fits this class of machine in bf16, q8 and q4. */
     public static BenchModel full() {
@@ -67,7 +69,9 @@ public record BenchModel(int hidden, int layers, int heads, int kvHeads, int hea
             t.add(new Tensor(p + "self_attn.q_proj.weight", new long[] {(long) heads * headDim, hidden}, inH));
             t.add(new Tensor(p + "self_attn.k_proj.weight", new long[] {(long) kvHeads * headDim, hidden}, inH));
             t.add(new Tensor(p + "self_attn.v_proj.weight", new long[] {(long) kvHeads * headDim, hidden}, inH));
-            t.add(new Tensor(p + "self_attn.o_proj.weight", new long[] {hidden, (long) heads * headDim},
+            t.add(new Tensor(
+                    p + "self_attn.o_proj.weight",
+                    new long[] {hidden, (long) heads * headDim},
                     1 / Math.sqrt((double) heads * headDim)));
             String f = p + "feed_forward.";
             t.add(new Tensor(f + "router.weight", new long[] {experts, hidden}, inH));
@@ -87,7 +91,7 @@ public record BenchModel(int hidden, int layers, int heads, int kvHeads, int hea
     }
 
     /** The model folder under {@code cacheRoot}, generated first if absent. */
-    public Path ensure(Path cacheRoot, ComputePool pool, java.io.PrintStream log) {
+    public Path ensure(Path cacheRoot, ComputePool pool, PrintStream log) {
         Path dir = cacheRoot.resolve(dirName());
         if (Files.isRegularFile(dir.resolve("config.json")) && Files.isRegularFile(dir.resolve("model.safetensors"))) {
             return dir;
@@ -157,7 +161,9 @@ public record BenchModel(int hidden, int layers, int heads, int kvHeads, int hea
         long offset = 0;
         for (Tensor t : tensors) {
             long len = t.elements() * 2;
-            header.put(t.name(), Map.of("dtype", "BF16", "shape", t.shape(), "data_offsets", new long[] {offset, offset + len}));
+            header.put(
+                    t.name(),
+                    Map.of("dtype", "BF16", "shape", t.shape(), "data_offsets", new long[] {offset, offset + len}));
             offset += len;
         }
         byte[] h = new ObjectMapper().writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
@@ -172,8 +178,8 @@ public record BenchModel(int hidden, int layers, int heads, int kvHeads, int hea
         final int parts = 8;
         short[] bits = new short[chunk];
         ByteBuffer out = ByteBuffer.allocateDirect(chunk * 2).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             while (head.hasRemaining()) {
                 ch.write(head);
             }
@@ -203,7 +209,7 @@ public record BenchModel(int hidden, int layers, int heads, int kvHeads, int hea
     /** Uniform values with standard deviation {@code scale} (1.0 everywhere when scale < 0: norm weights). */
     private static void fill(short[] bits, int from, int to, long seed, double scale) {
         if (scale < 0) {
-            java.util.Arrays.fill(bits, from, to, (short) 0x3F80);
+            Arrays.fill(bits, from, to, (short) 0x3F80);
             return;
         }
         float a = (float) (scale * Math.sqrt(3)) * 0x1p-31f;

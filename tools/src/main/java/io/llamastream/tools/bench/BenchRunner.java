@@ -2,19 +2,19 @@ package io.llamastream.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llamastream.engine.sampling.Sampler;
-import io.llamastream.engine.model.Batch;
-import io.llamastream.engine.kv.KvCache;
-import io.llamastream.engine.model.TextModel;
-import io.llamastream.engine.sampling.SamplingParams;
-import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.checkpoint.TextModelConfig;
-import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.kv.KvCache;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.Batch;
+import io.llamastream.engine.model.TextModel;
+import io.llamastream.engine.sampling.Sampler;
+import io.llamastream.engine.sampling.SamplingParams;
 import io.llamastream.engine.scheduler.InferenceRequest;
 import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.scheduler.SchedulerConfig;
+import io.llamastream.engine.weights.WeightFormat;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,25 +30,82 @@ import java.util.SplittableRandom;
 public final class BenchRunner {
 
     /** What to run: model, probe size and repetition counts, prompt lengths. */
-    public record Options(BenchModel model, Path cacheRoot, long probeBytes, long fmaIterations, int reps,
-                          int decodeTokens, int batchSteps, int[] batchSizes, int prefillTokens,
-                          int sharedPrefix, int suffix, long warmupNanos, int accuracyPositions) {
+    public record Options(
+            BenchModel model,
+            Path cacheRoot,
+            long probeBytes,
+            long fmaIterations,
+            int reps,
+            int decodeTokens,
+            int batchSteps,
+            int[] batchSizes,
+            int prefillTokens,
+            int sharedPrefix,
+            int suffix,
+            long warmupNanos,
+            int accuracyPositions) {
 
-        public Options(BenchModel model, Path cacheRoot, long probeBytes, long fmaIterations, int reps,
-                       int decodeTokens, int batchSteps, int[] batchSizes, int prefillTokens,
-                       int sharedPrefix, int suffix, long warmupNanos) {
-            this(model, cacheRoot, probeBytes, fmaIterations, reps, decodeTokens, batchSteps, batchSizes, prefillTokens,
-                    sharedPrefix, suffix, warmupNanos, 64);
+        public Options(
+                BenchModel model,
+                Path cacheRoot,
+                long probeBytes,
+                long fmaIterations,
+                int reps,
+                int decodeTokens,
+                int batchSteps,
+                int[] batchSizes,
+                int prefillTokens,
+                int sharedPrefix,
+                int suffix,
+                long warmupNanos) {
+            this(
+                    model,
+                    cacheRoot,
+                    probeBytes,
+                    fmaIterations,
+                    reps,
+                    decodeTokens,
+                    batchSteps,
+                    batchSizes,
+                    prefillTokens,
+                    sharedPrefix,
+                    suffix,
+                    warmupNanos,
+                    64);
         }
 
         public static Options full(Path cacheRoot) {
-            return new Options(BenchModel.full(), cacheRoot, 2L << 30, 50_000_000L, 5, 24, 6,
-                    new int[] {1, 4, 8, 16, 32, 64}, 256, 1000, 50, 2_000_000_000L, 64);
+            return new Options(
+                    BenchModel.full(),
+                    cacheRoot,
+                    2L << 30,
+                    50_000_000L,
+                    5,
+                    24,
+                    6,
+                    new int[] {1, 4, 8, 16, 32, 64},
+                    256,
+                    1000,
+                    50,
+                    2_000_000_000L,
+                    64);
         }
 
         public static Options quick(Path cacheRoot) {
-            return new Options(BenchModel.quick(), cacheRoot, 512L << 20, 20_000_000L, 3, 12, 3,
-                    new int[] {1, 4, 8, 16, 32, 64}, 128, 1000, 50, 1_000_000_000L, 64);
+            return new Options(
+                    BenchModel.quick(),
+                    cacheRoot,
+                    512L << 20,
+                    20_000_000L,
+                    3,
+                    12,
+                    3,
+                    new int[] {1, 4, 8, 16, 32, 64},
+                    128,
+                    1000,
+                    50,
+                    1_000_000_000L,
+                    64);
         }
     }
 
@@ -91,7 +148,8 @@ public final class BenchRunner {
         double w = 0;
         for (int l = 0; l < c.numLayers(); l++) {
             w += h * c.numHeads() * c.headDim() * 2.0 + h * c.numKvHeads() * c.headDim() * 2.0;
-            w += c.moeLayers()[l] ? (double) c.numExperts() * h + (1 + c.expertsPerToken()) * 3.0 * h * c.intermediateSize()
+            w += c.moeLayers()[l]
+                    ? (double) c.numExperts() * h + (1 + c.expertsPerToken()) * 3.0 * h * c.intermediateSize()
                     : 3.0 * h * c.intermediateSizeMlp();
         }
         w += (double) c.vocabSize() * h;
@@ -102,8 +160,9 @@ public final class BenchRunner {
         ObjectNode out = JSON.createObjectNode();
         ObjectNode details = JSON.createObjectNode();
         long t0 = System.nanoTime();
-        double bw = Probes.readBandwidthGbps(o.probeBytes(), o.reps(), pool) ;
-        log.printf("bandwidth probe: %.1f GB/s (%d MB streamed, %d threads)%n", bw, o.probeBytes() >> 20, pool.threads());
+        double bw = Probes.readBandwidthGbps(o.probeBytes(), o.reps(), pool);
+        log.printf(
+                "bandwidth probe: %.1f GB/s (%d MB streamed, %d threads)%n", bw, o.probeBytes() >> 20, pool.threads());
         double fma = Probes.fmaGflops(o.fmaIterations(), o.reps(), pool);
         log.printf("fma probe: %.1f GFLOP/s%n", fma);
         out.put("bandwidth_probe_gbps", round(bw));
@@ -135,8 +194,9 @@ public final class BenchRunner {
             maxWeightBytes = Math.max(maxWeightBytes, model.weightBytes());
             formatBytes.put(key, model.weightBytes());
             long active = activeWeightBytes(config, f);
-            log.printf("%s: loaded %.2f GB in %.1f s; %.3f GB read per decoded token%n", key, model.weightBytes() / 1e9,
-                    loadS, active / 1e9);
+            log.printf(
+                    "%s: loaded %.2f GB in %.1f s; %.3f GB read per decoded token%n",
+                    key, model.weightBytes() / 1e9, loadS, active / 1e9);
             float[] logits = model.forward(new Batch().add(model.newCache(), accuracyPrompt), true);
             if (f == WeightFormat.BF16) {
                 reference = logits;
@@ -146,8 +206,9 @@ public final class BenchRunner {
                 an.put("kl", a.meanKl());
                 an.put("top1", round(a.top1Agreement()));
                 an.put("positions", a.positions());
-                log.printf("%s vs bf16 over %d positions: mean KL %.3g nats, top-1 agreement %.3f%n", key, a.positions(),
-                        a.meanKl(), a.top1Agreement());
+                log.printf(
+                        "%s vs bf16 over %d positions: mean KL %.3g nats, top-1 agreement %.3f%n",
+                        key, a.positions(), a.meanKl(), a.top1Agreement());
             }
             logits = null;
             double tps = singleStream(model);
@@ -156,8 +217,9 @@ public final class BenchRunner {
             d.put("weight_gbps", round(tps * active / 1e9));
             details.put(key + "_load_s", round(loadS));
             details.put(key + "_active_weight_bytes", active);
-            log.printf("%s decode: %.2f tok/s, %.1f GB/s effective (%.0f%% of probe)%n", key, tps, tps * active / 1e9,
-                    100 * tps * active / 1e9 / bw);
+            log.printf(
+                    "%s decode: %.2f tok/s, %.1f GB/s effective (%.0f%% of probe)%n",
+                    key, tps, tps * active / 1e9, 100 * tps * active / 1e9 / bw);
             if (f == WeightFormat.Q8) {
                 batchSweep(model, out);
                 prefill(model, config, out, fma);
@@ -238,7 +300,8 @@ public final class BenchRunner {
                 one = tps;
             }
             batch.put(Integer.toString(b), round(tps));
-            log.printf("q8 batch %2d: %.2f tok/s aggregate (%.1fx batch 1)%n", b, tps, one > 0 ? tps / one : Double.NaN);
+            log.printf(
+                    "q8 batch %2d: %.2f tok/s aggregate (%.1fx batch 1)%n", b, tps, one > 0 ? tps / one : Double.NaN);
         }
     }
 
@@ -259,12 +322,14 @@ public final class BenchRunner {
         model.forward(new Batch().add(model.newCache(), prompt), false);
         double s = (System.nanoTime() - t0) / 1e9;
         // Matrices for every row except the LM head (last row only), plus QK^T and PV over the causal context.
-        double flops = (matrixFlopsPerToken(c) - 2.0 * vocab * c.hiddenSize()) * n + 2.0 * vocab * c.hiddenSize()
+        double flops = (matrixFlopsPerToken(c) - 2.0 * vocab * c.hiddenSize()) * n
+                + 2.0 * vocab * c.hiddenSize()
                 + 4.0 * c.numLayers() * c.numHeads() * c.headDim() * (n * (n + 1) / 2.0);
         out.put("prefill_tokens_per_s", round(n / s));
         out.put("prefill_gflops", round(flops / s / 1e9));
-        log.printf("q8 prefill %d tokens: %.1f tok/s, %.1f GFLOP/s (%.0f%% of probe)%n", n, n / s, flops / s / 1e9,
-                100 * flops / s / 1e9 / fmaProbe);
+        log.printf(
+                "q8 prefill %d tokens: %.1f tok/s, %.1f GFLOP/s (%.0f%% of probe)%n",
+                n, n / s, flops / s / 1e9, 100 * flops / s / 1e9 / fmaProbe);
     }
 
     private void prefix(TextModel model, ObjectNode out) {
@@ -277,7 +342,8 @@ public final class BenchRunner {
             double hitS = lastSeconds[1];
             out.put("prefix_cache_hit_s", round(hitS));
             out.put("prefix_cache_miss_s", round(missS));
-            log.printf("q8 prefix %d + %d tokens: miss %.3f s (%d cached), hit %.3f s (%d cached): %.1fx%n",
+            log.printf(
+                    "q8 prefix %d + %d tokens: miss %.3f s (%d cached), hit %.3f s (%d cached): %.1fx%n",
                     o.sharedPrefix(), o.suffix(), missS, miss.cachedTokens(), hitS, hit.cachedTokens(), missS / hitS);
         }
     }
@@ -287,7 +353,10 @@ public final class BenchRunner {
 
     private InferenceResult timed(Scheduler scheduler, int[] prompt) {
         long t0 = System.nanoTime();
-        InferenceResult r = scheduler.submit(InferenceRequest.generate(prompt, SamplingParams.greedy(1))).result().join();
+        InferenceResult r = scheduler
+                .submit(InferenceRequest.generate(prompt, SamplingParams.greedy(1)))
+                .result()
+                .join();
         lastSeconds[timedCalls++ % 2] = (System.nanoTime() - t0) / 1e9;
         return r;
     }
@@ -312,28 +381,47 @@ public final class BenchRunner {
         sb.append(String.format("%-34s %12.1f%n", "FMA probe (GFLOP/s)", fma));
         for (String f : new String[] {"bf16", "q8", "q4"}) {
             var d = r.path("decode").path(f);
-            sb.append(String.format("%-34s %12.2f %.1f GB/s = %.0f%% of probe%n", f + " decode (tok/s, 1 stream)",
-                    d.path("tokens_per_s").asDouble(), d.path("weight_gbps").asDouble(),
+            sb.append(String.format(
+                    "%-34s %12.2f %.1f GB/s = %.0f%% of probe%n",
+                    f + " decode (tok/s, 1 stream)",
+                    d.path("tokens_per_s").asDouble(),
+                    d.path("weight_gbps").asDouble(),
                     100 * d.path("weight_gbps").asDouble() / bw));
         }
         double one = r.path("batch_tokens_per_s").path("1").asDouble();
-        r.path("batch_tokens_per_s").fields().forEachRemaining(e -> sb.append(String.format("%-34s %12.2f %.1fx batch 1%n",
-                "q8 batch " + e.getKey() + " (tok/s aggregate)", e.getValue().asDouble(), e.getValue().asDouble() / one)));
-        sb.append(String.format("%-34s %12.1f %.1f GFLOP/s = %.0f%% of probe%n", "q8 prefill (tok/s)",
-                r.path("prefill_tokens_per_s").asDouble(), r.path("prefill_gflops").asDouble(),
+        r.path("batch_tokens_per_s")
+                .fields()
+                .forEachRemaining(e -> sb.append(String.format(
+                        "%-34s %12.2f %.1fx batch 1%n",
+                        "q8 batch " + e.getKey() + " (tok/s aggregate)",
+                        e.getValue().asDouble(),
+                        e.getValue().asDouble() / one)));
+        sb.append(String.format(
+                "%-34s %12.1f %.1f GFLOP/s = %.0f%% of probe%n",
+                "q8 prefill (tok/s)",
+                r.path("prefill_tokens_per_s").asDouble(),
+                r.path("prefill_gflops").asDouble(),
                 100 * r.path("prefill_gflops").asDouble() / fma));
         double hit = r.path("prefix_cache_hit_s").asDouble();
         double miss = r.path("prefix_cache_miss_s").asDouble();
-        sb.append(String.format("%-34s %12.3f miss %.3f s = %.1fx faster%n", "q8 prefix-cache hit (s)", hit, miss, miss / hit));
+        sb.append(String.format(
+                "%-34s %12.3f miss %.3f s = %.1fx faster%n", "q8 prefix-cache hit (s)", hit, miss, miss / hit));
         for (String f : new String[] {"q8", "q4"}) {
             var a = r.path("accuracy").path(f);
             if (a.has("kl")) {
-                sb.append(String.format("%-34s %12.4g top-1 agreement %.3f (%d positions)%n", f + " vs bf16: mean KL (nats)",
-                        a.path("kl").asDouble(), a.path("top1").asDouble(), a.path("positions").asInt()));
+                sb.append(String.format(
+                        "%-34s %12.4g top-1 agreement %.3f (%d positions)%n",
+                        f + " vs bf16: mean KL (nats)",
+                        a.path("kl").asDouble(),
+                        a.path("top1").asDouble(),
+                        a.path("positions").asInt()));
             }
         }
-        sb.append(String.format("%-34s %12.2f weights %.2f GB = %.2fx%n", "peak RSS, bf16 loaded (GB)",
-                r.path("peak_rss_bytes").asDouble() / 1e9, r.path("weight_bytes").asDouble() / 1e9,
+        sb.append(String.format(
+                "%-34s %12.2f weights %.2f GB = %.2fx%n",
+                "peak RSS, bf16 loaded (GB)",
+                r.path("peak_rss_bytes").asDouble() / 1e9,
+                r.path("weight_bytes").asDouble() / 1e9,
                 r.path("peak_rss_bytes").asDouble() / r.path("weight_bytes").asDouble()));
         return sb.toString();
     }

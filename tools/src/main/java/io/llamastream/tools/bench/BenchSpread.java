@@ -17,8 +17,7 @@ import java.util.Map;
 final class BenchSpread {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private BenchSpread() {
-    }
+    private BenchSpread() {}
 
     /** {@code {path: {min, median, max, spread}}} over the runs, in the first run's field order. */
     static ObjectNode of(List<ObjectNode> runs) {
@@ -43,7 +42,8 @@ final class BenchSpread {
         node.fields().forEachRemaining(e -> {
             String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             if (e.getValue().isNumber()) {
-                values.computeIfAbsent(path, k -> new ArrayList<>()).add(e.getValue().asDouble());
+                values.computeIfAbsent(path, k -> new ArrayList<>())
+                        .add(e.getValue().asDouble());
             } else if (e.getValue().isObject()) {
                 collect(path, e.getValue(), values);
             }
@@ -54,14 +54,20 @@ final class BenchSpread {
     static String table(ObjectNode spread) {
         List<Map.Entry<String, JsonNode>> rows = new ArrayList<>();
         spread.fields().forEachRemaining(rows::add);
-        rows.sort((a, b) -> Double.compare(b.getValue().path("spread").asDouble(0),
+        rows.sort((a, b) -> Double.compare(
+                b.getValue().path("spread").asDouble(0),
                 a.getValue().path("spread").asDouble(0)));
-        StringBuilder sb = new StringBuilder(String.format("%-48s %12s %12s %12s %8s%n", "figure", "min", "median",
-                "max", "max/min"));
+        StringBuilder sb = new StringBuilder(
+                String.format("%-48s %12s %12s %12s %8s%n", "figure", "min", "median", "max", "max/min"));
         for (Map.Entry<String, JsonNode> r : rows) {
             JsonNode f = r.getValue();
-            sb.append(String.format("%-48s %12.4g %12.4g %12.4g %8.2f%n", r.getKey(), f.path("min").asDouble(),
-                    f.path("median").asDouble(), f.path("max").asDouble(), f.path("spread").asDouble()));
+            sb.append(String.format(
+                    "%-48s %12.4g %12.4g %12.4g %8.2f%n",
+                    r.getKey(),
+                    f.path("min").asDouble(),
+                    f.path("median").asDouble(),
+                    f.path("max").asDouble(),
+                    f.path("spread").asDouble()));
         }
         return sb.toString();
     }

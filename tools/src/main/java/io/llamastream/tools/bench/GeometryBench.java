@@ -35,8 +35,7 @@ import java.util.SplittableRandom;
  */
 public final class GeometryBench {
     /** What to measure. */
-    public record Options(String geometry, int layers, WeightFormat format, int prompt, int batch, int gen, int runs) {
-    }
+    public record Options(String geometry, int layers, WeightFormat format, int prompt, int batch, int gen, int runs) {}
 
     private final Options o;
     private final ComputePool pool;
@@ -60,9 +59,28 @@ public final class GeometryBench {
             rope[l] = (l + 1) % 4 != 0;
             moe[l] = !maverick || l % 2 == 1;
         }
-        return new TextModelConfig(5120, layers, 40, 8, 128, 202048, 8192, 16384, maverick ? 128 : 16, 1, 1e-5f,
-                new RopeScaling("llama3", 500000, 8, 1, 4, 8192), !maverick, 8192, rope, moe, true, 8192, 0.1,
-                new int[] {200008}, false);
+        return new TextModelConfig(
+                5120,
+                layers,
+                40,
+                8,
+                128,
+                202048,
+                8192,
+                16384,
+                maverick ? 128 : 16,
+                1,
+                1e-5f,
+                new RopeScaling("llama3", 500000, 8, 1, 4, 8192),
+                !maverick,
+                8192,
+                rope,
+                moe,
+                true,
+                8192,
+                0.1,
+                new int[] {200008},
+                false);
     }
 
     /** Parameters of the whole model (48 layers) as stored, and of one step's active weights. */
@@ -87,8 +105,14 @@ public final class GeometryBench {
         SyntheticWeights w = new SyntheticWeights(o.format());
         long t0 = System.nanoTime();
         TextModel tm = TextModel.load(w, c, -1, pool, o.format());
-        log.printf(Locale.ROOT, "%s, %d layer(s) in %s: %.2f GB built in %.1f s%n", o.geometry(), o.layers(), o.format(),
-                tm.weightBytes() / 1e9, (System.nanoTime() - t0) / 1e9);
+        log.printf(
+                Locale.ROOT,
+                "%s, %d layer(s) in %s: %.2f GB built in %.1f s%n",
+                o.geometry(),
+                o.layers(),
+                o.format(),
+                tm.weightBytes() / 1e9,
+                (System.nanoTime() - t0) / 1e9);
         int[] prompt = new int[o.prompt()];
         Arrays.fill(prompt, 7);
         layersSeconds(tm, 1, 4); // warm-up
@@ -167,19 +191,42 @@ public final class GeometryBench {
     /** The figures as a table. */
     public static String table(ObjectNode r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s in %s, %d thread(s), %d layer(s) measured, extrapolated to 48 + LM head%n",
-                r.get("geometry").asText(), r.get("format").asText(), r.get("threads").asInt(), r.get("layers_measured").asInt()));
-        sb.append(String.format(Locale.ROOT, "%-34s %10.2f ms/layer -> %8.2f tok/s full model%n", "decode (1 sequence)",
-                r.get("decode_ms_per_layer").asDouble(), r.get("full_decode_tok_per_s").asDouble()));
-        sb.append(String.format(Locale.ROOT, "%-34s %10.2f ms/layer -> %8.2f tok/s full model%n",
-                "batched decode (" + r.get("batch").asInt() + " sequences)", r.get("batched_decode_ms_per_layer").asDouble(),
+        sb.append(String.format(
+                Locale.ROOT,
+                "%s in %s, %d thread(s), %d layer(s) measured, extrapolated to 48 + LM head%n",
+                r.get("geometry").asText(),
+                r.get("format").asText(),
+                r.get("threads").asInt(),
+                r.get("layers_measured").asInt()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-34s %10.2f ms/layer -> %8.2f tok/s full model%n",
+                "decode (1 sequence)",
+                r.get("decode_ms_per_layer").asDouble(),
+                r.get("full_decode_tok_per_s").asDouble()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-34s %10.2f ms/layer -> %8.2f tok/s full model%n",
+                "batched decode (" + r.get("batch").asInt() + " sequences)",
+                r.get("batched_decode_ms_per_layer").asDouble(),
                 r.get("full_batched_decode_tok_per_s").asDouble()));
-        sb.append(String.format(Locale.ROOT, "%-34s %10.2f ms/layer -> %8.2f tok/s full model%n",
-                "prefill (" + r.get("prompt").asInt() + " tokens)", r.get("prefill_ms_per_layer").asDouble(),
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-34s %10.2f ms/layer -> %8.2f tok/s full model%n",
+                "prefill (" + r.get("prompt").asInt() + " tokens)",
+                r.get("prefill_ms_per_layer").asDouble(),
                 r.get("full_prefill_tok_per_s").asDouble()));
-        sb.append(String.format(Locale.ROOT, "%-34s %10.2f ms%n", "LM head (1 token)", r.get("lm_head_ms").asDouble()));
-        sb.append(String.format(Locale.ROOT, "%-34s %10.1f GB (%.2f GB read per token)%n", "full model weights",
-                r.get("full_weight_bytes").asDouble() / 1e9, r.get("active_bytes_per_token").asDouble() / 1e9));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-34s %10.2f ms%n",
+                "LM head (1 token)",
+                r.get("lm_head_ms").asDouble()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-34s %10.1f GB (%.2f GB read per token)%n",
+                "full model weights",
+                r.get("full_weight_bytes").asDouble() / 1e9,
+                r.get("active_bytes_per_token").asDouble() / 1e9));
         return sb.toString();
     }
 
@@ -267,7 +314,10 @@ public final class GeometryBench {
 
         @Override
         public SwiGlu[] experts(int layer, int experts, int hidden, int inter) {
-            SwiGlu one = new SwiGlu(new Linear(matrix(inter, hidden)), new Linear(matrix(inter, hidden)), new Linear(matrix(hidden, inter)));
+            SwiGlu one = new SwiGlu(
+                    new Linear(matrix(inter, hidden)),
+                    new Linear(matrix(inter, hidden)),
+                    new Linear(matrix(hidden, inter)));
             SwiGlu[] all = new SwiGlu[experts];
             Arrays.fill(all, one);
             return all;
@@ -282,7 +332,8 @@ public final class GeometryBench {
 
         @Override
         public Embeddings embeddings(int vocab, int hidden) {
-            return Embeddings.ofRows((id, dst, off) -> System.arraycopy(NOISE, id % 1000, dst, off, hidden), 0, vocab, hidden);
+            return Embeddings.ofRows(
+                    (id, dst, off) -> System.arraycopy(NOISE, id % 1000, dst, off, hidden), 0, vocab, hidden);
         }
 
         @Override

@@ -27,8 +27,7 @@ import java.util.stream.Stream;
  */
 public final class ModelBench {
     /** What to measure: model path, weight format, prompt and generation lengths, timed runs. */
-    public record Options(Path model, WeightFormat format, int prompt, int gen, int runs) {
-    }
+    public record Options(Path model, WeightFormat format, int prompt, int gen, int runs) {}
 
     private final Options o;
     private final ComputePool pool;
@@ -46,8 +45,15 @@ public final class ModelBench {
         Llama4Model m = Llama4Model.load(o.model(), pool, o.format());
         double loadS = (System.nanoTime() - t0) / 1e9;
         TextModel tm = m.textModel();
-        log.printf(Locale.ROOT, "%s: loaded %.2f GB of file (%.2f GB of weights as %s) in %.2f s, %.2f GB/s%n", m.name(),
-                fileBytes / 1e9, tm.weightBytes() / 1e9, tm.format(), loadS, fileBytes / 1e9 / loadS);
+        log.printf(
+                Locale.ROOT,
+                "%s: loaded %.2f GB of file (%.2f GB of weights as %s) in %.2f s, %.2f GB/s%n",
+                m.name(),
+                fileBytes / 1e9,
+                tm.weightBytes() / 1e9,
+                tm.format(),
+                loadS,
+                fileBytes / 1e9 / loadS);
         int vocab = Math.min(m.config().vocabSize(), m.tokenizer().vocabSize());
         prefill(tm, Math.min(o.prompt(), 32), vocab, 0);
         decode(tm, Math.min(o.gen(), 8), vocab);
@@ -56,7 +62,14 @@ public final class ModelBench {
         for (int r = 0; r < o.runs(); r++) {
             pp[r] = o.prompt() / prefill(tm, o.prompt(), vocab, r + 1);
             tg[r] = o.gen() / decode(tm, o.gen(), vocab);
-            log.printf(Locale.ROOT, "run %d: pp%d %.2f tok/s, tg%d %.2f tok/s%n", r + 1, o.prompt(), pp[r], o.gen(), tg[r]);
+            log.printf(
+                    Locale.ROOT,
+                    "run %d: pp%d %.2f tok/s, tg%d %.2f tok/s%n",
+                    r + 1,
+                    o.prompt(),
+                    pp[r],
+                    o.gen(),
+                    tg[r]);
         }
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("model", o.model().toAbsolutePath().toString());
@@ -118,13 +131,15 @@ public final class ModelBench {
                 return Files.size(model);
             }
             try (Stream<Path> files = Files.list(model)) {
-                return files.filter(p -> p.toString().endsWith(".safetensors")).mapToLong(p -> {
-                    try {
-                        return Files.size(p);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }).sum();
+                return files.filter(p -> p.toString().endsWith(".safetensors"))
+                        .mapToLong(p -> {
+                            try {
+                                return Files.size(p);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        })
+                        .sum();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -134,14 +149,28 @@ public final class ModelBench {
     /** The llama-bench-like table of {@link #run}'s result. */
     public static String table(ObjectNode r, int prompt, int gen) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "| %-40s | %-8s | %7s | %9s | %-7s | %16s |%n", "model", "format", "threads", "load s",
-                "test", "t/s"));
+        sb.append(String.format(
+                Locale.ROOT,
+                "| %-40s | %-8s | %7s | %9s | %-7s | %16s |%n",
+                "model",
+                "format",
+                "threads",
+                "load s",
+                "test",
+                "t/s"));
         for (String test : new String[] {"pp" + prompt, "tg" + gen}) {
             ObjectNode f = (ObjectNode) r.get(test);
             String name = Path.of(r.get("model").asText()).getFileName().toString();
-            sb.append(String.format(Locale.ROOT, "| %-40s | %-8s | %7d | %9.2f | %-7s | %8.2f ± %5.2f |%n", name,
-                    r.get("format").asText(), r.get("threads").asInt(), r.get("load_s").asDouble(), test,
-                    f.get("tok_per_s").asDouble(), f.get("tok_per_s_sd").asDouble()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %-40s | %-8s | %7d | %9.2f | %-7s | %8.2f ± %5.2f |%n",
+                    name,
+                    r.get("format").asText(),
+                    r.get("threads").asInt(),
+                    r.get("load_s").asDouble(),
+                    test,
+                    f.get("tok_per_s").asDouble(),
+                    f.get("tok_per_s_sd").asDouble()));
         }
         return sb.toString();
     }

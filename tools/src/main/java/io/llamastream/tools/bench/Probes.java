@@ -1,6 +1,9 @@
 package io.llamastream.tools.bench;
 
 import io.llamastream.engine.math.ComputePool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,8 +14,7 @@ public final class Probes {
     /** Keeps results alive so the JIT cannot drop the probe loops. */
     static volatile float sink;
 
-    private Probes() {
-    }
+    private Probes() {}
 
     /** Best-of-{@code reps} GB/s of summing a {@code bytes}-long float array, split over the pool's threads. */
     public static double readBandwidthGbps(long bytes, int reps, ComputePool pool) {
@@ -27,7 +29,8 @@ public final class Probes {
         double best = Double.MAX_VALUE;
         for (int r = 0; r < reps + 1; r++) {
             long t0 = System.nanoTime();
-            pool.forRange(blocks, 1L << 20, (from, to) -> partial[from] = sum(a, from * 4 * F.length(), to * 4 * F.length()));
+            pool.forRange(
+                    blocks, 1L << 20, (from, to) -> partial[from] = sum(a, from * 4 * F.length(), to * 4 * F.length()));
             long dt = System.nanoTime() - t0;
             if (r > 0) {
                 best = Math.min(best, dt);
@@ -102,19 +105,29 @@ public final class Probes {
             a10 = a10.fma(m, c);
             a11 = a11.fma(m, c);
         }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+        return a0.add(a1)
+                .add(a2)
+                .add(a3)
+                .add(a4)
+                .add(a5)
+                .add(a6)
+                .add(a7)
+                .add(a8)
+                .add(a9)
+                .add(a10)
+                .add(a11)
                 .reduceLanes(VectorOperators.ADD);
     }
 
     /** The process's peak resident set (VmHWM), or -1 where /proc is unavailable. */
     public static long peakRssBytes() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
         return -1;

@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llamastream.tools.Main;
-import io.llamastream.engine.math.ComputePool;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.checkpoint.Checkpoint;
-import io.llamastream.engine.checkpoint.TextModelConfig;
-import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.checkpoint.DType;
+import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.tools.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +32,14 @@ class BenchRunnerTest {
     @Test
     void reportsEveryFigureWithSaneValues(@TempDir Path cache) {
         JsonNode r = new BenchRunner(tiny(cache), new ComputePool(2), System.err).run();
-        for (String key : List.of("bandwidth_probe_gbps", "fma_probe_gflops", "prefill_gflops", "prefix_cache_hit_s",
-                "prefix_cache_miss_s", "peak_rss_bytes", "weight_bytes")) {
+        for (String key : List.of(
+                "bandwidth_probe_gbps",
+                "fma_probe_gflops",
+                "prefill_gflops",
+                "prefix_cache_hit_s",
+                "prefix_cache_miss_s",
+                "peak_rss_bytes",
+                "weight_bytes")) {
             assertTrue(r.path(key).isNumber(), key + " in " + r);
             assertTrue(r.path(key).asDouble() > 0, key + " = " + r.path(key));
         }
@@ -52,11 +62,11 @@ class BenchRunnerTest {
         long bf16 = 2L * (params - (2 * 64 * 4 + 64 + 4 * 64 * 4));
         assertEquals(bf16 + f32, r.path("weight_bytes").asLong());
         assertTrue(r.path("peak_rss_bytes").asLong() > r.path("weight_bytes").asLong());
-        assertTrue(BenchRunner.table((com.fasterxml.jackson.databind.node.ObjectNode) r).contains("q8 batch 8"));
+        assertTrue(BenchRunner.table((ObjectNode) r).contains("q8 batch 8"));
     }
 
     static List<String> iterableNames(JsonNode n) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         n.fieldNames().forEachRemaining(names::add);
         return names;
     }
@@ -70,7 +80,9 @@ class BenchRunnerTest {
         assertEquals(4, c.numExperts());
         assertEquals(1, c.expertsPerToken());
         try (Checkpoint ck = Checkpoint.open(dir)) {
-            assertEquals(DType.BF16, ck.info("model.layers.0.feed_forward.experts.gate_up_proj").dtype());
+            assertEquals(
+                    DType.BF16,
+                    ck.info("model.layers.0.feed_forward.experts.gate_up_proj").dtype());
             float[] norm = ck.floats("model.norm.weight", 64);
             assertEquals(1f, norm[0]);
             float[] q = ck.floats("model.layers.0.self_attn.q_proj.weight", 64, 64);
@@ -90,8 +102,11 @@ class BenchRunnerTest {
 
     @Test
     void activeBytesCountOneRoutedExpertPlusSharedPerLayer() {
-        TextModelConfig c = TextModelConfig.read(TINY.ensure(Path.of(System.getProperty("java.io.tmpdir"), "llamastream-bench-test"),
-                new ComputePool(1), System.err).resolve("config.json"));
+        TextModelConfig c = TextModelConfig.read(TINY.ensure(
+                        Path.of(System.getProperty("java.io.tmpdir"), "llamastream-bench-test"),
+                        new ComputePool(1),
+                        System.err)
+                .resolve("config.json"));
         long perLayerMatrices = 64L * 64 * 2 + 64L * 32 * 2 + 2 * 3L * 64 * 64;
         long expected = 4 * (perLayerMatrices * 2 + 2 * 64 * 4 + 4 * 64 * 4) + 64 * 4 + 512L * 64 * 2 + 64 * 2;
         assertEquals(expected, BenchRunner.activeWeightBytes(c, WeightFormat.BF16));
@@ -101,8 +116,9 @@ class BenchRunnerTest {
     void benchIsASubcommandOfTheCli() {
         // An unknown option of a registered subcommand is a usage error (2); an unknown subcommand is too,
         // but only a registered one lists its own options, so check the option is what is rejected.
-        java.io.StringWriter err = new java.io.StringWriter();
-        int code = new picocli.CommandLine(new Main()).setErr(new java.io.PrintWriter(err)).execute("bench", "--no-such-option");
+        StringWriter err = new StringWriter();
+        int code =
+                new picocli.CommandLine(new Main()).setErr(new PrintWriter(err)).execute("bench", "--no-such-option");
         assertEquals(2, code);
         assertTrue(err.toString().contains("--quick"), err.toString());
     }

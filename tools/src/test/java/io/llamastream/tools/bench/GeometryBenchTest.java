@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llamastream.engine.checkpoint.TextModelConfig;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The geometries are the published models': their parameter counts come out as Meta states them. */
@@ -28,10 +29,10 @@ class GeometryBenchTest {
     @Test
     void maverickAlternatesDenseAndMoeLayersAndScoutIsMoeThroughout() {
         TextModelConfig m = GeometryBench.config("maverick", 4);
-        assertEquals("[false, true, false, true]", java.util.Arrays.toString(m.moeLayers()));
+        assertEquals("[false, true, false, true]", Arrays.toString(m.moeLayers()));
         assertEquals(128, m.numExperts());
         TextModelConfig s = GeometryBench.config("scout", 4);
-        assertEquals("[true, true, true, true]", java.util.Arrays.toString(s.moeLayers()));
-        assertEquals("[true, true, true, false]", java.util.Arrays.toString(s.ropeLayers()));
+        assertEquals("[true, true, true, true]", Arrays.toString(s.moeLayers()));
+        assertEquals("[true, true, true, false]", Arrays.toString(s.ropeLayers()));
     }
 }

@@ -17,8 +17,7 @@ import jdk.incubator.vector.FloatVector;
 public final class KernelCpuTime {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private KernelCpuTime() {
-    }
+    private KernelCpuTime() {}
 
     public static void main(String[] args) {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
@@ -30,10 +29,12 @@ public final class KernelCpuTime {
         long t0 = cpu();
         Probes.fmaGflops(iterations, 3, one);
         double probe = 4.0 * iterations * 24 * FloatVector.SPECIES_PREFERRED.length() / (cpu() - t0);
-        System.out.printf("FMA probe: %.1f GFLOP/s per CPU second, one thread, %d-bit vectors%n", probe,
-                FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        System.out.printf(
+                "FMA probe: %.1f GFLOP/s per CPU second, one thread, %d-bit vectors%n",
+                probe, FloatVector.SPECIES_PREFERRED.vectorBitSize());
         SplittableRandom rnd = new SplittableRandom(1);
-        for (WeightFormat format : new WeightFormat[] {WeightFormat.F32, WeightFormat.BF16, WeightFormat.Q8, WeightFormat.Q4}) {
+        for (WeightFormat format :
+                new WeightFormat[] {WeightFormat.F32, WeightFormat.BF16, WeightFormat.Q8, WeightFormat.Q4}) {
             WeightMatrix[] m = new WeightMatrix[count];
             for (int i = 0; i < count; i++) {
                 m[i] = format.fromFloats(random(rnd, rows * cols), rows, cols);

@@ -1,18 +1,18 @@
 package io.llamastream.tools.bench;
 
-import io.llamastream.engine.weights.WeightFormat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llamastream.engine.model.TextModel;
-import io.llamastream.engine.scheduler.InferenceRequest;
-import io.llamastream.engine.scheduler.Scheduler;
-import io.llamastream.engine.sampling.SamplingParams;
-import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.TextModel;
+import io.llamastream.engine.sampling.SamplingParams;
+import io.llamastream.engine.scheduler.InferenceRequest;
+import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,13 +28,15 @@ class QuantAccuracyTest {
     static TextModel load(String name, WeightFormat format) {
         Path dir = Fixtures.model(name);
         try (Checkpoint ck = Checkpoint.open(dir)) {
-            return TextModel.load(ck, TextModelConfig.read(dir.resolve("config.json")), -1, ComputePool.shared(), format);
+            return TextModel.load(
+                    ck, TextModelConfig.read(dir.resolve("config.json")), -1, ComputePool.shared(), format);
         }
     }
 
     static List<int[]> demoSequences() {
         List<int[]> seqs = new ArrayList<>();
-        for (JsonNode c : Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json")).get("cases")) {
+        for (JsonNode c : Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json"))
+                .get("cases")) {
             int[] prompt = Fixtures.ints(c.get("prompt_ids"));
             int[] reply = Fixtures.ints(c.get("greedy"));
             int[] seq = Arrays.copyOf(prompt, prompt.length + reply.length);
@@ -46,7 +48,8 @@ class QuantAccuracyTest {
 
     static List<int[]> tinyScoutSequences() {
         List<int[]> seqs = new ArrayList<>();
-        for (JsonNode c : Fixtures.json(Fixtures.model("tiny-scout").resolve("golden.json")).get("cases")) {
+        for (JsonNode c : Fixtures.json(Fixtures.model("tiny-scout").resolve("golden.json"))
+                .get("cases")) {
             seqs.add(Fixtures.ints(c.get("input_ids")));
         }
         return seqs;
@@ -54,8 +57,12 @@ class QuantAccuracyTest {
 
     static int greedyRepliesEqualToGolden(TextModel model) {
         int same = 0;
-        for (JsonNode c : Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json")).get("cases")) {
-            int[] reply = Scheduler.runAlone(model, InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64))).tokens();
+        for (JsonNode c : Fixtures.json(Fixtures.model("demo-tasks").resolve("golden.json"))
+                .get("cases")) {
+            int[] reply = Scheduler.runAlone(
+                            model,
+                            InferenceRequest.generate(Fixtures.ints(c.get("prompt_ids")), SamplingParams.greedy(64)))
+                    .tokens();
             same += Arrays.equals(reply, Fixtures.ints(c.get("greedy"))) ? 1 : 0;
         }
         return same;
@@ -72,9 +79,17 @@ class QuantAccuracyTest {
         Accuracy.Result q4 = Accuracy.compare(f32, q4Model, seqs);
         int q8Same = greedyRepliesEqualToGolden(q8Model);
         int q4Same = greedyRepliesEqualToGolden(q4Model);
-        System.out.printf("demo-tasks positions=%d bf16 kl=%.3g top1=%.4f | q8 kl=%.3g top1=%.4f greedy=%d/60 | q4 kl=%.3g top1=%.4f greedy=%d/60%n",
-                q8.positions(), bf16.meanKl(), bf16.top1Agreement(), q8.meanKl(), q8.top1Agreement(), q8Same,
-                q4.meanKl(), q4.top1Agreement(), q4Same);
+        System.out.printf(
+                "demo-tasks positions=%d bf16 kl=%.3g top1=%.4f | q8 kl=%.3g top1=%.4f greedy=%d/60 | q4 kl=%.3g top1=%.4f greedy=%d/60%n",
+                q8.positions(),
+                bf16.meanKl(),
+                bf16.top1Agreement(),
+                q8.meanKl(),
+                q8.top1Agreement(),
+                q8Same,
+                q4.meanKl(),
+                q4.top1Agreement(),
+                q4Same);
         // The checkpoint is bf16, so BF16 matrices hold the very same values as F32.
         assertEquals(1.0, bf16.top1Agreement());
         assertTrue(bf16.meanKl() < 1e-9, "bf16 kl " + bf16.meanKl());
@@ -92,7 +107,8 @@ class QuantAccuracyTest {
         List<int[]> seqs = tinyScoutSequences();
         Accuracy.Result q8 = Accuracy.compare(f32, load("tiny-scout", WeightFormat.Q8), seqs);
         Accuracy.Result q4 = Accuracy.compare(f32, load("tiny-scout", WeightFormat.Q4), seqs);
-        System.out.printf("tiny-scout positions=%d q8 kl=%.3g top1=%.4f | q4 kl=%.3g top1=%.4f%n",
+        System.out.printf(
+                "tiny-scout positions=%d q8 kl=%.3g top1=%.4f | q4 kl=%.3g top1=%.4f%n",
                 q8.positions(), q8.meanKl(), q8.top1Agreement(), q4.meanKl(), q4.top1Agreement());
         assertTrue(q8.meanKl() < Q8_KL_TINY, "q8 kl " + q8.meanKl());
         assertTrue(q8.top1Agreement() >= Q8_TOP1_TINY, "q8 top-1 " + q8.top1Agreement());

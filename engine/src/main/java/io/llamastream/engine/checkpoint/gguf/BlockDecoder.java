@@ -9,8 +9,7 @@ import io.llamastream.engine.math.Fp16;
  * than multiplied (norms, embeddings rows, the types without a kernel of their own).
  */
 public final class BlockDecoder {
-    private BlockDecoder() {
-    }
+    private BlockDecoder() {}
 
     /**
      * Decodes {@code count} values of {@code type} (a whole number of blocks) stored at
@@ -18,7 +17,8 @@ public final class BlockDecoder {
      */
     public static void decode(GgmlType type, byte[] src, int off, float[] dst, int dstOff, int count) {
         if (count % type.blockSize() != 0) {
-            throw new IllegalArgumentException(count + " values are not whole " + type + " blocks of " + type.blockSize());
+            throw new IllegalArgumentException(
+                    count + " values are not whole " + type + " blocks of " + type.blockSize());
         }
         int blocks = count / type.blockSize();
         for (int b = 0; b < blocks; b++) {

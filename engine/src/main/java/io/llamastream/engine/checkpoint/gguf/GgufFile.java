@@ -2,12 +2,14 @@ package io.llamastream.engine.checkpoint.gguf;
 
 import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.checkpoint.PositionalRead;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,11 +24,13 @@ import java.util.Map;
 public final class GgufFile implements AutoCloseable {
     /** "GGUF" read as a little-endian int. */
     private static final int MAGIC = 0x46554747;
+
     private static final int DEFAULT_ALIGNMENT = 32;
     /** The smallest possible key/value entry: empty key (8), type (4), one byte of value. */
     private static final int MIN_KV_BYTES = 13;
     /** The smallest possible tensor entry: empty name (8), n_dims (4), one dim (8), type (4), offset (8). */
     private static final int MIN_TENSOR_BYTES = 32;
+
     private static final int MAX_DIMS = 4;
 
     private final Path path;
@@ -37,8 +41,14 @@ public final class GgufFile implements AutoCloseable {
     private final long dataStart;
     private final long size;
 
-    private GgufFile(Path path, FileChannel channel, int version, GgufMetadata metadata,
-                     Map<String, GgufTensor> tensors, long dataStart, long size) {
+    private GgufFile(
+            Path path,
+            FileChannel channel,
+            int version,
+            GgufMetadata metadata,
+            Map<String, GgufTensor> tensors,
+            long dataStart,
+            long size) {
         this.path = path;
         this.channel = channel;
         this.version = version;
@@ -97,11 +107,13 @@ public final class GgufFile implements AutoCloseable {
         long dataStart = align(in.position(), alignment);
         for (GgufTensor t : tensors.values()) {
             if (t.offset() % alignment != 0) {
-                throw in.fail("tensor '" + t.name() + "' has offset " + t.offset() + ", not a multiple of the alignment " + alignment);
+                throw in.fail("tensor '" + t.name() + "' has offset " + t.offset()
+                        + ", not a multiple of the alignment " + alignment);
             }
             if (t.offset() > size - dataStart || t.bytes() > size - dataStart - t.offset()) {
                 throw in.fail("tensor '" + t.name() + "' (" + t.bytes() + " bytes at data offset " + t.offset()
-                        + ") lies past the end of the file (" + size + " bytes, data from " + dataStart + "): truncated or corrupt");
+                        + ") lies past the end of the file (" + size + " bytes, data from " + dataStart
+                        + "): truncated or corrupt");
             }
         }
         return new GgufFile(path, channel, version, metadata, Collections.unmodifiableMap(tensors), dataStart, size);
@@ -111,7 +123,8 @@ public final class GgufFile implements AutoCloseable {
         String name = in.string("name of tensor #" + index);
         int dims = in.i32("dimension count of tensor '" + name + "'");
         if (dims < 1 || dims > MAX_DIMS) {
-            throw in.fail("tensor '" + name + "' has " + Integer.toUnsignedString(dims) + " dimensions (1 to " + MAX_DIMS + " allowed)");
+            throw in.fail("tensor '" + name + "' has " + Integer.toUnsignedString(dims) + " dimensions (1 to "
+                    + MAX_DIMS + " allowed)");
         }
         long[] ne = new long[dims];
         long elements = 1;
@@ -201,8 +214,9 @@ public final class GgufFile implements AutoCloseable {
         long pos = dataStart + t.offset() + from;
         try {
             PositionalRead.readFully(channel, ByteBuffer.wrap(dst, off, len), pos);
-        } catch (java.io.EOFException e) {
-            throw new ModelFormatException(path, "truncated while reading tensor '" + t.name() + "' at offset " + pos, e);
+        } catch (EOFException e) {
+            throw new ModelFormatException(
+                    path, "truncated while reading tensor '" + t.name() + "' at offset " + pos, e);
         } catch (IOException e) {
             throw new ModelFormatException(path, "cannot read tensor '" + t.name() + "': " + e, e);
         }
@@ -232,8 +246,10 @@ public final class GgufFile implements AutoCloseable {
     public float[] floats(String name, long expected) {
         GgufTensor t = tensor(name);
         if (t.elements() != expected) {
-            throw new ModelFormatException(path, "tensor '" + name + "' has " + t.elements() + " values " + java.util.Arrays.toString(t.shape())
-                    + " but the config implies " + expected);
+            throw new ModelFormatException(
+                    path,
+                    "tensor '" + name + "' has " + t.elements() + " values " + Arrays.toString(t.shape())
+                            + " but the config implies " + expected);
         }
         float[] v = new float[(int) expected];
         readFloats(t, 0, v, 0, v.length);

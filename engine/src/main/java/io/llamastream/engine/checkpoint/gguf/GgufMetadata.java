@@ -55,20 +55,33 @@ public final class GgufMetadata {
 
     private static Object value(HeaderReader in, String key, int type, int depth) {
         switch (type) {
-            case UINT8: return (long) in.u8(key);
-            case INT8: return (long) (byte) in.u8(key);
-            case UINT16: return (long) (in.i16(key) & 0xFFFF);
-            case INT16: return (long) in.i16(key);
-            case UINT32: return in.i32(key) & 0xFFFFFFFFL;
-            case INT32: return (long) in.i32(key);
-            case FLOAT32: return (double) in.f32(key);
-            case BOOL: return in.u8(key) != 0;
-            case STRING: return in.string("value of '" + key + "'");
+            case UINT8:
+                return (long) in.u8(key);
+            case INT8:
+                return (long) (byte) in.u8(key);
+            case UINT16:
+                return (long) (in.i16(key) & 0xFFFF);
+            case INT16:
+                return (long) in.i16(key);
+            case UINT32:
+                return in.i32(key) & 0xFFFFFFFFL;
+            case INT32:
+                return (long) in.i32(key);
+            case FLOAT32:
+                return (double) in.f32(key);
+            case BOOL:
+                return in.u8(key) != 0;
+            case STRING:
+                return in.string("value of '" + key + "'");
             case UINT64:
-            case INT64: return in.i64(key);
-            case FLOAT64: return in.f64(key);
-            case ARRAY: return array(in, key, depth);
-            default: throw in.fail("metadata '" + key + "' has unknown value type " + Integer.toUnsignedString(type));
+            case INT64:
+                return in.i64(key);
+            case FLOAT64:
+                return in.f64(key);
+            case ARRAY:
+                return array(in, key, depth);
+            default:
+                throw in.fail("metadata '" + key + "' has unknown value type " + Integer.toUnsignedString(type));
         }
     }
 
@@ -121,12 +134,26 @@ public final class GgufMetadata {
     /** Bytes each element takes at least, so a count can be checked against the file before reading. */
     private static int minBytes(HeaderReader in, String key, int type) {
         switch (type) {
-            case UINT8: case INT8: case BOOL: return 1;
-            case UINT16: case INT16: return 2;
-            case UINT32: case INT32: case FLOAT32: return 4;
-            case UINT64: case INT64: case FLOAT64: case STRING: return 8;
-            case ARRAY: return 12;
-            default: throw in.fail("metadata '" + key + "' is an array of unknown type " + Integer.toUnsignedString(type));
+            case UINT8:
+            case INT8:
+            case BOOL:
+                return 1;
+            case UINT16:
+            case INT16:
+                return 2;
+            case UINT32:
+            case INT32:
+            case FLOAT32:
+                return 4;
+            case UINT64:
+            case INT64:
+            case FLOAT64:
+            case STRING:
+                return 8;
+            case ARRAY:
+                return 12;
+            default:
+                throw in.fail("metadata '" + key + "' is an array of unknown type " + Integer.toUnsignedString(type));
         }
     }
 

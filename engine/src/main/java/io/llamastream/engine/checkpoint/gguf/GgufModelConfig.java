@@ -21,8 +21,7 @@ public final class GgufModelConfig {
     private static final int LLAMA4_CHUNK = 8192;
     private static final int LLAMA4_NOPE_INTERVAL = 4;
 
-    private GgufModelConfig() {
-    }
+    private GgufModelConfig() {}
 
     /** The config of {@code file}'s architecture; an architecture not supported is refused naming it. */
     public static TextModelConfig read(GgufFile file) {
@@ -34,7 +33,9 @@ public final class GgufModelConfig {
             throw md.fail(e.getMessage());
         }
         boolean tied = !file.contains("output.weight");
-        return arch == Architecture.LLAMA3 ? llama3(md, arch.ggufName() + ".", tied) : llama4(md, arch.ggufName() + ".", tied);
+        return arch == Architecture.LLAMA3
+                ? llama3(md, arch.ggufName() + ".", tied)
+                : llama4(md, arch.ggufName() + ".", tied);
     }
 
     /** Llama 3 ({@code llama.*}): every layer has RoPE and a dense SwiGLU of {@code feed_forward_length}. */
@@ -43,13 +44,35 @@ public final class GgufModelConfig {
         int ffn = positive(md, p + "feed_forward_length");
         boolean[] rope = new boolean[s.layers];
         Arrays.fill(rope, true);
-        return new TextModelConfig(Architecture.LLAMA3, s.hidden, s.layers, s.heads, s.kvHeads, s.headDim, s.vocab,
-                ffn, ffn, 0, 1, s.eps, s.rope, false, Integer.MAX_VALUE, rope, new boolean[s.layers], false, 8192, 0.1,
-                eosIds(md), false, tied);
+        return new TextModelConfig(
+                Architecture.LLAMA3,
+                s.hidden,
+                s.layers,
+                s.heads,
+                s.kvHeads,
+                s.headDim,
+                s.vocab,
+                ffn,
+                ffn,
+                0,
+                1,
+                s.eps,
+                s.rope,
+                false,
+                Integer.MAX_VALUE,
+                rope,
+                new boolean[s.layers],
+                false,
+                8192,
+                0.1,
+                eosIds(md),
+                false,
+                tied);
     }
 
     /** The attention shape, vocabulary, norm epsilon and RoPE base every family stores alike. */
-    private record Shape(int hidden, int layers, int heads, int kvHeads, int headDim, int vocab, float eps, RopeScaling rope) {
+    private record Shape(
+            int hidden, int layers, int heads, int kvHeads, int headDim, int vocab, float eps, RopeScaling rope) {
         static Shape of(GgufMetadata md, String p) {
             int hidden = positive(md, p + "embedding_length");
             int layers = positive(md, p + "block_count");
@@ -59,8 +82,16 @@ public final class GgufModelConfig {
                 throw md.fail(p + "attention.head_count " + heads + " is not a multiple of head_count_kv " + kvHeads);
             }
             int headDim = md.uint(p + "attention.key_length", hidden / heads);
-            int vocab = md.has(p + "vocab_size") ? positive(md, p + "vocab_size") : md.strings("tokenizer.ggml.tokens").length;
-            return new Shape(hidden, layers, heads, kvHeads, headDim, vocab,
+            int vocab = md.has(p + "vocab_size")
+                    ? positive(md, p + "vocab_size")
+                    : md.strings("tokenizer.ggml.tokens").length;
+            return new Shape(
+                    hidden,
+                    layers,
+                    heads,
+                    kvHeads,
+                    headDim,
+                    vocab,
                     (float) md.real(p + "attention.layer_norm_rms_epsilon", 1e-5),
                     RopeScaling.unscaled(md.real(p + "rope.freq_base", 500000)));
         }
@@ -86,19 +117,38 @@ public final class GgufModelConfig {
         if (ffnExpert < 1 && ffnDense < 1) {
             throw md.fail("metadata '" + p + "feed_forward_length' is missing");
         }
-        return new TextModelConfig(Architecture.LLAMA4, s.hidden, layers, s.heads, s.kvHeads, s.headDim, s.vocab,
-                ffnExpert, ffnDense, experts, md.uint(p + "expert_used_count", 1),
-                s.eps, s.rope,
+        return new TextModelConfig(
+                Architecture.LLAMA4,
+                s.hidden,
+                layers,
+                s.heads,
+                s.kvHeads,
+                s.headDim,
+                s.vocab,
+                ffnExpert,
+                ffnDense,
+                experts,
+                md.uint(p + "expert_used_count", 1),
+                s.eps,
+                s.rope,
                 experts != 128,
                 chunked ? LLAMA4_CHUNK : Integer.MAX_VALUE,
-                rope, moe, true, 8192, 0.1,
-                eosIds(md), false, tied);
+                rope,
+                moe,
+                true,
+                8192,
+                0.1,
+                eosIds(md),
+                false,
+                tied);
     }
 
     /** End-of-sequence ids: eos, end of turn and end of message, as far as the file names them. */
     static int[] eosIds(GgufMetadata md) {
         List<Integer> ids = new ArrayList<>();
-        for (String key : new String[] {"tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"}) {
+        for (String key : new String[] {
+            "tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"
+        }) {
             if (md.has(key) && !ids.contains(md.uint(key))) {
                 ids.add(md.uint(key));
             }

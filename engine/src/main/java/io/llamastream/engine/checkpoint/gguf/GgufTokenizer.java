@@ -20,14 +20,15 @@ import java.util.Optional;
 public final class GgufTokenizer {
     /** ggml token types (llama.cpp's {@code llama_token_type}). */
     private static final int UNUSED = 5;
+
     private static final int CONTROL = 3;
     private static final int USER_DEFINED = 4;
 
     /** {@code tokenizer.ggml.pre} names and the split regexes they stand for. */
-    private static final Map<String, String> PRE_TOKENIZERS = Map.of("llama4", SplitPattern.O200K, "llama-bpe", SplitPattern.LLAMA3);
+    private static final Map<String, String> PRE_TOKENIZERS =
+            Map.of("llama4", SplitPattern.O200K, "llama-bpe", SplitPattern.LLAMA3);
 
-    private GgufTokenizer() {
-    }
+    private GgufTokenizer() {}
 
     public static Tokenizer read(GgufFile file) {
         GgufMetadata md = file.metadata();
@@ -43,7 +44,8 @@ public final class GgufTokenizer {
         String[] tokens = md.strings("tokenizer.ggml.tokens");
         long[] types = md.has("tokenizer.ggml.token_type") ? md.longs("tokenizer.ggml.token_type") : new long[0];
         if (types.length != 0 && types.length != tokens.length) {
-            throw md.fail("tokenizer.ggml.token_type has " + types.length + " entries for " + tokens.length + " tokens");
+            throw md.fail(
+                    "tokenizer.ggml.token_type has " + types.length + " entries for " + tokens.length + " tokens");
         }
         List<String> regular = new ArrayList<>(tokens.length);
         int[] ids = new int[tokens.length];
@@ -60,8 +62,14 @@ public final class GgufTokenizer {
                 regular.add(tokens[id]);
             }
         }
-        List<String> merges = md.has("tokenizer.ggml.merges") ? Arrays.asList(md.strings("tokenizer.ggml.merges")) : List.of();
-        return Tokenizer.fromByteLevelBpe(regular, Arrays.copyOf(ids, regular.size()), merges, added, pattern,
+        List<String> merges =
+                md.has("tokenizer.ggml.merges") ? Arrays.asList(md.strings("tokenizer.ggml.merges")) : List.of();
+        return Tokenizer.fromByteLevelBpe(
+                regular,
+                Arrays.copyOf(ids, regular.size()),
+                merges,
+                added,
+                pattern,
                 problem -> md.fail("tokenizer.ggml: " + problem));
     }
 
@@ -71,8 +79,12 @@ public final class GgufTokenizer {
         if (!md.has("tokenizer.chat_template")) {
             return Optional.empty();
         }
-        String bos = md.has("tokenizer.ggml.bos_token_id") ? tokenizer.tokenText(md.uint("tokenizer.ggml.bos_token_id")) : null;
-        String eos = md.has("tokenizer.ggml.eos_token_id") ? tokenizer.tokenText(md.uint("tokenizer.ggml.eos_token_id")) : null;
+        String bos = md.has("tokenizer.ggml.bos_token_id")
+                ? tokenizer.tokenText(md.uint("tokenizer.ggml.bos_token_id"))
+                : null;
+        String eos = md.has("tokenizer.ggml.eos_token_id")
+                ? tokenizer.tokenText(md.uint("tokenizer.ggml.eos_token_id"))
+                : null;
         return Optional.of(ChatTemplate.of(md.string("tokenizer.chat_template"), tokenizer, bos, eos));
     }
 }

@@ -5,18 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llamastream.engine.model.Llama4Model;
-import io.llamastream.engine.model.Batch;
+import io.llamastream.engine.checkpoint.SafetensorsFile;
 import io.llamastream.engine.kv.KvCache;
+import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.Batch;
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.model.TextModel;
 import io.llamastream.engine.sampling.Sampler;
-import io.llamastream.engine.math.ComputePool;
-import io.llamastream.engine.checkpoint.SafetensorsFile;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,8 +67,9 @@ class GgufTinyModelTest {
                     maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
                     maxDiff = Math.max(maxDiff, Math.abs(expected[i] - logits[i]));
                 }
-                assertTrue(maxDiff <= 1e-3f * maxAbs, file + " " + c.get("name").asText() + ": max |diff| " + maxDiff
-                        + " exceeds 1e-3 x " + maxAbs);
+                assertTrue(
+                        maxDiff <= 1e-3f * maxAbs,
+                        file + " " + c.get("name").asText() + ": max |diff| " + maxDiff + " exceeds 1e-3 x " + maxAbs);
             }
         }
     }
@@ -87,7 +89,10 @@ class GgufTinyModelTest {
                 float[] logits = tm.forward(new Batch().add(cache, step), false);
                 int expected = g.get("token").asInt();
                 if (g.get("margin").asDouble() >= 1e-2) {
-                    assertEquals(expected, Sampler.argmax(logits, 0, logits.length), file + " " + c.get("name").asText());
+                    assertEquals(
+                            expected,
+                            Sampler.argmax(logits, 0, logits.length),
+                            file + " " + c.get("name").asText());
                     checked++;
                 }
                 step = new int[] {expected};
@@ -103,9 +108,13 @@ class GgufTinyModelTest {
         try (GgufFile gguf = GgufFile.open(DIR.resolve(file))) {
             tok = GgufTokenizer.read(gguf);
         }
-        JsonNode cases = Fixtures.json(Fixtures.root().resolve("tokenizer/small-bpe-golden.json")).get("cases");
+        JsonNode cases = Fixtures.json(Fixtures.root().resolve("tokenizer/small-bpe-golden.json"))
+                .get("cases");
         for (JsonNode c : cases) {
-            assertArrayEquals(Fixtures.ints(c.get("ids")), tok.encode(c.get("text").asText()), c.get("text").asText());
+            assertArrayEquals(
+                    Fixtures.ints(c.get("ids")),
+                    tok.encode(c.get("text").asText()),
+                    c.get("text").asText());
             assertEquals(c.get("decoded").asText(), tok.decode(Fixtures.ints(c.get("ids"))));
         }
     }
@@ -114,10 +123,13 @@ class GgufTinyModelTest {
     @ValueSource(strings = {"model-Q8_0.gguf", "model-Q4_0.gguf", "model-Q4_K_M.gguf", "model-Q6_K.gguf"})
     void everyTensorTypeOfTheMixIsWhatTheGoldenLists(String file) {
         try (GgufFile gguf = GgufFile.open(DIR.resolve(file))) {
-            Map<String, Integer> counts = new java.util.TreeMap<>();
+            Map<String, Integer> counts = new TreeMap<>();
             gguf.tensors().values().forEach(t -> counts.merge(t.type().name(), 1, Integer::sum));
-            Map<String, Integer> expected = new java.util.TreeMap<>();
-            entry(file).get("tensor_types").fields().forEachRemaining(e -> expected.put(e.getKey(), e.getValue().asInt()));
+            Map<String, Integer> expected = new TreeMap<>();
+            entry(file)
+                    .get("tensor_types")
+                    .fields()
+                    .forEachRemaining(e -> expected.put(e.getKey(), e.getValue().asInt()));
             assertEquals(expected, counts);
         }
     }

@@ -25,6 +25,7 @@ class HostileGgufTest {
     private static final Path SOURCE = Fixtures.model("gguf-tiny").resolve("model-Q8_0.gguf");
     /** Header layout: magic (4), version (4), tensor count (8), kv count (8), then the first key. */
     private static final int TENSOR_COUNT = 8;
+
     private static final int KV_COUNT = 16;
     private static final int FIRST_KEY = 24;
 
@@ -63,7 +64,8 @@ class HostileGgufTest {
 
     private void assertRefused(byte[] bytes, String... fragments) throws IOException {
         Path p = write(bytes);
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> GgufFile.open(p).close());
+        ModelFormatException e =
+                assertThrows(ModelFormatException.class, () -> GgufFile.open(p).close());
         assertMessage(e, p, fragments);
     }
 
@@ -177,7 +179,8 @@ class HostileGgufTest {
         // Q8_0 [128, 256] -> IQ2_XXS of the same shape: smaller, so still inside the file.
         putInt(b, after(b, "blk.0.attn_k.weight") + 4 + 2 * 8, GgmlType.IQ2_XXS.id());
         Path p = write(b);
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Llama4Model.load(p, ComputePool.shared()));
+        ModelFormatException e =
+                assertThrows(ModelFormatException.class, () -> Llama4Model.load(p, ComputePool.shared()));
         assertMessage(e, p, "blk.0.attn_k.weight", "IQ2_XXS", "not supported");
     }
 
@@ -187,7 +190,8 @@ class HostileGgufTest {
         // attn_q [256, 256] declared as [128, 256]: fewer bytes, so the header is valid.
         putLong(b, after(b, "blk.0.attn_q.weight") + 4 + 8, 128);
         Path p = write(b);
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Llama4Model.load(p, ComputePool.shared()));
+        ModelFormatException e =
+                assertThrows(ModelFormatException.class, () -> Llama4Model.load(p, ComputePool.shared()));
         assertMessage(e, p, "blk.0.attn_q.weight", "[128, 256]", "config implies [256, 256]");
     }
 
@@ -197,7 +201,8 @@ class HostileGgufTest {
         int at = after(b, "blk.0.attn_q.weight");
         b[at - 8] = 'X';
         Path p = write(b);
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Llama4Model.load(p, ComputePool.shared()));
+        ModelFormatException e =
+                assertThrows(ModelFormatException.class, () -> Llama4Model.load(p, ComputePool.shared()));
         assertMessage(e, p, "blk.0.attn_q.weight", "missing");
     }
 }

@@ -48,7 +48,9 @@ class Llama3GgufTest {
         try (SafetensorsFile golden = SafetensorsFile.open(DIR.resolve("golden.safetensors"))) {
             for (JsonNode c : GOLDEN.get("cases")) {
                 float[] logits = tm.forward(new Batch().add(tm.newCache(), Fixtures.ints(c.get("input_ids"))), true);
-                ReferenceTolerance.assertClose(golden.readFloats(c.get("logits_tensor").asText()), logits,
+                ReferenceTolerance.assertClose(
+                        golden.readFloats(c.get("logits_tensor").asText()),
+                        logits,
                         "model-f32.gguf " + c.get("name").asText());
             }
         }
@@ -66,7 +68,10 @@ class Llama3GgufTest {
             for (JsonNode step : c.get("greedy")) {
                 int expected = step.get("token").asInt();
                 if (step.get("margin").asDouble() >= minMargin) {
-                    assertEquals(expected, Sampler.argmax(logits, 0, vocab), format + " " + c.get("name").asText() + " at " + cache.length());
+                    assertEquals(
+                            expected,
+                            Sampler.argmax(logits, 0, vocab),
+                            format + " " + c.get("name").asText() + " at " + cache.length());
                     checked++;
                 }
                 logits = tm.forward(new Batch().add(cache, new int[] {expected}), false);
@@ -79,7 +84,10 @@ class Llama3GgufTest {
     void theGgufTokenizerGivesEveryTokenizerCaseExactly() {
         Tokenizer t = Llama4Model.load(FILE, ComputePool.shared()).tokenizer();
         for (JsonNode c : GOLDEN.get("tokenizer_cases")) {
-            assertArrayEquals(Fixtures.ints(c.get("ids")), t.encode(c.get("text").asText()), c.get("text").asText());
+            assertArrayEquals(
+                    Fixtures.ints(c.get("ids")),
+                    t.encode(c.get("text").asText()),
+                    c.get("text").asText());
             assertEquals(c.get("decoded").asText(), t.decode(Fixtures.ints(c.get("ids"))));
         }
     }
