@@ -46,55 +46,6 @@ public record TextModelConfig(
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A Llama 4 config with untied embeddings, as code that builds a geometry directly (benchmarks) writes it. */
-    public TextModelConfig(
-            int hiddenSize,
-            int numLayers,
-            int numHeads,
-            int numKvHeads,
-            int headDim,
-            int vocabSize,
-            int intermediateSize,
-            int intermediateSizeMlp,
-            int numExperts,
-            int expertsPerToken,
-            float rmsNormEps,
-            RopeScaling rope,
-            boolean useQkNorm,
-            int attentionChunkSize,
-            boolean[] ropeLayers,
-            boolean[] moeLayers,
-            boolean attnTemperatureTuning,
-            double floorScale,
-            double attnScale,
-            int[] eosTokenIds,
-            boolean multimodal) {
-        this(
-                Architecture.LLAMA4,
-                hiddenSize,
-                numLayers,
-                numHeads,
-                numKvHeads,
-                headDim,
-                vocabSize,
-                intermediateSize,
-                intermediateSizeMlp,
-                numExperts,
-                expertsPerToken,
-                rmsNormEps,
-                rope,
-                useQkNorm,
-                attentionChunkSize,
-                ropeLayers,
-                moeLayers,
-                attnTemperatureTuning,
-                floorScale,
-                attnScale,
-                eosTokenIds,
-                multimodal,
-                false);
-    }
-
     /** Reads {@code file} (a config.json) and names it in every error. */
     public static TextModelConfig read(Path file) {
         JsonNode root;

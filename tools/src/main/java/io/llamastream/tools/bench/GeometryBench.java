@@ -2,6 +2,7 @@ package io.llamastream.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llamastream.engine.checkpoint.Architecture;
 import io.llamastream.engine.checkpoint.RopeScaling;
 import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
@@ -60,6 +61,7 @@ public final class GeometryBench {
             moe[l] = !maverick || l % 2 == 1;
         }
         return new TextModelConfig(
+                Architecture.LLAMA4,
                 5120,
                 layers,
                 40,
@@ -80,6 +82,7 @@ public final class GeometryBench {
                 8192,
                 0.1,
                 new int[] {200008},
+                false,
                 false);
     }
 
