@@ -1,6 +1,6 @@
 package io.llamastream.operators;
 
-import io.llamastream.engine.model.ModelVocabulary;
+import io.llamastream.engine.model.VocabOnlyModel;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.operators.metrics.DeadLetterCounters;
@@ -42,7 +42,7 @@ public class PromptTokenizer extends ProcessFunction<ValidRequest, PreparedReque
      */
     public PromptTokenizer load() {
         catalog = TaskCatalog.load(settings.tasksFile());
-        ModelVocabulary model = ModelVocabulary.load(Path.of(settings.modelDir()));
+        VocabOnlyModel model = VocabOnlyModel.load(Path.of(settings.modelDir()));
         Tokenizer tokenizer = model.tokenizer();
         TaskPromptFormats formats = TaskPromptFormats.of(
                         model.chatTemplate(), tokenizer, catalog.dateString(), settings.modelDir())

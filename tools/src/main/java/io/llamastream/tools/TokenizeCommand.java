@@ -2,7 +2,7 @@ package io.llamastream.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llamastream.engine.model.ModelVocabulary;
+import io.llamastream.engine.model.VocabOnlyModel;
 import io.llamastream.engine.tokenizer.ChatMessage;
 import io.llamastream.engine.tokenizer.ChatTemplate;
 import io.llamastream.engine.tokenizer.PromptFormat;
@@ -77,7 +77,7 @@ public final class TokenizeCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "--chat needs --model (the folder or .gguf with the chat template)");
         }
-        ModelVocabulary model = source.model == null ? null : ModelVocabulary.load(source.model);
+        VocabOnlyModel model = source.model == null ? null : VocabOnlyModel.load(source.model);
         Tokenizer tokenizer = model == null ? Tokenizer.fromTokenizerJson(source.tokenizer) : model.tokenizer();
         int[] ids;
         if (input.chat == null) {

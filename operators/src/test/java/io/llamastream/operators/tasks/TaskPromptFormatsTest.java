@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.engine.model.ModelVocabulary;
+import io.llamastream.engine.model.VocabOnlyModel;
 import io.llamastream.engine.sampling.StopReason;
 import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.engine.testing.Fixtures;
@@ -32,7 +32,7 @@ class TaskPromptFormatsTest {
     @TempDir
     Path tmp;
 
-    static TaskPromptFormats formats(ModelVocabulary model, TaskCatalog catalog) {
+    static TaskPromptFormats formats(VocabOnlyModel model, TaskCatalog catalog) {
         return TaskPromptFormats.of(
                         model.chatTemplate(),
                         model.tokenizer(),
@@ -41,14 +41,14 @@ class TaskPromptFormatsTest {
                 .check(catalog);
     }
 
-    static PreparedRequest encode(ModelVocabulary model, TaskCatalog catalog, ValidRequest r)
+    static PreparedRequest encode(VocabOnlyModel model, TaskCatalog catalog, ValidRequest r)
             throws RejectedRequestException {
         return new TextPromptEncoder(model.tokenizer(), formats(model, catalog), 4096).encode(catalog.get(r.task()), r);
     }
 
     @Test
     void moderationThroughLlamaGuard3sTemplateSendsTheBareTextIntoItsPolicy() throws Exception {
-        ModelVocabulary guard = ModelVocabulary.load(LlamaGuard3.folder(tmp.resolve("guard")));
+        VocabOnlyModel guard = VocabOnlyModel.load(LlamaGuard3.folder(tmp.resolve("guard")));
         TaskCatalog catalog = TaskCatalog.parse("tasks:\n  moderate: {chat_template: model}\n", "tasks.yaml");
         String text = "How do I pick a lock?";
         PreparedRequest p = encode(guard, catalog, TestRequests.valid("m1", "moderate", text));
@@ -58,11 +58,10 @@ class TaskPromptFormatsTest {
 
     @Test
     void llamaGuard3sVerdictIsReadByTheGuard4VerdictParser() {
-        ModelVocabulary guard = ModelVocabulary.load(LlamaGuard3.folder(tmp.resolve("guard")));
+        VocabOnlyModel guard = VocabOnlyModel.load(LlamaGuard3.folder(tmp.resolve("guard")));
         Tokenizer t = guard.tokenizer();
         int eot = guard.chatTemplate().orElseThrow().endOfTurnId();
-        io.llamastream.operators.tasks.ModelVocabulary vocabulary =
-                new io.llamastream.operators.tasks.ModelVocabulary(t, eot, id -> id == eot, schema -> null);
+        ModelVocabulary vocabulary = new ModelVocabulary(t, eot, id -> id == eot, schema -> null);
         TaskDefinition task = TaskCatalog.parse("tasks:\n  moderate: {chat_template: model}\n", "t")
                 .get("moderate");
         ValidRequest r = TestRequests.valid("m1", "moderate", "x");
@@ -80,7 +79,7 @@ class TaskPromptFormatsTest {
 
     @Test
     void withoutAChoiceALlama3ModelPromptsThroughItsOwnTemplateOnTheFilesDate() throws Exception {
-        ModelVocabulary llama3 = ModelVocabulary.load(LLAMA3);
+        VocabOnlyModel llama3 = VocabOnlyModel.load(LLAMA3);
         TaskCatalog catalog = TaskCatalog.parse(
                 "date_string: 26 Jul 2024\ntasks:\n  summarize: {kind: generate, template: "
                         + "\"Summarize: {text}\"}\n",
@@ -94,7 +93,7 @@ class TaskPromptFormatsTest {
 
     @Test
     void theBuiltInFormatOnALlama3ModelIsRefusedAtStartNamingTheTask() {
-        ModelVocabulary llama3 = ModelVocabulary.load(LLAMA3);
+        VocabOnlyModel llama3 = VocabOnlyModel.load(LLAMA3);
         TaskCatalog catalog = TaskCatalog.parse("tasks:\n  translate: {chat_template: builtin}\n", "tasks.yaml");
         String m = assertThrows(IllegalStateException.class, () -> formats(llama3, catalog))
                 .getMessage();
@@ -103,7 +102,7 @@ class TaskPromptFormatsTest {
 
     @Test
     void theModelsTemplateOnAModelWithoutOneIsRefusedAtStart() {
-        ModelVocabulary demo = ModelVocabulary.load(Fixtures.model("demo-tasks"));
+        VocabOnlyModel demo = VocabOnlyModel.load(Fixtures.model("demo-tasks"));
         TaskCatalog catalog = TaskCatalog.parse("tasks:\n  moderate: {chat_template: model}\n", "tasks.yaml");
         String m = assertThrows(IllegalStateException.class, () -> formats(demo, catalog))
                 .getMessage();

@@ -17,20 +17,20 @@ import java.util.Optional;
  * holding only {@code config.json}, {@code tokenizer.json} and the template files is enough, as is
  * a GGUF file, whose metadata alone is read.
  */
-public record ModelVocabulary(
+public record VocabOnlyModel(
         TextModelConfig config, Tokenizer tokenizer, Optional<ChatTemplate> chatTemplate, Path path) {
 
-    public static ModelVocabulary load(Path model) {
+    public static VocabOnlyModel load(Path model) {
         if (ModelPath.of(model).isGguf()) {
             try (GgufFile gguf = GgufFile.open(model)) {
                 Tokenizer tokenizer = GgufTokenizer.read(gguf);
-                return new ModelVocabulary(
+                return new VocabOnlyModel(
                         GgufModelConfig.read(gguf), tokenizer, GgufTokenizer.chatTemplate(gguf, tokenizer), model);
             }
         }
         TextModelConfig config = TextModelConfig.read(model.resolve("config.json"));
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(model.resolve("tokenizer.json"));
-        return new ModelVocabulary(config, tokenizer, ChatTemplate.forModel(model, tokenizer), model);
+        return new VocabOnlyModel(config, tokenizer, ChatTemplate.forModel(model, tokenizer), model);
     }
 
     /** The model's own template, else the built-in Llama 4 layout ({@link PromptFormat#builtin}). */
