@@ -8,12 +8,12 @@ import io.llamastream.operators.EngineSettings;
 import io.llamastream.operators.InputLimits;
 import io.llamastream.operators.SharedEngine;
 import io.llamastream.operators.grammar.JsonSchemaCompiler;
+import io.llamastream.operators.tasks.ClassifyHandler;
 import io.llamastream.operators.tasks.TaskCatalog;
 import io.llamastream.operators.tasks.TaskDefinition;
 import io.llamastream.operators.tasks.TaskKind;
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.configuration.ConfigOption;
@@ -86,10 +86,7 @@ public record ModelSettings(
                             + (target == null ? "nothing" : "'" + target + "'"));
         }
         List<String> labels = options.getOptional(LABELS).orElse(List.of());
-        if (task.kind() == TaskKind.CLASSIFY
-                && (labels.size() < 2
-                        || new HashSet<>(labels).size() != labels.size()
-                        || labels.stream().anyMatch(String::isBlank))) {
+        if (task.kind() == TaskKind.CLASSIFY && !ClassifyHandler.labelsAreValid(labels)) {
             throw check.fail(LABELS, "must hold at least 2 distinct, non-blank labels separated by ';', got " + labels);
         }
         String schema = options.get(SCHEMA);

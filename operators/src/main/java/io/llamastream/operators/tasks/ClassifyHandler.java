@@ -41,13 +41,18 @@ public final class ClassifyHandler implements TaskHandler {
     @Override
     public void validate(TaskDefinition task, ValidRequest request) throws RejectedRequestException {
         List<String> labels = List.of(request.labels());
-        if (labels.size() < 2
-                || new HashSet<>(labels).size() != labels.size()
-                || labels.stream().anyMatch(String::isBlank)) {
+        if (!labelsAreValid(labels)) {
             throw new RejectedRequestException(
                     ErrorCode.INVALID_FIELD,
                     "field 'params.labels' must hold at least 2 distinct, non-blank labels, got " + labels);
         }
+    }
+
+    /** The rule for a label set, wherever it comes from (an event or a SQL model's options): two or more, distinct, non-blank. */
+    public static boolean labelsAreValid(List<String> labels) {
+        return labels.size() >= 2
+                && new HashSet<>(labels).size() == labels.size()
+                && labels.stream().noneMatch(String::isBlank);
     }
 
     @Override
