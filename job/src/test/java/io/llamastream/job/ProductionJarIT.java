@@ -3,6 +3,8 @@ package io.llamastream.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.cluster.Checkout;
 import io.llamastream.cluster.FlinkDistribution;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -79,26 +82,28 @@ class ProductionJarIT {
                 "org/apache/flink/connector/kafka/source/KafkaSource.class",
                 "org/apache/flink/connector/kafka/sink/KafkaSink.class",
                 "org/apache/kafka/clients/producer/KafkaProducer.class",
+                "com/fasterxml/jackson/databind/ObjectMapper.class",
                 "picocli/CommandLine.class")) {
             assertTrue(entries.contains(cls), "missing " + cls);
         }
     }
 
     @Test
-    void theEngineJarCarriesTheEngineAndItsLibrariesAndNothingOfTheJob() {
+    void theEngineJarCarriesTheEngineAndItsLibrariesWithItsOwnJacksonAndNothingOfTheJob() {
         for (String cls : List.of(
                 "io/llamastream/engine/model/ModelRegistry.class",
                 "io/llamastream/engine/tokenizer/Tokenizer.class",
-                "com/fasterxml/jackson/databind/ObjectMapper.class",
+                "io/llamastream/engine/lib/jackson/databind/ObjectMapper.class",
                 "com/hubspot/jinjava/Jinjava.class",
                 "com/twelvemonkeys/imageio/plugins/webp/WebPImageReader.class",
                 "org/jcodec/api/FrameGrab.class")) {
             assertTrue(engineEntries.contains(cls), "missing " + cls);
         }
+        // Jackson stays relocated: from lib/ unrelocated, its static type caches would pin the jobs' classes.
         List<String> foreign = engineEntries.stream()
                 .filter(e -> e.endsWith(".class")
-                        && e.startsWith("io/llamastream/")
-                        && !e.startsWith("io/llamastream/engine/"))
+                        && (e.startsWith("com/fasterxml/")
+                                || e.startsWith("io/llamastream/") && !e.startsWith("io/llamastream/engine/")))
                 .limit(20)
                 .toList();
         assertEquals(List.of(), foreign);
@@ -188,6 +193,38 @@ class ProductionJarIT {
                     unresolved.stream()
                             .filter(r -> !r.contains(" -> org/immutables/value/"))
                             .toList());
+        }
+    }
+
+    @Test
+    void theEngineJarsRelocatedLibrariesRenderTheLlama3ChatTemplateAsItsGoldenSays() throws Exception {
+        Path dir = Checkout.root().resolve("testdata").resolve("llama3").resolve("llama3-tiny");
+        JsonNode golden = new ObjectMapper()
+                .readTree(dir.resolve("golden.json").toFile())
+                .get("chat_cases")
+                .get(0);
+        List<URL> lib = flinkLib();
+        lib.add(url(engineJar));
+        try (URLClassLoader taskManager =
+                new URLClassLoader(lib.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            Class<?> tokenizer = Class.forName("io.llamastream.engine.tokenizer.Tokenizer", true, taskManager);
+            Class<?> template = Class.forName("io.llamastream.engine.tokenizer.ChatTemplate", true, taskManager);
+            Class<?> message = Class.forName("io.llamastream.engine.tokenizer.ChatMessage", true, taskManager);
+            Object tok =
+                    tokenizer.getMethod("fromTokenizerJson", Path.class).invoke(null, dir.resolve("tokenizer.json"));
+            Object chat = ((Optional<?>) template.getMethod("forModel", Path.class, tokenizer)
+                            .invoke(null, dir, tok))
+                    .orElseThrow();
+            chat = template.getMethod("withDate", String.class)
+                    .invoke(chat, golden.get("date_string").asText());
+            List<Object> messages = new ArrayList<>();
+            for (JsonNode m : golden.get("messages")) {
+                messages.add(message.getConstructor(String.class, String.class)
+                        .newInstance(m.get("role").asText(), m.get("content").asText()));
+            }
+            assertEquals(
+                    golden.get("text").asText(),
+                    template.getMethod("render", List.class, boolean.class).invoke(chat, messages, true));
         }
     }
 
