@@ -17,6 +17,7 @@ import io.llamastream.engine.tokenizer.PromptFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
+import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
@@ -99,7 +100,8 @@ public final class Llama4Model {
                             MemoryPlan.physicalMemory(),
                             format == WeightFormat.Q4
                                     ? null
-                                    : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
+                                    : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()),
+                            HeapRounding.ofRunningJvm());
             text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
                 vision = VisionEncoder.load(
@@ -139,7 +141,8 @@ public final class Llama4Model {
                             MemoryPlan.physicalMemory(),
                             format == WeightFormat.Q4
                                     ? null
-                                    : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()));
+                                    : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()),
+                            HeapRounding.ofRunningJvm());
             TextModelConfig config = GgufModelConfig.read(gguf);
             Tokenizer tokenizer = GgufTokenizer.read(gguf);
             if (tokenizer.vocabSize() > config.vocabSize()) {
