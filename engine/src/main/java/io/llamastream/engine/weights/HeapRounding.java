@@ -33,10 +33,13 @@ public record HeapRounding(Collector collector, long regionBytes) {
         return new HeapRounding(Collector.G1, regionBytes);
     }
 
-    /** G1 with the region size it picks for a heap of {@code heapBytes}: heap / 2048, a power of two in 1..32 MiB. */
+    /**
+     * G1 with the region size JDK 17 picks for a heap of {@code heapBytes}: heap / 2048 rounded up to a
+     * power of two, within 1..32 MiB.
+     */
     public static HeapRounding g1ForHeap(long heapBytes) {
         long region = 1L << 20;
-        while (region < (32L << 20) && region * 2 <= heapBytes / 2048) {
+        while (region < (32L << 20) && region < heapBytes / 2048) {
             region *= 2;
         }
         return g1(region);

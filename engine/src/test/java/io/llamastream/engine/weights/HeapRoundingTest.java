@@ -19,10 +19,11 @@ class HeapRoundingTest {
     }
 
     @Test
-    void g1PicksItsRegionFromTheHeapBetweenOneAndThirtyTwoMebibytes() {
+    void g1PicksItsRegionFromTheHeapRoundingUpBetweenOneAndThirtyTwoMebibytes() {
         assertEquals(MIB, HeapRounding.g1ForHeap(512 * MIB).regionBytes());
-        assertEquals(2 * MIB, HeapRounding.g1ForHeap(7L << 30).regionBytes());
-        assertEquals(4 * MIB, HeapRounding.g1ForHeap(8L << 30).regionBytes());
+        assertEquals(2 * MIB, HeapRounding.g1ForHeap(4L << 30).regionBytes());
+        assertEquals(4 * MIB, HeapRounding.g1ForHeap(5L << 30).regionBytes(), "2.5 MiB rounds up");
+        assertEquals(32 * MIB, HeapRounding.g1ForHeap(33L << 30).regionBytes());
         assertEquals(32 * MIB, HeapRounding.g1ForHeap(100L << 30).regionBytes());
     }
 
