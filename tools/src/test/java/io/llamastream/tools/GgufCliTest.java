@@ -151,5 +151,11 @@ class GgufCliTest {
         assertEquals(15, b.get("tokens").asInt());
         assertTrue(b.get("tok_per_s").asDouble() > 0 && b.get("ratio_to_tg").asDouble() > 0, b.toString());
         assertTrue(r.out().contains("| tg3x5"), r.out());
+        assertTrue(new ObjectMapper()
+                        .readTree(json.toFile())
+                        .get("pp8")
+                        .get("fraction_of_fma_probe")
+                        .asDouble()
+                > 0);
     }
 }

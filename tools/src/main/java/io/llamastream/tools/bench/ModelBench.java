@@ -3,6 +3,7 @@ package io.llamastream.tools.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.checkpoint.ModelPath;
+import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Batch;
@@ -67,6 +68,10 @@ public final class ModelBench {
         if (batch > 1) {
             batchDecode(tm, batch, Math.min(o.gen(), 4), vocab);
         }
+        // The machine's own ceilings in the same run, so prefill and batching read as fractions of them.
+        double bandwidth = Probes.readBandwidthGbps(512L << 20, 3, pool);
+        double fma = Probes.fmaGflops(20_000_000L, 3, pool);
+        log.printf(Locale.ROOT, "probes: bandwidth %.1f GB/s, FMA %.1f GFLOP/s%n", bandwidth, fma);
         double[] pp = new double[o.runs()];
         double[] tg = new double[o.runs()];
         double[] bt = new double[o.runs()];
@@ -102,7 +107,13 @@ public final class ModelBench {
         out.put("weight_bytes", tm.weightBytes());
         out.put("load_s", loadS);
         out.put("load_gb_per_s", fileBytes / 1e9 / loadS);
-        figure(out.putObject("pp" + o.prompt()), pp, o.prompt());
+        out.put("bandwidth_probe_gbps", bandwidth);
+        out.put("fma_probe_gflops", fma);
+        ObjectNode ppFigure = out.putObject("pp" + o.prompt());
+        figure(ppFigure, pp, o.prompt());
+        double ppGflops = ppFigure.get("tok_per_s").asDouble() * prefillFlopsPerToken(tm.config(), o.prompt()) / 1e9;
+        ppFigure.put("gflops", ppGflops);
+        ppFigure.put("fraction_of_fma_probe", ppGflops / fma);
         figure(out.putObject("tg" + o.gen()), tg, o.gen());
         if (batch > 1) {
             ObjectNode b = out.putObject(batchTest(o.gen(), batch));
@@ -155,6 +166,16 @@ public final class ModelBench {
             token = Sampler.argmax(logits, 0, logits.length) % vocab;
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * Multiply-add FLOPs per prompt token of a {@code n}-token prefill: every matrix but the LM
+     * head for each token, the LM head once (last position), and QK^T and PV over the causal context.
+     */
+    static double prefillFlopsPerToken(TextModelConfig c, int n) {
+        double lmHead = 2.0 * c.vocabSize() * c.hiddenSize();
+        double attention = 4.0 * c.numLayers() * c.numHeads() * c.headDim() * ((n + 1) / 2.0);
+        return BenchRunner.matrixFlopsPerToken(c) - lmHead + lmHead / n + attention;
     }
 
     /** The JSON key and table label of the batched decode figure. */
@@ -246,6 +267,17 @@ public final class ModelBench {
                     test,
                     f.get("tok_per_s").asDouble(),
                     f.get("tok_per_s_sd").asDouble()));
+        }
+        ObjectNode ppFigure = (ObjectNode) r.get("pp" + prompt);
+        if (ppFigure.has("gflops")) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "pp%d: %.1f GFLOP/s = %.0f%% of the FMA probe (%.1f GFLOP/s); bandwidth probe %.1f GB/s%n",
+                    prompt,
+                    ppFigure.get("gflops").asDouble(),
+                    100 * ppFigure.get("fraction_of_fma_probe").asDouble(),
+                    r.path("fma_probe_gflops").asDouble(),
+                    r.path("bandwidth_probe_gbps").asDouble()));
         }
         if (batch > 1) {
             sb.append(String.format(
