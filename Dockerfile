@@ -1,14 +1,18 @@
-# The job image: the official Flink image of the version the job is built against, plus the production job jar
-# (shaded: the job, engine, operators, kafka-config, the Kafka connector and their libraries; Flink itself comes
-# from the image's /opt/flink/lib).
+# The job image: the official Flink image of the version the job is built against, plus two jars:
+#  - the engine jar (the engine and its libraries) in /opt/flink/lib, on the class path of every Flink process:
+#    loaded once per TaskManager, so the models it holds outlive a job and a resubmitted or recovered job takes
+#    the weights already in memory (docs/operations.md, section 6);
+#  - the production job jar (the job, operators, kafka-config, the Kafka connector) in /opt/flink/usrlib, loaded
+#    per job by Flink's child-first user-code class loader.
 #
-#   mvn -B -ntp -pl job -am package -DskipTests      # job/target/llamastream-job-<version>-production.jar
+#   mvn -B -ntp -pl job -am package -DskipTests      # job/target/llamastream-job-<version>-{engine,production}.jar
 #   docker build -t registry.example.com/ml/llamastream:0.1.0 .
 #
 # The chart runs it as a FlinkDeployment (jarURI local:///opt/flink/usrlib/llamastream.jar).
 ARG FLINK_IMAGE=flink:2.2.1-java17
 FROM ${FLINK_IMAGE}
 
+ARG ENGINE_JAR=job/target/llamastream-job-0.1.0-SNAPSHOT-engine.jar
 ARG JOB_JAR=job/target/llamastream-job-0.1.0-SNAPSHOT-production.jar
 
 # Plugins the official image ships under /opt/flink/opt but does not enable:
@@ -24,5 +28,6 @@ RUN set -eu; \
     mkdir -p /opt/flink/usrlib /opt/llamastream/conf /opt/llamastream/kafka /models; \
     chown -R flink:flink /opt/flink/plugins /opt/flink/usrlib /opt/llamastream
 
+COPY --chown=flink:flink ${ENGINE_JAR} /opt/flink/lib/llamastream-engine.jar
 COPY --chown=flink:flink ${JOB_JAR} /opt/flink/usrlib/llamastream.jar
 # The base image's entrypoint drops to the flink user itself; no USER here.

@@ -1,5 +1,6 @@
 package io.llamastream.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private static final String TM_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
 
     private final FlinkDistribution dist;
+    private final String classPath;
     private final Path workDir;
     private final Path confDir;
     private final int restPort;
@@ -39,6 +41,11 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private StandaloneCluster(Builder b) {
         this.dist = b.dist != null ? b.dist : FlinkDistribution.fromCheckout();
+        StringBuilder cp = new StringBuilder(dist.classPath());
+        for (Path jar : b.libJars) {
+            cp.append(File.pathSeparator).append(jar.toAbsolutePath());
+        }
+        this.classPath = cp.toString();
         this.workDir = b.workDir.toAbsolutePath();
         this.confDir = workDir.resolve("conf");
         this.restPort = LoopbackPorts.free();
@@ -58,6 +65,7 @@ public final class StandaloneCluster implements AutoCloseable {
     public static final class Builder {
         private final Path workDir;
         private final Map<String, String> config = new LinkedHashMap<>();
+        private final List<Path> libJars = new ArrayList<>();
         private FlinkDistribution dist;
         private int taskManagers = 1;
         private int slots = 1;
@@ -69,6 +77,18 @@ public final class StandaloneCluster implements AutoCloseable {
 
         public Builder distribution(FlinkDistribution d) {
             this.dist = d;
+            return this;
+        }
+
+        /**
+         * Adds a jar to every process's own class path, after Flink's distribution: what the image puts in
+         * {@code /opt/flink/lib} besides Flink (the engine jar).
+         */
+        public Builder libJar(Path jar) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException("no such jar: " + jar);
+            }
+            libJars.add(jar);
             return this;
         }
 
@@ -209,8 +229,8 @@ public final class StandaloneCluster implements AutoCloseable {
         Path log = workDir.resolve("log/jobmanager.log");
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString(), "--executionMode", "cluster"));
         args.addAll(params.dynamicProperties());
-        jobManager = JavaProcess.start(
-                "jobmanager", jvmArgs(params.jvmArgs(), log), dist.classPath(), JM_MAIN, args, env(), log);
+        jobManager =
+                JavaProcess.start("jobmanager", jvmArgs(params.jvmArgs(), log), classPath, JM_MAIN, args, env(), log);
         await("the JobManager's REST API at " + rest.baseUrl(), jobManager, () -> rest.isUp());
     }
 
@@ -222,8 +242,7 @@ public final class StandaloneCluster implements AutoCloseable {
         args.addAll(tmParams.dynamicProperties());
         args.add("-D");
         args.add("taskmanager.resource-id=" + id);
-        JavaProcess p =
-                JavaProcess.start(id, jvmArgs(tmParams.jvmArgs(), log), dist.classPath(), TM_MAIN, args, env(), log);
+        JavaProcess p = JavaProcess.start(id, jvmArgs(tmParams.jvmArgs(), log), classPath, TM_MAIN, args, env(), log);
         TaskManagerProcess tm = new TaskManagerProcess(id, p);
         taskManagers.add(tm);
         return tm;

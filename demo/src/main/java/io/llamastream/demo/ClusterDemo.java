@@ -1,6 +1,5 @@
 package io.llamastream.demo;
 
-import io.llamastream.cluster.Checkout;
 import io.llamastream.cluster.FlinkRest;
 import io.llamastream.cluster.JavaProcess;
 import io.llamastream.cluster.KafkaBrokerProcess;
@@ -51,7 +50,7 @@ final class ClusterDemo {
     }
 
     int run() throws Exception {
-        Path jar = productionJar();
+        JobJars jars = JobJars.ofCheckout();
         Path work = Files.createTempDirectory("llamastream-cluster-");
         int n = cmd.cluster;
         out.printf(
@@ -70,6 +69,7 @@ final class ClusterDemo {
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
             try (StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink"))
+                    .libJar(jars.engine())
                     .taskManagers(n)
                     .config("execution.checkpointing.interval", cmd.checkpointIntervalMs + "ms")
                     .config("parallelism.default", Integer.toString(n))
@@ -85,9 +85,11 @@ final class ClusterDemo {
                         (System.nanoTime() - t0) / 1e9);
                 out.printf("  flink: dashboard %s%n", cluster.webUrl());
                 FlinkRest rest = cluster.rest();
-                String jarId = rest.uploadJar(jar);
+                String jarId = rest.uploadJar(jars.job());
                 String jobId = rest.runJar(jarId, LlamastreamJob.class.getName(), jobArgs(config), n);
-                out.printf("  flink: %s uploaded and running as job %s%n", jar.getFileName(), jobId);
+                out.printf(
+                        "  flink: %s on every process's class path; %s uploaded and running as job %s%n",
+                        jars.engine().getFileName(), jars.job().getFileName(), jobId);
                 Faults faults = new Faults(cluster, kafka, jobId);
                 code = cmd.stream(settings, config, stream, t0, faults, () -> cancel(rest, jobId));
             }
@@ -147,17 +149,6 @@ final class ClusterDemo {
                 Long.toString(c.kvCacheBytes),
                 "--transaction-timeout-ms",
                 Long.toString(c.transactionTimeoutMs));
-    }
-
-    /** {@code job/target/llamastream-job-*-production.jar} of this checkout. */
-    static Path productionJar() throws IOException {
-        Path target = Checkout.root().resolve("job").resolve("target");
-        try (Stream<Path> files = Files.exists(target) ? Files.list(target) : Stream.empty()) {
-            return files.filter(p -> p.getFileName().toString().matches("llamastream-job-.*-production\\.jar"))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no production jar in " + target
-                            + ": build it with `mvn -B -ntp -pl job -am package -DskipTests`"));
-        }
     }
 
     /** The faults to inject and what recovery from them took. */

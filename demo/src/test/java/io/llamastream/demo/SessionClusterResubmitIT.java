@@ -19,17 +19,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A session cluster that runs the production jar, cancels it and takes it again, five times: the
- * TaskManager must give back what each job took. After every cancel the TaskManager is made to
- * collect garbage ({@code jcmd GC.run}) and its live threads, metaspace and unloaded classes are
- * read from Flink's REST metrics, with a thread dump per cycle kept under
+ * A session cluster laid out as the image is (the engine jar on the TaskManager's class path, the
+ * production job jar submitted) that runs the job, cancels it and takes it again, five times. The
+ * model is loaded once, by the first job, and every later job takes it from the TaskManager's
+ * registry ({@code modelLoads} stays 1). The TaskManager gives back what each job took: after every
+ * cancel it is made to collect garbage ({@code jcmd GC.run}) and its live threads, metaspace and
+ * unloaded classes are read from Flink's REST metrics, with a thread dump per cycle kept under
  * {@code target/session-cluster-resubmit/} for a diff. Threads and metaspace stay flat from the
- * second cycle on, none of the engine's threads is left, and each cancelled job's classes are
- * unloaded, so no class loader is kept.
+ * second cycle on, no job's scheduler thread is left, the kept model's compute threads are the same
+ * ones in every cycle, and each cancelled job's classes are unloaded, so no class loader is kept.
  */
 class SessionClusterResubmitIT {
     static final int CYCLES = 5;
@@ -47,6 +50,7 @@ class SessionClusterResubmitIT {
         DemoSample sample = DemoSample.bundled();
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("kafka"));
                 StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink"))
+                        .libJar(JobJars.ofCheckout().engine())
                         .taskManagers(1)
                         .config("metrics.fetcher.update-interval", "500")
                         // Flink's TaskManager I/O pool starts its threads one by one as jobs come and go, up to
@@ -56,7 +60,7 @@ class SessionClusterResubmitIT {
                         .config("restart-strategy.type", "none")
                         .start()) {
             FlinkRest rest = cluster.rest();
-            String jar = rest.uploadJar(ClusterDemo.productionJar());
+            String jar = rest.uploadJar(JobJars.ofCheckout().job());
             TaskManagerProcess tm = cluster.taskManagers().get(0);
             List<Sample> samples = new ArrayList<>();
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
@@ -92,6 +96,10 @@ class SessionClusterResubmitIT {
                                         + rest.jobState(job) + " " + rest.latestException(job));
                     }
                 }
+                assertEquals(
+                        Map.of(tm.resourceId(), 1.0),
+                        modelLoads(rest, job),
+                        "cycle " + cycle + ": the model must be loaded once, by the first job, and kept");
                 rest.cancel(job);
                 awaitState(rest, job, "CANCELED");
                 samples.add(settle(rest, tm, cycle));
@@ -109,12 +117,39 @@ class SessionClusterResubmitIT {
             // Pekko's dispatchers grow and shrink by a thread or two; a thread left per job would add three.
             assertTrue(last.threads() <= second.threads() + 2, "live threads grew:\n" + table);
             String threads = Files.readString(REPORT.resolve("jstack-cycle" + CYCLES + ".txt"));
-            assertFalse(threads.contains("\"llamastream-"), "engine threads outlived their job:\n" + threads);
+            assertFalse(
+                    threads.contains("\"llamastream-scheduler"), "a job's scheduler thread outlived it:\n" + threads);
+            List<String> computeThreads = threadNames(threads, "llamastream-compute-");
+            assertFalse(computeThreads.isEmpty(), "the kept model has no compute threads:\n" + threads);
+            assertEquals(
+                    threadNames(Files.readString(REPORT.resolve("jstack-cycle2.txt")), "llamastream-compute-"),
+                    computeThreads,
+                    "the kept model's compute threads changed between jobs");
             assertTrue(last.metaspace() <= second.metaspace() + (8 << 20), "metaspace grew:\n" + table);
             assertTrue(
                     last.unloaded() - second.unloaded() >= 1000 * (CYCLES - 2),
                     "the cancelled jobs' classes were not unloaded:\n" + table);
         }
+    }
+
+    /** The running job's {@code modelLoads} gauge per TaskManager, once the metric fetcher has it. */
+    static Map<String, Double> modelLoads(FlinkRest rest, String job) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<String, Double> loads = rest.subtaskMetricByTaskManager(job, "modelLoads");
+        while (loads.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            loads = rest.subtaskMetricByTaskManager(job, "modelLoads");
+        }
+        return loads;
+    }
+
+    /** The sorted names of the threads in a {@code jstack} dump that start with {@code prefix}. */
+    static List<String> threadNames(String dump, String prefix) {
+        return dump.lines()
+                .filter(l -> l.startsWith("\"" + prefix))
+                .map(l -> l.substring(1, l.indexOf('"', 1)))
+                .sorted()
+                .toList();
     }
 
     /** GC twice, give the metric fetcher time to see it, then read the TaskManager's JVM metrics. */

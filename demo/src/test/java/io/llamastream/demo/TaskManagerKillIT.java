@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,7 @@ class TaskManagerKillIT {
         List<DemoSample.Event> events = sample.cycle(sample.size());
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("kafka"));
                 StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink"))
+                        .libJar(JobJars.ofCheckout().engine())
                         .taskManagers(2)
                         .config("execution.checkpointing.interval", "1000ms")
                         .start()) {
@@ -56,7 +58,7 @@ class TaskManagerKillIT {
 
             FlinkRest rest = cluster.rest();
             String jobId = rest.runJar(
-                    rest.uploadJar(ClusterDemo.productionJar()),
+                    rest.uploadJar(JobJars.ofCheckout().job()),
                     LlamastreamJob.class.getName(),
                     ClusterDemo.jobArgs(config),
                     2);
@@ -81,6 +83,13 @@ class TaskManagerKillIT {
 
                 readUntil(reader, tracker, events.size(), rest, jobId);
                 producing.get();
+                // The survivor restarted its task with the model it held; only the replacement loaded one.
+                assertEquals(
+                        Map.of(
+                                cluster.taskManagers().get(0).resourceId(), 1.0,
+                                cluster.taskManagers().get(1).resourceId(), 1.0),
+                        SessionClusterResubmitIT.modelLoads(rest, jobId),
+                        "model loads per TaskManager after the failover");
                 long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
                 while (System.nanoTime() < settle) {
                     reader.poll(Duration.ofMillis(200));

@@ -82,6 +82,11 @@ class DefaultValuesRenderTest {
     }
 
     @Test
+    void aSystemExitInTheJobsMainFailsTheJobInsteadOfStoppingTheJobManager() {
+        assertEquals("THROW", rendered.flinkConf("cluster.intercept-user-system-exit"));
+    }
+
+    @Test
     void prometheusReporterListensOnTheNamedMetricsPort() {
         assertEquals(
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",

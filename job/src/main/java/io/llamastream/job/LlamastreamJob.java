@@ -89,10 +89,20 @@ public final class LlamastreamJob implements Callable<Integer> {
     @Option(names = "--transaction-timeout-ms", description = "kafka.transactionTimeoutMs (<= 900000)")
     Long transactionTimeoutMs;
 
+    /** Why the job did not start, as printed; null while it has not refused to. */
+    private String refusal;
+
+    /**
+     * Runs the job, or throws {@link JobNotStartedException} with the reason. Flink calls this
+     * {@code main} inside its JobManager (application mode, or a REST submission), where a
+     * {@code System.exit} would stop the JobManager instead of failing the submission.
+     */
     public static void main(String[] args) {
-        int code = new CommandLine(new LlamastreamJob()).execute(args);
+        LlamastreamJob job = new LlamastreamJob();
+        int code = new CommandLine(job).execute(args);
         if (code != 0) {
-            System.exit(code);
+            throw new JobNotStartedException(
+                    code, job.refusal != null ? job.refusal : "invalid command line (the usage is printed above)");
         }
     }
 
@@ -130,15 +140,13 @@ public final class LlamastreamJob implements Callable<Integer> {
             c = resolve();
             kafka = c.kafkaSettings();
         } catch (IllegalArgumentException e) {
-            System.err.println("llamastream-job: " + e.getMessage());
-            return 2;
+            return refuse(2, "llamastream-job: " + e.getMessage());
         }
         try {
             System.err.println("llamastream-job: topics " + JobTopology.ensureTopics(c, kafka));
         } catch (TopicSetupException e) {
             // Kafka unreachable, refused credentials or TLS, or topics that do not fit: stop before submitting.
-            System.err.println("llamastream-job: cannot start, Kafka topic check failed: " + e.getMessage());
-            return 3;
+            return refuse(3, "llamastream-job: cannot start, Kafka topic check failed: " + e.getMessage());
         }
         Configuration flink = new Configuration();
         if (c.checkpointDir != null && !c.checkpointDir.isBlank()) {
@@ -148,5 +156,11 @@ public final class LlamastreamJob implements Callable<Integer> {
         JobTopology.attach(env, c, kafka, JobPipeline.inference(), false);
         env.execute("llamastream");
         return 0;
+    }
+
+    private int refuse(int code, String reason) {
+        System.err.println(reason);
+        refusal = reason;
+        return code;
     }
 }

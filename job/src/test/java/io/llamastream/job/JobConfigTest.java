@@ -72,6 +72,22 @@ class JobConfigTest {
     }
 
     @Test
+    void aRefusedStartThrowsItsReasonOutOfMainInsteadOfExitingTheJvm() {
+        JobNotStartedException e = assertThrows(
+                JobNotStartedException.class,
+                () -> LlamastreamJob.main(new String[] {"--config", "/no/such/llamastream.yaml"}));
+        assertEquals(2, e.exitCode());
+        assertEquals("llamastream-job: config file /no/such/llamastream.yaml does not exist", e.getMessage());
+    }
+
+    @Test
+    void anInvalidCommandLineThrowsOutOfMain() {
+        JobNotStartedException e =
+                assertThrows(JobNotStartedException.class, () -> LlamastreamJob.main(new String[] {"--no-such-flag"}));
+        assertEquals(2, e.exitCode());
+    }
+
+    @Test
     void flagsOverrideTheFile() throws Exception {
         LlamastreamJob job = new LlamastreamJob();
         new CommandLine(job)

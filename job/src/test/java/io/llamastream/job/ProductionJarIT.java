@@ -3,6 +3,8 @@ package io.llamastream.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llamastream.cluster.Checkout;
 import io.llamastream.cluster.FlinkDistribution;
 import java.io.IOException;
@@ -15,35 +17,50 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.shaded.asm9.org.objectweb.asm.ClassReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The production job jar ({@code llamastream-job-*-production.jar}, what the image ships) as built by
- * {@code package}: what it must carry, what it must leave to Flink's {@code lib/}, and that every class
- * the job brings links against the jar plus that {@code lib/} alone, the class path a TaskManager gives it.
+ * The two jars the image ships, as built by {@code package}: the production job jar
+ * ({@code llamastream-job-*-production.jar}, in {@code usrlib/}, loaded child-first per job) and the
+ * engine jar ({@code llamastream-job-*-engine.jar}, in Flink's {@code lib/}, loaded once per process).
+ * What each must carry, what they leave to Flink, that they share no class, and that every class links
+ * against the class path a TaskManager gives it: Flink's {@code lib/} plus the engine jar, and the job
+ * jar on top.
  */
 class ProductionJarIT {
 
     private static Path jar;
     private static Set<String> entries;
+    private static Path engineJar;
+    private static Set<String> engineEntries;
 
     @BeforeAll
     static void open() throws IOException {
         jar = Path.of(System.getProperty("production.jar"));
-        assertTrue(Files.isRegularFile(jar), "not built: " + jar);
-        entries = new TreeSet<>();
-        try (JarFile f = new JarFile(jar.toFile())) {
-            f.stream().map(JarEntry::getName).forEach(entries::add);
+        entries = entries(jar);
+        engineJar = Path.of(System.getProperty("engine.jar"));
+        engineEntries = entries(engineJar);
+    }
+
+    private static Set<String> entries(Path file) throws IOException {
+        assertTrue(Files.isRegularFile(file), "not built: " + file);
+        Set<String> names = new TreeSet<>();
+        try (JarFile f = new JarFile(file.toFile())) {
+            f.stream().map(JarEntry::getName).forEach(names::add);
         }
+        return names;
     }
 
     @Test
@@ -56,13 +73,12 @@ class ProductionJarIT {
     }
 
     @Test
-    void itCarriesTheJobEngineOperatorsKafkaConfigAndTheKafkaConnector() {
+    void itCarriesTheJobOperatorsKafkaConfigAndTheKafkaConnector() {
         for (String cls : List.of(
                 "io/llamastream/job/LlamastreamJob.class",
                 "io/llamastream/job/JobTopology.class",
                 "io/llamastream/operators/InferenceOperator.class",
                 "io/llamastream/kafka/KafkaClientSettings.class",
-                "io/llamastream/engine/tokenizer/Tokenizer.class",
                 "org/apache/flink/connector/kafka/source/KafkaSource.class",
                 "org/apache/flink/connector/kafka/sink/KafkaSink.class",
                 "org/apache/kafka/clients/producer/KafkaProducer.class",
@@ -70,6 +86,37 @@ class ProductionJarIT {
                 "picocli/CommandLine.class")) {
             assertTrue(entries.contains(cls), "missing " + cls);
         }
+    }
+
+    @Test
+    void theEngineJarCarriesTheEngineAndItsLibrariesWithItsOwnJacksonAndNothingOfTheJob() {
+        for (String cls : List.of(
+                "io/llamastream/engine/model/ModelRegistry.class",
+                "io/llamastream/engine/tokenizer/Tokenizer.class",
+                "io/llamastream/engine/lib/jackson/databind/ObjectMapper.class",
+                "com/hubspot/jinjava/Jinjava.class",
+                "com/twelvemonkeys/imageio/plugins/webp/WebPImageReader.class",
+                "org/jcodec/api/FrameGrab.class")) {
+            assertTrue(engineEntries.contains(cls), "missing " + cls);
+        }
+        // Jackson stays relocated: from lib/ unrelocated, its static type caches would pin the jobs' classes.
+        List<String> foreign = engineEntries.stream()
+                .filter(e -> e.endsWith(".class")
+                        && (e.startsWith("com/fasterxml/")
+                                || e.startsWith("io/llamastream/") && !e.startsWith("io/llamastream/engine/")))
+                .limit(20)
+                .toList();
+        assertEquals(List.of(), foreign);
+    }
+
+    @Test
+    void theTwoJarsShareNoClassSoEachHasOneDefiningLoader() {
+        List<String> both = entries.stream()
+                .filter(e -> e.endsWith(".class") && !e.startsWith("META-INF/"))
+                .filter(engineEntries::contains)
+                .limit(20)
+                .toList();
+        assertEquals(List.of(), both);
     }
 
     @Test
@@ -107,44 +154,129 @@ class ProductionJarIT {
     }
 
     @Test
-    void everyClassOfTheJobLinksAgainstTheJarAndFlinksLibAlone() throws Exception {
-        FlinkDistribution flink = FlinkDistribution.fromCheckout();
-        URL[] lib;
-        try (Stream<Path> jars = Files.list(flink.lib())) {
-            lib = jars.filter(p -> p.toString().endsWith(".jar"))
-                    .map(ProductionJarIT::url)
-                    .toArray(URL[]::new);
+    void everyClassOfTheJobLinksAgainstTheJarTheEngineJarAndFlinksLibAlone() throws Exception {
+        List<URL> lib = flinkLib();
+        lib.add(url(engineJar));
+        try (URLClassLoader taskManager =
+                        new URLClassLoader(lib.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+                URLClassLoader userCode = new URLClassLoader(new URL[] {url(jar)}, taskManager)) {
+            List<String> unresolved = unresolved(
+                    jar,
+                    userCode,
+                    name -> name.startsWith("io/llamastream/")
+                            || name.startsWith("org/apache/flink/connector/kafka/source/")
+                            || name.startsWith("org/apache/flink/connector/kafka/sink/"),
+                    200);
+            assertEquals(List.of(), unresolved);
+            Class<?> main = Class.forName(LlamastreamJob.class.getName(), false, userCode);
+            assertEquals(userCode, main.getClassLoader());
+            main.getMethod("main", String[].class);
+            Class<?> registry = Class.forName("io.llamastream.engine.model.ModelRegistry", false, userCode);
+            assertEquals(taskManager, registry.getClassLoader(), "the engine must come from lib/, once per process");
         }
+    }
+
+    @Test
+    void everyClassOfTheEngineLinksAgainstTheEngineJarAndFlinksLibAlone() throws Exception {
+        List<URL> lib = flinkLib();
+        lib.add(url(engineJar));
+        try (URLClassLoader taskManager =
+                new URLClassLoader(lib.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            List<String> unresolved = unresolved(
+                    engineJar,
+                    taskManager,
+                    name -> name.startsWith("io/llamastream/") || name.startsWith("com/hubspot/jinjava/"),
+                    300);
+            // Jinjava's @Value.Immutable annotations: compile-time only, left out on purpose by the engine's pom.
+            assertEquals(
+                    List.of(),
+                    unresolved.stream()
+                            .filter(r -> !r.contains(" -> org/immutables/value/"))
+                            .toList());
+        }
+    }
+
+    @Test
+    void theEngineJarsRelocatedLibrariesRenderTheLlama3ChatTemplateAsItsGoldenSays() throws Exception {
+        Path dir = Checkout.root().resolve("testdata").resolve("llama3").resolve("llama3-tiny");
+        JsonNode golden = new ObjectMapper()
+                .readTree(dir.resolve("golden.json").toFile())
+                .get("chat_cases")
+                .get(0);
+        List<URL> lib = flinkLib();
+        lib.add(url(engineJar));
+        try (URLClassLoader taskManager =
+                new URLClassLoader(lib.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            Class<?> tokenizer = Class.forName("io.llamastream.engine.tokenizer.Tokenizer", true, taskManager);
+            Class<?> template = Class.forName("io.llamastream.engine.tokenizer.ChatTemplate", true, taskManager);
+            Class<?> message = Class.forName("io.llamastream.engine.tokenizer.ChatMessage", true, taskManager);
+            Object tok =
+                    tokenizer.getMethod("fromTokenizerJson", Path.class).invoke(null, dir.resolve("tokenizer.json"));
+            Object chat = ((Optional<?>) template.getMethod("forModel", Path.class, tokenizer)
+                            .invoke(null, dir, tok))
+                    .orElseThrow();
+            chat = template.getMethod("withDate", String.class)
+                    .invoke(chat, golden.get("date_string").asText());
+            List<Object> messages = new ArrayList<>();
+            for (JsonNode m : golden.get("messages")) {
+                messages.add(message.getConstructor(String.class, String.class)
+                        .newInstance(m.get("role").asText(), m.get("content").asText()));
+            }
+            assertEquals(
+                    golden.get("text").asText(),
+                    template.getMethod("render", List.class, boolean.class).invoke(chat, messages, true));
+        }
+    }
+
+    /** Flink's distribution jars, what {@code /opt/flink/lib} holds in the official image. */
+    private static List<URL> flinkLib() throws IOException {
+        try (Stream<Path> jars = Files.list(FlinkDistribution.fromCheckout().lib())) {
+            return jars.filter(p -> p.toString().endsWith(".jar"))
+                    .map(ProductionJarIT::url)
+                    .collect(Collectors.toCollection(ArrayList::new));
+        }
+    }
+
+    /**
+     * The references of {@code file}'s classes selected by {@code checked} that {@code loader} cannot
+     * find; at least {@code atLeast} classes must be checked, so an empty selection cannot pass.
+     */
+    private static List<String> unresolved(Path file, ClassLoader loader, Predicate<String> checked, int atLeast)
+            throws IOException {
         List<String> unresolved = new ArrayList<>();
-        try (URLClassLoader flinkLib = new URLClassLoader(lib, ClassLoader.getPlatformClassLoader());
-                URLClassLoader userCode = new URLClassLoader(new URL[] {url(jar)}, flinkLib);
-                JarFile f = new JarFile(jar.toFile())) {
+        int count = 0;
+        try (JarFile f = new JarFile(file.toFile())) {
             Enumeration<JarEntry> all = f.entries();
-            int checked = 0;
             while (all.hasMoreElements()) {
                 JarEntry e = all.nextElement();
                 String name = e.getName();
-                if (!name.endsWith(".class")
-                        || !(name.startsWith("io/llamastream/")
-                                || name.startsWith("org/apache/flink/connector/kafka/source/")
-                                || name.startsWith("org/apache/flink/connector/kafka/sink/"))) {
+                if (!name.endsWith(".class") || name.startsWith("META-INF/") || !checked.test(name)) {
                     continue;
                 }
-                checked++;
+                count++;
                 try (InputStream in = f.getInputStream(e)) {
                     for (String ref : classReferences(in.readAllBytes())) {
-                        if (userCode.getResource(ref + ".class") == null && !isJdk(ref)) {
+                        if (loader.getResource(ref + ".class") == null && !isJdk(ref)) {
                             unresolved.add(name + " -> " + ref);
                         }
                     }
                 }
             }
-            assertTrue(checked > 300, "only " + checked + " classes checked");
-            Class<?> main = Class.forName(LlamastreamJob.class.getName(), false, userCode);
-            assertEquals(userCode, main.getClassLoader());
-            main.getMethod("main", String[].class);
         }
-        assertEquals(List.of(), unresolved.stream().distinct().limit(30).toList());
+        assertTrue(count >= atLeast, "only " + count + " classes checked in " + file);
+        return unresolved.stream().distinct().limit(30).toList();
+    }
+
+    @Test
+    void theDockerfilePutsTheEngineJarInFlinksLib() throws IOException {
+        Path root = Checkout.root();
+        String dockerfile = Files.readString(root.resolve("Dockerfile"));
+        Matcher arg = Pattern.compile("ARG ENGINE_JAR=(\\S+)").matcher(dockerfile);
+        assertTrue(arg.find(), "no ARG ENGINE_JAR in the Dockerfile");
+        assertEquals(root.relativize(engineJar).toString(), arg.group(1));
+        Matcher copy = Pattern.compile("COPY .*\\$\\{ENGINE_JAR} (\\S+)").matcher(dockerfile);
+        assertTrue(copy.find(), "the Dockerfile does not COPY ${ENGINE_JAR}");
+        assertTrue(copy.group(1).startsWith("/opt/flink/lib/"), "the engine jar goes to " + copy.group(1));
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -146,7 +147,7 @@ public final class ChatTemplate implements PromptFormat {
         bindings.put("eos_token", eosToken);
         bindings.put("add_generation_prompt", addGenerationPrompt);
         bindings.put("date_string", dateString());
-        RenderResult result = JINJAVA.renderForResult(source, bindings);
+        RenderResult result = withEngineClassLoader(() -> JINJAVA.renderForResult(source, bindings));
         List<TemplateError> fatal = result.getErrors().stream()
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
                 .toList();
@@ -196,11 +197,27 @@ public final class ChatTemplate implements PromptFormat {
                         .withDefaultKeepTrailingNewlineBehavior(true)
                         .build())
                 .build();
-        Jinjava jinjava = new Jinjava(config);
+        Jinjava jinjava = withEngineClassLoader(() -> new Jinjava(config));
         jinjava.getGlobalContext()
                 .registerFunction(new ELFunctionDefinition(
                         "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
         return jinjava;
+    }
+
+    /**
+     * Runs {@code work} with the engine's class loader as the thread's context loader: jinjava loads its
+     * expression classes through it, and with the engine in Flink's {@code lib/} the calling task
+     * thread's loader is a job's, which must neither supply nor be held by the engine's static jinjava.
+     */
+    private static <T> T withEngineClassLoader(Supplier<T> work) {
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        thread.setContextClassLoader(ChatTemplate.class.getClassLoader());
+        try {
+            return work.get();
+        } finally {
+            thread.setContextClassLoader(context);
+        }
     }
 
     /** An error's message, or the template's own words when it called {@code raise_exception}. */
