@@ -165,4 +165,35 @@ class GgufCliTest {
                 j.get("pp16").get("tok_per_s").asDouble() > 0 && j.get("load_s").asDouble() > 0, j.toString());
         assertTrue(r.out().contains("| pp16"), r.out());
     }
+
+    @Test
+    void benchWithABatchReportsTheAggregateDecodeRateAndItsRatioToOneSequence() throws IOException {
+        Path json = tmp.resolve("bench-batch.json");
+        CliTest.Run r = CliTest.run(
+                "bench",
+                "--model",
+                DIR.resolve("model-Q8_0.gguf").toString(),
+                "--prompt",
+                "8",
+                "--gen",
+                "3",
+                "--runs",
+                "1",
+                "--batch",
+                "5",
+                "--json",
+                json.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode b = new ObjectMapper().readTree(json.toFile()).get("tg3x5");
+        assertEquals(5, b.get("batch").asInt());
+        assertEquals(15, b.get("tokens").asInt());
+        assertTrue(b.get("tok_per_s").asDouble() > 0 && b.get("ratio_to_tg").asDouble() > 0, b.toString());
+        assertTrue(r.out().contains("| tg3x5"), r.out());
+        assertTrue(new ObjectMapper()
+                        .readTree(json.toFile())
+                        .get("pp8")
+                        .get("fraction_of_fma_probe")
+                        .asDouble()
+                > 0);
+    }
 }

@@ -75,11 +75,11 @@ public final class Bf16Matrix extends RowKernelMatrix {
     }
 
     @Override
-    void decodeGroup(int g, float[] panel) {
+    void decodeGroup(int g, float[] panel, int off, int stride) {
         int bound = F.loopBound(cols);
         for (int k = 0; k < GROUP; k++) {
             int r = g * GROUP + k;
-            int po = k * cols;
+            int po = off + k * stride;
             if (r >= rows) {
                 Arrays.fill(panel, po, po + cols, 0f);
                 continue;

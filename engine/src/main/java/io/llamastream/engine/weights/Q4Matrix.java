@@ -233,7 +233,7 @@ public final class Q4Matrix extends RowKernelMatrix {
     }
 
     @Override
-    void decodeGroup(int g, float[] panel) {
+    void decodeGroup(int g, float[] panel, int off, int stride) {
         int qg = g * blocksPerRow * GROUP * HALF;
         int sg = g * blocksPerRow * GROUP;
         for (int b = 0; b < blocksPerRow; b++) {
@@ -241,7 +241,7 @@ public final class Q4Matrix extends RowKernelMatrix {
             int s = sg + b * GROUP;
             for (int k = 0; k < GROUP; k++) {
                 FloatVector d = FloatVector.broadcast(F, scale[s + k]);
-                int po = k * cols + b * BLOCK;
+                int po = off + k * stride + b * BLOCK;
                 for (int j = 0; j < HALF; j += L) {
                     IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
                     low(v).mul(d).intoArray(panel, po + j);

@@ -329,7 +329,7 @@ public final class Q8Matrix extends RowKernelMatrix {
     }
 
     @Override
-    void decodeGroup(int g, float[] panel) {
+    void decodeGroup(int g, float[] panel, int off, int stride) {
         int qg = g * blocksPerRow * GROUP * BLOCK;
         int sg = g * blocksPerRow * GROUP;
         for (int b = 0; b < blocksPerRow; b++) {
@@ -337,7 +337,7 @@ public final class Q8Matrix extends RowKernelMatrix {
             int s = sg + b * GROUP;
             for (int k = 0; k < GROUP; k++) {
                 FloatVector d = FloatVector.broadcast(F, scale[s + k]);
-                int po = k * cols + b * BLOCK;
+                int po = off + k * stride + b * BLOCK;
                 for (int j = 0; j < BLOCK; j += L) {
                     load(q, qb + k * BLOCK + j).mul(d).intoArray(panel, po + j);
                 }
