@@ -104,6 +104,44 @@ class GgufCliTest {
     }
 
     @Test
+    void theMemoryPlanReservesTheGivenKvBudgetAndRefusesOneThatCannotFit() {
+        CliTest.Run r = CliTest.run(
+                "generate",
+                "--model",
+                DIR.resolve("model-Q8_0.gguf").toString(),
+                "--kv-budget",
+                "100000g",
+                "--prompt",
+                "hello");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("KV cache 100000.0 GiB"), r.err());
+    }
+
+    @Test
+    void aKvBudgetThatIsNotAByteCountIsRefusedNamingIt() {
+        CliTest.Run r = CliTest.run(
+                "logits",
+                "--model",
+                DIR.resolve("model-Q8_0.gguf").toString(),
+                "--kv-budget",
+                "lots",
+                "--ids",
+                "1,2",
+                "--out",
+                tmp.resolve("x.safetensors").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--kv-budget 'lots'"), r.err());
+    }
+
+    @Test
+    void byteCountsTakeBinaryUnits() {
+        assertEquals(512L << 20, ModelOption.parseBytes("512m"));
+        assertEquals(4L << 30, ModelOption.parseBytes("4G"));
+        assertEquals(3L << 10, ModelOption.parseBytes("3k"));
+        assertEquals(1000L, ModelOption.parseBytes("1000"));
+    }
+
+    @Test
     void benchMeasuresAGgufLikeLlamaBenchAndWritesJson() throws IOException {
         Path json = tmp.resolve("bench.json");
         CliTest.Run r = CliTest.run(
@@ -126,5 +164,36 @@ class GgufCliTest {
         assertTrue(
                 j.get("pp16").get("tok_per_s").asDouble() > 0 && j.get("load_s").asDouble() > 0, j.toString());
         assertTrue(r.out().contains("| pp16"), r.out());
+    }
+
+    @Test
+    void benchWithABatchReportsTheAggregateDecodeRateAndItsRatioToOneSequence() throws IOException {
+        Path json = tmp.resolve("bench-batch.json");
+        CliTest.Run r = CliTest.run(
+                "bench",
+                "--model",
+                DIR.resolve("model-Q8_0.gguf").toString(),
+                "--prompt",
+                "8",
+                "--gen",
+                "3",
+                "--runs",
+                "1",
+                "--batch",
+                "5",
+                "--json",
+                json.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode b = new ObjectMapper().readTree(json.toFile()).get("tg3x5");
+        assertEquals(5, b.get("batch").asInt());
+        assertEquals(15, b.get("tokens").asInt());
+        assertTrue(b.get("tok_per_s").asDouble() > 0 && b.get("ratio_to_tg").asDouble() > 0, b.toString());
+        assertTrue(r.out().contains("| tg3x5"), r.out());
+        assertTrue(new ObjectMapper()
+                        .readTree(json.toFile())
+                        .get("pp8")
+                        .get("fraction_of_fma_probe")
+                        .asDouble()
+                > 0);
     }
 }

@@ -4,6 +4,7 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One decoder layer's grouped-query self-attention, in both of Llama 4's kinds: RoPE layers
@@ -79,66 +80,77 @@ public final class Attention {
             }
         }
         float[] ctx = new float[tokens * qw];
-        for (int s = 0; s < batch.segments(); s++) {
-            attendSegment(batch, s, qs, ks, vs, ctx, pool);
-        }
+        attendBatch(batch, qs, ks, vs, ctx, pool);
         o.apply(ctx, tokens, out, pool);
     }
 
-    private void attendSegment(Batch batch, int s, float[] qs, float[] ks, float[] vs, float[] ctx, ComputePool pool) {
-        KvCache cache = batch.cache(s);
-        int first = batch.firstRow(s);
-        int count = batch.rowCount(s);
-        int start = batch.startPosition(s);
-        int qw = heads * headDim;
+    /**
+     * The attention of the whole batch in one parallel pass: every row's keys and values are
+     * stored first, then the threads claim (row, head) pairs of all sequences from one counter
+     * (rows differ in context length, so fixed ranges would be uneven). A local layer's rows that
+     * cross into a new chunk would overwrite slots earlier rows still read; such a sequence (a
+     * prefill across a chunk boundary) runs row by row instead.
+     */
+    private void attendBatch(Batch batch, float[] qs, float[] ks, float[] vs, float[] ctx, ComputePool pool) {
         int kw = kvHeads * headDim;
-        int group = heads / kvHeads;
-        float invSqrt = (float) (1.0 / Math.sqrt(headDim));
-        boolean local = cache.isLocal(layer);
-        if (!local) {
-            // Global layers keep every position: store all rows first, then queries read them.
+        int[] rowSegment = new int[batch.tokens()];
+        int[] rowIndex = new int[batch.tokens()];
+        int rows = 0;
+        long work = 0;
+        for (int s = 0; s < batch.segments(); s++) {
+            KvCache cache = batch.cache(s);
+            int first = batch.firstRow(s);
+            int count = batch.rowCount(s);
+            int start = batch.startPosition(s);
+            if (cache.isLocal(layer)
+                    && cache.firstVisible(layer, start) != cache.firstVisible(layer, start + count - 1)) {
+                attendInOrder(batch, s, qs, ks, vs, ctx, pool);
+                continue;
+            }
             for (int i = 0; i < count; i++) {
                 cache.store(layer, start + i, ks, (first + i) * kw, vs, (first + i) * kw);
+                rowSegment[rows] = s;
+                rowIndex[rows++] = first + i;
+                work += start + i - cache.firstVisible(layer, start + i) + 1;
             }
-            pool.forEach(count * heads, (long) (start + count) * headDim * 2, job -> {
-                int i = job / heads;
-                int hh = job % heads;
-                int pos = start + i;
-                attendOne(
-                        qs,
-                        (first + i) * qw + hh * headDim,
-                        hh / group,
-                        0,
-                        pos,
-                        cache,
-                        ctx,
-                        (first + i) * qw + hh * headDim,
-                        invSqrt);
-            });
+        }
+        if (rows == 0) {
             return;
         }
-        // Local layers overwrite the previous chunk's slots: each row must attend before a
-        // later row of a new chunk replaces what it reads, so rows go in order.
-        for (int i = 0; i < count; i++) {
-            int pos = start + i;
+        int n = rows;
+        int threads = Math.min(pool.threads(), n * heads);
+        AtomicInteger next = new AtomicInteger();
+        pool.forRange(threads, work * heads * headDim * 2 / threads, (from, to) -> {
+            for (int job = next.getAndIncrement(); job < n * heads; job = next.getAndIncrement()) {
+                attendRow(batch, rowSegment[job / heads], rowIndex[job / heads], job % heads, qs, ctx);
+            }
+        });
+    }
+
+    private void attendRow(Batch batch, int s, int row, int hh, float[] qs, float[] ctx) {
+        KvCache cache = batch.cache(s);
+        int pos = batch.startPosition(s) + row - batch.firstRow(s);
+        int off = row * heads * headDim + hh * headDim;
+        attendOne(qs, off, hh / (heads / kvHeads), cache.firstVisible(layer, pos), pos, cache, ctx, off, (float)
+                (1.0 / Math.sqrt(headDim)));
+    }
+
+    /** A local layer's sequence whose rows cross a chunk boundary: each row attends before a later row replaces what it reads. */
+    private void attendInOrder(Batch batch, int s, float[] qs, float[] ks, float[] vs, float[] ctx, ComputePool pool) {
+        KvCache cache = batch.cache(s);
+        int first = batch.firstRow(s);
+        int start = batch.startPosition(s);
+        int kw = kvHeads * headDim;
+        for (int i = 0; i < batch.rowCount(s); i++) {
             int row = first + i;
-            cache.store(layer, pos, ks, row * kw, vs, row * kw);
-            int from = cache.firstVisible(layer, pos);
-            pool.forEach(
-                    heads,
-                    (long) (pos - from + 1) * headDim * 2,
-                    hh -> attendOne(
-                            qs,
-                            row * qw + hh * headDim,
-                            hh / group,
-                            from,
-                            pos,
-                            cache,
-                            ctx,
-                            row * qw + hh * headDim,
-                            invSqrt));
+            cache.store(layer, start + i, ks, row * kw, vs, row * kw);
+            int context = start + i - cache.firstVisible(layer, start + i) + 1;
+            pool.forEach(heads, (long) context * headDim * 2, hh -> attendRow(batch, s, row, hh, qs, ctx));
         }
     }
+
+    /** Each thread's score row, reused across (row, head) pairs instead of one allocation each. */
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
 
     private void attendOne(
             float[] qs,
@@ -151,7 +163,11 @@ public final class Attention {
             int outOff,
             float invSqrt) {
         int n = pos - from + 1;
-        float[] scores = new float[n];
+        float[] scores = SCORES.get();
+        if (scores.length < n) {
+            scores = new float[Math.max(n, 2 * scores.length)];
+            SCORES.set(scores);
+        }
         int headOff = kvHead * headDim;
         for (int j = 0; j < n; j++) {
             int p = from + j;

@@ -29,13 +29,13 @@ public final class F32Matrix extends RowKernelMatrix {
     }
 
     @Override
-    void decodeGroup(int g, float[] panel) {
+    void decodeGroup(int g, float[] panel, int off, int stride) {
         for (int k = 0; k < GROUP; k++) {
             int r = g * GROUP + k;
             if (r < rows) {
-                System.arraycopy(weight, r * cols, panel, k * cols, cols);
+                System.arraycopy(weight, r * cols, panel, off + k * stride, cols);
             } else {
-                Arrays.fill(panel, k * cols, (k + 1) * cols, 0f);
+                Arrays.fill(panel, off + k * stride, off + k * stride + cols, 0f);
             }
         }
     }

@@ -74,13 +74,13 @@ public final class KQuantMatrix extends RowKernelMatrix {
     }
 
     @Override
-    void decodeGroup(int g, float[] panel) {
+    void decodeGroup(int g, float[] panel, int off, int stride) {
         for (int k = 0; k < GROUP; k++) {
             int r = g * GROUP + k;
             if (r < rows) {
-                decodeRowVectors(r, panel, k * cols);
+                decodeRowVectors(r, panel, off + k * stride);
             } else {
-                Arrays.fill(panel, k * cols, (k + 1) * cols, 0f);
+                Arrays.fill(panel, off + k * stride, off + k * stride + cols, 0f);
             }
         }
     }

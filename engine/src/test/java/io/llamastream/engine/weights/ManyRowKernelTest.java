@@ -13,13 +13,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every path of the many-row core ({@link RowKernelMatrix}: the one-token dot, the small-batch
- * tiles, the decoded panel with its 4/2/1-token tiles and token chunks) against a naive double
- * loop over the stored weights, for every format, at widths that are and are not multiples of
- * the vector length. The build runs this class twice: with the machine's preferred vectors and
+ * tiles, and the packed path with its full and half token tiles, partial 12-row blocks, column
+ * blocks, several claims per thread and several packing passes) against a naive double loop over
+ * the stored weights, for every format, at widths that are and are not multiples of the vector
+ * length. The build runs this class twice: with the machine's preferred vectors and
  * with 256-bit ones.
  */
 class ManyRowKernelTest {
-    static final int[] TOKENS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 31, 64, 65, 130};
+    static final int[] TOKENS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17, 31, 33, 64, 65, 130, 300};
 
     static float stored(WeightMatrix m, float[] w, int r, int c, int cols) {
         if (m instanceof F32Matrix) {
@@ -38,7 +39,10 @@ class ManyRowKernelTest {
         "Q8, 21, 576",
         "Q4, 21, 576",
         "Q8, 5, 4128",
-        "F32, 5, 4100"
+        "F32, 5, 4100",
+        "Q8, 100, 576",
+        "Q4, 52, 288",
+        "BF16, 50, 64"
     })
     void everyTokenCountEqualsANaiveProduct(WeightFormat format, int rows, int cols) {
         SplittableRandom rnd = new SplittableRandom(rows * 7919L + cols);

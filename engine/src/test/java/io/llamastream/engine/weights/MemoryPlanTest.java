@@ -8,7 +8,9 @@ import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.checkpoint.gguf.GgmlType;
 import io.llamastream.engine.checkpoint.gguf.GgufFile;
+import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.model.Batch;
 import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.engine.testing.GgufWriter;
@@ -134,6 +136,20 @@ class MemoryPlanTest {
         try (GgufFile f = GgufFile.open(file)) {
             return MemoryPlan.of(f, WeightFormat.NATIVE, 0, 1);
         }
+    }
+
+    /** The KV plan of a command that runs one sequence is exactly what that sequence's cache takes. */
+    @ParameterizedTest
+    @CsvSource({"1", "17", "64"})
+    void theKvPlanOfOneSequenceIsWhatItsCacheHolds(int positions) {
+        Llama4Model m = Llama4Model.load(Fixtures.model("tiny-scout"), ComputePool.shared(), WeightFormat.F32);
+        KvCache cache = m.textModel().newCache();
+        int[] ids = new int[positions];
+        for (int i = 0; i < positions; i++) {
+            ids[i] = 1 + i % 50;
+        }
+        m.textModel().forward(new Batch().add(cache, ids), false);
+        assertEquals(cache.bytes(), KvCache.bytesFor(m.config(), positions));
     }
 
     @Test

@@ -90,9 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--batch",
-            defaultValue = "8",
-            description = "With --geometry: sequences in the batched decode (default ${DEFAULT-VALUE}).")
-    int batch;
+            description = "With --geometry: sequences in the batched decode (default 8). With --model: also decode"
+                    + " this many sequences at once and report the aggregate rate and its ratio to tg (one run).")
+    Integer batch;
 
     @Override
     public Integer call() throws Exception {
@@ -139,7 +139,10 @@ public final class BenchCommand implements Callable<Integer> {
         ComputePool pool = threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
         WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(Locale.ROOT));
         ObjectNode result = new GeometryBench(
-                        new GeometryBench.Options(geometry, layers, format, prompt, batch, gen, runs), pool, System.err)
+                        new GeometryBench.Options(
+                                geometry, layers, format, prompt, batch == null ? 8 : batch, gen, runs),
+                        pool,
+                        System.err)
                 .run();
         System.out.print(GeometryBench.table(result));
         String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
@@ -153,9 +156,12 @@ public final class BenchCommand implements Callable<Integer> {
     private int benchModel() throws IOException {
         ComputePool pool = threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
         WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(Locale.ROOT));
-        ObjectNode result =
-                new ModelBench(new ModelBench.Options(model, format, prompt, gen, runs), pool, System.err).run();
-        System.out.print(ModelBench.table(result, prompt, gen));
+        ObjectNode result = new ModelBench(
+                        new ModelBench.Options(model, format, prompt, gen, runs, batch == null ? 0 : batch),
+                        pool,
+                        System.err)
+                .run();
+        System.out.print(ModelBench.table(result, prompt, gen, batch == null ? 0 : batch));
         String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         System.out.println(text);
         if (json != null) {

@@ -3,6 +3,7 @@ package io.llamastream.tools.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llamastream.engine.checkpoint.ModelPath;
+import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Batch;
@@ -23,11 +24,17 @@ import java.util.stream.Stream;
  * {@code bench --model PATH}: any model a user holds (a folder or a GGUF file), measured the way
  * llama-bench does: load time and read throughput, {@code pp N} (a prompt of N random tokens in
  * one batch from an empty cache, tokens per second) and {@code tg N} (N tokens decoded one at a
- * time from an empty cache), each over several runs after an untimed warm-up.
+ * time from an empty cache), each over several runs after an untimed warm-up. With a batch size
+ * B > 1 also {@code tg N xB}: B sequences (8-token prompts) decoded N steps together, aggregate
+ * tokens per second, and its ratio to {@code tg N} in the same run.
  */
 public final class ModelBench {
-    /** What to measure: model path, weight format, prompt and generation lengths, timed runs. */
-    public record Options(Path model, WeightFormat format, int prompt, int gen, int runs) {}
+    /** What to measure: model path, weight format, prompt and generation lengths, timed runs, batch (0: none). */
+    public record Options(Path model, WeightFormat format, int prompt, int gen, int runs, int batch) {
+        public Options(Path model, WeightFormat format, int prompt, int gen, int runs) {
+            this(model, format, prompt, gen, runs, 0);
+        }
+    }
 
     private final Options o;
     private final ComputePool pool;
@@ -42,7 +49,8 @@ public final class ModelBench {
     public ObjectNode run() {
         long fileBytes = fileBytes(o.model());
         long t0 = System.nanoTime();
-        Llama4Model m = Llama4Model.load(o.model(), pool, o.format());
+        // Each test runs one sequence in a fresh cache; plan for a prompt's and a decode's cache at once.
+        Llama4Model m = Llama4Model.loadForSequence(o.model(), pool, o.format(), o.prompt() + o.gen());
         double loadS = (System.nanoTime() - t0) / 1e9;
         TextModel tm = m.textModel();
         log.printf(
@@ -57,8 +65,17 @@ public final class ModelBench {
         int vocab = Math.min(m.config().vocabSize(), m.tokenizer().vocabSize());
         prefill(tm, Math.min(o.prompt(), 32), vocab, 0);
         decode(tm, Math.min(o.gen(), 8), vocab);
+        int batch = o.batch();
+        if (batch > 1) {
+            batchDecode(tm, batch, Math.min(o.gen(), 4), vocab);
+        }
+        // The machine's own ceilings in the same run, so prefill and batching read as fractions of them.
+        double bandwidth = Probes.readBandwidthGbps(512L << 20, 3, pool);
+        double fma = Probes.fmaGflops(20_000_000L, 3, pool);
+        log.printf(Locale.ROOT, "probes: bandwidth %.1f GB/s, FMA %.1f GFLOP/s%n", bandwidth, fma);
         double[] pp = new double[o.runs()];
         double[] tg = new double[o.runs()];
+        double[] bt = new double[o.runs()];
         for (int r = 0; r < o.runs(); r++) {
             pp[r] = o.prompt() / prefill(tm, o.prompt(), vocab, r + 1);
             tg[r] = o.gen() / decode(tm, o.gen(), vocab);
@@ -70,6 +87,18 @@ public final class ModelBench {
                     pp[r],
                     o.gen(),
                     tg[r]);
+            if (batch > 1) {
+                bt[r] = (double) batch * o.gen() / batchDecode(tm, batch, o.gen(), vocab);
+                log.printf(
+                        Locale.ROOT,
+                        "run %d: tg%d x%d %.2f tok/s aggregate, %.2fx tg%d%n",
+                        r + 1,
+                        o.gen(),
+                        batch,
+                        bt[r],
+                        bt[r] / tg[r],
+                        o.gen());
+            }
         }
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("model", o.model().toAbsolutePath().toString());
@@ -79,8 +108,24 @@ public final class ModelBench {
         out.put("weight_bytes", tm.weightBytes());
         out.put("load_s", loadS);
         out.put("load_gb_per_s", fileBytes / 1e9 / loadS);
-        figure(out.putObject("pp" + o.prompt()), pp, o.prompt());
+        out.put("bandwidth_probe_gbps", bandwidth);
+        out.put("fma_probe_gflops", fma);
+        ObjectNode ppFigure = out.putObject("pp" + o.prompt());
+        figure(ppFigure, pp, o.prompt());
+        double ppGflops = ppFigure.get("tok_per_s").asDouble() * prefillFlopsPerToken(tm.config(), o.prompt()) / 1e9;
+        ppFigure.put("gflops", ppGflops);
+        ppFigure.put("fraction_of_fma_probe", ppGflops / fma);
         figure(out.putObject("tg" + o.gen()), tg, o.gen());
+        if (batch > 1) {
+            ObjectNode b = out.putObject(batchTest(o.gen(), batch));
+            figure(b, bt, o.gen() * batch);
+            b.put("batch", batch);
+            double ratio = 0;
+            for (int r = 0; r < o.runs(); r++) {
+                ratio += bt[r] / tg[r] / o.runs();
+            }
+            b.put("ratio_to_tg", ratio);
+        }
         return out;
     }
 
@@ -124,6 +169,50 @@ public final class ModelBench {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /**
+     * Multiply-add FLOPs per prompt token of a {@code n}-token prefill: every matrix but the LM
+     * head for each token, the LM head once (last position), and QK^T and PV over the causal context.
+     */
+    static double prefillFlopsPerToken(TextModelConfig c, int n) {
+        double lmHead = 2.0 * c.vocabSize() * c.hiddenSize();
+        double attention = 4.0 * c.numLayers() * c.numHeads() * c.headDim() * ((n + 1) / 2.0);
+        return BenchRunner.matrixFlopsPerToken(c) - lmHead + lmHead / n + attention;
+    }
+
+    /** The JSON key and table label of the batched decode figure. */
+    static String batchTest(int gen, int batch) {
+        return "tg" + gen + "x" + batch;
+    }
+
+    /**
+     * Seconds to decode {@code n} steps of {@code batch} sequences together (greedy, each after
+     * its own 8-token random prompt, prefilled untimed in one step).
+     */
+    private static double batchDecode(TextModel tm, int batch, int n, int vocab) {
+        Random rnd = new Random(batch);
+        KvCache[] caches = new KvCache[batch];
+        Batch prefill = new Batch();
+        for (int s = 0; s < batch; s++) {
+            caches[s] = tm.newCache();
+            int[] ids = new int[8];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = rnd.nextInt(vocab);
+            }
+            prefill.add(caches[s], ids);
+        }
+        float[] logits = tm.forward(prefill, false);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Batch step = new Batch();
+            for (int s = 0; s < batch; s++) {
+                int rowLength = logits.length / batch;
+                step.add(caches[s], new int[] {Sampler.argmax(logits, s * rowLength, rowLength) % vocab});
+            }
+            logits = tm.forward(step, false);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     /** Bytes of the file, or of the folder's safetensors files. */
     static long fileBytes(Path model) {
         try {
@@ -148,6 +237,11 @@ public final class ModelBench {
 
     /** The llama-bench-like table of {@link #run}'s result. */
     public static String table(ObjectNode r, int prompt, int gen) {
+        return table(r, prompt, gen, 0);
+    }
+
+    /** The table with the batched decode row when {@code batch > 1}. */
+    public static String table(ObjectNode r, int prompt, int gen, int batch) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(
                 Locale.ROOT,
@@ -158,7 +252,10 @@ public final class ModelBench {
                 "load s",
                 "test",
                 "t/s"));
-        for (String test : new String[] {"pp" + prompt, "tg" + gen}) {
+        String[] tests = batch > 1
+                ? new String[] {"pp" + prompt, "tg" + gen, batchTest(gen, batch)}
+                : new String[] {"pp" + prompt, "tg" + gen};
+        for (String test : tests) {
             ObjectNode f = (ObjectNode) r.get(test);
             String name = Path.of(r.get("model").asText()).getFileName().toString();
             sb.append(String.format(
@@ -171,6 +268,25 @@ public final class ModelBench {
                     test,
                     f.get("tok_per_s").asDouble(),
                     f.get("tok_per_s_sd").asDouble()));
+        }
+        ObjectNode ppFigure = (ObjectNode) r.get("pp" + prompt);
+        if (ppFigure.has("gflops")) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "pp%d: %.1f GFLOP/s = %.0f%% of the FMA probe (%.1f GFLOP/s); bandwidth probe %.1f GB/s%n",
+                    prompt,
+                    ppFigure.get("gflops").asDouble(),
+                    100 * ppFigure.get("fraction_of_fma_probe").asDouble(),
+                    r.path("fma_probe_gflops").asDouble(),
+                    r.path("bandwidth_probe_gbps").asDouble()));
+        }
+        if (batch > 1) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%s aggregate / tg%d: %.2fx%n",
+                    batchTest(gen, batch),
+                    gen,
+                    r.path(batchTest(gen, batch)).path("ratio_to_tg").asDouble()));
         }
         return sb.toString();
     }
