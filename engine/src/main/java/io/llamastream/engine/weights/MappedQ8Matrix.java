@@ -3,6 +3,7 @@ package io.llamastream.engine.weights;
 import io.llamastream.engine.math.Fp16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -131,12 +132,12 @@ public final class MappedQ8Matrix extends RowKernelMatrix {
     }
 
     @Override
-    void decodeGroup(int g, float[] panel) {
+    void decodeGroup(int g, float[] panel, int off, int stride) {
         for (int k = 0; k < GROUP; k++) {
             int r = g * GROUP + k;
-            int po = k * cols;
+            int po = off + k * stride;
             if (r >= rows) {
-                java.util.Arrays.fill(panel, po, po + cols, 0f);
+                Arrays.fill(panel, po, po + cols, 0f);
                 continue;
             }
             for (int b = 0; b < blocksPerRow; b++) {
