@@ -109,11 +109,7 @@ class SessionClusterResubmitIT {
                 Sample s = samples.get(i);
                 table.append(String.format(
                         "%d %.0f %.1f %.0f %.0f%n",
-                        i + 1,
-                        s.threads(),
-                        s.metaspace() / (1 << 20),
-                        s.unloaded(),
-                        s.heap() / (1 << 20)));
+                        i + 1, s.threads(), s.metaspace() / (1 << 20), s.unloaded(), s.heap() / (1 << 20)));
             }
             Files.writeString(REPORT.resolve("samples.txt"), table, StandardCharsets.UTF_8);
             System.out.print(table);

@@ -62,16 +62,7 @@ class MemoryPlanTest {
 
     @Test
     void aScoutSizedFileIsRefusedAtOnceWithTheNumbersAndTheRemedy() throws IOException {
-        // 48 layers of Scout's experts in Q8_0 (16 x 8192 x 5120 each, three per layer): ~99 GB declared, nothing
-        // written.
-        GgufWriter w = new GgufWriter().llama4(5120, 48, 40, 8, 16, 8192, 16384, 202048);
-        for (int l = 0; l < 48; l++) {
-            w.tensor("blk." + l + ".ffn_gate_exps.weight", GgmlType.Q8_0, 16, 8192, 5120);
-            w.tensor("blk." + l + ".ffn_up_exps.weight", GgmlType.Q8_0, 16, 8192, 5120);
-            w.tensor("blk." + l + ".ffn_down_exps.weight", GgmlType.Q8_0, 16, 5120, 8192);
-        }
-        Path file = dir.resolve("scout-q8_0.gguf");
-        w.write(file);
+        Path file = scoutQ8ExpertsFile();
         assertTrue(Files.size(file) > 90L << 30, "declares over 90 GiB");
         ModelFormatException e =
                 assertThrows(ModelFormatException.class, () -> Llama4Model.load(file, ComputePool.shared()));
@@ -123,19 +114,23 @@ class MemoryPlanTest {
         assertEquals("-Xmx4g -XX:G1HeapRegionSize=32m", plan.remedy(HeapRounding.g1(2L << 20)));
     }
 
-    /** Scout's 48 layers of experts in Q8_0 (16 x 8192 x 5120 each, three per layer), declared and not written. */
     private MemoryPlan scoutQ8Experts() throws IOException {
+        try (GgufFile f = GgufFile.open(scoutQ8ExpertsFile())) {
+            return MemoryPlan.of(f, WeightFormat.NATIVE, 0, 1);
+        }
+    }
+
+    /** Scout's 48 layers of experts in Q8_0 (16 x 8192 x 5120 each, three per layer): ~99 GB declared, none written. */
+    private Path scoutQ8ExpertsFile() throws IOException {
         GgufWriter w = new GgufWriter().llama4(5120, 48, 40, 8, 16, 8192, 16384, 202048);
         for (int l = 0; l < 48; l++) {
             w.tensor("blk." + l + ".ffn_gate_exps.weight", GgmlType.Q8_0, 16, 8192, 5120);
             w.tensor("blk." + l + ".ffn_up_exps.weight", GgmlType.Q8_0, 16, 8192, 5120);
             w.tensor("blk." + l + ".ffn_down_exps.weight", GgmlType.Q8_0, 16, 5120, 8192);
         }
-        Path file = dir.resolve("scout-experts.gguf");
+        Path file = dir.resolve("scout-q8_0.gguf");
         w.write(file);
-        try (GgufFile f = GgufFile.open(file)) {
-            return MemoryPlan.of(f, WeightFormat.NATIVE, 0, 1);
-        }
+        return file;
     }
 
     /** The KV plan of a command that runs one sequence is exactly what that sequence's cache takes. */
