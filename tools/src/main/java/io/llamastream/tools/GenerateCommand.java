@@ -72,10 +72,28 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Frames sampled from --video (default ${DEFAULT-VALUE}).")
     int videoFrames;
 
+    /** Chat-template tokens around the messages, at most. */
+    private static final int TEMPLATE_POSITIONS = 256;
+
+    /** One image at its largest tiling: every tile plus the global view, 144 tokens each for Llama 4, and separators. */
+    private static final int IMAGE_POSITIONS = (ImagePreprocessor.DEFAULT_MAX_PATCHES + 1) * 145 + 16;
+
+    /**
+     * The positions the one sequence can reach, known before the model loads: a byte-level BPE
+     * token covers at least one UTF-8 byte, so the messages' bytes bound their tokens; plus the
+     * template, each image (or video frame) at its largest tiling, and the tokens to generate.
+     */
+    int positions() {
+        long text = prompt.getBytes(StandardCharsets.UTF_8).length
+                + (system == null ? 0 : system.getBytes(StandardCharsets.UTF_8).length);
+        long media = (long) IMAGE_POSITIONS * (images.size() + (video == null ? 0 : videoFrames));
+        return (int) Math.min(Integer.MAX_VALUE, text + TEMPLATE_POSITIONS + media + maxTokens);
+    }
+
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
-        Llama4Model m = model.load(model.pool());
+        Llama4Model m = model.load(model.pool(), positions());
         long loaded = System.nanoTime();
         MediaPrompt.Builder builder = new MediaPrompt.Builder(m);
         for (Path image : images) {

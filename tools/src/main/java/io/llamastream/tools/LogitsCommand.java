@@ -42,7 +42,8 @@ public final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Llama4Model m = model.load(model.pool());
+        // The one sequence holds the ids (image rows replace some of them, never add any).
+        Llama4Model m = model.load(model.pool(), ids.length);
         float[] imageRows = null;
         if (pixelValues != null) {
             m.imageEncoder(); // a text-only model refuses pixel values here, naming the model

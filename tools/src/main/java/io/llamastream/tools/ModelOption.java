@@ -35,6 +35,13 @@ public final class ModelOption {
             description = "Compute threads; 0 = all cores (default).")
     int threads;
 
+    @Option(
+            names = "--kv-budget",
+            paramLabel = "SIZE",
+            description =
+                    "KV cache bytes the memory plan reserves (e.g. 512m, 4g); default: what this command's one sequence will hold.")
+    String kvBudget;
+
     public WeightFormat format() {
         try {
             return WeightFormat.valueOf(weightFormat.toUpperCase(Locale.ROOT));
@@ -49,8 +56,35 @@ public final class ModelOption {
         return threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
     }
 
-    /** Loads the model in the asked format on {@code pool}. */
-    public Llama4Model load(ComputePool pool) {
-        return Llama4Model.load(dir, pool, format());
+    /**
+     * Loads the model in the asked format on {@code pool}, its memory plan reserving
+     * {@code --kv-budget} or else the KV cache of one sequence of {@code positions}.
+     */
+    public Llama4Model load(ComputePool pool, int positions) {
+        if (kvBudget != null) {
+            return Llama4Model.load(dir, pool, format(), parseBytes(kvBudget));
+        }
+        return Llama4Model.loadForSequence(dir, pool, format(), positions);
+    }
+
+    /** A byte count: digits with an optional k, m or g suffix (binary units). */
+    static long parseBytes(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        int shift = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            default -> 0;
+        };
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        try {
+            long n = Long.parseLong(digits);
+            if (n < 0 || n > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--kv-budget '" + text + "' is not a byte count like 512m or 4g");
+        }
     }
 }

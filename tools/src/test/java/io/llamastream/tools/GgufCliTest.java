@@ -104,6 +104,44 @@ class GgufCliTest {
     }
 
     @Test
+    void theMemoryPlanReservesTheGivenKvBudgetAndRefusesOneThatCannotFit() {
+        CliTest.Run r = CliTest.run(
+                "generate",
+                "--model",
+                DIR.resolve("model-Q8_0.gguf").toString(),
+                "--kv-budget",
+                "100000g",
+                "--prompt",
+                "hello");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("KV cache 100000.0 GiB"), r.err());
+    }
+
+    @Test
+    void aKvBudgetThatIsNotAByteCountIsRefusedNamingIt() {
+        CliTest.Run r = CliTest.run(
+                "logits",
+                "--model",
+                DIR.resolve("model-Q8_0.gguf").toString(),
+                "--kv-budget",
+                "lots",
+                "--ids",
+                "1,2",
+                "--out",
+                tmp.resolve("x.safetensors").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--kv-budget 'lots'"), r.err());
+    }
+
+    @Test
+    void byteCountsTakeBinaryUnits() {
+        assertEquals(512L << 20, ModelOption.parseBytes("512m"));
+        assertEquals(4L << 30, ModelOption.parseBytes("4G"));
+        assertEquals(3L << 10, ModelOption.parseBytes("3k"));
+        assertEquals(1000L, ModelOption.parseBytes("1000"));
+    }
+
+    @Test
     void benchMeasuresAGgufLikeLlamaBenchAndWritesJson() throws IOException {
         Path json = tmp.resolve("bench.json");
         CliTest.Run r = CliTest.run(

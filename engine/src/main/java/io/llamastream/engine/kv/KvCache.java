@@ -194,6 +194,15 @@ public final class KvCache {
         length += kv.positions();
     }
 
+    /**
+     * Bytes one sequence of {@code positions} takes in an unbounded pool (the peak, in whole
+     * pages): the KV budget of a command that runs one sequence alone.
+     */
+    public static long bytesFor(TextModelConfig config, int positions) {
+        KvPagePool pool = KvPagePool.unbounded(config);
+        return new KvCache(config, pool).pagesToGrow(positions) * pool.pageBytes();
+    }
+
     /** Bytes of the pages this cache holds. */
     public long bytes() {
         long pages = 0;

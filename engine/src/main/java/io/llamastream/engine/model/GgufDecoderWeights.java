@@ -12,6 +12,7 @@ import io.llamastream.engine.weights.Bf16Matrix;
 import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.KQuantMatrix;
+import io.llamastream.engine.weights.MappedQ8Matrix;
 import io.llamastream.engine.weights.Q4Matrix;
 import io.llamastream.engine.weights.Q8Matrix;
 import io.llamastream.engine.weights.WeightFormat;
@@ -34,7 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GgufDecoderWeights implements DecoderWeights {
     /** Bytes read per slice when streaming a tensor's rows. */
-    private static final int SLICE_BYTES = 1 << 22;
+    private static final int SLICE_BYTES = 1 << 20;
+
+    /** Q8_0 matrices stay in the file, memory-mapped ({@link MappedQ8Matrix}), instead of repacked onto the heap. */
+    static final boolean MAP_Q8_0 = Boolean.getBoolean("llamastream.gguf.mapQ8_0");
 
     private final GgufFile file;
     private final WeightFormat format;
@@ -200,7 +204,9 @@ public final class GgufDecoderWeights implements DecoderWeights {
                 case Q4_K, Q5_K, Q6_K:
                     return new KQuantMatrix(type, rawBytes(t, offset, rows), rows, cols);
                 case Q8_0:
-                    return repackQ8(t, offset, rows, cols);
+                    return MAP_Q8_0
+                            ? new MappedQ8Matrix(file.map(t, offset, (long) rows * t.rowBytes()), rows, cols)
+                            : repackQ8(t, offset, rows, cols);
                 case Q4_0:
                     return repackQ4(t, offset, rows, cols);
                 case BF16: {
@@ -229,39 +235,52 @@ public final class GgufDecoderWeights implements DecoderWeights {
         void accept(int firstRow, float[] values, int n);
     }
 
+    private interface RawRows {
+        void accept(int firstRow, byte[] raw, int n);
+    }
+
     /**
-     * Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t}, slices in
-     * parallel on the pool (positional reads; each slice goes to disjoint rows of the sink).
+     * Reads rows [0, rows) of the matrix at byte {@code offset} of {@code t} as raw bytes, slices
+     * of about {@link #SLICE_BYTES} in parallel on the pool (positional reads into one reused
+     * buffer per thread; each slice goes to disjoint rows of the sink).
      */
-    private void readRows(GgufTensor t, long offset, int rows, int cols, RowConsumer sink) {
+    private void rawRows(GgufTensor t, long offset, int rows, int cols, RawRows sink) {
         int rowBytes = (int) t.type().bytes(cols);
         int per = Math.max(1, SLICE_BYTES / rowBytes);
         int slices = (rows + per - 1) / per;
-        pool.forEach(slices, (long) per * cols * 64, s -> {
-            int r = s * per;
-            int n = Math.min(per, rows - r);
-            byte[] raw = new byte[n * rowBytes];
+        pool.forRange(slices, (long) per * cols, (from, to) -> {
+            byte[] raw = new byte[Math.min(rows, per) * rowBytes];
+            for (int s = from; s < to; s++) {
+                int r = s * per;
+                int n = Math.min(per, rows - r);
+                file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
+                sink.accept(r, raw, n);
+            }
+        });
+    }
+
+    /** Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t} to float32 slices. */
+    private void readRows(GgufTensor t, long offset, int rows, int cols, RowConsumer sink) {
+        rawRows(t, offset, rows, cols, (r, raw, n) -> {
             float[] values = new float[n * cols];
-            file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
             BlockDecoder.decode(t.type(), raw, 0, values, 0, n * cols);
             sink.accept(r, values, n);
         });
     }
 
     private void readBf16(GgufTensor t, long offset, short[] dst, int rows, int cols) {
-        int rowBytes = cols * 2;
-        int per = Math.max(1, SLICE_BYTES / rowBytes);
-        byte[] raw = new byte[Math.min(rows, per) * rowBytes];
-        for (int r = 0; r < rows; r += per) {
-            int n = Math.min(per, rows - r);
-            file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
-            ByteBuffer.wrap(raw, 0, n * rowBytes)
-                    .order(ByteOrder.LITTLE_ENDIAN)
-                    .asShortBuffer()
-                    .get(dst, r * cols, n * cols);
-        }
+        rawRows(
+                t,
+                offset,
+                rows,
+                cols,
+                (r, raw, n) -> ByteBuffer.wrap(raw, 0, n * cols * 2)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asShortBuffer()
+                        .get(dst, r * cols, n * cols));
     }
 
+    /** The matrix's bytes as stored, read in parallel chunks straight into the returned array. */
     private byte[] rawBytes(GgufTensor t, long offset, int rows) {
         long n = (long) rows * t.rowBytes();
         if (n > Integer.MAX_VALUE - 8) {
@@ -271,41 +290,23 @@ public final class GgufDecoderWeights implements DecoderWeights {
                             + " bytes) is larger than one 2 GiB block: convert it with --weight-format q8 or q4");
         }
         byte[] raw = new byte[(int) n];
-        file.read(t, offset, raw, 0, raw.length);
+        int chunks = (int) ((n + SLICE_BYTES - 1) / SLICE_BYTES);
+        pool.forEach(chunks, SLICE_BYTES, c -> {
+            int from = c * SLICE_BYTES;
+            file.read(t, offset + from, raw, from, Math.min(SLICE_BYTES, raw.length - from));
+        });
         return raw;
     }
 
     private Q8Matrix repackQ8(GgufTensor t, long offset, int rows, int cols) {
         Q8Matrix m = new Q8Matrix(rows, cols);
-        repack(t, offset, rows, cols, (r, b, raw, o) -> m.setBlock(r, b, BlockDecoder.f16(raw, o), raw, o + 2));
+        rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ8_0(r, raw, 0, n));
         return m;
     }
 
     private Q4Matrix repackQ4(GgufTensor t, long offset, int rows, int cols) {
         Q4Matrix m = new Q4Matrix(rows, cols);
-        repack(t, offset, rows, cols, (r, b, raw, o) -> m.setBlock(r, b, BlockDecoder.f16(raw, o), raw, o + 2));
+        rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ4_0(r, raw, 0, n));
         return m;
-    }
-
-    private interface BlockSink {
-        void accept(int row, int block, byte[] raw, int off);
-    }
-
-    /** Hands every 32-value block of the matrix to {@code sink}, reading row slices. */
-    private void repack(GgufTensor t, long offset, int rows, int cols, BlockSink sink) {
-        int blockBytes = t.type().blockBytes();
-        int blocks = cols / t.type().blockSize();
-        int rowBytes = blocks * blockBytes;
-        int per = Math.max(1, SLICE_BYTES / rowBytes);
-        byte[] raw = new byte[Math.min(rows, per) * rowBytes];
-        for (int r = 0; r < rows; r += per) {
-            int n = Math.min(per, rows - r);
-            file.read(t, offset + (long) r * rowBytes, raw, 0, n * rowBytes);
-            for (int i = 0; i < n; i++) {
-                for (int b = 0; b < blocks; b++) {
-                    sink.accept(r + i, b, raw, i * rowBytes + b * blockBytes);
-                }
-            }
-        }
     }
 }

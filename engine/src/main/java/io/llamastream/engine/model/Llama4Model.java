@@ -7,6 +7,7 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.checkpoint.gguf.GgufFile;
 import io.llamastream.engine.checkpoint.gguf.GgufModelConfig;
 import io.llamastream.engine.checkpoint.gguf.GgufTokenizer;
+import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.media.ImageMediaEncoder;
 import io.llamastream.engine.media.MediaEncoders;
@@ -17,10 +18,12 @@ import io.llamastream.engine.tokenizer.PromptFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
+import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 /**
  * A model folder of any supported family ({@link io.llamastream.engine.checkpoint.Architecture})
@@ -83,10 +86,24 @@ public final class Llama4Model {
      * so a model too large is refused before any weight is read.
      */
     public static Llama4Model load(Path dir, ComputePool pool, WeightFormat format, long kvBytes) {
+        return load(dir, pool, format, config -> kvBytes);
+    }
+
+    /**
+     * As {@link #load(Path, ComputePool, WeightFormat, long)}, planning the KV cache of one
+     * sequence of {@code positions} (what a command that runs one sequence alone will hold).
+     */
+    public static Llama4Model loadForSequence(Path dir, ComputePool pool, WeightFormat format, int positions) {
+        return load(dir, pool, format, config -> KvCache.bytesFor(config, positions));
+    }
+
+    private static Llama4Model load(
+            Path dir, ComputePool pool, WeightFormat format, ToLongFunction<TextModelConfig> kvBudget) {
         if (ModelPath.of(dir).isGguf()) {
-            return loadGguf(dir, pool, format, kvBytes);
+            return loadGguf(dir, pool, format, kvBudget);
         }
         TextModelConfig config = TextModelConfig.read(dir.resolve("config.json"));
+        long kvBytes = kvBudget.applyAsLong(config);
         Tokenizer tokenizer = Tokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
         int imageToken = tokenizer.hasToken("<|patch|>") ? tokenizer.tokenId("<|patch|>") : -1;
         TextModel text;
@@ -99,7 +116,8 @@ public final class Llama4Model {
                             MemoryPlan.physicalMemory(),
                             format == WeightFormat.Q4
                                     ? null
-                                    : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
+                                    : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()),
+                            HeapRounding.ofRunningJvm());
             text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
                 vision = VisionEncoder.load(
@@ -130,8 +148,11 @@ public final class Llama4Model {
     }
 
     /** A GGUF file: config from its architecture's metadata, tokenizer from tokenizer.ggml.*, text weights only. */
-    private static Llama4Model loadGguf(Path file, ComputePool pool, WeightFormat format, long kvBytes) {
+    private static Llama4Model loadGguf(
+            Path file, ComputePool pool, WeightFormat format, ToLongFunction<TextModelConfig> kvBudget) {
         try (GgufFile gguf = GgufFile.open(file)) {
+            TextModelConfig config = GgufModelConfig.read(gguf);
+            long kvBytes = kvBudget.applyAsLong(config);
             MemoryPlan.of(gguf, format, kvBytes, pool.threads())
                     .requireFits(
                             file,
@@ -139,8 +160,8 @@ public final class Llama4Model {
                             MemoryPlan.physicalMemory(),
                             format == WeightFormat.Q4
                                     ? null
-                                    : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()));
-            TextModelConfig config = GgufModelConfig.read(gguf);
+                                    : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()),
+                            HeapRounding.ofRunningJvm());
             Tokenizer tokenizer = GgufTokenizer.read(gguf);
             if (tokenizer.vocabSize() > config.vocabSize()) {
                 throw new ModelFormatException(

@@ -1,6 +1,7 @@
 package io.llamastream.engine.model;
 
 import io.llamastream.engine.checkpoint.Checkpoint;
+import io.llamastream.engine.checkpoint.DType;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
 import io.llamastream.engine.checkpoint.TensorInfo;
 import io.llamastream.engine.checkpoint.TensorReader;
@@ -76,9 +77,24 @@ public final class WeightLoader {
             short[] w = new short[Math.multiplyExact(out, in)];
             reader.readBf16(f, t, 0, w, 0, w.length);
             m = new Bf16Matrix(w, out, in);
+        } else if (t.dtype() == DType.BF16) {
+            // bf16 straight into the format, slices in parallel: each thread reads its rows with
+            // positional reads into one reused buffer and quantizes them into disjoint rows.
+            RowSink sink = sink(fmt, out, in);
+            int rowsPerSlice = Math.max(1, SLICE / in);
+            int slices = (out + rowsPerSlice - 1) / rowsPerSlice;
+            pool.forRange(slices, (long) rowsPerSlice * in * 8, (from, to) -> {
+                short[] buf = new short[Math.min(rowsPerSlice, out) * in];
+                for (int s = from; s < to; s++) {
+                    int r = s * rowsPerSlice;
+                    int n = Math.min(rowsPerSlice, out - r);
+                    reader.readBf16(f, t, (long) r * in, buf, 0, n * in);
+                    sink.setRowsBf16(r, buf, 0, n);
+                }
+            });
+            m = sink.matrix();
         } else {
-            // Slices in parallel: each thread reads its rows with positional reads and quantizes
-            // them into disjoint rows of the matrix.
+            // Other dtypes through float32, slices in parallel.
             RowSink sink = sink(fmt, out, in);
             int rowsPerSlice = Math.max(1, SLICE / in);
             int slices = (out + rowsPerSlice - 1) / rowsPerSlice;
@@ -120,7 +136,12 @@ public final class WeightLoader {
      */
     public SwiGlu[] experts(String prefix, int experts, int hidden, int inter) {
         SwiGlu[] out = new SwiGlu[experts];
-        pool.forEach(experts, 6L * hidden * inter, x -> out[x] = expert(prefix, x, experts, hidden, inter));
+        pool.forRange(experts, 6L * hidden * inter, (from, to) -> {
+            ExpertSlices scratch = new ExpertSlices();
+            for (int x = from; x < to; x++) {
+                out[x] = expert(prefix, x, experts, hidden, inter, scratch);
+            }
+        });
         return out;
     }
 
@@ -129,15 +150,48 @@ public final class WeightLoader {
      * {@code x * H * 2I} and {@code x * I * H}, past 2 GiB of the file for Scout's later experts.
      */
     public SwiGlu expert(String prefix, int x, int experts, int hidden, int inter) {
+        return expert(prefix, x, experts, hidden, inter, new ExpertSlices());
+    }
+
+    /** One thread's reusable buffers for reading and transposing expert slices. */
+    private static final class ExpertSlices {
+        float[] slice = new float[0];
+        float[] rowMajor = new float[0];
+        short[] bits = new short[0];
+
+        float[] slice(int n) {
+            return slice.length >= n ? slice : (slice = new float[n]);
+        }
+
+        float[] rowMajor(int n) {
+            return rowMajor.length >= n ? rowMajor : (rowMajor = new float[n]);
+        }
+
+        short[] bits(int n) {
+            return bits.length >= n ? bits : (bits = new short[n]);
+        }
+    }
+
+    private SwiGlu expert(String prefix, int x, int experts, int hidden, int inter, ExpertSlices scratch) {
         String gu = prefix + "experts.gate_up_proj";
         String dn = prefix + "experts.down_proj";
         TensorInfo gut = checked(gu, experts, hidden, 2L * inter);
         TensorInfo dnt = checked(dn, experts, inter, hidden);
         SafetensorsFile guf = checkpoint.fileOf(gu);
         SafetensorsFile dnf = checkpoint.fileOf(dn);
-        float[] slice = new float[hidden * 2 * inter];
-        reader.readFloats(guf, gut, (long) x * hidden * 2 * inter, slice, 0, slice.length);
-        float[] rowMajor = new float[inter * hidden];
+        if (gut.dtype() == DType.BF16 && dnt.dtype() == DType.BF16 && format != WeightFormat.F32) {
+            // bf16 bits all the way: transposed as shorts and quantized from them, no float32 copy.
+            short[] slice = scratch.bits(hidden * 2 * inter);
+            reader.readBf16(guf, gut, (long) x * hidden * 2 * inter, slice, 0, hidden * 2 * inter);
+            WeightMatrix gate = convertBf16(slice, 0, hidden, 2 * inter, inter);
+            WeightMatrix up = convertBf16(slice, inter, hidden, 2 * inter, inter);
+            reader.readBf16(dnf, dnt, (long) x * inter * hidden, slice, 0, inter * hidden);
+            WeightMatrix down = convertBf16(slice, 0, inter, hidden, hidden);
+            return new SwiGlu(new Linear(gate), new Linear(up), new Linear(down));
+        }
+        float[] slice = scratch.slice(hidden * 2 * inter);
+        reader.readFloats(guf, gut, (long) x * hidden * 2 * inter, slice, 0, hidden * 2 * inter);
+        float[] rowMajor = scratch.rowMajor(inter * hidden);
         transpose(slice, 0, hidden, 2 * inter, inter, rowMajor);
         WeightMatrix gate = convert(rowMajor, inter, hidden);
         transpose(slice, inter, hidden, 2 * inter, inter, rowMajor);
@@ -146,6 +200,52 @@ public final class WeightLoader {
         transpose(slice, 0, inter, hidden, hidden, rowMajor);
         WeightMatrix down = convert(rowMajor, hidden, inter);
         return new SwiGlu(new Linear(gate), new Linear(up), new Linear(down));
+    }
+
+    /**
+     * The {@code [n, srcRows]} matrix of columns {@code colOff..colOff+n} of the input-major bf16
+     * slice {@code src} (rows of {@code srcCols}), in the loader's (non-F32) format.
+     */
+    private WeightMatrix convertBf16(short[] src, int colOff, int srcRows, int srcCols, int n) {
+        WeightFormat fmt = effective(srcRows);
+        WeightMatrix m;
+        if (fmt == WeightFormat.BF16) {
+            short[] w = new short[n * srcRows];
+            transpose(src, colOff, srcRows, srcCols, n, w);
+            m = new Bf16Matrix(w, n, srcRows);
+        } else {
+            RowSink sink = sink(fmt, n, srcRows);
+            setTransposed(sink, src, colOff, srcRows, srcCols, n);
+            m = sink.matrix();
+        }
+        bytes.addAndGet(m.bytes());
+        return m;
+    }
+
+    /**
+     * Quantizes the transpose of columns {@code colOff..colOff+n} of the input-major bf16 slice
+     * {@code src} into {@code sink} ({@code n} rows of {@code srcRows}, a multiple of the block),
+     * one 32 x 32 tile at a time: the tile is gathered transposed into a small buffer that stays
+     * in L1 (the slice's power-of-two strides would make a direct transpose miss on every
+     * element), and each of its rows is one block of one output row.
+     */
+    static void setTransposed(RowSink sink, short[] src, int colOff, int srcRows, int srcCols, int n) {
+        final int tile = WeightFormat.BLOCK;
+        short[] t = new short[tile * tile];
+        for (int b = 0; b < srcRows / tile; b++) {
+            for (int j0 = 0; j0 < n; j0 += tile) {
+                int jn = Math.min(tile, n - j0);
+                for (int i = 0; i < tile; i++) {
+                    int s = (b * tile + i) * srcCols + colOff + j0;
+                    for (int j = 0; j < jn; j++) {
+                        t[j * tile + i] = src[s + j];
+                    }
+                }
+                for (int j = 0; j < jn; j++) {
+                    sink.setBlockBf16(j0 + j, b, t, j * tile);
+                }
+            }
+        }
     }
 
     /**
@@ -163,6 +263,31 @@ public final class WeightLoader {
                     for (int j = j0; j < j1; j++) {
                         dst[j * srcRows + i] = src[s + j];
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The bf16 form of {@link #transpose(float[], int, int, int, int, float[])}, through a 32 x 32
+     * tile buffer that stays in L1: each source and destination cache line is touched once, where
+     * the slice's power-of-two strides make a direct tiled transpose miss on every element.
+     */
+    public static void transpose(short[] src, int colOff, int srcRows, int srcCols, int n, short[] dst) {
+        final int tile = 32;
+        short[] t = new short[tile * tile];
+        for (int i0 = 0; i0 < srcRows; i0 += tile) {
+            int in = Math.min(tile, srcRows - i0);
+            for (int j0 = 0; j0 < n; j0 += tile) {
+                int jn = Math.min(tile, n - j0);
+                for (int i = 0; i < in; i++) {
+                    int s = (i0 + i) * srcCols + colOff + j0;
+                    for (int j = 0; j < jn; j++) {
+                        t[j * tile + i] = src[s + j];
+                    }
+                }
+                for (int j = 0; j < jn; j++) {
+                    System.arraycopy(t, j * tile, dst, (j0 + j) * srcRows + i0, in);
                 }
             }
         }
@@ -198,6 +323,12 @@ public final class WeightLoader {
     interface RowSink {
         void setRows(int firstRow, float[] src, int srcOff, int n);
 
+        /** The same rows given as bfloat16 bits (exact for BF16, quantized straight from the bits otherwise). */
+        void setRowsBf16(int firstRow, short[] src, int srcOff, int n);
+
+        /** Row r's 32-value block b from bfloat16 bits at {@code src[off..]} (the block formats only). */
+        void setBlockBf16(int r, int b, short[] src, int off);
+
         WeightMatrix matrix();
     }
 
@@ -208,6 +339,14 @@ public final class WeightLoader {
                 return new RowSink() {
                     public void setRows(int r, float[] s, int o, int n) {
                         m.setRows(r, s, o, n);
+                    }
+
+                    public void setRowsBf16(int r, short[] s, int o, int n) {
+                        m.setRowBits(r, s, o, n);
+                    }
+
+                    public void setBlockBf16(int r, int b, short[] s, int o) {
+                        m.setBits(r, b * WeightFormat.BLOCK, s, o, WeightFormat.BLOCK);
                     }
 
                     public WeightMatrix matrix() {
@@ -222,6 +361,14 @@ public final class WeightLoader {
                         m.setRows(r, s, o, n);
                     }
 
+                    public void setRowsBf16(int r, short[] s, int o, int n) {
+                        m.setRowsBf16(r, s, o, n);
+                    }
+
+                    public void setBlockBf16(int r, int b, short[] s, int o) {
+                        m.setBlockBf16(r, b, s, o);
+                    }
+
                     public WeightMatrix matrix() {
                         return m;
                     }
@@ -232,6 +379,14 @@ public final class WeightLoader {
                 return new RowSink() {
                     public void setRows(int r, float[] s, int o, int n) {
                         m.setRows(r, s, o, n);
+                    }
+
+                    public void setRowsBf16(int r, short[] s, int o, int n) {
+                        m.setRowsBf16(r, s, o, n);
+                    }
+
+                    public void setBlockBf16(int r, int b, short[] s, int o) {
+                        m.setBlockBf16(r, b, s, o);
                     }
 
                     public WeightMatrix matrix() {

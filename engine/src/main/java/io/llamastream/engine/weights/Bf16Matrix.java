@@ -47,6 +47,11 @@ public final class Bf16Matrix extends RowKernelMatrix {
         System.arraycopy(src, srcOff, w, firstRow * cols, n * cols);
     }
 
+    /** Copies {@code n} raw bf16 bits into row r from column c on. */
+    public void setBits(int r, int c, short[] src, int srcOff, int n) {
+        System.arraycopy(src, srcOff, w, r * cols + c, n);
+    }
+
     public float get(int r, int c) {
         return Bf16.toFloat(w[r * cols + c]);
     }

@@ -1,5 +1,6 @@
 package io.llamastream.engine.weights;
 
+import io.llamastream.engine.math.Fp16;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -21,6 +22,8 @@ public final class Q4Matrix extends RowKernelMatrix {
     private static final int HALF = BLOCK / 2;
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Bytes of one GGUF Q4_0 block: an fp16 scale and 16 bytes of nibbles. */
+    private static final int Q4_0_BYTES = 2 + HALF;
 
     private final byte[] q;
     private final float[] scale;
@@ -65,6 +68,72 @@ public final class Q4Matrix extends RowKernelMatrix {
                     q[qo + k] = (byte) (lo | (hi << 4));
                 }
                 scale[slot] = d;
+            }
+        }
+    }
+
+    /**
+     * Quantizes {@code n} rows of bfloat16 weights ({@code src[srcOff..]}, row-major) into rows
+     * firstRow.. straight from the bf16 bits with vector code, with no float32 copy: the same
+     * nibbles and scales as {@link #setRows} of the widened floats (the scale from the first value
+     * of largest magnitude, Math.round's rounding done exactly in lanes).
+     */
+    public void setRowsBf16(int firstRow, short[] src, int srcOff, int n) {
+        for (int i = 0; i < n; i++) {
+            int r = firstRow + i;
+            for (int b = 0; b < blocksPerRow; b++) {
+                setBlockBf16(r, b, src, srcOff + i * cols + b * BLOCK);
+            }
+        }
+    }
+
+    /** Quantizes row r's block b from the 32 bfloat16 values at {@code src[s..]}, as {@link #setRowsBf16} does. */
+    public void setBlockBf16(int r, int b, short[] src, int s) {
+        FloatVector m = FloatVector.zero(F);
+        for (int j = 0; j < BLOCK; j += L) {
+            m = m.max(BlockQuant.bf16(src, s + j).abs());
+        }
+        float amax = m.reduceLanes(VectorOperators.MAX);
+        float max = 0;
+        for (int j = 0; amax > 0 && j < BLOCK; j += L) {
+            int at = BlockQuant.bf16(src, s + j)
+                    .abs()
+                    .compare(VectorOperators.EQ, amax)
+                    .firstTrue();
+            if (at < L) {
+                max = Float.intBitsToFloat(src[s + j + at] << 16);
+                break;
+            }
+        }
+        float d = max / -8f;
+        float inv = d == 0 ? 0 : 1f / d;
+        int slot = slot(r, b);
+        int qo = slot * HALF;
+        for (int j = 0; j < HALF; j += L) {
+            IntVector lo = nibble(BlockQuant.bf16(src, s + j).mul(inv));
+            IntVector hi = nibble(BlockQuant.bf16(src, s + HALF + j).mul(inv));
+            ((ByteVector) lo.or(hi.lanewise(VectorOperators.LSHL, 4)).convertShape(VectorOperators.I2B, B, 0))
+                    .intoArray(q, qo + j);
+        }
+        scale[slot] = d;
+    }
+
+    private static IntVector nibble(FloatVector scaled) {
+        return BlockQuant.round(scaled).add(8).max(0).min(15);
+    }
+
+    /**
+     * Copies {@code n} rows of GGUF Q4_0 blocks (18 bytes each: fp16 scale, 16 bytes of nibbles)
+     * from {@code raw[off..]} into rows firstRow..: the nibbles exactly, the scale widened to float32.
+     */
+    public void setRowsQ4_0(int firstRow, byte[] raw, int off, int n) {
+        for (int i = 0; i < n; i++) {
+            int r = firstRow + i;
+            int o = off + i * blocksPerRow * Q4_0_BYTES;
+            for (int b = 0; b < blocksPerRow; b++, o += Q4_0_BYTES) {
+                int slot = slot(r, b);
+                System.arraycopy(raw, o + 2, q, slot * HALF, HALF);
+                scale[slot] = Fp16.toFloat((short) ((raw[o] & 0xFF) | (raw[o + 1] << 8)));
             }
         }
     }

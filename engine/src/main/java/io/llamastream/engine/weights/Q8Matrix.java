@@ -1,7 +1,9 @@
 package io.llamastream.engine.weights;
 
+import io.llamastream.engine.math.Fp16;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,6 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Q8Matrix extends RowKernelMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    /** One block's 32 int8 values as one 256-bit vector (a copy in one load and one store). */
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    /** Bytes of one GGUF Q8_0 block: an fp16 scale and 32 int8 values. */
+    private static final int Q8_0_BYTES = 2 + BLOCK;
 
     private final byte[] q;
     private final float[] scale;
@@ -56,6 +62,58 @@ public final class Q8Matrix extends RowKernelMatrix {
                     q[qo + k] = (byte) Math.max(-127, Math.min(127, Math.round(src[s + k] * inv)));
                 }
                 scale[slot] = d;
+            }
+        }
+    }
+
+    /**
+     * Quantizes {@code n} rows of bfloat16 weights ({@code src[srcOff..]}, row-major) into rows
+     * firstRow.. straight from the bf16 bits with vector code, with no float32 copy: the same
+     * bytes and scales as {@link #setRows} of the widened floats (the rounding is Math.round's,
+     * half up, done exactly in lanes).
+     */
+    public void setRowsBf16(int firstRow, short[] src, int srcOff, int n) {
+        for (int i = 0; i < n; i++) {
+            int r = firstRow + i;
+            for (int b = 0; b < blocksPerRow; b++) {
+                setBlockBf16(r, b, src, srcOff + i * cols + b * BLOCK);
+            }
+        }
+    }
+
+    /** Quantizes row r's block b from the 32 bfloat16 values at {@code src[s..]}, as {@link #setRowsBf16} does. */
+    public void setBlockBf16(int r, int b, short[] src, int s) {
+        FloatVector m = FloatVector.zero(F);
+        for (int j = 0; j < BLOCK; j += L) {
+            m = m.max(BlockQuant.bf16(src, s + j).abs());
+        }
+        float d = m.reduceLanes(VectorOperators.MAX) / 127f;
+        float inv = d == 0 ? 0 : 1f / d;
+        int slot = slot(r, b);
+        int qo = slot * BLOCK;
+        for (int j = 0; j < BLOCK; j += L) {
+            IntVector v = BlockQuant.round(BlockQuant.bf16(src, s + j).mul(inv))
+                    .max(-127)
+                    .min(127);
+            ((ByteVector) v.convertShape(VectorOperators.I2B, B, 0)).intoArray(q, qo + j);
+        }
+        scale[slot] = d;
+    }
+
+    /**
+     * Copies {@code n} rows of GGUF Q8_0 blocks (34 bytes each: fp16 scale, 32 int8) from
+     * {@code raw[off..]} into rows firstRow..: the int8s exactly, the scale widened to float32.
+     */
+    public void setRowsQ8_0(int firstRow, byte[] raw, int off, int n) {
+        int rowBytes = blocksPerRow * Q8_0_BYTES;
+        for (int i = 0; i < n; i++) {
+            int r = firstRow + i;
+            int o = off + i * rowBytes;
+            // Row r's block b sits at slot (group * blocksPerRow + b) * GROUP + r % GROUP: step GROUP slots per block.
+            int slot = slot(r, 0);
+            for (int b = 0; b < blocksPerRow; b++, o += Q8_0_BYTES, slot += GROUP) {
+                ByteVector.fromArray(B32, raw, o + 2).intoArray(q, slot * BLOCK);
+                scale[slot] = Fp16.toFloat((short) ((raw[o] & 0xFF) | (raw[o + 1] << 8)));
             }
         }
     }

@@ -49,7 +49,8 @@ public final class ModelBench {
     public ObjectNode run() {
         long fileBytes = fileBytes(o.model());
         long t0 = System.nanoTime();
-        Llama4Model m = Llama4Model.load(o.model(), pool, o.format());
+        // Each test runs one sequence in a fresh cache; plan for a prompt's and a decode's cache at once.
+        Llama4Model m = Llama4Model.loadForSequence(o.model(), pool, o.format(), o.prompt() + o.gen());
         double loadS = (System.nanoTime() - t0) / 1e9;
         TextModel tm = m.textModel();
         log.printf(
