@@ -4,7 +4,7 @@ import io.llamastream.job.JobPipeline;
 import io.llamastream.operators.InferenceOperator;
 import io.llamastream.operators.InferencePipeline;
 import io.llamastream.operators.PipelineSettings;
-import io.llamastream.operators.PreparedRequest;
+import io.llamastream.operators.tasks.PreparedRequest;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * model is loaded once, by the first job, and every later job takes it from the TaskManager's
  * registry ({@code modelLoads} stays 1). The TaskManager gives back what each job took: after every
  * cancel it is made to collect garbage ({@code jcmd GC.run}) and its live threads, metaspace and
- * unloaded classes are read from Flink's REST metrics, with a thread dump per cycle kept under
+ * unloaded classes and heap in use are read from Flink's REST metrics, with a thread dump per cycle kept under
  * {@code target/session-cluster-resubmit/} for a diff. Threads and metaspace stay flat from the
  * second cycle on, no job's scheduler thread is left, the kept model's compute threads are the same
  * ones in every cycle, and each cancelled job's classes are unloaded, so no class loader is kept.
@@ -43,7 +43,7 @@ class SessionClusterResubmitIT {
     @TempDir
     Path work;
 
-    record Sample(double threads, double metaspace, double unloaded) {}
+    record Sample(double threads, double metaspace, double unloaded, double heap) {}
 
     @Test
     void submittingAndCancellingFiveTimesLeavesTheTaskManagerAsItWas() throws Exception {
@@ -104,11 +104,12 @@ class SessionClusterResubmitIT {
                 awaitState(rest, job, "CANCELED");
                 samples.add(settle(rest, tm, cycle));
             }
-            StringBuilder table = new StringBuilder("cycle threads metaspaceMiB classesUnloaded\n");
+            StringBuilder table = new StringBuilder("cycle threads metaspaceMiB classesUnloaded heapUsedMiB\n");
             for (int i = 0; i < samples.size(); i++) {
                 Sample s = samples.get(i);
                 table.append(String.format(
-                        "%d %.0f %.1f %.0f%n", i + 1, s.threads(), s.metaspace() / (1 << 20), s.unloaded()));
+                        "%d %.0f %.1f %.0f %.0f%n",
+                        i + 1, s.threads(), s.metaspace() / (1 << 20), s.unloaded(), s.heap() / (1 << 20)));
             }
             Files.writeString(REPORT.resolve("samples.txt"), table, StandardCharsets.UTF_8);
             System.out.print(table);
@@ -126,6 +127,8 @@ class SessionClusterResubmitIT {
                     computeThreads,
                     "the kept model's compute threads changed between jobs");
             assertTrue(last.metaspace() <= second.metaspace() + (8 << 20), "metaspace grew:\n" + table);
+            // The kept model stays on the heap; what each job allocated around it must go with the job.
+            assertTrue(last.heap() <= second.heap() + (64 << 20), "heap after GC grew:\n" + table);
             assertTrue(
                     last.unloaded() - second.unloaded() >= 1000 * (CYCLES - 2),
                     "the cancelled jobs' classes were not unloaded:\n" + table);
@@ -163,7 +166,8 @@ class SessionClusterResubmitIT {
         return new Sample(
                 fresh(rest, tm, "Status.JVM.Threads.Count"),
                 fresh(rest, tm, "Status.JVM.Memory.Metaspace.Used"),
-                fresh(rest, tm, "Status.JVM.ClassLoader.ClassesUnloaded"));
+                fresh(rest, tm, "Status.JVM.ClassLoader.ClassesUnloaded"),
+                fresh(rest, tm, "Status.JVM.Memory.Heap.Used"));
     }
 
     /**

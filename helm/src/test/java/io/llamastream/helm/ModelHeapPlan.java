@@ -2,6 +2,7 @@ package io.llamastream.helm;
 
 import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.vision.VisionConfig;
+import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.List;
  * {@link WeightFormat#bytesPerWeight()} layouts: int8/int4 values plus one float32 scale per 32,
  * rows padded to groups of 4; matrices whose width is not a multiple of 32 stay bf16), embeddings
  * bf16, norms and routers float32, the vision tower's matrices bf16. It adds what the heap needs beside the
- * bytes: the collector's rounding of large arrays ({@link Collector}), and the float32 scratch that
+ * bytes: the collector's rounding of large arrays ({@link HeapRounding}, the engine's own arithmetic), and the float32 scratch that
  * loading converts experts through, on every compute thread at once.
  *
  * <p>This is the one place the chart's tests do the engine's memory arithmetic; switch it to
@@ -22,34 +23,12 @@ import java.util.List;
  */
 record ModelHeapPlan(long textBytes, long visionBytes, List<Long> arrays, long loadScratchBytes) {
 
-    /** How a collector places one large array in the heap. */
-    enum Collector {
-        /**
-         * G1 with the 32 MiB regions it picks for heaps of 64 GiB and more (the largest JDK 17
-         * allows): an array of half a region or more takes whole regions of its own.
-         */
-        G1 {
-            @Override
-            long footprint(long bytes) {
-                long region = 32L << 20;
-                return bytes >= region / 2 ? (bytes + region - 1) / region * region : bytes;
-            }
-        },
-        /** ZGC (JDK 17): an object over 4 MiB gets a page of its own, rounded up to 2 MiB. */
-        Z {
-            @Override
-            long footprint(long bytes) {
-                long granule = 2L << 20;
-                return bytes > (4L << 20) ? (bytes + granule - 1) / granule * granule : bytes;
-            }
-        };
-
-        abstract long footprint(long bytes);
-
-        /** The collector a JVM option string selects (G1 unless it says ZGC). */
-        static Collector of(String jvmOptions) {
-            return jvmOptions.contains("-XX:+UseZGC") ? Z : G1;
-        }
+    /**
+     * The collector a JVM option string selects, as it places large arrays in a heap of 64 GiB or more:
+     * ZGC when it says so, else G1 with the 32 MiB regions it picks for such a heap.
+     */
+    static HeapRounding collector(String jvmOptions) {
+        return jvmOptions.contains("-XX:+UseZGC") ? HeapRounding.z() : HeapRounding.g1(32L << 20);
     }
 
     static ModelHeapPlan of(Path configJson, WeightFormat format, int threads) {
@@ -86,7 +65,7 @@ record ModelHeapPlan(long textBytes, long visionBytes, List<Long> arrays, long l
     }
 
     /** The heap the loaded weights take under {@code gc}. */
-    long weightHeapBytes(Collector gc) {
+    long weightHeapBytes(HeapRounding gc) {
         return arrays.stream().mapToLong(gc::footprint).sum();
     }
 
@@ -96,7 +75,7 @@ record ModelHeapPlan(long textBytes, long visionBytes, List<Long> arrays, long l
     }
 
     /** The heap the model needs while it loads under {@code gc} (weights plus conversion scratch). */
-    long loadingHeapBytes(Collector gc) {
+    long loadingHeapBytes(HeapRounding gc) {
         return weightHeapBytes(gc) + loadScratchBytes;
     }
 

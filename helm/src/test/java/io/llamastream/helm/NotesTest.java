@@ -11,7 +11,7 @@ class NotesTest {
         String notes = Chart.notes(Chart.productionValues());
         assertTrue(
                 notes.contains(
-                        "102400 MiB = model 72 GiB + KV cache 16 GiB + working heap 10 GiB (all Java heap) + overhead 2 GiB"),
+                        "106496 MiB = model 76 GiB + KV cache 16 GiB + working heap 10 GiB (all Java heap) + overhead 2 GiB"),
                 notes);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.util.List;
@@ -114,8 +115,8 @@ class ProductionValuesTest {
                 << 20;
     }
 
-    static ModelHeapPlan.Collector collector() {
-        return ModelHeapPlan.Collector.of(rendered.flinkConf("env.java.opts.all"));
+    static HeapRounding collector() {
+        return ModelHeapPlan.collector(rendered.flinkConf("env.java.opts.all"));
     }
 
     static ModelHeapPlan scoutPlan() {

@@ -269,29 +269,29 @@ class ProductionJarIT {
 
     @Test
     void theDockerfilePutsTheEngineJarInFlinksLib() throws IOException {
-        Path root = Checkout.root();
-        String dockerfile = Files.readString(root.resolve("Dockerfile"));
-        Matcher arg = Pattern.compile("ARG ENGINE_JAR=(\\S+)").matcher(dockerfile);
-        assertTrue(arg.find(), "no ARG ENGINE_JAR in the Dockerfile");
-        assertEquals(root.relativize(engineJar).toString(), arg.group(1));
-        Matcher copy = Pattern.compile("COPY .*\\$\\{ENGINE_JAR} (\\S+)").matcher(dockerfile);
-        assertTrue(copy.find(), "the Dockerfile does not COPY ${ENGINE_JAR}");
-        assertTrue(copy.group(1).startsWith("/opt/flink/lib/"), "the engine jar goes to " + copy.group(1));
+        String destination = dockerfileCopy("ENGINE_JAR", engineJar);
+        assertTrue(destination.startsWith("/opt/flink/lib/"), "the engine jar goes to " + destination);
     }
 
     @Test
     void theDockerfileShipsTheProductionJarWhereTheChartLooksForIt() throws IOException {
+        String destination = dockerfileCopy("JOB_JAR", jar);
+        String values = Files.readString(Checkout.root().resolve("helm/llamastream/values.yaml"));
+        assertTrue(
+                values.contains("jarURI: local://" + destination),
+                "the chart's job.jarURI is not local://" + destination);
+    }
+
+    /** Where the Dockerfile copies the jar its build argument {@code arg} names, checked to default to {@code built}. */
+    private static String dockerfileCopy(String arg, Path built) throws IOException {
         Path root = Checkout.root();
         String dockerfile = Files.readString(root.resolve("Dockerfile"));
-        Matcher arg = Pattern.compile("ARG JOB_JAR=(\\S+)").matcher(dockerfile);
-        assertTrue(arg.find(), "no ARG JOB_JAR in the Dockerfile");
-        assertEquals(root.relativize(jar).toString(), arg.group(1));
-        Matcher copy = Pattern.compile("COPY .*\\$\\{JOB_JAR} (\\S+)").matcher(dockerfile);
-        assertTrue(copy.find(), "the Dockerfile does not COPY ${JOB_JAR}");
-        String values = Files.readString(root.resolve("helm/llamastream/values.yaml"));
-        assertTrue(
-                values.contains("jarURI: local://" + copy.group(1)),
-                "the chart's job.jarURI is not local://" + copy.group(1));
+        Matcher declared = Pattern.compile("ARG " + arg + "=(\\S+)").matcher(dockerfile);
+        assertTrue(declared.find(), "no ARG " + arg + " in the Dockerfile");
+        assertEquals(root.relativize(built).toString(), declared.group(1));
+        Matcher copy = Pattern.compile("COPY .*\\$\\{" + arg + "} (\\S+)").matcher(dockerfile);
+        assertTrue(copy.find(), "the Dockerfile does not COPY ${" + arg + "}");
+        return copy.group(1);
     }
 
     /** Internal names of the classes a class file's constant pool refers to (array element types included). */

@@ -1,6 +1,7 @@
 package io.llamastream.operators;
 
 import io.llamastream.engine.tokenizer.ChatMessage;
+import io.llamastream.operators.tasks.PreparedRequest;
 import io.llamastream.operators.tasks.TaskDefinition;
 import io.llamastream.operators.tasks.TaskPromptFormats;
 import java.io.IOException;

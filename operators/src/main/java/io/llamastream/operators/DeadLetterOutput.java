@@ -2,6 +2,7 @@ package io.llamastream.operators;
 
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.ErrorCode;
+import io.llamastream.operators.tasks.ValidRequest;
 import org.apache.flink.util.OutputTag;
 
 /**

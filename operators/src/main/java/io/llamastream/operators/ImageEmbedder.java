@@ -2,6 +2,7 @@ package io.llamastream.operators;
 
 import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.model.MediaPrompt;
+import io.llamastream.operators.tasks.RejectedRequestException;
 
 /**
  * Runs a request's images through the model's vision tower and projector, returning the rows

@@ -5,6 +5,7 @@ import io.llamastream.engine.media.ImageDecoder;
 import io.llamastream.engine.media.ImagePreprocessor;
 import io.llamastream.engine.media.PreprocessedImage;
 import io.llamastream.kafka.ErrorCode;
+import io.llamastream.operators.tasks.RejectedRequestException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;

@@ -2,6 +2,8 @@ package io.llamastream.operators;
 
 import io.llamastream.kafka.DeadLetterEvent;
 import io.llamastream.kafka.ResultEvent;
+import io.llamastream.operators.tasks.PreparedRequest;
+import io.llamastream.operators.tasks.ValidRequest;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;

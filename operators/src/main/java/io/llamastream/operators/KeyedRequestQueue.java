@@ -1,5 +1,6 @@
 package io.llamastream.operators;
 
+import io.llamastream.operators.tasks.PreparedRequest;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;

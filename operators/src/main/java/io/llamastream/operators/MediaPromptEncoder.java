@@ -5,8 +5,11 @@ import io.llamastream.engine.media.PreprocessedImage;
 import io.llamastream.engine.tokenizer.ChatFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.kafka.ErrorCode;
+import io.llamastream.operators.tasks.PreparedRequest;
+import io.llamastream.operators.tasks.RejectedRequestException;
 import io.llamastream.operators.tasks.TaskDefinition;
 import io.llamastream.operators.tasks.UserMessage;
+import io.llamastream.operators.tasks.ValidRequest;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,9 @@
 package io.llamastream.operators;
 
+import io.llamastream.operators.tasks.PreparedRequest;
+import io.llamastream.operators.tasks.RejectedRequestException;
 import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.ValidRequest;
 
 /**
  * Builds a request's prompt: renders the task's user message and encodes it in the model's chat

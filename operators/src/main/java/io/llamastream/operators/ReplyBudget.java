@@ -2,6 +2,7 @@ package io.llamastream.operators;
 
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.ValidRequest;
 
 /**
  * How many tokens a request's reply may take ({@code maxTokens}: the request's own, else the

@@ -4,9 +4,12 @@ import io.llamastream.engine.tokenizer.PromptFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.kafka.ContextOverflow;
 import io.llamastream.kafka.ErrorCode;
+import io.llamastream.operators.tasks.PreparedRequest;
+import io.llamastream.operators.tasks.RejectedRequestException;
 import io.llamastream.operators.tasks.TaskDefinition;
 import io.llamastream.operators.tasks.TaskPromptFormats;
 import io.llamastream.operators.tasks.UserMessage;
+import io.llamastream.operators.tasks.ValidRequest;
 import java.util.Arrays;
 import java.util.List;
 

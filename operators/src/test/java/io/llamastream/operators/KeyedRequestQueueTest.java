@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llamastream.operators.tasks.PreparedRequest;
+import io.llamastream.operators.tasks.ValidRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package io.llamastream.operators;
 
+import io.llamastream.operators.tasks.ValidRequest;
+
 /**
  * Validated requests for tests, as parse-and-validate would build them from an event with only
  * the given fields set (no source offsets, default decoding parameters, no images).

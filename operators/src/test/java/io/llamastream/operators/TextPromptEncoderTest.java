@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.kafka.ErrorCode;
+import io.llamastream.operators.tasks.PreparedRequest;
+import io.llamastream.operators.tasks.RejectedRequestException;
 import io.llamastream.operators.tasks.TaskCatalog;
 import io.llamastream.operators.tasks.TaskDefinition;
+import io.llamastream.operators.tasks.ValidRequest;
 import org.junit.jupiter.api.Test;
 
 class TextPromptEncoderTest {

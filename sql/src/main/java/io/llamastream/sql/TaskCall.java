@@ -1,9 +1,9 @@
 package io.llamastream.sql;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llamastream.operators.PreparedRequest;
 import io.llamastream.operators.SharedEngine;
 import io.llamastream.operators.tasks.EngineCall;
+import io.llamastream.operators.tasks.PreparedRequest;
 import io.llamastream.operators.tasks.TaskDefinition;
 import io.llamastream.operators.tasks.TaskReply;
 import java.util.ArrayList;

@@ -42,6 +42,7 @@ class RowErrorsSqlTest {
                     + "and my mother wants the bread every morning while the doctor reads the newspaper at noon.";
     static final Map<String, Row> translated = new HashMap<>();
     static final Map<String, Row> generated = new HashMap<>();
+    static final Map<String, Row> hurried = new HashMap<>();
 
     @BeforeAll
     static void runTheRows() throws Exception {
@@ -71,6 +72,12 @@ class RowErrorsSqlTest {
                 sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL strict_translator, DESCRIPTOR(input))"));
         generated.putAll(
                 sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL text_only, DESCRIPTOR(input, image))"));
+        // 64 tokens of a reply cannot come within a millisecond of the row's arrival.
+        sql.run("CREATE MODEL hurried_writer INPUT (input STRING) OUTPUT (text STRING, " + out
+                + ") WITH ('provider' = 'llamastream', 'model.dir' = '" + MODEL_DIR + "', 'task' = 'generate', "
+                + "'max-tokens' = '64', 'deadline' = '1 ms', 'engine.kv-cache-size' = '64m')");
+        hurried.putAll(
+                sql.rowsById("SELECT * FROM ML_PREDICT(TABLE requests, MODEL hurried_writer, DESCRIPTOR(input))"));
     }
 
     static void assertError(Map<String, Row> rows, String id, String code, String inMessage) {
@@ -100,6 +107,13 @@ class RowErrorsSqlTest {
     @Test
     void anImageForAModelWithoutVisionIsAnUnsupportedModality() {
         assertError(generated, "with-image", "UNSUPPORTED_MODALITY", "no vision encoder");
+    }
+
+    @Test
+    void aRowWhoseResultMissesTheModelsDeadlineIsDeadlineExceeded() {
+        assertError(hurried, "fine", "DEADLINE_EXCEEDED", "deadline of 1 ms passed before the result was ready");
+        assertError(hurried, "blank", "INVALID_FIELD", "null or blank");
+        assertEquals(6, hurried.size());
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.llamastream.engine.tokenizer.PromptFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
+import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
@@ -115,7 +116,8 @@ public final class Llama4Model {
                             MemoryPlan.physicalMemory(),
                             format == WeightFormat.Q4
                                     ? null
-                                    : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()));
+                                    : MemoryPlan.of(checkpoint, WeightFormat.Q4, kvBytes, pool.threads()),
+                            HeapRounding.ofRunningJvm());
             text = TextModel.load(checkpoint, config, imageToken, pool, format);
             if (config.multimodal()) {
                 vision = VisionEncoder.load(
@@ -158,7 +160,8 @@ public final class Llama4Model {
                             MemoryPlan.physicalMemory(),
                             format == WeightFormat.Q4
                                     ? null
-                                    : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()));
+                                    : MemoryPlan.of(gguf, WeightFormat.Q4, kvBytes, pool.threads()),
+                            HeapRounding.ofRunningJvm());
             Tokenizer tokenizer = GgufTokenizer.read(gguf);
             if (tokenizer.vocabSize() > config.vocabSize()) {
                 throw new ModelFormatException(

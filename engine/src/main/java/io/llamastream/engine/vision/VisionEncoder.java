@@ -259,9 +259,9 @@ public final class VisionEncoder {
         l.qW().multiply(xn, rows, q, pool);
         l.kW().multiply(xn, rows, k, pool);
         l.vW().multiply(xn, rows, v, pool);
-        VisionKernels.addBias(q, rows, hv, l.qB());
-        VisionKernels.addBias(k, rows, hv, l.kB());
-        VisionKernels.addBias(v, rows, hv, l.vB());
+        VisionKernels.addBias(q, rows, hv, l.qB(), pool);
+        VisionKernels.addBias(k, rows, hv, l.kB(), pool);
+        VisionKernels.addBias(v, rows, hv, l.vB(), pool);
         rope.apply(q, tiles, heads);
         rope.apply(k, tiles, heads);
         // Full (non-causal) attention within each tile, one task per (tile, head); the context
@@ -287,10 +287,7 @@ public final class VisionEncoder {
                     }
                 }
                 new F32Matrix(kh, n, hd).multiply(qh, n, scores, ComputePool.INLINE);
-                for (int i = 0; i < n; i++) {
-                    FloatKernels.scale(scores, i * n, n, scale);
-                    FloatKernels.softmax(scores, i * n, n);
-                }
+                VisionKernels.scaledSoftmax(scores, 0, n, n, scale);
                 new F32Matrix(vt, hd, n).multiply(scores, n, context, ComputePool.INLINE);
                 for (int i = 0; i < n; i++) {
                     System.arraycopy(context, i * hd, xn, (base + i) * hv + h * hd, hd);
@@ -298,8 +295,7 @@ public final class VisionEncoder {
             }
         });
         l.oW().multiply(xn, rows, q, pool);
-        VisionKernels.addBias(q, rows, hv, l.oB());
-        FloatKernels.addInPlace(x, 0, q, 0, rows * hv);
+        VisionKernels.addBiasResidual(x, q, rows, hv, l.oB(), pool);
     }
 
     private void mlpBlock(Layer l, float[] x, int rows, float[] xn, float[] mlp) {
@@ -307,10 +303,9 @@ public final class VisionEncoder {
         int im = cfg.intermediateSize();
         VisionKernels.layerNorm(x, rows, hv, l.ln2W(), l.ln2B(), cfg.normEps(), xn, pool);
         l.fc1W().multiply(xn, rows, mlp, pool);
-        VisionKernels.addBias(mlp, rows, im, l.fc1B());
+        VisionKernels.addBias(mlp, rows, im, l.fc1B(), pool);
         VisionKernels.gelu(mlp, 0, rows * im, pool);
         l.fc2W().multiply(mlp, rows, xn, pool);
-        VisionKernels.addBias(xn, rows, hv, l.fc2B());
-        FloatKernels.addInPlace(x, 0, xn, 0, rows * hv);
+        VisionKernels.addBiasResidual(x, xn, rows, hv, l.fc2B(), pool);
     }
 }

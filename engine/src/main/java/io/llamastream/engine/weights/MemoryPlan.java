@@ -10,16 +10,35 @@ import io.llamastream.engine.checkpoint.gguf.GgufFile;
 import io.llamastream.engine.checkpoint.gguf.GgufTensor;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.LongStream;
 
 /**
  * The memory a model will take, computed from its headers alone before any weight is read: the
  * bytes of every tensor in the chosen {@link WeightFormat} (norms and routers float32, embeddings
- * as the loader keeps them), plus the KV cache budget and a fixed allowance for activations,
- * the tokenizer and load-time slices. {@link #requireFits} refuses at once, with the numbers and
- * the remedy, a load that would otherwise end in an OutOfMemoryError halfway through.
+ * as the loader keeps them), array by array, plus the KV cache budget and an allowance for
+ * activations, the tokenizer and the slices loading converts experts through on every thread.
+ * {@link #requireFits} adds the collector's rounding of the large arrays ({@link HeapRounding}) and
+ * refuses at once, with the numbers and the remedy, a load that would otherwise end in an
+ * OutOfMemoryError halfway through.
+ *
+ * @param arrays the size of every weight array the loader will allocate, in bytes; they sum to
+ *     {@code weightBytes} (empty for a plan given as totals)
  */
-public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, long overheadBytes) {
+public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, long overheadBytes, long[] arrays) {
+
+    /** A plan given as totals, with no array sizes to round. */
+    public MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, long overheadBytes) {
+        this(format, weightBytes, kvBytes, overheadBytes, new long[0]);
+    }
+
+    private static MemoryPlan of(WeightFormat format, List<Long> arrays, long kvBytes, long overheadBytes) {
+        long[] sizes = arrays.stream().mapToLong(Long::longValue).toArray();
+        return new MemoryPlan(format, LongStream.of(sizes).sum(), kvBytes, overheadBytes, sizes);
+    }
+
     /** The KV budget assumed when the caller gives none (the scheduler's default). */
     public static final long DEFAULT_KV_BYTES = 1L << 30;
     /** Activations, tokenizer, thread stacks and per-thread load slices. */
@@ -35,15 +54,40 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         return BASE_OVERHEAD + PER_THREAD_OVERHEAD * Math.max(1, threads);
     }
 
-    /** Bytes of a matrix of {@code n} weights in {@code f} (not NATIVE). */
-    static long matrixBytes(WeightFormat f, long n) {
-        return switch (f) {
-            case F32 -> 4 * n;
-            case BF16 -> 2 * n;
-            case Q8 -> n / 32 * 36;
-            case Q4 -> n / 32 * 20;
-            case NATIVE -> throw new IllegalArgumentException("NATIVE has no fixed size");
-        };
+    /** The heap the plan takes under {@code gc}: its bytes plus the collector's rounding of the weight arrays. */
+    public long heapBytes(HeapRounding gc) {
+        return totalBytes() + roundingBytes(gc);
+    }
+
+    /** What {@code gc} adds to the weight arrays by placing large ones in whole regions or pages. */
+    public long roundingBytes(HeapRounding gc) {
+        long extra = 0;
+        for (long a : arrays) {
+            extra += gc.footprint(a) - a;
+        }
+        return extra;
+    }
+
+    /**
+     * The arrays of {@code count} matrices of {@code n} weights each in {@code f} (not NATIVE): the
+     * values, and for q8/q4 one float32 scale per 32 of them.
+     */
+    static void matrices(List<Long> arrays, WeightFormat f, long n, long count) {
+        for (long i = 0; i < count; i++) {
+            switch (f) {
+                case F32 -> arrays.add(4 * n);
+                case BF16 -> arrays.add(2 * n);
+                case Q8 -> {
+                    arrays.add(n);
+                    arrays.add(n / 32 * 4);
+                }
+                case Q4 -> {
+                    arrays.add(n / 2);
+                    arrays.add(n / 32 * 4);
+                }
+                case NATIVE -> throw new IllegalArgumentException("NATIVE has no fixed size");
+            }
+        }
     }
 
     /**
@@ -58,42 +102,56 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         if (f == WeightFormat.NATIVE) {
             f = ck.contains(embed) && ck.info(embed).dtype() == DType.BF16 ? WeightFormat.BF16 : WeightFormat.F32;
         }
-        long bytes = 0;
+        List<Long> arrays = new ArrayList<>();
+        long slice = 0;
         for (String name : ck.tensorNames()) {
             TensorInfo t = ck.info(name);
             long n = t.elementCount();
             if (!name.startsWith(root) && t.rank() == 2 && name.endsWith(".weight")) {
-                bytes += f == WeightFormat.F32 ? 4 * n : 2 * n;
+                arrays.add(f == WeightFormat.F32 ? 4 * n : 2 * n);
             } else if (!name.startsWith(root) || t.rank() < 2 || name.contains("router")) {
-                bytes += 4 * n;
+                arrays.add(4 * n);
             } else if (name.equals(embed)) {
-                bytes += f == WeightFormat.F32 ? 4 * n : 2 * n;
+                arrays.add(f == WeightFormat.F32 ? 4 * n : 2 * n);
+            } else if (t.rank() == 3) {
+                // Stacked experts: gate_up_proj [E, H, 2I] becomes 2E matrices, down_proj [E, I, H] E of them;
+                // WeightLoader.expert converts each expert through a float32 slice and a row-major copy.
+                long experts = t.shape()[0];
+                long count = name.endsWith("gate_up_proj") ? 2 * experts : experts;
+                matrices(arrays, f, n / count, count);
+                slice = Math.max(slice, 4 * (n / experts + n / count));
             } else {
-                bytes += matrixBytes(f, n);
+                matrices(arrays, f, n, 1);
             }
         }
-        return new MemoryPlan(f, bytes, kvBytes, overhead(threads));
+        return of(f, arrays, kvBytes, overhead(threads) + slice * Math.max(1, threads));
     }
 
     /** A GGUF file's plan: under NATIVE each tensor as {@code GgufDecoderWeights} keeps it. */
     public static MemoryPlan of(GgufFile file, WeightFormat format, long kvBytes, int threads) {
-        long bytes = 0;
+        List<Long> arrays = new ArrayList<>();
         for (GgufTensor t : file.tensors().values()) {
             long n = t.elements();
             boolean embed = t.name().equals("token_embd.weight");
             if (t.ne().length < 2 || t.name().contains("ffn_gate_inp")) {
-                bytes += 4 * n;
+                arrays.add(4 * n);
                 continue;
             }
             if (embed) {
-                bytes += embeddingBytes(t, format);
+                arrays.add(embeddingBytes(t, format));
                 if (file.contains("output.weight")) {
                     continue;
                 }
             }
-            bytes += format == WeightFormat.NATIVE ? nativeBytes(t) : matrixBytes(format, n);
+            // Split experts [E, out, in] (ne reversed) are one matrix per expert.
+            long count = t.ne().length == 3 ? t.ne()[2] : 1;
+            if (format == WeightFormat.NATIVE) {
+                nativeMatrices(arrays, t, n / count, count);
+            } else {
+                matrices(arrays, format, n / count, count);
+            }
         }
-        return new MemoryPlan(format, bytes, kvBytes, overhead(threads));
+        return of(format, arrays, kvBytes, overhead(threads));
     }
 
     private static long embeddingBytes(GgufTensor t, WeightFormat format) {
@@ -107,15 +165,19 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         return t.bytes();
     }
 
-    private static long nativeBytes(GgufTensor t) {
-        long n = t.elements();
-        return switch (t.type()) {
-            case Q4_K, Q5_K, Q6_K -> t.bytes();
-            case Q8_0 -> matrixBytes(WeightFormat.Q8, n);
-            case Q4_0 -> matrixBytes(WeightFormat.Q4, n);
-            case BF16 -> 2 * n;
-            default -> 4 * n;
-        };
+    /** The arrays of {@code count} matrices of {@code n} weights each, kept as the file stores {@code t}. */
+    private static void nativeMatrices(List<Long> arrays, GgufTensor t, long n, long count) {
+        switch (t.type()) {
+            case Q4_K, Q5_K, Q6_K -> {
+                for (long i = 0; i < count; i++) {
+                    arrays.add(t.bytes() / count);
+                }
+            }
+            case Q8_0 -> matrices(arrays, WeightFormat.Q8, n, count);
+            case Q4_0 -> matrices(arrays, WeightFormat.Q4, n, count);
+            case BF16 -> matrices(arrays, WeightFormat.BF16, n, count);
+            default -> matrices(arrays, WeightFormat.F32, n, count);
+        }
     }
 
     /** Heap this JVM can still give: its maximum minus what is in use now. */
@@ -133,38 +195,66 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
     }
 
     /**
-     * Throws when {@link #totalBytes()} exceeds {@code available} bytes of heap (or the machine's
-     * memory), naming {@code model}, every part of the plan and the remedy: more heap, or
-     * {@code smaller} (the plan in a smaller format, or null when there is none).
+     * Throws when the plan does not fit {@code available} bytes of heap under {@code gc} (or the
+     * machine's memory), naming {@code model}, every part of the plan and the remedy: the JVM
+     * options that hold it ({@link #remedy}), or {@code smaller} (the plan in a smaller format, or
+     * null when there is none).
      */
-    public void requireFits(Path model, long available, long machine, MemoryPlan smaller) {
-        long need = totalBytes();
+    public void requireFits(Path model, long available, long machine, MemoryPlan smaller, HeapRounding gc) {
+        long need = heapBytes(gc);
         if (need <= available && need <= machine) {
             return;
         }
+        long rounding = roundingBytes(gc);
         StringBuilder m = new StringBuilder(String.format(
                 Locale.ROOT,
-                "the model needs %s in %s (weights %s + KV cache %s + overhead %s) but only %s of heap is free (-Xmx %s",
+                "the model needs %s in %s (weights %s + KV cache %s + overhead %s%s) but only %s of heap is free (-Xmx %s",
                 gib(need),
                 format.name().toLowerCase(Locale.ROOT),
                 gib(weightBytes),
                 gib(kvBytes),
                 gib(overheadBytes),
+                rounding > 0 ? " + " + gib(rounding) + " of " + gc + " rounding large arrays up" : "",
                 gib(available),
                 gib(Runtime.getRuntime().maxMemory())));
         if (machine != Long.MAX_VALUE) {
             m.append(", machine ").append(gib(machine));
         }
-        m.append("). Remedy: run with -Xmx")
-                .append((need + (1L << 30) - 1) >> 30)
-                .append("g on a machine with that much memory");
-        if (smaller != null && smaller.totalBytes() < need) {
+        m.append("). Remedy: run with ").append(remedy(gc)).append(" on a machine with that much memory");
+        if (smaller != null && smaller.heapBytes(gc) < need) {
             m.append(", or load a smaller format: --weight-format ")
                     .append(smaller.format.name().toLowerCase(Locale.ROOT))
-                    .append(" needs ")
-                    .append(gib(smaller.totalBytes()));
+                    .append(", run with ")
+                    .append(smaller.remedy(gc));
         }
         throw new ModelFormatException(model, m.toString());
+    }
+
+    /**
+     * The JVM options that hold this plan in the least heap: {@code -Xmx} alone, or with G1 (whose
+     * regions grow with the heap it is given) the larger regions or ZGC when they waste less.
+     */
+    String remedy(HeapRounding gc) {
+        long heap = heapBytes(gc);
+        if (gc.collector() != HeapRounding.Collector.G1) {
+            return "-Xmx" + gigabytes(heap) + "g";
+        }
+        for (int i = 0; i < 3; i++) {
+            heap = heapBytes(HeapRounding.g1ForHeap(heap));
+        }
+        String best = "-Xmx" + gigabytes(heap) + "g";
+        long largeRegions = heapBytes(HeapRounding.g1(32L << 20));
+        long z = heapBytes(HeapRounding.z());
+        if (largeRegions * 10 < heap * 9 && largeRegions <= z) {
+            best = "-Xmx" + gigabytes(largeRegions) + "g -XX:G1HeapRegionSize=32m";
+        } else if (z * 10 < heap * 9) {
+            best = "-Xmx" + gigabytes(z) + "g -XX:+UseZGC";
+        }
+        return best;
+    }
+
+    private static long gigabytes(long bytes) {
+        return (bytes + (1L << 30) - 1) >> 30;
     }
 
     static String gib(long bytes) {

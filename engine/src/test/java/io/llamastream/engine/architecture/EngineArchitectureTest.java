@@ -3,6 +3,7 @@ package io.llamastream.engine.architecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llamastream.engine.testing.PackageGraph;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

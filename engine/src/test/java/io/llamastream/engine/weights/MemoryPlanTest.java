@@ -62,8 +62,66 @@ class MemoryPlanTest {
 
     @Test
     void aScoutSizedFileIsRefusedAtOnceWithTheNumbersAndTheRemedy() throws IOException {
-        // 48 layers of Scout's experts in Q8_0 (16 x 8192 x 5120 each, three per layer): ~99 GB declared, nothing
-        // written.
+        Path file = scoutQ8ExpertsFile();
+        assertTrue(Files.size(file) > 90L << 30, "declares over 90 GiB");
+        ModelFormatException e =
+                assertThrows(ModelFormatException.class, () -> Llama4Model.load(file, ComputePool.shared()));
+        String m = e.getMessage();
+        assertTrue(m.startsWith(file.toString()), m);
+        assertTrue(m.contains("in native (weights 101.3 GiB + KV cache 1.0 GiB + overhead"), m);
+        assertTrue(m.contains("Remedy: run with -Xmx"), m);
+        assertTrue(m.contains("or load a smaller format: --weight-format q4, run with -Xmx"), m);
+    }
+
+    @Test
+    void theRefusalCountsG1sRegionsAndNamesTheOptionsThatHoldTheModelInLeastHeap() throws IOException {
+        MemoryPlan plan = scoutQ8Experts();
+        ModelFormatException e = assertThrows(
+                ModelFormatException.class,
+                () -> plan.requireFits(dir, 1L << 30, Long.MAX_VALUE, null, HeapRounding.g1(32L << 20)));
+        // Each expert's 40 MiB of int8 values takes two 32 MiB regions: 24 MiB more, 2,304 times.
+        assertTrue(
+                e.getMessage().contains("+ 54.0 GiB of G1 with 32 MiB regions rounding large arrays up)"),
+                e.getMessage());
+        // ZGC rounds them to 42 MiB and their 5 MiB of scales to 6: 6.75 GiB in all, where G1 cannot do better.
+        assertTrue(e.getMessage().contains("Remedy: run with -Xmx109g -XX:+UseZGC on a machine"), e.getMessage());
+    }
+
+    @Test
+    void underZgcTheSamePlanNeedsThreeMebibytesMorePerExpertMatrix() throws IOException {
+        MemoryPlan plan = scoutQ8Experts();
+        assertEquals(2304L * (3L << 20), plan.roundingBytes(HeapRounding.z()));
+        assertEquals(plan.totalBytes(), plan.heapBytes(HeapRounding.none()));
+    }
+
+    @Test
+    void arraysUnderHalfARegionNeedNoRemedyButMoreHeapWhenTheRegionsAreSmall() throws IOException {
+        // The bench model's experts, 2048 x 2048: 4 MiB of int8 values, 3 regions of 2 MiB each, none of 32 MiB.
+        GgufWriter w = new GgufWriter().llama4(2048, 16, 16, 8, 16, 2048, 4096, 2048);
+        for (int l = 0; l < 16; l++) {
+            w.tensor("blk." + l + ".ffn_gate_exps.weight", GgmlType.Q8_0, 16, 2048, 2048);
+            w.tensor("blk." + l + ".ffn_up_exps.weight", GgmlType.Q8_0, 16, 2048, 2048);
+            w.tensor("blk." + l + ".ffn_down_exps.weight", GgmlType.Q8_0, 16, 2048, 2048);
+        }
+        Path file = dir.resolve("bench-experts.gguf");
+        w.write(file);
+        MemoryPlan plan;
+        try (GgufFile f = GgufFile.open(file)) {
+            plan = MemoryPlan.of(f, WeightFormat.NATIVE, 0, 1);
+        }
+        assertEquals(768L * (2L << 20), plan.roundingBytes(HeapRounding.g1(2L << 20)));
+        assertEquals(0, plan.roundingBytes(HeapRounding.g1(32L << 20)));
+        assertEquals("-Xmx4g -XX:G1HeapRegionSize=32m", plan.remedy(HeapRounding.g1(2L << 20)));
+    }
+
+    private MemoryPlan scoutQ8Experts() throws IOException {
+        try (GgufFile f = GgufFile.open(scoutQ8ExpertsFile())) {
+            return MemoryPlan.of(f, WeightFormat.NATIVE, 0, 1);
+        }
+    }
+
+    /** Scout's 48 layers of experts in Q8_0 (16 x 8192 x 5120 each, three per layer): ~99 GB declared, none written. */
+    private Path scoutQ8ExpertsFile() throws IOException {
         GgufWriter w = new GgufWriter().llama4(5120, 48, 40, 8, 16, 8192, 16384, 202048);
         for (int l = 0; l < 48; l++) {
             w.tensor("blk." + l + ".ffn_gate_exps.weight", GgmlType.Q8_0, 16, 8192, 5120);
@@ -72,14 +130,7 @@ class MemoryPlanTest {
         }
         Path file = dir.resolve("scout-q8_0.gguf");
         w.write(file);
-        assertTrue(Files.size(file) > 90L << 30, "declares over 90 GiB");
-        ModelFormatException e =
-                assertThrows(ModelFormatException.class, () -> Llama4Model.load(file, ComputePool.shared()));
-        String m = e.getMessage();
-        assertTrue(m.startsWith(file.toString()), m);
-        assertTrue(m.contains("in native (weights 101.3 GiB + KV cache 1.0 GiB + overhead"), m);
-        assertTrue(m.contains("-Xmx103g"), m);
-        assertTrue(m.contains("or load a smaller format: --weight-format q4 needs 5"), m);
+        return file;
     }
 
     /** The KV plan of a command that runs one sequence is exactly what that sequence's cache takes. */
@@ -99,9 +150,9 @@ class MemoryPlanTest {
     @Test
     void aPlanThatFitsPasses() {
         MemoryPlan p = new MemoryPlan(WeightFormat.Q8, 1L << 30, 1L << 28, 1L << 28);
-        p.requireFits(dir, 2L << 30, 4L << 30, null);
-        ModelFormatException e =
-                assertThrows(ModelFormatException.class, () -> p.requireFits(dir, 1L << 30, 4L << 30, null));
+        p.requireFits(dir, 2L << 30, 4L << 30, null, HeapRounding.g1(2L << 20));
+        ModelFormatException e = assertThrows(
+                ModelFormatException.class, () -> p.requireFits(dir, 1L << 30, 4L << 30, null, HeapRounding.none()));
         assertTrue(
                 e.getMessage()
                         .contains(

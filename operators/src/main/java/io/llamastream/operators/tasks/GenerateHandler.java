@@ -3,7 +3,6 @@ package io.llamastream.operators.tasks;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.kafka.ContextOverflow;
-import io.llamastream.operators.ValidRequest;
 import java.util.List;
 import java.util.Locale;
 

@@ -3,8 +3,6 @@ package io.llamastream.operators.tasks;
 import io.llamastream.engine.scheduler.InferenceRequest;
 import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.kafka.ContextOverflow;
-import io.llamastream.operators.PreparedRequest;
-import io.llamastream.operators.ValidRequest;
 import io.llamastream.operators.postprocess.FirstTokenProbability;
 import io.llamastream.operators.postprocess.ModerationVerdict;
 import java.util.List;

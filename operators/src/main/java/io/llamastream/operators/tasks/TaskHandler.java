@@ -3,9 +3,6 @@ package io.llamastream.operators.tasks;
 import io.llamastream.engine.scheduler.InferenceRequest;
 import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.engine.tokenizer.Tokenizer;
-import io.llamastream.operators.PreparedRequest;
-import io.llamastream.operators.RejectedRequestException;
-import io.llamastream.operators.ValidRequest;
 import java.util.List;
 
 /**

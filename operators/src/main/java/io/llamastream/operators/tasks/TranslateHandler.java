@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.llamastream.engine.scheduler.InferenceResult;
 import io.llamastream.kafka.ContextOverflow;
 import io.llamastream.kafka.ErrorCode;
-import io.llamastream.operators.RejectedRequestException;
-import io.llamastream.operators.ValidRequest;
 import java.util.List;
 import java.util.Map;
 

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.operators.PreparedRequest;
-import io.llamastream.operators.RejectedRequestException;
 import io.llamastream.operators.TestFixtures;
 import io.llamastream.operators.TestRequests;
-import io.llamastream.operators.ValidRequest;
 import io.llamastream.operators.grammar.JsonGrammarProcessor;
 import io.llamastream.operators.postprocess.ReplyFormatException;
 import java.util.List;

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.llamastream.engine.sampling.StopReason;
 import io.llamastream.engine.scheduler.InferenceResult;
-import io.llamastream.operators.PreparedRequest;
 import io.llamastream.operators.TestFixtures;
 import io.llamastream.operators.TestRequests;
-import io.llamastream.operators.ValidRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

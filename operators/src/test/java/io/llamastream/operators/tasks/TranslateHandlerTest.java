@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llamastream.operators.RejectedRequestException;
 import io.llamastream.operators.TestFixtures;
 import io.llamastream.operators.TestRequests;
-import io.llamastream.operators.ValidRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.llamastream.engine.architecture;
+package io.llamastream.engine.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * The import graph between the packages of a source tree, read from each file's {@code package} and
  * {@code import} lines. An edge remembers one file that causes it, so a failure names where to look.
  */
-final class PackageGraph {
+public final class PackageGraph {
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+);", Pattern.MULTILINE);
     private static final Pattern IMPORT =
             Pattern.compile("^import\\s+(?:static\\s+)?([a-z][\\w]*(?:\\.[a-z][\\w]*)*)\\.[A-Z]", Pattern.MULTILINE);
@@ -26,7 +26,7 @@ final class PackageGraph {
     /** Package to the packages it imports, each with one file that imports it. */
     private final Map<String, Map<String, String>> edges = new TreeMap<>();
 
-    static PackageGraph read(Path sourceRoot) {
+    public static PackageGraph read(Path sourceRoot) {
         PackageGraph graph = new PackageGraph();
         try (Stream<Path> files = Files.walk(sourceRoot)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
@@ -38,7 +38,7 @@ final class PackageGraph {
         return graph;
     }
 
-    void add(String file, String source) {
+    public void add(String file, String source) {
         Matcher pkg = PACKAGE.matcher(source);
         if (!pkg.find()) {
             return;
@@ -54,12 +54,12 @@ final class PackageGraph {
         }
     }
 
-    Set<String> packages() {
+    public Set<String> packages() {
         return edges.keySet();
     }
 
     /** Every imported package whose name starts with {@code prefix}, as "importer -> imported (file)". */
-    List<String> importsStartingWith(String prefix) {
+    public List<String> importsStartingWith(String prefix) {
         List<String> found = new ArrayList<>();
         edges.forEach((from, targets) -> targets.forEach((to, file) -> {
             if (to.startsWith(prefix)) {
@@ -73,7 +73,7 @@ final class PackageGraph {
      * The strongly connected components of more than one package among those starting with
      * {@code prefix} (Tarjan's algorithm), each printed as its edges with the files that cause them.
      */
-    List<String> cycles(String prefix) {
+    public List<String> cycles(String prefix) {
         Tarjan t = new Tarjan(prefix);
         for (String p : edges.keySet()) {
             if (p.startsWith(prefix) && !t.index.containsKey(p)) {

@@ -1,7 +1,6 @@
-package io.llamastream.operators;
+package io.llamastream.operators.tasks;
 
 import io.llamastream.engine.sampling.SamplingParams;
-import io.llamastream.operators.tasks.TaskDefinition;
 import java.io.Serializable;
 
 /**

@@ -1,4 +1,4 @@
-package io.llamastream.operators;
+package io.llamastream.operators.tasks;
 
 import io.llamastream.kafka.RecordSource;
 import io.llamastream.operators.grammar.JsonSchemaCompiler;
