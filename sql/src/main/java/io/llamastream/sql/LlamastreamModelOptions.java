@@ -125,6 +125,12 @@ public final class LlamastreamModelOptions {
             .defaultValue(50_000_000L)
             .withDescription("Largest decoded image (larger: IMAGE_TOO_LARGE).");
 
+    public static final ConfigOption<String> DATE_STRING = ConfigOptions.key("date-string")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("The date a checkpoint's chat template renders (its date_string, e.g. '26 Jul 2024'); "
+                    + "default: the tasks file's date_string, else today (UTC).");
+
     public static final ConfigOption<Duration> DEADLINE = ConfigOptions.key("deadline")
             .durationType()
             .noDefaultValue()

@@ -52,6 +52,7 @@ public final class LlamastreamModelProviderFactory implements ModelProviderFacto
                 MAX_TEXT_CHARS,
                 MAX_IMAGES,
                 MAX_IMAGE_PIXELS,
+                DATE_STRING,
                 DEADLINE);
     }
 

@@ -23,7 +23,7 @@ import org.apache.flink.table.api.ValidationException;
 /**
  * One {@code CREATE MODEL}'s options, checked and resolved: the task (with a replaced system prompt
  * if given) and its fixed parameters, the engine, batching and input limits of the shared engine,
- * and the per-row deadline (0: none). Unset numbers are -1 so the task's own defaults apply, as for
+ * the date chat templates render (null: today) and the per-row deadline (0: none). Unset numbers are -1 so the task's own defaults apply, as for
  * a request without params in the DataStream job. Every error names the option it is about.
  */
 public record ModelSettings(
@@ -40,6 +40,7 @@ public record ModelSettings(
         EngineSettings engine,
         BatchingSettings batching,
         InputLimits limits,
+        String dateString,
         long deadlineMs)
         implements Serializable {
 
@@ -151,6 +152,7 @@ public record ModelSettings(
                 engine,
                 batching,
                 limits,
+                options.getOptional(DATE_STRING).orElse(catalog.dateString()),
                 deadlineMs);
     }
 

@@ -55,7 +55,8 @@ public final class RowPredictor implements Serializable {
         Llama4Model model = engine.model();
         InputLimits limits = settings.limits();
         // The task's chat format, as the DataStream job chooses it (a Llama 3 model's own template).
-        TaskPromptFormats formats = TaskPromptFormats.of(model.chatTemplate(), model.tokenizer(), null, model.name());
+        TaskPromptFormats formats =
+                TaskPromptFormats.of(model.chatTemplate(), model.tokenizer(), settings.dateString(), model.name());
         formats.forTask(settings.task());
         textEncoder = new TextPromptEncoder(model.tokenizer(), formats, limits.maxContextTokens());
         if (model.visionEncoder() != null) {

@@ -22,6 +22,8 @@ public final class HfDecoderWeights implements DecoderWeights {
     private final String root;
     private final String m;
     private final String ffn;
+    /** The table {@link #embeddings} built, which a tied model's output matrix may share. */
+    private Embeddings embeddings;
 
     private HfDecoderWeights(WeightLoader w, Checkpoint checkpoint, TextModelConfig config, String root) {
         this.w = w;
@@ -99,7 +101,8 @@ public final class HfDecoderWeights implements DecoderWeights {
 
     @Override
     public Embeddings embeddings(int vocab, int hidden) {
-        return w.embeddings(m + "embed_tokens.weight", vocab, hidden);
+        embeddings = w.embeddings(m + "embed_tokens.weight", vocab, hidden);
+        return embeddings;
     }
 
     @Override
@@ -111,7 +114,15 @@ public final class HfDecoderWeights implements DecoderWeights {
     public Linear lmHead(int vocab, int hidden) {
         // Tied models (Llama 3.2 1B/3B) have no lm_head: the embedding table is the output matrix too.
         boolean tied = config.tieWordEmbeddings() && !checkpoint.contains(root + "lm_head.weight");
-        return w.linear(tied ? m + "embed_tokens.weight" : root + "lm_head.weight", vocab, hidden);
+        if (!tied) {
+            return w.linear(root + "lm_head.weight", vocab, hidden);
+        }
+        // In float32 or bf16 the output matrix holds the table's own values: one array serves both.
+        boolean exact = w.format() == WeightFormat.F32 || w.format() == WeightFormat.BF16;
+        if (exact && embeddings != null && embeddings.asMatrix().isPresent()) {
+            return new Linear(embeddings.asMatrix().get());
+        }
+        return w.linear(m + "embed_tokens.weight", vocab, hidden);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.llamastream.engine.model;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -55,25 +56,63 @@ public final class MoeLayer implements FeedForward {
                 counts[best]++;
             }
         }
+        int[] active = new int[e];
+        int nActive = 0;
         for (int x = 0; x < e; x++) {
+            if (counts[x] > 0) {
+                active[nActive++] = x;
+                expertTokens.addAndGet(x, counts[x]);
+            }
+        }
+        float[][] ins = new float[e][];
+        float[][] ys = new float[e][];
+        for (int i = 0; i < nActive; i++) {
+            int x = active[i];
             int n = counts[x];
-            if (n == 0) {
-                continue;
+            float[] in = ins[x] = new float[n * hidden];
+            for (int j = 0; j < n; j++) {
+                System.arraycopy(h, rows[x][j] * hidden, in, j * hidden, hidden);
+                FloatKernels.scale(in, j * hidden, hidden, gates[x][j]);
             }
-            expertTokens.addAndGet(x, n);
-            float[] in = new float[n * hidden];
-            for (int i = 0; i < n; i++) {
-                int t = rows[x][i];
-                System.arraycopy(h, t * hidden, in, i * hidden, hidden);
-                FloatKernels.scale(in, i * hidden, hidden, gates[x][i]);
+            ys[x] = new float[n * hidden];
+        }
+        if (nActive >= EXPERTS_PER_THREAD * pool.threads() && pool.threads() > 1) {
+            // Many experts in one step (a batch, a prefill): each thread runs whole experts, claimed
+            // one at a time, instead of every expert's three matrices being split across the
+            // threads (three fork/joins per expert). Each row's result does not depend on the split.
+            int count = nActive;
+            // Busiest experts first, so the last ones claimed are the shortest.
+            int[] order = Arrays.copyOf(active, count);
+            for (int i = 1; i < count; i++) {
+                for (int j = i; j > 0 && counts[order[j]] > counts[order[j - 1]]; j--) {
+                    int swap = order[j];
+                    order[j] = order[j - 1];
+                    order[j - 1] = swap;
+                }
             }
-            float[] y = new float[n * hidden];
-            experts[x].apply(in, n, y, pool);
-            for (int i = 0; i < n; i++) {
-                FloatKernels.addInPlace(out, rows[x][i] * hidden, y, i * hidden, hidden);
+            AtomicInteger next = new AtomicInteger();
+            pool.forRange(pool.threads(), Long.MAX_VALUE / (4L * pool.threads()), (from, to) -> {
+                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                    int x = order[i];
+                    experts[x].apply(ins[x], counts[x], ys[x], ComputePool.INLINE);
+                }
+            });
+        } else {
+            for (int i = 0; i < nActive; i++) {
+                int x = active[i];
+                experts[x].apply(ins[x], counts[x], ys[x], pool);
+            }
+        }
+        for (int i = 0; i < nActive; i++) {
+            int x = active[i];
+            for (int j = 0; j < counts[x]; j++) {
+                FloatKernels.addInPlace(out, rows[x][j] * hidden, ys[x], j * hidden, hidden);
             }
         }
     }
+
+    /** Active experts per compute thread from which threads take whole experts rather than splitting each one. */
+    static final int EXPERTS_PER_THREAD = 2;
 
     private static float sigmoid(float x) {
         return (float) (1.0 / (1.0 + Math.exp(-x)));
@@ -81,6 +120,18 @@ public final class MoeLayer implements FeedForward {
 
     public int experts() {
         return experts.length;
+    }
+
+    Linear router() {
+        return router;
+    }
+
+    SwiGlu shared() {
+        return shared;
+    }
+
+    SwiGlu expert(int x) {
+        return experts[x];
     }
 
     /** Tokens routed to each expert since load (for per-expert metrics). */

@@ -1,6 +1,7 @@
 package io.llamastream.engine.weights;
 
 import io.llamastream.engine.math.Bf16;
+import java.util.Optional;
 
 /**
  * The token embedding table, looked up by rows (never multiplied), so it is kept exact:
@@ -65,6 +66,17 @@ public final class Embeddings {
         for (int i = 0; i < cols; i++) {
             dst[off + i] = Bf16.toFloat(bf16[base + i]);
         }
+    }
+
+    /**
+     * The table as an output matrix over the same storage, for a model whose output matrix is its
+     * embedding table (tied): float32 or bf16 as kept; empty for rows decoded from other storage.
+     */
+    public Optional<WeightMatrix> asMatrix() {
+        if (f32 != null) {
+            return Optional.of(new F32Matrix(f32, rows, cols));
+        }
+        return bf16 != null ? Optional.of(new Bf16Matrix(bf16, rows, cols)) : Optional.empty();
     }
 
     public long bytes() {

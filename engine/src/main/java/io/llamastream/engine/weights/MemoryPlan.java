@@ -124,6 +124,11 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
                 matrices(arrays, f, n, 1);
             }
         }
+        boolean tied = ck.contains(embed) && !ck.contains(root + "lm_head.weight");
+        if (tied && (f == WeightFormat.Q8 || f == WeightFormat.Q4)) {
+            // A tied model's output matrix is the embedding table quantized; in f32/bf16 it shares the table.
+            matrices(arrays, f, ck.info(embed).elementCount(), 1);
+        }
         return of(f, arrays, kvBytes, overhead(threads) + slice * Math.max(1, threads));
     }
 

@@ -43,9 +43,13 @@ class MemoryPlanTest {
         "tiny-scout, Q8",
         "tiny-scout, Q4",
         "tiny-maverick, NATIVE",
+        "llama3-tiny, F32",
+        "llama3-tiny, BF16",
+        "llama3-tiny, Q8",
+        "llama3-tiny, Q4",
     })
     void planIsWhatTheLoaderBuilds(String model, WeightFormat format) {
-        Path path = Fixtures.model(model);
+        Path path = model.startsWith("llama3-") ? Fixtures.llama3(model) : Fixtures.model(model);
         MemoryPlan plan;
         if (model.endsWith(".gguf")) {
             try (GgufFile f = GgufFile.open(path)) {

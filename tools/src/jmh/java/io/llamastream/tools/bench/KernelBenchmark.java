@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Matrix x batch-of-rows kernels per weight format: {@code out = x @ W.T} with W
  * {@code [rows, cols]} and x {@code [tokens, cols]}, on a pool of {@code threads}. Divide the
  * weight bytes ({@code matrices * rows * cols * bytesPerWeight}) by the time for GB/s, or
- * {@code 2 * matrices * rows * cols * tokens} for FLOP/s. Run with {@code -Pjmh} (see docs/benchmarks.md).
+ * {@code 2 * matrices * rows * cols * tokens} for FLOP/s, and compare with {@link FmaProbeBenchmark}
+ * run in the same JMH invocation. Run with {@code -Pjmh} (see docs/benchmarks.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +37,7 @@ public class KernelBenchmark {
     @Param({"F32", "BF16", "Q8", "Q4"})
     public WeightFormat format;
 
-    @Param({"1", "2", "4", "32", "64"})
+    @Param({"1", "2", "4", "16", "32", "64", "256", "512"})
     public int tokens;
 
     @Param({"8192"})

@@ -260,12 +260,20 @@ public final class BenchRunner {
         int vocab = model.config().vocabSize();
         KvCache cache = model.newCache();
         float[] logits = model.forward(new Batch().add(cache, randomTokens(16, vocab)), false);
-        // Warm up until the kernels are surely compiled by C2 (interpreted/C1 Vector API code is
-        // orders of magnitude slower): at least 4 steps and one second.
-        long w0 = System.nanoTime();
-        for (int i = 0; i < 4 || System.nanoTime() - w0 < o.warmupNanos(); i++) {
-            logits = model.forward(new Batch().add(cache, new int[] {Sampler.argmax(logits, 0, vocab)}), false);
-        }
+        // Warm up until the kernels are compiled by C2 (interpreted/C1 Vector API code is orders of
+        // magnitude slower): at least 4 steps and one second, then until a step is as fast as the best.
+        float[][] last = {logits};
+        SteadyWarmup.run(
+                () -> {
+                    long s = System.nanoTime();
+                    last[0] =
+                            model.forward(new Batch().add(cache, new int[] {Sampler.argmax(last[0], 0, vocab)}), false);
+                    return System.nanoTime() - s;
+                },
+                4,
+                o.warmupNanos(),
+                10 * o.warmupNanos());
+        logits = last[0];
         long t0 = System.nanoTime();
         for (int i = 0; i < o.decodeTokens(); i++) {
             logits = model.forward(new Batch().add(cache, new int[] {Sampler.argmax(logits, 0, vocab)}), false);
@@ -286,11 +294,19 @@ public final class BenchRunner {
             }
             float[] logits = model.forward(prefill, false);
             // Untimed steps until this batch size's kernel paths are C2-compiled (each size takes
-            // other tiles: a first use runs interpreted Vector API code, orders of magnitude slower).
-            long w0 = System.nanoTime();
-            for (int i = 0; i < 2 || System.nanoTime() - w0 < o.warmupNanos() / 4; i++) {
-                logits = step(model, caches, logits, vocab);
-            }
+            // other tiles: a first use runs interpreted Vector API code, orders of magnitude slower),
+            // i.e. until a step is as fast as the best one, not for a fixed time.
+            float[][] last = {logits};
+            SteadyWarmup.run(
+                    () -> {
+                        long s = System.nanoTime();
+                        last[0] = step(model, caches, last[0], vocab);
+                        return System.nanoTime() - s;
+                    },
+                    2,
+                    o.warmupNanos() / 4,
+                    5 * o.warmupNanos());
+            logits = last[0];
             long t0 = System.nanoTime();
             for (int i = 0; i < o.batchSteps(); i++) {
                 logits = step(model, caches, logits, vocab);
@@ -316,7 +332,18 @@ public final class BenchRunner {
     private void prefill(TextModel model, TextModelConfig c, ObjectNode out, double fmaProbe) {
         int vocab = c.vocabSize();
         int n = o.prefillTokens();
-        model.forward(new Batch().add(model.newCache(), randomTokens(n / 4 + 1, vocab)), false);
+        // Untimed prefills of the same length until one is as fast as the best: the one timed prefill
+        // must not include a kernel path's first, interpreted use.
+        SteadyWarmup.run(
+                () -> {
+                    int[] warm = randomTokens(n, vocab);
+                    long s = System.nanoTime();
+                    model.forward(new Batch().add(model.newCache(), warm), false);
+                    return System.nanoTime() - s;
+                },
+                2,
+                0,
+                5 * o.warmupNanos());
         int[] prompt = randomTokens(n, vocab);
         long t0 = System.nanoTime();
         model.forward(new Batch().add(model.newCache(), prompt), false);

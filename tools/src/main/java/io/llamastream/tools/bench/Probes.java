@@ -62,18 +62,33 @@ public final class Probes {
         float[] partial = new float[threads];
         for (int r = 0; r < reps + 1; r++) {
             long t0 = System.nanoTime();
-            pool.forRange(threads, Long.MAX_VALUE / threads / 2, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    partial[i] = chains(iterations, i);
-                }
-            });
+            sink += fmaChains(iterations, pool, partial);
             long dt = System.nanoTime() - t0;
             if (r > 0) {
                 best = Math.min(best, dt);
             }
-            sink += partial[0];
         }
         return threads * (double) iterations * 12 * F.length() * 2 / best;
+    }
+
+    /**
+     * One pass of the FMA probe: {@code iterations} steps of 12 independent vector FMA chains on
+     * each pool thread ({@code 2 * 12 * lanes * iterations * threads} FLOPs); {@code partial} has
+     * one slot per thread. Returns a value the caller must consume.
+     */
+    public static float fmaChains(long iterations, ComputePool pool, float[] partial) {
+        int threads = pool.threads();
+        pool.forRange(threads, Long.MAX_VALUE / threads / 2, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                partial[i] = chains(iterations, i);
+            }
+        });
+        return partial[0];
+    }
+
+    /** FLOPs of one {@link #fmaChains} pass. */
+    public static double fmaChainFlops(long iterations, int threads) {
+        return threads * (double) iterations * 12 * F.length() * 2;
     }
 
     private static float chains(long iterations, int seed) {
