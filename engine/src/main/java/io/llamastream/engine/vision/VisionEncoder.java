@@ -6,6 +6,7 @@ import io.llamastream.engine.math.FloatKernels;
 import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.weights.WeightMatrix;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Llama 4's vision tower, pixel-shuffle adapter and multimodal projector (architecture doc
@@ -22,12 +23,8 @@ public final class VisionEncoder {
     private record Layer(
             float[] ln1W,
             float[] ln1B,
-            WeightMatrix qW,
-            float[] qB,
-            WeightMatrix kW,
-            float[] kB,
-            WeightMatrix vW,
-            float[] vB,
+            WeightMatrix qkvW, // q_proj, k_proj and v_proj stacked: [3 Hv, Hv]
+            float[] qkvB,
             WeightMatrix oW,
             float[] oB,
             float[] ln2W,
@@ -122,12 +119,17 @@ public final class VisionEncoder {
             layers[l] = new Layer(
                     ckpt.floats(n + "input_layernorm.weight", h),
                     ckpt.floats(n + "input_layernorm.bias", h),
-                    matrices.matrix(n + "self_attn.q_proj.weight", h, h),
-                    ckpt.floats(n + "self_attn.q_proj.bias", h),
-                    matrices.matrix(n + "self_attn.k_proj.weight", h, h),
-                    ckpt.floats(n + "self_attn.k_proj.bias", h),
-                    matrices.matrix(n + "self_attn.v_proj.weight", h, h),
-                    ckpt.floats(n + "self_attn.v_proj.bias", h),
+                    format.fromFloats(
+                            concat(
+                                    ckpt.floats(n + "self_attn.q_proj.weight", h, h),
+                                    ckpt.floats(n + "self_attn.k_proj.weight", h, h),
+                                    ckpt.floats(n + "self_attn.v_proj.weight", h, h)),
+                            Math.toIntExact(3 * h),
+                            Math.toIntExact(h)),
+                    concat(
+                            ckpt.floats(n + "self_attn.q_proj.bias", h),
+                            ckpt.floats(n + "self_attn.k_proj.bias", h),
+                            ckpt.floats(n + "self_attn.v_proj.bias", h)),
                     matrices.matrix(n + "self_attn.o_proj.weight", h, h),
                     ckpt.floats(n + "self_attn.o_proj.bias", h),
                     ckpt.floats(n + "post_attention_layernorm.weight", h),
@@ -153,6 +155,21 @@ public final class VisionEncoder {
                 matrices.matrix("multi_modal_projector.linear_1.weight", cfg.textHiddenSize(), cfg.visionOutputDim()));
     }
 
+    /** The arrays one after another: row-major matrices with equal widths stack into one. */
+    private static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) {
+            n += p.length;
+        }
+        float[] out = new float[n];
+        int off = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, off, p.length);
+            off += p.length;
+        }
+        return out;
+    }
+
     public VisionConfig config() {
         return cfg;
     }
@@ -175,12 +192,10 @@ public final class VisionEncoder {
         float[] x = embedPatches(pixelValues, tiles);
         VisionKernels.layerNorm(x, rows, hv, preW, preB, cfg.normEps(), x, pool);
         float[] scratch = new float[rows * hv];
-        float[] q = new float[rows * hv];
-        float[] k = new float[rows * hv];
-        float[] v = new float[rows * hv];
+        float[] qkv = new float[rows * 3 * hv];
         float[] mlp = new float[rows * cfg.intermediateSize()];
         for (Layer layer : layers) {
-            attentionBlock(layer, x, tiles, scratch, q, k, v);
+            attentionBlock(layer, x, tiles, scratch, qkv);
             mlpBlock(layer, x, rows, scratch, mlp);
         }
         VisionKernels.layerNorm(x, rows, hv, postW, postB, cfg.normEps(), x, pool);
@@ -249,43 +264,47 @@ public final class VisionEncoder {
         return x;
     }
 
-    private void attentionBlock(Layer l, float[] x, int tiles, float[] xn, float[] q, float[] k, float[] v) {
+    /**
+     * LayerNorm, one product for Q, K and V together (one pass over the activations), then full
+     * (non-causal) attention within each tile: one task per (tile, head), claimed from a counter
+     * so a thread whose core is busy elsewhere takes fewer. A head's Q and K are gathered and
+     * rotated (2-D RoPE), and both of its products (Q K^T and P V) run on the many-row core's
+     * packed path on the task's own thread. The context goes to xn, whose normalised input is no
+     * longer needed; the output projection and its bias are added to the residual stream.
+     */
+    private void attentionBlock(Layer l, float[] x, int tiles, float[] xn, float[] qkv) {
         int hv = cfg.hiddenSize();
         int n = cfg.grid() * cfg.grid() + 1;
         int rows = tiles * n;
         int heads = cfg.numHeads();
         int hd = cfg.headDim();
+        int width = 3 * hv;
         VisionKernels.layerNorm(x, rows, hv, l.ln1W(), l.ln1B(), cfg.normEps(), xn, pool);
-        l.qW().multiply(xn, rows, q, pool);
-        l.kW().multiply(xn, rows, k, pool);
-        l.vW().multiply(xn, rows, v, pool);
-        VisionKernels.addBias(q, rows, hv, l.qB(), pool);
-        VisionKernels.addBias(k, rows, hv, l.kB(), pool);
-        VisionKernels.addBias(v, rows, hv, l.vB(), pool);
-        rope.apply(q, tiles, heads);
-        rope.apply(k, tiles, heads);
-        // Full (non-causal) attention within each tile, one task per (tile, head); the context
-        // goes to xn, whose normalised input is no longer needed. Both products of a head
-        // (Q K^T and P V) run on the many-row core, on the task's own thread.
+        l.qkvW().multiply(xn, rows, qkv, pool);
+        VisionKernels.addBias(qkv, rows, width, l.qkvB(), pool);
         float scale = (float) (1.0 / Math.sqrt(hd));
-        pool.forRange(tiles * heads, (long) n * n * hd * 2, (from, to) -> {
+        int tasks = tiles * heads;
+        AtomicInteger next = new AtomicInteger();
+        pool.forRange(Math.min(pool.threads(), tasks), (long) n * n * hd * 2 * tasks / pool.threads(), (a, b) -> {
             float[] qh = new float[n * hd];
             float[] kh = new float[n * hd];
             float[] vt = new float[hd * n];
             float[] scores = new float[n * n];
             float[] context = new float[n * hd];
-            for (int th = from; th < to; th++) {
+            for (int th = next.getAndIncrement(); th < tasks; th = next.getAndIncrement()) {
                 int t = th / heads;
                 int h = th % heads;
                 int base = t * n;
                 for (int i = 0; i < n; i++) {
-                    int src = (base + i) * hv + h * hd;
-                    System.arraycopy(q, src, qh, i * hd, hd);
-                    System.arraycopy(k, src, kh, i * hd, hd);
+                    int src = (base + i) * width + h * hd;
+                    System.arraycopy(qkv, src, qh, i * hd, hd);
+                    System.arraycopy(qkv, src + hv, kh, i * hd, hd);
                     for (int d = 0; d < hd; d++) {
-                        vt[d * n + i] = v[src + d];
+                        vt[d * n + i] = qkv[src + 2 * hv + d];
                     }
                 }
+                rope.applyHead(qh);
+                rope.applyHead(kh);
                 new F32Matrix(kh, n, hd).multiply(qh, n, scores, ComputePool.INLINE);
                 VisionKernels.scaledSoftmax(scores, 0, n, n, scale);
                 new F32Matrix(vt, hd, n).multiply(scores, n, context, ComputePool.INLINE);
@@ -294,8 +313,8 @@ public final class VisionEncoder {
                 }
             }
         });
-        l.oW().multiply(xn, rows, q, pool);
-        VisionKernels.addBiasResidual(x, q, rows, hv, l.oB(), pool);
+        l.oW().multiply(xn, rows, qkv, pool);
+        VisionKernels.addBiasResidual(x, qkv, rows, hv, l.oB(), pool);
     }
 
     private void mlpBlock(Layer l, float[] x, int rows, float[] xn, float[] mlp) {

@@ -37,26 +37,21 @@ public final class VisionRope2d {
     }
 
     /**
-     * Rotates every head of {@code tiles * rows} rows of width {@code heads * headDim} in place;
-     * row r of each tile uses position r.
+     * Rotates one head of one tile in place: {@code head} is {@code [positions, headDim]}, row p at
+     * position p.
      */
-    public void apply(float[] qk, int tiles, int heads) {
-        int width = heads * pairs * 2;
-        for (int t = 0; t < tiles; t++) {
-            for (int p = 0; p < rows; p++) {
-                int rowOff = (t * rows + p) * width;
-                int tab = p * pairs;
-                for (int h = 0; h < heads; h++) {
-                    int off = rowOff + h * pairs * 2;
-                    for (int i = 0; i < pairs; i++) {
-                        float re = qk[off + 2 * i];
-                        float im = qk[off + 2 * i + 1];
-                        float c = cos[tab + i];
-                        float s = sin[tab + i];
-                        qk[off + 2 * i] = re * c - im * s;
-                        qk[off + 2 * i + 1] = re * s + im * c;
-                    }
-                }
+    public void applyHead(float[] head) {
+        int hd = pairs * 2;
+        for (int p = 0; p < rows; p++) {
+            int off = p * hd;
+            int tab = p * pairs;
+            for (int i = 0; i < pairs; i++) {
+                float re = head[off + 2 * i];
+                float im = head[off + 2 * i + 1];
+                float c = cos[tab + i];
+                float s = sin[tab + i];
+                head[off + 2 * i] = re * c - im * s;
+                head[off + 2 * i + 1] = re * s + im * c;
             }
         }
     }
