@@ -14,6 +14,14 @@ import java.nio.ByteOrder;
 public final class TensorReader {
     private static final int CHUNK_BYTES = 1 << 22;
 
+    /**
+     * Each thread's read buffer, direct so the positional read lands in it with one copy (a heap
+     * buffer costs the JDK's own direct bounce buffer and a second copy), and kept across calls so
+     * a load makes almost no garbage for the collector to run on while the weights are built.
+     */
+    private static final ThreadLocal<ByteBuffer> BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN));
+
     private static void checkRange(TensorInfo t, long first, int count) {
         if (first < 0 || count < 0 || first + count > t.elementCount()) {
             throw new IndexOutOfBoundsException(
@@ -29,7 +37,7 @@ public final class TensorReader {
             return;
         }
         int width = t.dtype().bytes();
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = BUFFER.get();
         short[] bits = t.dtype() == DType.BF16 ? new short[CHUNK_BYTES / 2] : null;
         int done = 0;
         while (done < count) {
@@ -62,7 +70,7 @@ public final class TensorReader {
             }
             return;
         }
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = BUFFER.get();
         for (int done = 0; done < count; ) {
             int n = Math.min(CHUNK_BYTES / 2, count - done);
             read(f, t, first + done, 2, n, buf);

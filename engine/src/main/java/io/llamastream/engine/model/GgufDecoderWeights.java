@@ -249,7 +249,7 @@ public final class GgufDecoderWeights implements DecoderWeights {
         int per = Math.max(1, SLICE_BYTES / rowBytes);
         int slices = (rows + per - 1) / per;
         pool.forRange(slices, (long) per * cols, (from, to) -> {
-            byte[] raw = new byte[Math.min(rows, per) * rowBytes];
+            byte[] raw = scratch(Math.min(rows, per) * rowBytes);
             for (int s = from; s < to; s++) {
                 int r = s * per;
                 int n = Math.min(per, rows - r);
@@ -257,6 +257,18 @@ public final class GgufDecoderWeights implements DecoderWeights {
                 sink.accept(r, raw, n);
             }
         });
+    }
+
+    /** Each thread's read buffer, kept across matrices: a load then makes almost no garbage, so few collections copy the weights it is building. */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
+    private static byte[] scratch(int n) {
+        byte[] b = SCRATCH.get();
+        if (b.length < n) {
+            b = new byte[Math.max(n, SLICE_BYTES)];
+            SCRATCH.set(b);
+        }
+        return b;
     }
 
     /** Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t} to float32 slices. */
