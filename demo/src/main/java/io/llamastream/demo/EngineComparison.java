@@ -163,7 +163,7 @@ final class EngineComparison {
                 raw.seconds(),
                 stream.size() / raw.seconds());
         CpuWindow jobCpu = new CpuWindow();
-        cmd.runLocal(modelDir, warmUp, stream, tracker, jobCpu);
+        new LocalDemo(cmd, modelDir).run(warmUp, stream, tracker, jobCpu);
         Map<DemoSample.Event, String> jobAnswers = tracker.answers();
         List<String> differences = new ArrayList<>();
         for (DemoSample.Event e : stream) {

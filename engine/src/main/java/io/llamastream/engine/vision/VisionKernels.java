@@ -128,7 +128,8 @@ public final class VisionKernels {
         p = p.fma(t, c(-1.26551223f));
         FloatVector erfcA = t.mul(VectorExp.exp(a.neg().fma(a, p)));
         FloatVector h = x.mul(0.5f).mul(erfcA);
-        return h.blend(x.sub(h), x.compare(VectorOperators.GT, 0f));
+        // x > 0: x - h = x (1 - erfc) + h; x <= 0: h. No blend: JDK 17's C2 left it boxed here.
+        return x.max(0f).fma(c(1f).sub(erfcA), h);
     }
 
     private static FloatVector c(float v) {

@@ -5,14 +5,10 @@ import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
 import io.llamastream.engine.weights.WeightFormat;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
-import java.text.ParseException;
+import java.time.LocalTime;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
-import jdk.jfr.Configuration;
-import jdk.jfr.Recording;
 
 /**
  * One Scout-sized vision tile (hidden 1408, 16 heads, MLP 5632, 336 pixels = 577 rows, random
@@ -20,8 +16,9 @@ import jdk.jfr.Recording;
  * scaled to the real 34 layers, next to the FMA probe measured the same way on the same threads.
  * CPU time keeps figures taken on a loaded machine comparable; wall time over CPU time shows
  * whether both cores stay busy. Not a test: run it by hand (docs/benchmarks.md). Arguments:
- * layers reps format threads (default 2 5 BF16 and the machine's cores); {@code -Dvision.jfr=file}
- * records a JFR profile of the warm runs (all but the first).
+ * layers reps format threads (default 2 5 BF16 and the machine's cores). Each run line starts with
+ * the time of day at its end, so a JFR recording started with the JVM can be cut to warm runs
+ * (starting a recording mid-run deoptimises the kernels, see docs/benchmarks.md).
  */
 public final class VisionCpuTime {
     private static final OperatingSystemMXBean OS =
@@ -31,7 +28,7 @@ public final class VisionCpuTime {
 
     private VisionCpuTime() {}
 
-    public static void main(String[] args) throws IOException, ParseException {
+    public static void main(String[] args) {
         int layers = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         WeightFormat format = WeightFormat.valueOf(args.length > 2 ? args[2] : "BF16");
@@ -51,26 +48,25 @@ public final class VisionCpuTime {
         long im = cfg.intermediateSize();
         double macPerLayer = n * (4 * h * h + 2 * h * im) + 2.0 * n * n * h;
         long iterations = 20_000_000;
-        Probes.fmaGflops(iterations, 2, pool);
+        float[] partial = new float[threads];
+        float sink = Probes.fmaChains(iterations, pool, partial) + Probes.fmaChains(iterations, pool, partial);
         long c0 = OS.getProcessCpuTime();
         long w0 = System.nanoTime();
-        Probes.fmaGflops(iterations, 3, pool);
-        double probeFlops = 3.0 * threads * iterations * 24 * FloatVector.SPECIES_PREFERRED.length() * 2;
+        for (int r = 0; r < 3; r++) {
+            sink += Probes.fmaChains(iterations, pool, partial);
+        }
+        double probeFlops = 3 * Probes.fmaChainFlops(iterations, threads);
         double probeCpu = (OS.getProcessCpuTime() - c0) / 1e9;
         double probeWall = (System.nanoTime() - w0) / 1e9;
         System.out.printf(
-                "FMA probe (%d threads, %d-bit): %.1f GFLOP/s per CPU second, %.1f GFLOP/s wall%n",
-                threads, FloatVector.SPECIES_PREFERRED.vectorBitSize(), probeFlops / probeCpu / 1e9,
-                probeFlops / probeWall / 1e9);
+                "FMA probe (%d threads, %d-bit): %.1f GFLOP/s per CPU second, %.1f GFLOP/s wall (%s)%n",
+                threads,
+                FloatVector.SPECIES_PREFERRED.vectorBitSize(),
+                probeFlops / probeCpu / 1e9,
+                probeFlops / probeWall / 1e9,
+                sink == 0 ? "" : "3 passes");
         double perCpu = probeFlops / probeCpu / 1e9;
-        // -Dvision.jfr=file: a JFR profile of the runs after the first (warm code only).
-        String jfrFile = System.getProperty("vision.jfr");
-        Recording jfr = null;
         for (int r = 0; r < reps; r++) {
-            if (r == 1 && jfrFile != null) {
-                jfr = new Recording(Configuration.getConfiguration("profile"));
-                jfr.start();
-            }
             long cpu = OS.getProcessCpuTime();
             long wall = System.nanoTime();
             enc.encode(pixels, 1);
@@ -78,13 +74,9 @@ public final class VisionCpuTime {
             double ws = (System.nanoTime() - wall) / 1e9 * SCOUT_LAYERS / layers;
             double gmacPerCpu = macPerLayer * SCOUT_LAYERS / cs / 1e9;
             System.out.printf(
-                    "run %d: %s, %d of 34 layers, tile scaled to 34: %.2f CPU-s, %.2f wall-s (CPU/wall %.2f),"
+                    "%s run %d: %s, %d of 34 layers, tile scaled to 34: %.2f CPU-s, %.2f wall-s (CPU/wall %.2f),"
                             + " %.1f GMAC per CPU-s = %.0f%% of the probe per CPU-s%n",
-                    r, format, layers, cs, ws, cs / ws, gmacPerCpu, 100 * 2 * gmacPerCpu / perCpu);
-        }
-        if (jfr != null) {
-            jfr.dump(Path.of(jfrFile));
-            jfr.close();
+                    LocalTime.now(), r, format, layers, cs, ws, cs / ws, gmacPerCpu, 100 * 2 * gmacPerCpu / perCpu);
         }
         pool.close();
     }
