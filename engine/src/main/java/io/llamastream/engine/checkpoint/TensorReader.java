@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
 
 /**
  * Reads slices of safetensors tensors with positional reads ({@link SafetensorsFile#readBytes})
- * into small heap buffers instead of memory mappings, so converting a checkpoint tensor by tensor never leaves gigabytes of mapped
- * file pages in the process's resident set. BF16 and F32 are read this way; other floating
+ * into one small reused buffer per thread (4 MiB, direct) instead of memory mappings, so converting a
+ * checkpoint tensor by tensor never leaves gigabytes of mapped file pages in the process's resident set. BF16 and F32 are read this way; other floating
  * types fall back to {@link SafetensorsFile#readFloats(TensorInfo, long, float[], int, int)}.
  * Thread-safe.
  */
