@@ -5,6 +5,7 @@ import java.security.PrivilegedAction;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
@@ -37,7 +38,19 @@ public final class ComputePool implements AutoCloseable {
         this.threads = threads;
         this.pool = threads == 1
                 ? null
-                : new ForkJoinPool(threads, new WorkerFactory(POOLS.incrementAndGet()), null, false);
+                // Never more workers than threads: a worker blocked in a join (nested ranges while loading) would
+                // otherwise get a spare thread that then lives on and oversubscribes the cores every step.
+                : new ForkJoinPool(
+                        threads,
+                        new WorkerFactory(POOLS.incrementAndGet()),
+                        null,
+                        false,
+                        threads,
+                        threads,
+                        1,
+                        saturated -> true,
+                        60,
+                        TimeUnit.SECONDS);
     }
 
     /** Threads for a pool when none is configured: {@code llamastream.threads}, else the available cores. */

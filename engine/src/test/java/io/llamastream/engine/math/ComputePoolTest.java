@@ -31,6 +31,29 @@ class ComputePoolTest {
     }
 
     @Test
+    void nestedRangesThatBlockInJoinsNeverAddWorkersBeyondThePoolsThreads() throws Exception {
+        // The GGUF loader runs ranges inside ranges; a worker blocked joining them used to get a spare thread,
+        // which then lived on and made three workers share two cores at every later step.
+        try (ComputePool pool = new ComputePool(2)) {
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            for (int round = 0; round < 20; round++) {
+                pool.forEach(
+                        8,
+                        1L << 20,
+                        outer -> pool.forEach(8, 1L << 20, inner -> {
+                            names.add(Thread.currentThread().getName());
+                            long deadline = System.nanoTime() + 200_000;
+                            while (System.nanoTime() < deadline) {
+                                Thread.onSpinWait();
+                            }
+                        }));
+            }
+            names.remove(Thread.currentThread().getName());
+            assertTrue(names.size() <= 2, "workers that ran ranges: " + names);
+        }
+    }
+
+    @Test
     void closingAPoolStopsItsWorkerThreads() throws Exception {
         ComputePool pool = new ComputePool(3);
         Set<Thread> threads = workers(pool);
