@@ -7,6 +7,8 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.weights.WeightMatrix;
+import java.util.Optional;
 
 /**
  * The decoder weights of a Hugging Face Llama 4 or Llama 3 checkpoint: the roles mapped to
@@ -119,10 +121,8 @@ public final class HfDecoderWeights implements DecoderWeights {
         }
         // In float32 or bf16 the output matrix holds the table's own values: one array serves both.
         boolean exact = w.format() == WeightFormat.F32 || w.format() == WeightFormat.BF16;
-        if (exact && embeddings != null && embeddings.asMatrix().isPresent()) {
-            return new Linear(embeddings.asMatrix().get());
-        }
-        return w.linear(m + "embed_tokens.weight", vocab, hidden);
+        Optional<WeightMatrix> shared = exact && embeddings != null ? embeddings.asMatrix() : Optional.empty();
+        return shared.map(Linear::new).orElseGet(() -> w.linear(m + "embed_tokens.weight", vocab, hidden));
     }
 
     @Override

@@ -30,6 +30,15 @@ final class BlockQuant {
         return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
+    /** The largest magnitude among the {@code n} bf16 values at {@code src[off..]} ({@code n} a multiple of the lanes). */
+    static float bf16AbsMax(short[] src, int off, int n) {
+        FloatVector m = ZERO;
+        for (int j = 0; j < n; j += F.length()) {
+            m = m.max(bf16(src, off + j).abs());
+        }
+        return m.reduceLanes(VectorOperators.MAX);
+    }
+
     /** 1.5 * 2^23: adding it rounds any |v| < 2^22 to an integer (ties to even) in the low mantissa bits. */
     private static final float MAGIC = 12582912f;
 

@@ -89,11 +89,7 @@ public final class Q4Matrix extends RowKernelMatrix {
 
     /** Quantizes row r's block b from the 32 bfloat16 values at {@code src[s..]}, as {@link #setRowsBf16} does. */
     public void setBlockBf16(int r, int b, short[] src, int s) {
-        FloatVector m = FloatVector.zero(F);
-        for (int j = 0; j < BLOCK; j += L) {
-            m = m.max(BlockQuant.bf16(src, s + j).abs());
-        }
-        float amax = m.reduceLanes(VectorOperators.MAX);
+        float amax = BlockQuant.bf16AbsMax(src, s, BLOCK);
         float max = 0;
         for (int j = 0; amax > 0 && j < BLOCK; j += L) {
             int at = BlockQuant.bf16(src, s + j)

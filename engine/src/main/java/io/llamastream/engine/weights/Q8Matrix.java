@@ -83,11 +83,7 @@ public final class Q8Matrix extends RowKernelMatrix {
 
     /** Quantizes row r's block b from the 32 bfloat16 values at {@code src[s..]}, as {@link #setRowsBf16} does. */
     public void setBlockBf16(int r, int b, short[] src, int s) {
-        FloatVector m = FloatVector.zero(F);
-        for (int j = 0; j < BLOCK; j += L) {
-            m = m.max(BlockQuant.bf16(src, s + j).abs());
-        }
-        float d = m.reduceLanes(VectorOperators.MAX) / 127f;
+        float d = BlockQuant.bf16AbsMax(src, s, BLOCK) / 127f;
         float inv = d == 0 ? 0 : 1f / d;
         int slot = slot(r, b);
         int qo = slot * BLOCK;

@@ -10,9 +10,7 @@ import io.llamastream.engine.checkpoint.Architecture;
 import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
 import io.llamastream.engine.checkpoint.TextModelConfig;
-import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
-import io.llamastream.engine.sampling.Sampler;
 import io.llamastream.engine.sampling.SamplingParams;
 import io.llamastream.engine.scheduler.InferenceRequest;
 import io.llamastream.engine.scheduler.InferenceResult;
@@ -20,6 +18,7 @@ import io.llamastream.engine.scheduler.RequestHandle;
 import io.llamastream.engine.scheduler.Scheduler;
 import io.llamastream.engine.scheduler.SchedulerConfig;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.GreedyReference;
 import io.llamastream.engine.testing.ReferenceTolerance;
 import io.llamastream.engine.tokenizer.ChatTemplate;
 import io.llamastream.engine.weights.WeightFormat;
@@ -91,23 +90,7 @@ class Llama3ModelTest {
     @CsvSource({"F32, 0.001", "BF16, 0.001", "Q8, 0.001", "Q4, 1.0"})
     void cachedGreedyDecodingPicksTheReferenceTokens(WeightFormat format, double minMargin) {
         TextModel model = load("config.json", format);
-        int vocab = model.config().vocabSize();
-        int checked = 0;
-        for (JsonNode c : CASES) {
-            KvCache cache = model.newCache();
-            float[] logits = model.forward(new Batch().add(cache, Fixtures.ints(c.get("input_ids"))), false);
-            for (JsonNode step : c.get("greedy")) {
-                int expected = step.get("token").asInt();
-                if (step.get("margin").asDouble() >= minMargin) {
-                    assertEquals(
-                            expected,
-                            Sampler.argmax(logits, 0, vocab),
-                            format + " " + c.get("name").asText() + " at position " + cache.length());
-                    checked++;
-                }
-                logits = model.forward(new Batch().add(cache, new int[] {expected}), false);
-            }
-        }
+        int checked = GreedyReference.assertSteps(model, CASES, minMargin, format.toString());
         assertTrue(checked >= 38, "too few steps checked: " + checked);
     }
 

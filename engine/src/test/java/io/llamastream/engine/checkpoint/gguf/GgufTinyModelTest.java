@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
-import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Batch;
 import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.model.TextModel;
-import io.llamastream.engine.sampling.Sampler;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.GreedyReference;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -78,26 +77,7 @@ class GgufTinyModelTest {
     @ValueSource(strings = {"model-Q8_0.gguf", "model-Q4_0.gguf", "model-Q4_K_M.gguf", "model-Q6_K.gguf"})
     void greedyTokensMatchWhereverTheMarginIsClear(String file) {
         TextModel tm = model(file).textModel();
-        int checked = 0;
-        for (JsonNode c : entry(file).get("cases")) {
-            if (!c.has("greedy")) {
-                continue;
-            }
-            KvCache cache = tm.newCache();
-            int[] step = Fixtures.ints(c.get("input_ids"));
-            for (JsonNode g : c.get("greedy")) {
-                float[] logits = tm.forward(new Batch().add(cache, step), false);
-                int expected = g.get("token").asInt();
-                if (g.get("margin").asDouble() >= 1e-2) {
-                    assertEquals(
-                            expected,
-                            Sampler.argmax(logits, 0, logits.length),
-                            file + " " + c.get("name").asText());
-                    checked++;
-                }
-                step = new int[] {expected};
-            }
-        }
+        int checked = GreedyReference.assertSteps(tm, entry(file).get("cases"), 1e-2, file);
         assertTrue(checked > 10, "only " + checked + " greedy steps had a clear margin");
     }
 

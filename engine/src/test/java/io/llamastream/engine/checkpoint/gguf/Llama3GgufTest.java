@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llamastream.engine.checkpoint.Architecture;
 import io.llamastream.engine.checkpoint.SafetensorsFile;
-import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Batch;
 import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.model.TextModel;
-import io.llamastream.engine.sampling.Sampler;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.testing.GreedyReference;
 import io.llamastream.engine.testing.ReferenceTolerance;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.weights.WeightFormat;
@@ -60,23 +59,7 @@ class Llama3GgufTest {
     @CsvSource({"NATIVE, 0.001", "Q8, 0.001", "Q4, 1.0"})
     void cachedGreedyDecodingPicksTheReferenceTokens(WeightFormat format, double minMargin) {
         TextModel tm = Llama4Model.load(FILE, ComputePool.shared(), format).textModel();
-        int vocab = tm.config().vocabSize();
-        int checked = 0;
-        for (JsonNode c : GOLDEN.get("cases")) {
-            KvCache cache = tm.newCache();
-            float[] logits = tm.forward(new Batch().add(cache, Fixtures.ints(c.get("input_ids"))), false);
-            for (JsonNode step : c.get("greedy")) {
-                int expected = step.get("token").asInt();
-                if (step.get("margin").asDouble() >= minMargin) {
-                    assertEquals(
-                            expected,
-                            Sampler.argmax(logits, 0, vocab),
-                            format + " " + c.get("name").asText() + " at " + cache.length());
-                    checked++;
-                }
-                logits = tm.forward(new Batch().add(cache, new int[] {expected}), false);
-            }
-        }
+        int checked = GreedyReference.assertSteps(tm, GOLDEN.get("cases"), minMargin, format.toString());
         assertTrue(checked >= 39, "too few steps checked: " + checked);
     }
 
