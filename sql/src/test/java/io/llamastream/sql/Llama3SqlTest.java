@@ -10,7 +10,6 @@ import io.llamastream.engine.testing.Fixtures;
 import io.llamastream.kafka.testkit.KafkaBroker;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,10 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class Llama3SqlTest {
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(1)
-            .build());
+    static final MiniClusterExtension CLUSTER = SqlSession.testCluster(1);
 
     @RegisterExtension
     static final KafkaBroker BROKER = new KafkaBroker();
