@@ -33,8 +33,6 @@ public final class Q4Matrix extends RowKernelMatrix {
     /** Bytes of one GGUF Q4_K super-block: fp16 d and dmin, 12 bytes of 6-bit scales and mins, 128 of nibbles. */
     private static final int Q4_K_BYTES = 144;
 
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-
     private final byte[] q;
     private final float[] scale;
     /** Per-block additive term ({@code w = d * q + bias}, nibbles unsigned), or null ({@code w = d * (q - 8)}). */
@@ -180,12 +178,16 @@ public final class Q4Matrix extends RowKernelMatrix {
                 float dmin = BlockDecoder.f16(raw, o + 2);
                 for (int j = 0; j < 4; j++) {
                     int c = o + 16 + 32 * j;
-                    ByteVector a = ByteVector.fromArray(B16, raw, c);
-                    ByteVector b = ByteVector.fromArray(B16, raw, c + HALF);
                     int lo = slot(r, sb * 8 + 2 * j);
                     int hi = slot(r, sb * 8 + 2 * j + 1);
-                    a.and((byte) 0x0F).or(b.lanewise(VectorOperators.LSHL, 4)).intoArray(q, lo * HALF);
-                    a.lanewise(VectorOperators.LSHR, 4).or(b.and((byte) 0xF0)).intoArray(q, hi * HALF);
+                    // Eight bytes at a time in a long (scalar code: fast from the first call, unlike
+                    // vector code before it is compiled, and a load calls it only so often).
+                    for (int h = 0; h < HALF; h += 8) {
+                        long a = Swar.get(raw, c + h);
+                        long b = Swar.get(raw, c + HALF + h);
+                        Swar.set(q, lo * HALF + h, (a & Swar.LOW_NIBBLES) | (b & Swar.LOW_NIBBLES) << 4);
+                        Swar.set(q, hi * HALF + h, (a >>> 4 & Swar.LOW_NIBBLES) | (b & ~Swar.LOW_NIBBLES));
+                    }
                     scale[lo] = d * BlockDecoder.scaleK4(raw, o + 4, 2 * j);
                     bias[lo] = -(dmin * BlockDecoder.minK4(raw, o + 4, 2 * j));
                     scale[hi] = d * BlockDecoder.scaleK4(raw, o + 4, 2 * j + 1);

@@ -36,7 +36,6 @@ public final class Q8Matrix extends RowKernelMatrix {
     /** Half a block: the span of one Q6_K scale. */
     private static final int HALF = BLOCK / 2;
 
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     /** Bytes of one GGUF Q6_K super-block: 128 of low nibbles, 64 of high bit pairs, 16 int8 scales, fp16 d. */
     private static final int Q6_K_BYTES = 210;
     /** Bytes of one GGUF Q5_K super-block: fp16 d and dmin, 12 bytes of scales and mins, 32 of fifth bits, 128 of nibbles. */
@@ -183,14 +182,10 @@ public final class Q8Matrix extends RowKernelMatrix {
                     int ql = o + 64 * half + 32 * (k % 2);
                     int qh = o + 128 + 32 * half;
                     int slot = slot(r, sb * 8 + u);
-                    for (int l = 0; l < BLOCK; l += HALF) {
-                        ByteVector lo = ByteVector.fromArray(B16, raw, ql + l);
-                        lo = k < 2 ? lo.and((byte) 0x0F) : lo.lanewise(VectorOperators.LSHR, 4);
-                        ByteVector hi = ByteVector.fromArray(B16, raw, qh + l)
-                                .lanewise(VectorOperators.LSHR, 2 * k)
-                                .and((byte) 3)
-                                .lanewise(VectorOperators.LSHL, 4);
-                        lo.or(hi).sub((byte) 32).intoArray(q, slot * BLOCK + l);
+                    for (int l = 0; l < BLOCK; l += 8) {
+                        long lo = Swar.get(raw, ql + l) >>> (k < 2 ? 0 : 4) & Swar.LOW_NIBBLES;
+                        long hi = (Swar.get(raw, qh + l) >>> 2 * k & Swar.BYTES_OF_3) << 4;
+                        Swar.set(q, slot * BLOCK + l, Swar.minus32(lo | hi));
                     }
                     scale[2 * slot] = d * raw[o + 192 + 2 * u];
                     scale[2 * slot + 1] = d * raw[o + 192 + 2 * u + 1];
@@ -218,14 +213,10 @@ public final class Q8Matrix extends RowKernelMatrix {
                 for (int u = 0; u < 8; u++) {
                     int qs = o + 48 + 32 * (u / 2);
                     int slot = slot(r, sb * 8 + u);
-                    for (int l = 0; l < BLOCK; l += HALF) {
-                        ByteVector v = ByteVector.fromArray(B16, raw, qs + l);
-                        v = u % 2 == 0 ? v.and((byte) 0x0F) : v.lanewise(VectorOperators.LSHR, 4);
-                        ByteVector h = ByteVector.fromArray(B16, raw, o + 16 + l)
-                                .lanewise(VectorOperators.LSHR, u)
-                                .and((byte) 1)
-                                .lanewise(VectorOperators.LSHL, 4);
-                        v.or(h).intoArray(q, slot * BLOCK + l);
+                    for (int l = 0; l < BLOCK; l += 8) {
+                        long v = Swar.get(raw, qs + l) >>> 4 * (u % 2) & Swar.LOW_NIBBLES;
+                        long h = (Swar.get(raw, o + 16 + l) >>> u & Swar.BYTES_OF_1) << 4;
+                        Swar.set(q, slot * BLOCK + l, v | h);
                     }
                     scale[slot] = d * BlockDecoder.scaleK4(raw, o + 4, u);
                     bias[slot] = -(dmin * BlockDecoder.minK4(raw, o + 4, u));
