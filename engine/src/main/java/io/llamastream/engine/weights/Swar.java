@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Eight bytes at a time in a long, for the K-quant repacks at load: little-endian reads and
- * writes of a byte array, and per-byte masks. Byte i of the long is byte i of the array, so any
+ * Eight bytes at a time in a long, for the K-quant repacks at load and the quantizers' byte
+ * transpose: little-endian reads and writes of a byte array, and per-byte masks. Byte i of the long is byte i of the array, so any
  * per-byte operation that carries nothing across bytes works lane by lane.
  */
 final class Swar {
