@@ -207,8 +207,12 @@ public final class FloatKernels {
         }
     }
 
-    /** In-place softmax of {@code x[off..off+n)}. */
-    public static void softmax(float[] x, int off, int n) {
+    /**
+     * {@code x[off..off+n) = softmax(scale * x[off..off+n))} in place, for {@code scale > 0}:
+     * attention's probabilities from its raw scores. The exponentials are {@link VectorExp}'s,
+     * the last partial vector going through a padded copy whose pads are neither stored nor summed.
+     */
+    public static void scaledSoftmax(float[] x, int off, int n, float scale) {
         int l = F.length();
         int bound = F.loopBound(n);
         FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -220,20 +224,25 @@ public final class FloatKernels {
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
-        FloatVector shift = FloatVector.broadcast(F, -max);
-        FloatVector vsum = FloatVector.zero(F);
+        FloatVector vscale = FloatVector.broadcast(F, scale);
+        FloatVector shift = FloatVector.broadcast(F, -max * scale);
+        FloatVector sum = FloatVector.zero(F);
         for (i = 0; i < bound; i += l) {
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(F, x, off + i).add(shift));
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(F, x, off + i).fma(vscale, shift));
             e.intoArray(x, off + i);
-            vsum = vsum.add(e);
+            sum = sum.add(e);
         }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
+        float total = sum.reduceLanes(VectorOperators.ADD);
+        if (i < n) {
+            float[] tail = new float[l];
+            System.arraycopy(x, off + i, tail, 0, n - i);
+            VectorExp.exp(FloatVector.fromArray(F, tail, 0).fma(vscale, shift)).intoArray(tail, 0);
+            for (int k = 0; k < n - i; k++) {
+                x[off + i + k] = tail[k];
+                total += tail[k];
+            }
         }
-        scale(x, off, n, 1f / sum);
+        scale(x, off, n, 1f / total);
     }
 
     /** {@code log softmax(logits[off..off+n))[token]}, in double precision. */

@@ -186,8 +186,7 @@ public final class Attention {
                     headDim);
             j += run;
         }
-        FloatKernels.scale(scores, 0, n, invSqrt);
-        FloatKernels.softmax(scores, 0, n);
+        FloatKernels.scaledSoftmax(scores, 0, n, invSqrt);
         // The weighted sum of values, page by page likewise.
         for (int j = 0; j < n; ) {
             int p = from + j;

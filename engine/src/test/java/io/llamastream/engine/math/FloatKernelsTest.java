@@ -7,6 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class FloatKernelsTest {
+    /** Attention's 1 / sqrt(head dimension) for heads of 128. */
+    private static final float SCALE = (float) (1 / Math.sqrt(128));
 
     /** Rows of {@code y} spaced {@code stride} apart, after {@code yOff}, with random weights {@code a}. */
     private static float[] axpyRowsResult(int count, int n, int stride, int yOff, boolean byRows) {
@@ -91,7 +93,7 @@ class FloatKernelsTest {
     }
 
     @Test
-    void softmaxMatchesTheDoublePrecisionSoftmaxOfItsFloatInputs() {
+    void scaledSoftmaxMatchesTheDoublePrecisionSoftmaxOfTheScaledInputs() {
         for (int n : new int[] {1, 5, 16, 37, 512}) {
             Random random = new Random(n);
             float[] x = new float[n + 2];
@@ -100,24 +102,24 @@ class FloatKernelsTest {
             }
             double max = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < n; i++) {
-                max = Math.max(max, x[1 + i]);
+                max = Math.max(max, x[1 + i] * (double) SCALE);
             }
             double sum = 0;
             for (int i = 0; i < n; i++) {
-                sum += Math.exp(x[1 + i] - max);
+                sum += Math.exp(x[1 + i] * (double) SCALE - max);
             }
             float[] expected = new float[n];
             for (int i = 0; i < n; i++) {
-                expected[i] = (float) (Math.exp(x[1 + i] - max) / sum);
+                expected[i] = (float) (Math.exp(x[1 + i] * (double) SCALE - max) / sum);
             }
-            // The shifted score x - max is rounded to float, so the error grows with its size.
+            // The shifted score is rounded to float, so the error grows with its size.
             float[] tolerance = new float[n];
             for (int i = 0; i < n; i++) {
-                tolerance[i] = (float) (expected[i] * 3e-7 * (1 + Math.abs(x[1 + i] - max))) + 1e-37f;
+                tolerance[i] = (float) (expected[i] * 3e-7 * (1 + Math.abs(x[1 + i] * (double) SCALE - max))) + 1e-37f;
             }
             float before = x[0];
             float after = x[n + 1];
-            FloatKernels.softmax(x, 1, n);
+            FloatKernels.scaledSoftmax(x, 1, n, SCALE);
             for (int i = 0; i < n; i++) {
                 assertEquals(expected[i], x[1 + i], tolerance[i], "n=" + n + " i=" + i);
             }
@@ -127,10 +129,10 @@ class FloatKernelsTest {
     }
 
     @Test
-    void softmaxOfEqualScoresIsUniform() {
+    void scaledSoftmaxOfEqualScoresIsUniform() {
         float[] x = new float[40];
         java.util.Arrays.fill(x, -3.25f);
-        FloatKernels.softmax(x, 0, 40);
+        FloatKernels.scaledSoftmax(x, 0, 40, SCALE);
         for (float p : x) {
             assertEquals(1f / 40, p, 1e-7f);
         }
