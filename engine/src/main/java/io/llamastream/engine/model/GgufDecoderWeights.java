@@ -12,7 +12,6 @@ import io.llamastream.engine.weights.Bf16Matrix;
 import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.KQuantMatrix;
-import io.llamastream.engine.weights.MappedQ8Matrix;
 import io.llamastream.engine.weights.Q4Matrix;
 import io.llamastream.engine.weights.Q8Matrix;
 import io.llamastream.engine.weights.WeightFormat;
@@ -36,9 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GgufDecoderWeights implements DecoderWeights {
     /** Bytes read per slice when streaming a tensor's rows. */
     private static final int SLICE_BYTES = 1 << 20;
-
-    /** Q8_0 matrices stay in the file, memory-mapped ({@link MappedQ8Matrix}), instead of repacked onto the heap. */
-    static final boolean MAP_Q8_0 = Boolean.getBoolean("llamastream.gguf.mapQ8_0");
 
     private final GgufFile file;
     private final WeightFormat format;
@@ -204,9 +200,7 @@ public final class GgufDecoderWeights implements DecoderWeights {
                 case Q4_K, Q5_K, Q6_K:
                     return new KQuantMatrix(type, rawBytes(t, offset, rows), rows, cols);
                 case Q8_0:
-                    return MAP_Q8_0
-                            ? new MappedQ8Matrix(file.map(t, offset, (long) rows * t.rowBytes()), rows, cols)
-                            : repackQ8(t, offset, rows, cols);
+                    return repackQ8(t, offset, rows, cols);
                 case Q4_0:
                     return repackQ4(t, offset, rows, cols);
                 case BF16: {

@@ -179,6 +179,33 @@ public final class WeightLoader {
         TensorInfo dnt = checked(dn, experts, inter, hidden);
         SafetensorsFile guf = checkpoint.fileOf(gu);
         SafetensorsFile dnf = checkpoint.fileOf(dn);
+        if (gut.dtype() == DType.BF16
+                && dnt.dtype() == DType.BF16
+                && effective(hidden) == format
+                && effective(inter) == format
+                && (format == WeightFormat.Q8 || format == WeightFormat.Q4)) {
+            RowSink gate = sink(format, inter, hidden);
+            RowSink up = sink(format, inter, hidden);
+            RowSink down = sink(format, hidden, inter);
+            if (gate.transposes() && down.transposes()) {
+                // One band of 32 input rows at a time (256 KB at Llama 4's shapes, so it stays in L2):
+                // read, then quantized straight into the matrices by the transposing quantizer.
+                final int band = WeightFormat.BLOCK;
+                short[] rows = scratch.bits(band * Math.max(2 * inter, hidden));
+                long gu0 = (long) x * hidden * 2 * inter;
+                for (int b = 0; b < hidden / band; b++) {
+                    reader.readBf16(guf, gut, gu0 + (long) b * band * 2 * inter, rows, 0, band * 2 * inter);
+                    gate.setBlockTransposedBf16(b, rows, 0, 2 * inter);
+                    up.setBlockTransposedBf16(b, rows, inter, 2 * inter);
+                }
+                long dn0 = (long) x * inter * hidden;
+                for (int b = 0; b < inter / band; b++) {
+                    reader.readBf16(dnf, dnt, dn0 + (long) b * band * hidden, rows, 0, band * hidden);
+                    down.setBlockTransposedBf16(b, rows, 0, hidden);
+                }
+                return new SwiGlu(new Linear(counted(gate)), new Linear(counted(up)), new Linear(counted(down)));
+            }
+        }
         if (gut.dtype() == DType.BF16 && dnt.dtype() == DType.BF16 && format != WeightFormat.F32) {
             // bf16 bits all the way: transposed as shorts and quantized from them, no float32 copy.
             short[] slice = scratch.bits(hidden * 2 * inter);
@@ -200,6 +227,12 @@ public final class WeightLoader {
         transpose(slice, 0, inter, hidden, hidden, rowMajor);
         WeightMatrix down = convert(rowMajor, hidden, inter);
         return new SwiGlu(new Linear(gate), new Linear(up), new Linear(down));
+    }
+
+    private WeightMatrix counted(RowSink sink) {
+        WeightMatrix m = sink.matrix();
+        bytes.addAndGet(m.bytes());
+        return m;
     }
 
     /**
@@ -224,13 +257,20 @@ public final class WeightLoader {
 
     /**
      * Quantizes the transpose of columns {@code colOff..colOff+n} of the input-major bf16 slice
-     * {@code src} into {@code sink} ({@code n} rows of {@code srcRows}, a multiple of the block),
-     * one 32 x 32 tile at a time: the tile is gathered transposed into a small buffer that stays
-     * in L1 (the slice's power-of-two strides would make a direct transpose miss on every
-     * element), and each of its rows is one block of one output row.
+     * {@code src} into {@code sink} ({@code n} rows of {@code srcRows}, a multiple of the block).
+     * A sink that {@link RowSink#transposes() transposes} (Q8, Q4) quantizes each band of 32 input
+     * rows itself. Otherwise one 32 x 32 tile at a time: the tile is gathered transposed into a small
+     * buffer that stays in L1 (the slice's power-of-two strides would make a direct transpose miss
+     * on every element), and each of its rows is one block of one output row.
      */
     static void setTransposed(RowSink sink, short[] src, int colOff, int srcRows, int srcCols, int n) {
         final int tile = WeightFormat.BLOCK;
+        if (sink.transposes()) {
+            for (int b = 0; b < srcRows / tile; b++) {
+                sink.setBlockTransposedBf16(b, src, b * tile * srcCols + colOff, srcCols);
+            }
+            return;
+        }
         short[] t = new short[tile * tile];
         for (int b = 0; b < srcRows / tile; b++) {
             for (int j0 = 0; j0 < n; j0 += tile) {
@@ -329,6 +369,22 @@ public final class WeightLoader {
         /** Row r's 32-value block b from bfloat16 bits at {@code src[off..]} (the block formats only). */
         void setBlockBf16(int r, int b, short[] src, int off);
 
+        /**
+         * Whether the format quantizes this matrix straight from input-major blocks (a transposing
+         * quantizer: Q8 and Q4, for a multiple of 32 rows).
+         */
+        default boolean transposes() {
+            return false;
+        }
+
+        /**
+         * Block b of every row from 32 input-major rows (row r's value {@code b * 32 + i} at
+         * {@code src[off + i * stride + r]}), when {@link #transposes()}.
+         */
+        default void setBlockTransposedBf16(int b, short[] src, int off, int stride) {
+            throw new UnsupportedOperationException();
+        }
+
         WeightMatrix matrix();
     }
 
@@ -369,6 +425,14 @@ public final class WeightLoader {
                         m.setBlockBf16(r, b, s, o);
                     }
 
+                    public boolean transposes() {
+                        return rows % WeightFormat.BLOCK == 0;
+                    }
+
+                    public void setBlockTransposedBf16(int b, short[] s, int o, int stride) {
+                        m.setBlockTransposedBf16(b, s, o, stride);
+                    }
+
                     public WeightMatrix matrix() {
                         return m;
                     }
@@ -387,6 +451,14 @@ public final class WeightLoader {
 
                     public void setBlockBf16(int r, int b, short[] s, int o) {
                         m.setBlockBf16(r, b, s, o);
+                    }
+
+                    public boolean transposes() {
+                        return rows % WeightFormat.BLOCK == 0;
+                    }
+
+                    public void setBlockTransposedBf16(int b, short[] s, int o, int stride) {
+                        m.setBlockTransposedBf16(b, s, o, stride);
                     }
 
                     public WeightMatrix matrix() {

@@ -115,7 +115,8 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
                 arrays.add(f == WeightFormat.F32 ? 4 * n : 2 * n);
             } else if (t.rank() == 3) {
                 // Stacked experts: gate_up_proj [E, H, 2I] becomes 2E matrices, down_proj [E, I, H] E of them;
-                // WeightLoader.expert converts each expert through a float32 slice and a row-major copy.
+                // WeightLoader.expert converts each expert through a float32 slice and a row-major copy
+                // (bf16 to q8/q4 needs only a band of 32 input rows: the plan keeps the larger figure).
                 long experts = t.shape()[0];
                 long count = name.endsWith("gate_up_proj") ? 2 * experts : experts;
                 matrices(arrays, f, n / count, count);

@@ -114,6 +114,63 @@ public final class Q4Matrix extends RowKernelMatrix {
         scale[slot] = d;
     }
 
+    /**
+     * Quantizes every row from the input-major bf16 tensor slice {@code src}: row r's value c is
+     * {@code src[off + c * stride + r]}. The same nibbles and scales as {@link #setBlockBf16} of
+     * each transposed row, computed across a 32 x 32 tile's rows at once (a lane per row) and
+     * transposed only as packed bytes, as {@link Q8Matrix#setTransposedBf16} does. Needs a multiple
+     * of 32 rows.
+     */
+    public void setTransposedBf16(short[] src, int off, int stride) {
+        for (int b = 0; b < blocksPerRow; b++) {
+            setBlockTransposedBf16(b, src, off + b * BLOCK * stride, stride);
+        }
+    }
+
+    /**
+     * Block b of every row from 32 input-major bf16 rows: row r's value {@code b * 32 + i} is
+     * {@code src[off + i * stride + r]} (i < 32), so a loader can read one band of 32 input rows
+     * at a time. Same result as {@link #setTransposedBf16} for that block.
+     */
+    public void setBlockTransposedBf16(int b, short[] src, int off, int stride) {
+        if (rows % BLOCK != 0) {
+            throw new IllegalArgumentException("rows " + rows + " are not a multiple of " + BLOCK);
+        }
+        byte[] tile = new byte[HALF * BLOCK];
+        float[] d = new float[BLOCK];
+        int[] at = new int[BLOCK];
+        FloatVector zero = FloatVector.zero(F);
+        for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+            for (int h = 0; h < BLOCK; h += L) {
+                int s = off + r0 + h;
+                FloatVector m = zero;
+                for (int i = 0; i < BLOCK; i++) {
+                    m = BlockQuant.firstLargest(m, BlockQuant.bf16(src, s + i * stride));
+                }
+                FloatVector dv = m.div(-8f);
+                FloatVector inv = BlockQuant.inverse(dv);
+                dv.intoArray(d, h);
+                for (int i = 0; i < HALF; i++) {
+                    IntVector lo = nibble(BlockQuant.bf16(src, s + i * stride).mul(inv));
+                    IntVector hi =
+                            nibble(BlockQuant.bf16(src, s + (i + HALF) * stride).mul(inv));
+                    ((ByteVector) lo.or(hi.lanewise(VectorOperators.LSHL, 4)).convertShape(VectorOperators.I2B, B, 0))
+                            .intoArray(tile, i * BLOCK + h);
+                }
+            }
+            for (int j = 0; j < BLOCK; j++) {
+                int slot = slot(r0 + j, b);
+                scale[slot] = d[j];
+                at[j] = slot * HALF;
+            }
+            for (int i0 = 0; i0 < HALF; i0 += 8) {
+                for (int j0 = 0; j0 < BLOCK; j0 += 8) {
+                    BlockQuant.transpose8x8(tile, i0 * BLOCK + j0, BLOCK, q, at, j0, i0);
+                }
+            }
+        }
+    }
+
     private static IntVector nibble(FloatVector scaled) {
         return BlockQuant.round(scaled).add(8).max(0).min(15);
     }

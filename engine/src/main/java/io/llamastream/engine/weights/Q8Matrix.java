@@ -97,6 +97,63 @@ public final class Q8Matrix extends RowKernelMatrix {
     }
 
     /**
+     * Quantizes every row from the input-major bf16 tensor slice {@code src}: row r's value c is
+     * {@code src[off + c * stride + r]} (a stacked expert tensor, stored {@code [in, out]}). The
+     * same bytes and scales as {@link #setBlockBf16} of each transposed row, without transposing
+     * the bf16 values: one 32 x 32 tile at a time, the abs-max, scale and rounding run across the
+     * tile's 32 rows at once (a lane per row, over the 32 input values), and only the int8 result is
+     * transposed, in 8 x 8 byte squares. Needs a multiple of 32 rows.
+     */
+    public void setTransposedBf16(short[] src, int off, int stride) {
+        for (int b = 0; b < blocksPerRow; b++) {
+            setBlockTransposedBf16(b, src, off + b * BLOCK * stride, stride);
+        }
+    }
+
+    /**
+     * Block b of every row from 32 input-major bf16 rows: row r's value {@code b * 32 + i} is
+     * {@code src[off + i * stride + r]} (i < 32), so a loader can read one band of 32 input rows
+     * at a time. Same result as {@link #setTransposedBf16} for that block.
+     */
+    public void setBlockTransposedBf16(int b, short[] src, int off, int stride) {
+        if (rows % BLOCK != 0) {
+            throw new IllegalArgumentException("rows " + rows + " are not a multiple of " + BLOCK);
+        }
+        byte[] tile = new byte[BLOCK * BLOCK];
+        float[] d = new float[BLOCK];
+        int[] at = new int[BLOCK];
+        for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+            for (int h = 0; h < BLOCK; h += L) {
+                int s = off + r0 + h;
+                FloatVector m = BlockQuant.bf16(src, s).abs();
+                for (int i = 1; i < BLOCK; i++) {
+                    m = m.max(BlockQuant.bf16(src, s + i * stride).abs());
+                }
+                FloatVector dv = m.div(127f);
+                FloatVector inv = BlockQuant.inverse(dv);
+                dv.intoArray(d, h);
+                for (int i = 0; i < BLOCK; i++) {
+                    IntVector v = BlockQuant.round(
+                                    BlockQuant.bf16(src, s + i * stride).mul(inv))
+                            .max(-127)
+                            .min(127);
+                    ((ByteVector) v.convertShape(VectorOperators.I2B, B, 0)).intoArray(tile, i * BLOCK + h);
+                }
+            }
+            for (int j = 0; j < BLOCK; j++) {
+                int slot = slot(r0 + j, b);
+                scale[slot] = d[j];
+                at[j] = slot * BLOCK;
+            }
+            for (int i0 = 0; i0 < BLOCK; i0 += 8) {
+                for (int j0 = 0; j0 < BLOCK; j0 += 8) {
+                    BlockQuant.transpose8x8(tile, i0 * BLOCK + j0, BLOCK, q, at, j0, i0);
+                }
+            }
+        }
+    }
+
+    /**
      * Copies {@code n} rows of GGUF Q8_0 blocks (34 bytes each: fp16 scale, 32 int8) from
      * {@code raw[off..]} into rows firstRow..: the int8s exactly, the scale widened to float32.
      */

@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Scout's real expert geometry (hidden 5120, 16 experts x 8192) in sparse files: Meta's fused
@@ -64,8 +66,12 @@ class ScoutSizedTensorTest {
         f.write(b);
     }
 
-    @Test
-    void fusedSafetensorsExpertsOverTwoGibLandInTheRightRows() throws IOException {
+    /** BF16 keeps the bits; Q4 runs the transposing quantizer (band by band), exact for these values. */
+    @ParameterizedTest
+    @EnumSource(
+            value = WeightFormat.class,
+            names = {"BF16", "Q4"})
+    void fusedSafetensorsExpertsOverTwoGibLandInTheRightRows(WeightFormat format) throws IOException {
         Path model = dir.resolve("scout-slice");
         Files.createDirectories(model);
         String gu = "model.layers.0.feed_forward.experts.gate_up_proj";
@@ -97,7 +103,7 @@ class ScoutSizedTensorTest {
             put(f, data + guBytes + 2 * (((long) X * I + 7000) * H + 5000), bf16(3f));
         }
         try (Checkpoint ck = Checkpoint.open(model)) {
-            SwiGlu expert = new WeightLoader(ck, WeightFormat.BF16, ComputePool.shared())
+            SwiGlu expert = new WeightLoader(ck, format, ComputePool.shared())
                     .expert("model.layers.0.feed_forward.", X, E, H, I);
             assertOnly(column(expert.gate(), 4097), 8000, 1.5f, "gate");
             assertOnly(column(expert.up(), 4097), 123, -2.25f, "up");

@@ -85,6 +85,41 @@ class BulkQuantizeTest {
         assertSameWeights(rows, cols, scalar::get, fast::get);
     }
 
+    /**
+     * The {@code [rows, cols]} matrix stored input-major, as the stacked expert tensors are: value
+     * (r, c) at {@code off + c * stride + r} of a slice wider than the matrix (other columns hold noise).
+     */
+    static short[] inputMajor(short[] rowMajor, int rows, int cols, int off, int stride) {
+        short[] src = new short[off + cols * stride];
+        java.util.Arrays.fill(src, Bf16.fromFloat(1e6f));
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                src[off + c * stride + r] = rowMajor[r * cols + c];
+            }
+        }
+        return src;
+    }
+
+    @ParameterizedTest(name = "{0}x{1}")
+    @CsvSource({"32, 32", "64, 96", "96, 256", "32, 2048"})
+    void q8FromInputMajorBf16EqualsTheScalarQuantizerOfTheTranspose(int rows, int cols) {
+        short[] bits = bf16Rows(new SplittableRandom(rows * 31L + cols), rows, cols);
+        Q8Matrix scalar = Q8Matrix.quantize(widened(bits), rows, cols);
+        Q8Matrix fast = new Q8Matrix(rows, cols);
+        fast.setTransposedBf16(inputMajor(bits, rows, cols, 40, 2 * rows + 8), 40, 2 * rows + 8);
+        assertSameWeights(rows, cols, scalar::get, fast::get);
+    }
+
+    @ParameterizedTest(name = "{0}x{1}")
+    @CsvSource({"32, 32", "64, 96", "96, 256", "32, 2048"})
+    void q4FromInputMajorBf16EqualsTheScalarQuantizerOfTheTranspose(int rows, int cols) {
+        short[] bits = bf16Rows(new SplittableRandom(rows * 37L + cols), rows, cols);
+        Q4Matrix scalar = Q4Matrix.quantize(widened(bits), rows, cols);
+        Q4Matrix fast = new Q4Matrix(rows, cols);
+        fast.setTransposedBf16(inputMajor(bits, rows, cols, 40, 2 * rows + 8), 40, 2 * rows + 8);
+        assertSameWeights(rows, cols, scalar::get, fast::get);
+    }
+
     @ParameterizedTest(name = "{0}x{1}")
     @CsvSource({"4, 32", "7, 96", "13, 512"})
     void ggufQ8_0RowsCopyEqualsBlockByBlock(int rows, int cols) {

@@ -5,7 +5,6 @@ import io.llamastream.engine.checkpoint.PositionalRead;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -220,23 +219,6 @@ public final class GgufFile implements AutoCloseable {
                     path, "truncated while reading tensor '" + t.name() + "' at offset " + pos, e);
         } catch (IOException e) {
             throw new ModelFormatException(path, "cannot read tensor '" + t.name() + "': " + e, e);
-        }
-    }
-
-    /**
-     * A read-only little-endian memory mapping of {@code len} bytes of tensor {@code t} from byte
-     * {@code from} on (under 2 GiB: one matrix or one expert's slice). The mapping stays valid
-     * after the file is closed, until the buffer is garbage collected.
-     */
-    public ByteBuffer map(GgufTensor t, long from, long len) {
-        if (from < 0 || len < 0 || from > t.bytes() - len || len > Integer.MAX_VALUE) {
-            throw new IndexOutOfBoundsException(t.name() + ": bytes " + from + "+" + len + " of " + t.bytes());
-        }
-        try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.offset() + from, len)
-                    .order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException e) {
-            throw new ModelFormatException(path, "cannot map tensor '" + t.name() + "': " + e, e);
         }
     }
 
