@@ -64,8 +64,7 @@ final class ClusterDemo {
             out.printf(
                     "  kafka: broker process pid %d at %s (%.1f s)%n",
                     kafka.process().pid(), kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
-            JobConfig config = cmd.jobConfig(modelDir, kafka.bootstrapServers());
-            config.kvCacheBytes = KV_CACHE_BYTES;
+            JobConfig config = jobConfig(modelDir, kafka.bootstrapServers(), n, cmd.checkpointIntervalMs);
             KafkaClientSettings settings = config.kafkaSettings();
             out.printf("  topics: %s%n", JobTopology.ensureTopics(config, settings));
             try (StandaloneCluster cluster = StandaloneCluster.builder(work.resolve("flink"))
@@ -122,6 +121,13 @@ final class ClusterDemo {
         } catch (RuntimeException ignored) {
             // already ended
         }
+    }
+
+    /** The demo's job configuration on a cluster of {@code parallelism} slots, with the cluster's KV budget. */
+    static JobConfig jobConfig(Path modelDir, String bootstrapServers, int parallelism, long checkpointIntervalMs) {
+        JobConfig config = DemoCommand.jobConfig(modelDir, bootstrapServers, parallelism, checkpointIntervalMs);
+        config.kvCacheBytes = KV_CACHE_BYTES;
+        return config;
     }
 
     /** The job's flags: what the chart's ConfigMap holds, given on the command line instead. */

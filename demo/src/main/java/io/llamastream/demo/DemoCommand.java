@@ -186,6 +186,15 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The job's configuration for a demo run against {@code bootstrapServers}. */
     JobConfig jobConfig(Path modelDir, String bootstrapServers) {
+        return jobConfig(modelDir, bootstrapServers, parallelism, checkpointIntervalMs);
+    }
+
+    /**
+     * The job's configuration on a loopback broker: one partition per task, replication 1, and a
+     * transaction timeout of ten checkpoints (at least a minute) so a restarted task's open
+     * transaction is still there to abort.
+     */
+    static JobConfig jobConfig(Path modelDir, String bootstrapServers, int parallelism, long checkpointIntervalMs) {
         JobConfig config = new JobConfig();
         config.modelDir = modelDir.toAbsolutePath().normalize().toString();
         config.bootstrapServers = bootstrapServers;

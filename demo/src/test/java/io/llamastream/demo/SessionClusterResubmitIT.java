@@ -64,21 +64,13 @@ class SessionClusterResubmitIT {
             TaskManagerProcess tm = cluster.taskManagers().get(0);
             List<Sample> samples = new ArrayList<>();
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
-                JobConfig config = new JobConfig();
-                config.modelDir =
-                        Checkout.root().resolve("models").resolve("demo-tasks").toString();
-                config.bootstrapServers = kafka.bootstrapServers();
+                JobConfig config = ClusterDemo.jobConfig(
+                        Checkout.root().resolve("models").resolve("demo-tasks"), kafka.bootstrapServers(), 1, 1000);
                 config.requestsTopic = "cycle" + cycle + ".requests";
                 config.resultsTopic = "cycle" + cycle + ".results";
                 config.deadLetterTopic = "cycle" + cycle + ".dead-letter";
                 config.groupId = "cycle" + cycle;
                 config.transactionalIdPrefix = "cycle" + cycle;
-                config.partitions = 1;
-                config.replicationFactor = 1;
-                config.parallelism = 1;
-                config.checkpointIntervalMs = 1000;
-                config.transactionTimeoutMs = 120_000;
-                config.kvCacheBytes = ClusterDemo.KV_CACHE_BYTES;
                 config.validate();
                 JobTopology.ensureTopics(config, config.kafkaSettings());
                 String job = rest.runJar(jar, LlamastreamJob.class.getName(), ClusterDemo.jobArgs(config), 1);

@@ -42,17 +42,8 @@ class TaskManagerKillIT {
                         .taskManagers(2)
                         .config("execution.checkpointing.interval", "1000ms")
                         .start()) {
-            JobConfig config = new JobConfig();
-            config.modelDir =
-                    Checkout.root().resolve("models").resolve("demo-tasks").toString();
-            config.bootstrapServers = kafka.bootstrapServers();
-            config.partitions = 2;
-            config.replicationFactor = 1;
-            config.parallelism = 2;
-            config.checkpointIntervalMs = 1000;
-            config.transactionTimeoutMs = 120_000;
-            config.kvCacheBytes = ClusterDemo.KV_CACHE_BYTES;
-            config.validate();
+            JobConfig config = ClusterDemo.jobConfig(
+                    Checkout.root().resolve("models").resolve("demo-tasks"), kafka.bootstrapServers(), 2, 1000);
             KafkaClientSettings settings = config.kafkaSettings();
             JobTopology.ensureTopics(config, settings);
 

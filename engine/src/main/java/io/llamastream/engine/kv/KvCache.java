@@ -154,6 +154,11 @@ public final class KvCache {
         return values.get(layer).get((pos - first[layer]) / pagePositions);
     }
 
+    /** How many positions from {@code pos} on (itself included) lie in the same page of {@code layer}. */
+    public int positionsLeftInPage(int layer, int pos) {
+        return pagePositions - (pos - first[layer]) % pagePositions;
+    }
+
     /** Offset of {@code pos} within its page. */
     public int pageOffset(int layer, int pos) {
         return (pos - first[layer]) % pagePositions * kvWidth;

@@ -169,17 +169,39 @@ public final class Attention {
             SCORES.set(scores);
         }
         int headOff = kvHead * headDim;
-        for (int j = 0; j < n; j++) {
+        int kvWidth = kvHeads * headDim;
+        // The scores against the keys, one run of positions per KV page.
+        for (int j = 0; j < n; ) {
             int p = from + j;
-            scores[j] =
-                    FloatKernels.dot(qs, qOff, cache.keyPage(layer, p), cache.pageOffset(layer, p) + headOff, headDim)
-                            * invSqrt;
+            int run = Math.min(n - j, cache.positionsLeftInPage(layer, p));
+            FloatKernels.dotRows(
+                    qs,
+                    qOff,
+                    cache.keyPage(layer, p),
+                    cache.pageOffset(layer, p) + headOff,
+                    kvWidth,
+                    run,
+                    scores,
+                    j,
+                    headDim);
+            j += run;
         }
-        FloatKernels.softmax(scores, 0, n);
-        for (int j = 0; j < n; j++) {
+        FloatKernels.scaledSoftmax(scores, 0, n, invSqrt);
+        // The weighted sum of values, page by page likewise.
+        for (int j = 0; j < n; ) {
             int p = from + j;
-            FloatKernels.axpy(
-                    scores[j], cache.valuePage(layer, p), cache.pageOffset(layer, p) + headOff, ctx, outOff, headDim);
+            int run = Math.min(n - j, cache.positionsLeftInPage(layer, p));
+            FloatKernels.axpyRows(
+                    scores,
+                    j,
+                    run,
+                    cache.valuePage(layer, p),
+                    cache.pageOffset(layer, p) + headOff,
+                    kvWidth,
+                    ctx,
+                    outOff,
+                    headDim);
+            j += run;
         }
     }
 }

@@ -11,7 +11,6 @@ import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.weights.Bf16Matrix;
 import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.F32Matrix;
-import io.llamastream.engine.weights.KQuantMatrix;
 import io.llamastream.engine.weights.Q4Matrix;
 import io.llamastream.engine.weights.Q8Matrix;
 import io.llamastream.engine.weights.WeightFormat;
@@ -27,8 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code output} falling back to the tied {@code token_embd}). The names are the same for every
  * llama-family architecture. Under {@link WeightFormat#NATIVE} each tensor keeps its type:
  * Q8_0 and Q4_0 blocks are copied exactly into {@link Q8Matrix} / {@link Q4Matrix} (the same
- * layouts with the f16 scale widened), Q4_K/Q5_K/Q6_K stay in their blocks in a
- * {@link KQuantMatrix}, BF16 is kept, and F32/F16/Q4_1/Q5_0/Q5_1 are decoded to float32. Any other
+ * layouts with the f16 scale widened), the K-quants are repacked exactly into the same kernels'
+ * layouts (Q4_K into a {@link Q4Matrix} with per-block mins, Q5_K and Q6_K widened to int8 in a
+ * {@link Q8Matrix} with per-block mins or half-block scales), BF16 is kept, and F32/F16/Q4_1/Q5_0/Q5_1 are decoded to float32. Any other
  * format is reached by decoding to float32 and converting, row slices at a time. Every tensor's
  * type is checked when this is created, before any weight is read.
  */
@@ -197,8 +197,21 @@ public final class GgufDecoderWeights implements DecoderWeights {
         WeightFormat target = format;
         if (format == WeightFormat.NATIVE) {
             switch (type) {
-                case Q4_K, Q5_K, Q6_K:
-                    return new KQuantMatrix(type, rawBytes(t, offset, rows), rows, cols);
+                case Q4_K: {
+                    Q4Matrix m = Q4Matrix.forQ4_K(rows, cols);
+                    rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ4_K(r, raw, 0, n));
+                    return m;
+                }
+                case Q5_K: {
+                    Q8Matrix m = Q8Matrix.forQ5_K(rows, cols);
+                    rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ5_K(r, raw, 0, n));
+                    return m;
+                }
+                case Q6_K: {
+                    Q8Matrix m = Q8Matrix.forQ6_K(rows, cols);
+                    rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ6_K(r, raw, 0, n));
+                    return m;
+                }
                 case Q8_0:
                     return repackQ8(t, offset, rows, cols);
                 case Q4_0:

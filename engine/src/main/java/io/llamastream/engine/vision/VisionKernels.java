@@ -2,6 +2,7 @@ package io.llamastream.engine.vision;
 
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
+import io.llamastream.engine.math.VectorExp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -173,50 +174,11 @@ public final class VisionKernels {
 
     /**
      * Softmax of each of {@code rows} rows of width n of {@code s[off..]}, after scaling by
-     * {@code scale}: the attention probabilities. Vectorised with {@link VectorExp}.
+     * {@code scale}: the attention probabilities ({@link FloatKernels#scaledSoftmax} row by row).
      */
     public static void scaledSoftmax(float[] s, int off, int rows, int n, float scale) {
-        int bound = F.loopBound(n);
-        float[] tail = new float[L];
         for (int r = 0; r < rows; r++) {
-            int o = off + r * n;
-            FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            int i = 0;
-            for (; i < bound; i += L) {
-                vmax = vmax.max(FloatVector.fromArray(F, s, o + i));
-            }
-            float max = vmax.reduceLanes(VectorOperators.MAX);
-            for (; i < n; i++) {
-                max = Math.max(max, s[o + i]);
-            }
-            FloatVector shift = FloatVector.broadcast(F, -max * scale);
-            FloatVector sum = FloatVector.zero(F);
-            for (i = 0; i < bound; i += L) {
-                FloatVector e =
-                        VectorExp.exp(FloatVector.fromArray(F, s, o + i).fma(FloatVector.broadcast(F, scale), shift));
-                e.intoArray(s, o + i);
-                sum = sum.add(e);
-            }
-            float total = sum.reduceLanes(VectorOperators.ADD);
-            if (i < n) {
-                // The last partial vector through a padded copy (its pads are neither stored nor summed).
-                System.arraycopy(s, o + i, tail, 0, n - i);
-                FloatVector e =
-                        VectorExp.exp(FloatVector.fromArray(F, tail, 0).fma(FloatVector.broadcast(F, scale), shift));
-                e.intoArray(tail, 0);
-                for (int k = 0; k < n - i; k++) {
-                    s[o + i + k] = tail[k];
-                    total += tail[k];
-                }
-            }
-            FloatVector inv = FloatVector.broadcast(F, 1f / total);
-            for (i = 0; i < bound; i += L) {
-                FloatVector.fromArray(F, s, o + i).mul(inv).intoArray(s, o + i);
-            }
-            float invS = 1f / total;
-            for (; i < n; i++) {
-                s[o + i] *= invS;
-            }
+            FloatKernels.scaledSoftmax(s, off + r * n, n, scale);
         }
     }
 }

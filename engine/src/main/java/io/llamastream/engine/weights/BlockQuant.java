@@ -1,8 +1,5 @@
 package io.llamastream.engine.weights;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -70,8 +67,6 @@ final class BlockQuant {
         return ONE.div(d).blend(ZERO, d.compare(VectorOperators.EQ, 0f));
     }
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     /**
      * Writes the transpose of the 8 x 8 bytes {@code t[tOff + r * tStride + c]} (r, c < 8) as
      * {@code dst[at[c] + r]}: eight 8-byte loads, three rounds of swapping half-squares inside the
@@ -79,14 +74,14 @@ final class BlockQuant {
      * costs about ten times more per weight.
      */
     static void transpose8x8(byte[] t, int tOff, int tStride, byte[] dst, int[] at, int atOff, int dOff) {
-        long x0 = (long) LONGS.get(t, tOff);
-        long x1 = (long) LONGS.get(t, tOff + tStride);
-        long x2 = (long) LONGS.get(t, tOff + 2 * tStride);
-        long x3 = (long) LONGS.get(t, tOff + 3 * tStride);
-        long x4 = (long) LONGS.get(t, tOff + 4 * tStride);
-        long x5 = (long) LONGS.get(t, tOff + 5 * tStride);
-        long x6 = (long) LONGS.get(t, tOff + 6 * tStride);
-        long x7 = (long) LONGS.get(t, tOff + 7 * tStride);
+        long x0 = Swar.get(t, tOff);
+        long x1 = Swar.get(t, tOff + tStride);
+        long x2 = Swar.get(t, tOff + 2 * tStride);
+        long x3 = Swar.get(t, tOff + 3 * tStride);
+        long x4 = Swar.get(t, tOff + 4 * tStride);
+        long x5 = Swar.get(t, tOff + 5 * tStride);
+        long x6 = Swar.get(t, tOff + 6 * tStride);
+        long x7 = Swar.get(t, tOff + 7 * tStride);
         final long m4 = 0x00000000FFFFFFFFL;
         long u;
         u = ((x0 >>> 32) ^ x4) & m4;
@@ -127,13 +122,13 @@ final class BlockQuant {
         u = ((x6 >>> 8) ^ x7) & m1;
         x6 ^= u << 8;
         x7 ^= u;
-        LONGS.set(dst, at[atOff] + dOff, x0);
-        LONGS.set(dst, at[atOff + 1] + dOff, x1);
-        LONGS.set(dst, at[atOff + 2] + dOff, x2);
-        LONGS.set(dst, at[atOff + 3] + dOff, x3);
-        LONGS.set(dst, at[atOff + 4] + dOff, x4);
-        LONGS.set(dst, at[atOff + 5] + dOff, x5);
-        LONGS.set(dst, at[atOff + 6] + dOff, x6);
-        LONGS.set(dst, at[atOff + 7] + dOff, x7);
+        Swar.set(dst, at[atOff] + dOff, x0);
+        Swar.set(dst, at[atOff + 1] + dOff, x1);
+        Swar.set(dst, at[atOff + 2] + dOff, x2);
+        Swar.set(dst, at[atOff + 3] + dOff, x3);
+        Swar.set(dst, at[atOff + 4] + dOff, x4);
+        Swar.set(dst, at[atOff + 5] + dOff, x5);
+        Swar.set(dst, at[atOff + 6] + dOff, x6);
+        Swar.set(dst, at[atOff + 7] + dOff, x7);
     }
 }

@@ -174,9 +174,26 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
     /** The arrays of {@code count} matrices of {@code n} weights each, kept as the file stores {@code t}. */
     private static void nativeMatrices(List<Long> arrays, GgufTensor t, long n, long count) {
         switch (t.type()) {
-            case Q4_K, Q5_K, Q6_K -> {
+            // The K-quants as GgufDecoderWeights repacks them: nibbles or int8, float32 scales per
+            // 32 (Q6_K: per 16) and, with mins, a float32 additive term per 32.
+            case Q4_K -> {
                 for (long i = 0; i < count; i++) {
-                    arrays.add(t.bytes() / count);
+                    arrays.add(n / 2);
+                    arrays.add(n / 32 * 4);
+                    arrays.add(n / 32 * 4);
+                }
+            }
+            case Q5_K -> {
+                for (long i = 0; i < count; i++) {
+                    arrays.add(n);
+                    arrays.add(n / 32 * 4);
+                    arrays.add(n / 32 * 4);
+                }
+            }
+            case Q6_K -> {
+                for (long i = 0; i < count; i++) {
+                    arrays.add(n);
+                    arrays.add(n / 16 * 4);
                 }
             }
             case Q8_0 -> matrices(arrays, WeightFormat.Q8, n, count);

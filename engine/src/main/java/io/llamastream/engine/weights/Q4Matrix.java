@@ -1,5 +1,6 @@
 package io.llamastream.engine.weights;
 
+import io.llamastream.engine.checkpoint.gguf.BlockDecoder;
 import io.llamastream.engine.math.Fp16;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -16,6 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Rows are stored in groups of four with their blocks interleaved (block b of rows 4g..4g+3 are
  * 64 consecutive bytes), scales likewise in their own float array. The kernels split nibbles with
  * a mask and a shift, widen to floats and multiply-add.
+ *
+ * <p>With mins ({@link #forQ4_K}, GGUF Q4_K repacked at load) the nibbles are unsigned and each
+ * block also has an additive term: {@code w = d * q + bias} with {@code bias = -dmin * m}, exactly
+ * ggml's value. The one-token kernel then adds {@code bias * sum(x over the block)}.
  */
 public final class Q4Matrix extends RowKernelMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
@@ -25,16 +30,35 @@ public final class Q4Matrix extends RowKernelMatrix {
     /** Bytes of one GGUF Q4_0 block: an fp16 scale and 16 bytes of nibbles. */
     private static final int Q4_0_BYTES = 2 + HALF;
 
+    /** Bytes of one GGUF Q4_K super-block: fp16 d and dmin, 12 bytes of 6-bit scales and mins, 128 of nibbles. */
+    private static final int Q4_K_BYTES = 144;
+
     private final byte[] q;
     private final float[] scale;
+    /** Per-block additive term ({@code w = d * q + bias}, nibbles unsigned), or null ({@code w = d * (q - 8)}). */
+    private final float[] bias;
+    /** What a nibble's value is offset by: 8 (Q4_0) or 0 (with mins). */
+    private final byte zero;
+
     private final int blocksPerRow;
 
     public Q4Matrix(int rows, int cols) {
+        this(rows, cols, false);
+    }
+
+    private Q4Matrix(int rows, int cols, boolean mins) {
         super(rows, cols);
         checkBlocks(cols);
         this.q = new byte[Math.multiplyExact(groups * GROUP, cols) / 2];
         this.blocksPerRow = cols / BLOCK;
         this.scale = new float[groups * GROUP * blocksPerRow];
+        this.bias = mins ? new float[scale.length] : null;
+        this.zero = (byte) (mins ? 0 : 8);
+    }
+
+    /** An empty matrix with per-block mins, for {@link #setRowsQ4_K}. */
+    public static Q4Matrix forQ4_K(int rows, int cols) {
+        return new Q4Matrix(rows, cols, true);
     }
 
     public static Q4Matrix quantize(float[] w, int rows, int cols) {
@@ -192,6 +216,45 @@ public final class Q4Matrix extends RowKernelMatrix {
     }
 
     /**
+     * Repacks {@code n} rows of GGUF Q4_K super-blocks from {@code raw[off..]} into rows
+     * firstRow.. of a matrix made by {@link #forQ4_K}: each sub-block of 32 becomes one block
+     * with scale {@code d * sc} and bias {@code -(dmin * m)} (both exact in float32, as ggml
+     * computes them), its nibbles re-paired from Q4_K's order (sub-blocks 2j and 2j + 1 share
+     * bytes) into this layout's (values i and i + 16 share a byte).
+     */
+    public void setRowsQ4_K(int firstRow, byte[] raw, int off, int n) {
+        if (bias == null) {
+            throw new IllegalStateException("a Q4_K repack needs a matrix made by forQ4_K");
+        }
+        int supers = blocksPerRow / 8;
+        for (int i = 0; i < n; i++) {
+            int r = firstRow + i;
+            for (int sb = 0; sb < supers; sb++) {
+                int o = off + (i * supers + sb) * Q4_K_BYTES;
+                float d = BlockDecoder.f16(raw, o);
+                float dmin = BlockDecoder.f16(raw, o + 2);
+                for (int j = 0; j < 4; j++) {
+                    int c = o + 16 + 32 * j;
+                    int lo = slot(r, sb * 8 + 2 * j);
+                    int hi = slot(r, sb * 8 + 2 * j + 1);
+                    // Eight bytes at a time in a long (scalar code: fast from the first call, unlike
+                    // vector code before it is compiled, and a load calls it only so often).
+                    for (int h = 0; h < HALF; h += 8) {
+                        long a = Swar.get(raw, c + h);
+                        long b = Swar.get(raw, c + HALF + h);
+                        Swar.set(q, lo * HALF + h, (a & Swar.LOW_NIBBLES) | (b & Swar.LOW_NIBBLES) << 4);
+                        Swar.set(q, hi * HALF + h, (a >>> 4 & Swar.LOW_NIBBLES) | (b & ~Swar.LOW_NIBBLES));
+                    }
+                    scale[lo] = d * BlockDecoder.scaleK4(raw, o + 4, 2 * j);
+                    bias[lo] = -(dmin * BlockDecoder.minK4(raw, o + 4, 2 * j));
+                    scale[hi] = d * BlockDecoder.scaleK4(raw, o + 4, 2 * j + 1);
+                    bias[hi] = -(dmin * BlockDecoder.minK4(raw, o + 4, 2 * j + 1));
+                }
+            }
+        }
+    }
+
+    /**
      * Stores row r's block b as given: 16 bytes of nibbles ({@code q + 8}, weight i low, i + 16
      * high) at {@code src[off..]} with scale {@code d}: GGUF Q4_0's own layout, copied exactly.
      */
@@ -211,21 +274,21 @@ public final class Q4Matrix extends RowKernelMatrix {
         int i = c % BLOCK;
         int v = q[slot * HALF + (i % HALF)] & 0xFF;
         int nib = i < HALF ? v & 0x0F : v >>> 4;
-        return scale[slot] * (nib - 8);
+        return bias == null ? scale[slot] * (nib - 8) : scale[slot] * nib + bias[slot];
     }
 
     @Override
     public long bytes() {
-        return q.length + (long) scale.length * Float.BYTES;
+        return q.length + (long) scale.length * Float.BYTES + (bias == null ? 0 : (long) bias.length * Float.BYTES);
     }
 
-    /** Low nibbles minus 8 as floats, in byte lanes (the compact form the fused one-token kernel inlines best). */
-    private static FloatVector lowB(ByteVector v) {
-        return (FloatVector) v.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    /** Low nibbles minus {@code zero} as floats, in byte lanes (the compact form the fused one-token kernel inlines best). */
+    private static FloatVector lowB(ByteVector v, byte zero) {
+        return (FloatVector) v.and((byte) 0x0F).sub(zero).convertShape(VectorOperators.B2F, F, 0);
     }
 
-    private static FloatVector highB(ByteVector v) {
-        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    private static FloatVector highB(ByteVector v, byte zero) {
+        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(zero).convertShape(VectorOperators.B2F, F, 0);
     }
 
     /** Bytes widened to int lanes first (cheaper nibble arithmetic; used by the panel decode). */
@@ -233,19 +296,21 @@ public final class Q4Matrix extends RowKernelMatrix {
         return (IntVector) v.convertShape(VectorOperators.B2I, I, 0);
     }
 
-    private static FloatVector low(IntVector i) {
-        return (FloatVector) i.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+    private static FloatVector low(IntVector i, int zero) {
+        return (FloatVector) i.and(0x0F).sub(zero).convert(VectorOperators.I2F, 0);
     }
 
-    private static FloatVector high(IntVector i) {
+    private static FloatVector high(IntVector i, int zero) {
         return (FloatVector)
-                i.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                i.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(zero).convert(VectorOperators.I2F, 0);
     }
 
     @Override
     void group1(int g, float[] x, int xOff, float[] out, int o) {
         int qg = g * blocksPerRow * GROUP * HALF;
         int sg = g * blocksPerRow * GROUP;
+        boolean mins = bias != null;
+        byte zero = this.zero;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
@@ -257,6 +322,7 @@ public final class Q4Matrix extends RowKernelMatrix {
             FloatVector p1 = FloatVector.zero(F);
             FloatVector p2 = FloatVector.zero(F);
             FloatVector p3 = FloatVector.zero(F);
+            FloatVector sx = FloatVector.zero(F);
             for (int j = 0; j < HALF; j += L) {
                 FloatVector xl = FloatVector.fromArray(F, x, xb + j);
                 FloatVector xh = FloatVector.fromArray(F, x, xb + HALF + j);
@@ -264,25 +330,28 @@ public final class Q4Matrix extends RowKernelMatrix {
                 ByteVector v1 = ByteVector.fromArray(B, q, qb + HALF + j);
                 ByteVector v2 = ByteVector.fromArray(B, q, qb + 2 * HALF + j);
                 ByteVector v3 = ByteVector.fromArray(B, q, qb + 3 * HALF + j);
-                p0 = highB(v0).fma(xh, lowB(v0).fma(xl, p0));
-                p1 = highB(v1).fma(xh, lowB(v1).fma(xl, p1));
-                p2 = highB(v2).fma(xh, lowB(v2).fma(xl, p2));
-                p3 = highB(v3).fma(xh, lowB(v3).fma(xl, p3));
+                p0 = highB(v0, zero).fma(xh, lowB(v0, zero).fma(xl, p0));
+                p1 = highB(v1, zero).fma(xh, lowB(v1, zero).fma(xl, p1));
+                p2 = highB(v2, zero).fma(xh, lowB(v2, zero).fma(xl, p2));
+                p3 = highB(v3, zero).fma(xh, lowB(v3, zero).fma(xl, p3));
+                if (mins) {
+                    sx = sx.add(xl).add(xh);
+                }
             }
             int s = sg + b * GROUP;
             a0 = p0.fma(FloatVector.broadcast(F, scale[s]), a0);
             a1 = p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1);
             a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
+            if (mins) {
+                // The block's sum of activations times each row's additive term.
+                a0 = sx.fma(FloatVector.broadcast(F, bias[s]), a0);
+                a1 = sx.fma(FloatVector.broadcast(F, bias[s + 1]), a1);
+                a2 = sx.fma(FloatVector.broadcast(F, bias[s + 2]), a2);
+                a3 = sx.fma(FloatVector.broadcast(F, bias[s + 3]), a3);
+            }
         }
-        put(
-                out,
-                o,
-                g,
-                a0.reduceLanes(VectorOperators.ADD),
-                a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD),
-                a3.reduceLanes(VectorOperators.ADD));
+        putSums(out, o, g, a0, a1, a2, a3);
     }
 
     @Override
@@ -295,10 +364,21 @@ public final class Q4Matrix extends RowKernelMatrix {
             for (int k = 0; k < GROUP; k++) {
                 FloatVector d = FloatVector.broadcast(F, scale[s + k]);
                 int po = off + k * stride + b * BLOCK;
-                for (int j = 0; j < HALF; j += L) {
-                    IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
-                    low(v).mul(d).intoArray(panel, po + j);
-                    high(v).mul(d).intoArray(panel, po + HALF + j);
+                if (bias == null) {
+                    for (int j = 0; j < HALF; j += L) {
+                        IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
+                        low(v, 8).mul(d).intoArray(panel, po + j);
+                        high(v, 8).mul(d).intoArray(panel, po + HALF + j);
+                    }
+                } else {
+                    // d * q exact (a 17-bit scale times a 4-bit value), so the fused add rounds once, as ggml's d * q -
+                    // m.
+                    FloatVector m = FloatVector.broadcast(F, bias[s + k]);
+                    for (int j = 0; j < HALF; j += L) {
+                        IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
+                        low(v, 0).fma(d, m).intoArray(panel, po + j);
+                        high(v, 0).fma(d, m).intoArray(panel, po + HALF + j);
+                    }
                 }
             }
         }

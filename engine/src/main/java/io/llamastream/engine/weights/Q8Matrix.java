@@ -1,5 +1,6 @@
 package io.llamastream.engine.weights;
 
+import io.llamastream.engine.checkpoint.gguf.BlockDecoder;
 import io.llamastream.engine.math.Fp16;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -17,6 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  * in their own float array. The kernels widen bytes to floats in registers and multiply-add them
  * against float activations (int8 activations with integer dot products measured no faster
  * with the Vector API's widening multiplies, and change numerics).
+ *
+ * <p>The K-quant repacks ({@link #forQ6_K}, {@link #forQ5_K}: GGUF Q6_K and Q5_K widened to int8
+ * at load) use the same layout with finer terms: Q6_K has one scale per half-block of 16
+ * ({@code w = d * q}, ggml's {@code d * sc}), Q5_K unsigned values with an additive term per
+ * block ({@code w = d * q + bias}). Their one-token kernel applies a scale (and adds
+ * {@code bias * sum(x)}) per half-block; more tokens go through the decoded panel.
  */
 public final class Q8Matrix extends RowKernelMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
@@ -26,16 +33,54 @@ public final class Q8Matrix extends RowKernelMatrix {
     /** Bytes of one GGUF Q8_0 block: an fp16 scale and 32 int8 values. */
     private static final int Q8_0_BYTES = 2 + BLOCK;
 
+    /** Half a block: the span of one Q6_K scale. */
+    private static final int HALF = BLOCK / 2;
+
+    /** Bytes of one GGUF Q6_K super-block: 128 of low nibbles, 64 of high bit pairs, 16 int8 scales, fp16 d. */
+    private static final int Q6_K_BYTES = 210;
+    /** Bytes of one GGUF Q5_K super-block: fp16 d and dmin, 12 bytes of scales and mins, 32 of fifth bits, 128 of nibbles. */
+    private static final int Q5_K_BYTES = 176;
+
     private final byte[] q;
+    /** Per block, or per half-block when {@code halves == 2}; in slot order. */
     private final float[] scale;
+    /** Per scale: the additive term ({@code w = d * q + bias}), or null. */
+    private final float[] bias;
+    /** Scales per block: 1, or 2 (one per half-block of 16, Q6_K). */
+    private final int halves;
+
     private final int blocksPerRow;
 
     public Q8Matrix(int rows, int cols) {
+        this(rows, cols, 1, false);
+    }
+
+    private Q8Matrix(int rows, int cols, int halves, boolean mins) {
         super(rows, cols);
         checkBlocks(cols);
+        if (halves == 2 && HALF % L != 0) {
+            throw new IllegalStateException("float vectors of " + L + " lanes do not divide a half-block");
+        }
         this.q = new byte[Math.multiplyExact(groups * GROUP, cols)];
         this.blocksPerRow = cols / BLOCK;
-        this.scale = new float[groups * GROUP * blocksPerRow];
+        this.halves = halves;
+        this.scale = new float[groups * GROUP * blocksPerRow * halves];
+        this.bias = mins ? new float[scale.length] : null;
+    }
+
+    /** An empty matrix with one scale per half-block, for {@link #setRowsQ6_K}. */
+    public static Q8Matrix forQ6_K(int rows, int cols) {
+        return new Q8Matrix(rows, cols, 2, false);
+    }
+
+    /** An empty matrix with per-block additive terms, for {@link #setRowsQ5_K}. */
+    public static Q8Matrix forQ5_K(int rows, int cols) {
+        return new Q8Matrix(rows, cols, 1, true);
+    }
+
+    /** Whether this holds a K-quant repack (half-block scales or additive terms). */
+    private boolean kquant() {
+        return halves == 2 || bias != null;
     }
 
     public static Q8Matrix quantize(float[] w, int rows, int cols) {
@@ -171,6 +216,72 @@ public final class Q8Matrix extends RowKernelMatrix {
         }
     }
 
+    /**
+     * Repacks {@code n} rows of GGUF Q6_K super-blocks from {@code raw[off..]} into rows
+     * firstRow.. of a matrix made by {@link #forQ6_K}: values {@code q - 32} as int8 (6 bits
+     * from a low nibble and a high bit pair), one scale {@code d * sc} per 16 (exact in float32,
+     * as ggml computes it).
+     */
+    public void setRowsQ6_K(int firstRow, byte[] raw, int off, int n) {
+        if (halves != 2) {
+            throw new IllegalStateException("a Q6_K repack needs a matrix made by forQ6_K");
+        }
+        int supers = blocksPerRow / 8;
+        for (int i = 0; i < n; i++) {
+            int r = firstRow + i;
+            for (int sb = 0; sb < supers; sb++) {
+                int o = off + (i * supers + sb) * Q6_K_BYTES;
+                float d = BlockDecoder.f16(raw, o + 208);
+                for (int u = 0; u < 8; u++) {
+                    // Block u of 32: half n = u / 4 of the super-block, values of its k = u % 4th quarter.
+                    int half = u / 4;
+                    int k = u % 4;
+                    int ql = o + 64 * half + 32 * (k % 2);
+                    int qh = o + 128 + 32 * half;
+                    int slot = slot(r, sb * 8 + u);
+                    for (int l = 0; l < BLOCK; l += 8) {
+                        long lo = Swar.get(raw, ql + l) >>> (k < 2 ? 0 : 4) & Swar.LOW_NIBBLES;
+                        long hi = (Swar.get(raw, qh + l) >>> 2 * k & Swar.BYTES_OF_3) << 4;
+                        Swar.set(q, slot * BLOCK + l, Swar.minus32(lo | hi));
+                    }
+                    scale[2 * slot] = d * raw[o + 192 + 2 * u];
+                    scale[2 * slot + 1] = d * raw[o + 192 + 2 * u + 1];
+                }
+            }
+        }
+    }
+
+    /**
+     * Repacks {@code n} rows of GGUF Q5_K super-blocks from {@code raw[off..]} into rows
+     * firstRow.. of a matrix made by {@link #forQ5_K}: unsigned 5-bit values as int8, scale
+     * {@code d * sc} and additive term {@code -(dmin * m)} per block of 32 (exact, as ggml's).
+     */
+    public void setRowsQ5_K(int firstRow, byte[] raw, int off, int n) {
+        if (bias == null) {
+            throw new IllegalStateException("a Q5_K repack needs a matrix made by forQ5_K");
+        }
+        int supers = blocksPerRow / 8;
+        for (int i = 0; i < n; i++) {
+            int r = firstRow + i;
+            for (int sb = 0; sb < supers; sb++) {
+                int o = off + (i * supers + sb) * Q5_K_BYTES;
+                float d = BlockDecoder.f16(raw, o);
+                float dmin = BlockDecoder.f16(raw, o + 2);
+                for (int u = 0; u < 8; u++) {
+                    int qs = o + 48 + 32 * (u / 2);
+                    int slot = slot(r, sb * 8 + u);
+                    for (int l = 0; l < BLOCK; l += 8) {
+                        long v = Swar.get(raw, qs + l) >>> 4 * (u % 2) & Swar.LOW_NIBBLES;
+                        long h = (Swar.get(raw, o + 16 + l) >>> u & Swar.BYTES_OF_1) << 4;
+                        Swar.set(q, slot * BLOCK + l, v | h);
+                    }
+                    scale[slot] = d * BlockDecoder.scaleK4(raw, o + 4, u);
+                    bias[slot] = -(dmin * BlockDecoder.minK4(raw, o + 4, u));
+                }
+            }
+        }
+    }
+
     /** Stores row r's block b as given: 32 int8 values at {@code src[off..]} with scale {@code d} (GGUF Q8_0 copied exactly). */
     public void setBlock(int r, int b, float d, byte[] src, int off) {
         int slot = slot(r, b);
@@ -185,12 +296,14 @@ public final class Q8Matrix extends RowKernelMatrix {
 
     public float get(int r, int c) {
         int slot = slot(r, c / BLOCK);
-        return scale[slot] * q[slot * BLOCK + c % BLOCK];
+        int s = slot * halves + (halves == 2 ? c % BLOCK / HALF : 0);
+        float w = scale[s] * q[slot * BLOCK + c % BLOCK];
+        return bias == null ? w : w + bias[s];
     }
 
     @Override
     public long bytes() {
-        return q.length + (long) scale.length * Float.BYTES;
+        return q.length + (long) scale.length * Float.BYTES + (bias == null ? 0 : (long) bias.length * Float.BYTES);
     }
 
     private static FloatVector load(byte[] q, int off) {
@@ -199,6 +312,10 @@ public final class Q8Matrix extends RowKernelMatrix {
 
     @Override
     void group1(int g, float[] x, int xOff, float[] out, int o) {
+        if (kquant()) {
+            group1Halves(g, x, xOff, out, o);
+            return;
+        }
         int qg = g * blocksPerRow * GROUP * BLOCK;
         int sg = g * blocksPerRow * GROUP;
         FloatVector a0 = FloatVector.zero(F);
@@ -225,19 +342,65 @@ public final class Q8Matrix extends RowKernelMatrix {
             a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
         }
-        put(
-                out,
-                o,
-                g,
-                a0.reduceLanes(VectorOperators.ADD),
-                a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD),
-                a3.reduceLanes(VectorOperators.ADD));
+        putSums(out, o, g, a0, a1, a2, a3);
+    }
+
+    /**
+     * {@link #group1} of a K-quant repack: per half-block, the dot of the raw values, scaled by the
+     * half-block's scale, plus (with additive terms) the half-block's activation sum times the term.
+     */
+    private void group1Halves(int g, float[] x, int xOff, float[] out, int o) {
+        int qg = g * blocksPerRow * GROUP * BLOCK;
+        int sg = g * blocksPerRow * GROUP * halves;
+        boolean mins = bias != null;
+        int second = halves - 1;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int b = 0; b < blocksPerRow; b++) {
+            int qb = qg + b * GROUP * BLOCK;
+            int xb = xOff + b * BLOCK;
+            for (int h = 0; h < 2; h++) {
+                FloatVector p0 = FloatVector.zero(F);
+                FloatVector p1 = FloatVector.zero(F);
+                FloatVector p2 = FloatVector.zero(F);
+                FloatVector p3 = FloatVector.zero(F);
+                FloatVector sx = FloatVector.zero(F);
+                for (int j = h * HALF; j < h * HALF + HALF; j += L) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xb + j);
+                    p0 = load(q, qb + j).fma(xv, p0);
+                    p1 = load(q, qb + BLOCK + j).fma(xv, p1);
+                    p2 = load(q, qb + 2 * BLOCK + j).fma(xv, p2);
+                    p3 = load(q, qb + 3 * BLOCK + j).fma(xv, p3);
+                    if (mins) {
+                        sx = sx.add(xv);
+                    }
+                }
+                // Slot k's scale for this half: (slot * halves) + h when there are two.
+                int s = sg + b * GROUP * halves + h * second;
+                a0 = p0.fma(FloatVector.broadcast(F, scale[s]), a0);
+                a1 = p1.fma(FloatVector.broadcast(F, scale[s + halves]), a1);
+                a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2 * halves]), a2);
+                a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3 * halves]), a3);
+                if (mins) {
+                    a0 = sx.fma(FloatVector.broadcast(F, bias[s]), a0);
+                    a1 = sx.fma(FloatVector.broadcast(F, bias[s + halves]), a1);
+                    a2 = sx.fma(FloatVector.broadcast(F, bias[s + 2 * halves]), a2);
+                    a3 = sx.fma(FloatVector.broadcast(F, bias[s + 3 * halves]), a3);
+                }
+            }
+        }
+        putSums(out, o, g, a0, a1, a2, a3);
     }
 
     /** Fused: each block's four row vectors are widened and scaled once in registers and feed 2 tokens. */
     @Override
     void group2(int g, float[] x, int xOff, float[] out, int o) {
+        if (kquant()) {
+            super.group2(g, x, xOff, out, o);
+            return;
+        }
         int qg = g * blocksPerRow * GROUP * BLOCK;
         int sg = g * blocksPerRow * GROUP;
         FloatVector a00 = FloatVector.zero(F);
@@ -273,27 +436,17 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a31 = w3.fma(x1, a31);
             }
         }
-        put(
-                out,
-                o,
-                g,
-                a00.reduceLanes(VectorOperators.ADD),
-                a10.reduceLanes(VectorOperators.ADD),
-                a20.reduceLanes(VectorOperators.ADD),
-                a30.reduceLanes(VectorOperators.ADD));
-        put(
-                out,
-                o + 1 * rows,
-                g,
-                a01.reduceLanes(VectorOperators.ADD),
-                a11.reduceLanes(VectorOperators.ADD),
-                a21.reduceLanes(VectorOperators.ADD),
-                a31.reduceLanes(VectorOperators.ADD));
+        putSums(out, o, g, a00, a10, a20, a30);
+        putSums(out, o + 1 * rows, g, a01, a11, a21, a31);
     }
 
     /** Fused: each block's four row vectors are widened and scaled once in registers and feed 4 tokens. */
     @Override
     void group4(int g, float[] x, int xOff, float[] out, int o) {
+        if (kquant()) {
+            super.group4(g, x, xOff, out, o);
+            return;
+        }
         int qg = g * blocksPerRow * GROUP * BLOCK;
         int sg = g * blocksPerRow * GROUP;
         FloatVector a00 = FloatVector.zero(F);
@@ -347,38 +500,10 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a33 = w3.fma(x3, a33);
             }
         }
-        put(
-                out,
-                o,
-                g,
-                a00.reduceLanes(VectorOperators.ADD),
-                a10.reduceLanes(VectorOperators.ADD),
-                a20.reduceLanes(VectorOperators.ADD),
-                a30.reduceLanes(VectorOperators.ADD));
-        put(
-                out,
-                o + 1 * rows,
-                g,
-                a01.reduceLanes(VectorOperators.ADD),
-                a11.reduceLanes(VectorOperators.ADD),
-                a21.reduceLanes(VectorOperators.ADD),
-                a31.reduceLanes(VectorOperators.ADD));
-        put(
-                out,
-                o + 2 * rows,
-                g,
-                a02.reduceLanes(VectorOperators.ADD),
-                a12.reduceLanes(VectorOperators.ADD),
-                a22.reduceLanes(VectorOperators.ADD),
-                a32.reduceLanes(VectorOperators.ADD));
-        put(
-                out,
-                o + 3 * rows,
-                g,
-                a03.reduceLanes(VectorOperators.ADD),
-                a13.reduceLanes(VectorOperators.ADD),
-                a23.reduceLanes(VectorOperators.ADD),
-                a33.reduceLanes(VectorOperators.ADD));
+        putSums(out, o, g, a00, a10, a20, a30);
+        putSums(out, o + 1 * rows, g, a01, a11, a21, a31);
+        putSums(out, o + 2 * rows, g, a02, a12, a22, a32);
+        putSums(out, o + 3 * rows, g, a03, a13, a23, a33);
     }
 
     @Override
@@ -389,10 +514,20 @@ public final class Q8Matrix extends RowKernelMatrix {
             int qb = qg + b * GROUP * BLOCK;
             int s = sg + b * GROUP;
             for (int k = 0; k < GROUP; k++) {
-                FloatVector d = FloatVector.broadcast(F, scale[s + k]);
                 int po = off + k * stride + b * BLOCK;
+                if (!kquant()) {
+                    FloatVector d = FloatVector.broadcast(F, scale[s + k]);
+                    for (int j = 0; j < BLOCK; j += L) {
+                        load(q, qb + k * BLOCK + j).mul(d).intoArray(panel, po + j);
+                    }
+                    continue;
+                }
                 for (int j = 0; j < BLOCK; j += L) {
-                    load(q, qb + k * BLOCK + j).mul(d).intoArray(panel, po + j);
+                    int si = (s + k) * halves + (halves == 2 ? j / HALF : 0);
+                    FloatVector d = FloatVector.broadcast(F, scale[si]);
+                    FloatVector w = load(q, qb + k * BLOCK + j);
+                    // d * q is exact (a 17- or 19-bit scale times a 5- or 6-bit value): one rounding, as ggml's.
+                    (bias == null ? w.mul(d) : w.fma(d, FloatVector.broadcast(F, bias[si]))).intoArray(panel, po + j);
                 }
             }
         }

@@ -1,4 +1,4 @@
-package io.llamastream.engine.vision;
+package io.llamastream.engine.math;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -7,14 +7,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code exp} of every lane of a float vector, to about 2 ulp, in plain vector arithmetic: the
  * incubator's {@code lanewise(EXP)} runs lane by lane through {@code Math.exp} wherever the JIT
- * has no intrinsic for it, which is the tower's softmax and GELU's whole cost. Range reduction
+ * has no intrinsic for it, which made it the whole cost of the softmaxes and of GELU. Range reduction
  * {@code x = n ln2 + r} (|r| <= ln2 / 2, ln2 split in two parts so r is exact), Cephes'
  * degree-7 polynomial for {@code e^r}, and {@code 2^n} built from its exponent bits. Arguments are
  * clamped to [-87, 88], so the result is never infinite, NaN stays NaN and results below
  * {@code e^-87} (1.6e-38) are that bound times e^(x+87) rounded towards the smallest normal.
  */
-final class VectorExp {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+public final class VectorExp {
+    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
@@ -26,7 +26,7 @@ final class VectorExp {
 
     private VectorExp() {}
 
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         x = x.max(-87f).min(88f);
         FloatVector t = x.fma(LOG2E, ROUND);
         FloatVector n = t.sub(ROUND);
