@@ -15,7 +15,8 @@ import java.util.List;
  * rows padded to groups of 4; matrices whose width is not a multiple of 32 stay bf16), embeddings
  * bf16, norms and routers float32, the vision tower's matrices bf16. It adds what the heap needs beside the
  * bytes: the collector's rounding of large arrays ({@link HeapRounding}, the engine's own arithmetic), and the float32 scratch that
- * loading converts experts through, on every compute thread at once.
+ * loading converts experts through, on every compute thread at once (the most it can be: bf16 experts into q8/q4
+ * need only one band of 32 input rows, which the engine's plan counts instead).
  *
  * <p>This is the one place the chart's tests do the engine's memory arithmetic; switch it to
  * {@code io.llamastream.engine.weights.MemoryPlan} once that counts the vision tower and can be

@@ -115,12 +115,16 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
                 arrays.add(f == WeightFormat.F32 ? 4 * n : 2 * n);
             } else if (t.rank() == 3) {
                 // Stacked experts: gate_up_proj [E, H, 2I] becomes 2E matrices, down_proj [E, I, H] E of them;
-                // WeightLoader.expert converts each expert through a float32 slice and a row-major copy
-                // (bf16 to q8/q4 needs only a band of 32 input rows: the plan keeps the larger figure).
+                // WeightLoader.expert converts bf16 experts to q8/q4 one band of 32 input rows at a time,
+                // and any other expert through a float32 slice and a row-major copy.
                 long experts = t.shape()[0];
                 long count = name.endsWith("gate_up_proj") ? 2 * experts : experts;
                 matrices(arrays, f, n / count, count);
-                slice = Math.max(slice, 4 * (n / experts + n / count));
+                slice = Math.max(
+                        slice,
+                        bandedExperts(ck, name, f)
+                                ? 2L * WeightFormat.BLOCK * t.shape()[2]
+                                : 4 * (n / experts + n / count));
             } else {
                 matrices(arrays, f, n, 1);
             }
@@ -131,6 +135,24 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
             matrices(arrays, f, ck.info(embed).elementCount(), 1);
         }
         return of(f, arrays, kvBytes, overhead(threads) + slice * Math.max(1, threads));
+    }
+
+    /**
+     * Whether {@code WeightLoader.expert} reads the stacked experts of {@code name}'s layer band by
+     * band: both tensors bf16, both widths whole blocks, into q8 or q4.
+     */
+    private static boolean bandedExperts(Checkpoint ck, String name, WeightFormat f) {
+        String prefix = name.substring(0, name.lastIndexOf('.') + 1);
+        String gu = prefix + "gate_up_proj";
+        String dn = prefix + "down_proj";
+        if ((f != WeightFormat.Q8 && f != WeightFormat.Q4) || !ck.contains(gu) || !ck.contains(dn)) {
+            return false;
+        }
+        TensorInfo g = ck.info(gu);
+        return g.dtype() == DType.BF16
+                && ck.info(dn).dtype() == DType.BF16
+                && g.shape()[1] % WeightFormat.BLOCK == 0
+                && (g.shape()[2] / 2) % WeightFormat.BLOCK == 0;
     }
 
     /** A GGUF file's plan: under NATIVE each tensor as {@code GgufDecoderWeights} keeps it. */

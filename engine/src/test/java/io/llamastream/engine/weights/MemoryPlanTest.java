@@ -64,6 +64,21 @@ class MemoryPlanTest {
         assertEquals(m.textModel().weightBytes(), plan.weightBytes());
     }
 
+    /**
+     * Each compute thread converts experts through its own scratch: bf16 experts into q8/q4 one band
+     * of 32 input rows (tiny-scout: 32 x 192 bf16 of gate_up_proj), any other format one expert's
+     * float32 slice and its row-major copy (64 x 192 + 96 x 64 floats).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Q8, 12288", "Q4, 12288", "F32, 73728", "BF16, 73728"})
+    void eachComputeThreadAddsItsExpertConversionScratch(WeightFormat format, long scratch) {
+        try (Checkpoint ck = Checkpoint.open(Fixtures.model("tiny-scout"))) {
+            long perThread = MemoryPlan.of(ck, format, 0, 3).overheadBytes()
+                    - MemoryPlan.of(ck, format, 0, 2).overheadBytes();
+            assertEquals((64L << 20) + scratch, perThread);
+        }
+    }
+
     @Test
     void aScoutSizedFileIsRefusedAtOnceWithTheNumbersAndTheRemedy() throws IOException {
         Path file = scoutQ8ExpertsFile();
