@@ -351,7 +351,14 @@ public final class Q4Matrix extends RowKernelMatrix {
                 a3 = sx.fma(FloatVector.broadcast(F, bias[s + 3]), a3);
             }
         }
-        putSums(out, o, g, a0, a1, a2, a3);
+        put(
+                out,
+                o,
+                g,
+                a0.reduceLanes(VectorOperators.ADD),
+                a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD),
+                a3.reduceLanes(VectorOperators.ADD));
     }
 
     @Override

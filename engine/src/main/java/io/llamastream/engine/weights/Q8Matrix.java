@@ -342,7 +342,14 @@ public final class Q8Matrix extends RowKernelMatrix {
             a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
         }
-        putSums(out, o, g, a0, a1, a2, a3);
+        put(
+                out,
+                o,
+                g,
+                a0.reduceLanes(VectorOperators.ADD),
+                a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD),
+                a3.reduceLanes(VectorOperators.ADD));
     }
 
     /**
@@ -391,7 +398,14 @@ public final class Q8Matrix extends RowKernelMatrix {
                 }
             }
         }
-        putSums(out, o, g, a0, a1, a2, a3);
+        put(
+                out,
+                o,
+                g,
+                a0.reduceLanes(VectorOperators.ADD),
+                a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD),
+                a3.reduceLanes(VectorOperators.ADD));
     }
 
     /** Fused: each block's four row vectors are widened and scaled once in registers and feed 2 tokens. */
@@ -436,8 +450,22 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a31 = w3.fma(x1, a31);
             }
         }
-        putSums(out, o, g, a00, a10, a20, a30);
-        putSums(out, o + 1 * rows, g, a01, a11, a21, a31);
+        put(
+                out,
+                o,
+                g,
+                a00.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD),
+                a30.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o + 1 * rows,
+                g,
+                a01.reduceLanes(VectorOperators.ADD),
+                a11.reduceLanes(VectorOperators.ADD),
+                a21.reduceLanes(VectorOperators.ADD),
+                a31.reduceLanes(VectorOperators.ADD));
     }
 
     /** Fused: each block's four row vectors are widened and scaled once in registers and feed 4 tokens. */
@@ -500,10 +528,38 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a33 = w3.fma(x3, a33);
             }
         }
-        putSums(out, o, g, a00, a10, a20, a30);
-        putSums(out, o + 1 * rows, g, a01, a11, a21, a31);
-        putSums(out, o + 2 * rows, g, a02, a12, a22, a32);
-        putSums(out, o + 3 * rows, g, a03, a13, a23, a33);
+        put(
+                out,
+                o,
+                g,
+                a00.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD),
+                a30.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o + 1 * rows,
+                g,
+                a01.reduceLanes(VectorOperators.ADD),
+                a11.reduceLanes(VectorOperators.ADD),
+                a21.reduceLanes(VectorOperators.ADD),
+                a31.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o + 2 * rows,
+                g,
+                a02.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD),
+                a22.reduceLanes(VectorOperators.ADD),
+                a32.reduceLanes(VectorOperators.ADD));
+        put(
+                out,
+                o + 3 * rows,
+                g,
+                a03.reduceLanes(VectorOperators.ADD),
+                a13.reduceLanes(VectorOperators.ADD),
+                a23.reduceLanes(VectorOperators.ADD),
+                a33.reduceLanes(VectorOperators.ADD));
     }
 
     @Override

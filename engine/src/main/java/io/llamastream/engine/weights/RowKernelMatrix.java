@@ -728,18 +728,6 @@ abstract class RowKernelMatrix implements WeightMatrix {
         put(out, o, g, s0, s1, s2, s3);
     }
 
-    /** {@link #put} of the four rows' lane sums. */
-    final void putSums(float[] out, int o, int g, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        put(
-                out,
-                o,
-                g,
-                a0.reduceLanes(VectorOperators.ADD),
-                a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD),
-                a3.reduceLanes(VectorOperators.ADD));
-    }
-
     /** Stores the four row results of group g for one token, dropping rows past the end (padding). */
     final void put(float[] out, int o, int g, float s0, float s1, float s2, float s3) {
         int r = g * GROUP;
