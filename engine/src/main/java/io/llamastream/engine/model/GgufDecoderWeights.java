@@ -197,25 +197,16 @@ public final class GgufDecoderWeights implements DecoderWeights {
         WeightFormat target = format;
         if (format == WeightFormat.NATIVE) {
             switch (type) {
-                case Q4_K: {
-                    Q4Matrix m = Q4Matrix.forQ4_K(rows, cols);
-                    rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ4_K(r, raw, 0, n));
-                    return m;
-                }
-                case Q5_K: {
-                    Q8Matrix m = Q8Matrix.forQ5_K(rows, cols);
-                    rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ5_K(r, raw, 0, n));
-                    return m;
-                }
-                case Q6_K: {
-                    Q8Matrix m = Q8Matrix.forQ6_K(rows, cols);
-                    rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ6_K(r, raw, 0, n));
-                    return m;
-                }
+                case Q4_K:
+                    return repack(Q4Matrix.forQ4_K(rows, cols), t, offset, Q4Matrix::setRowsQ4_K);
+                case Q5_K:
+                    return repack(Q8Matrix.forQ5_K(rows, cols), t, offset, Q8Matrix::setRowsQ5_K);
+                case Q6_K:
+                    return repack(Q8Matrix.forQ6_K(rows, cols), t, offset, Q8Matrix::setRowsQ6_K);
                 case Q8_0:
-                    return repackQ8(t, offset, rows, cols);
+                    return repack(new Q8Matrix(rows, cols), t, offset, Q8Matrix::setRowsQ8_0);
                 case Q4_0:
-                    return repackQ4(t, offset, rows, cols);
+                    return repack(new Q4Matrix(rows, cols), t, offset, Q4Matrix::setRowsQ4_0);
                 case BF16: {
                     short[] bits = new short[Math.multiplyExact(rows, cols)];
                     readBf16(t, offset, bits, rows, cols);
@@ -225,9 +216,7 @@ public final class GgufDecoderWeights implements DecoderWeights {
                     target = WeightFormat.F32;
             }
         }
-        if ((target == WeightFormat.Q8 || target == WeightFormat.Q4) && cols % WeightFormat.BLOCK != 0) {
-            target = WeightFormat.BF16;
-        }
+        target = target.forWidth(cols);
         if (target == WeightFormat.F32) {
             float[] w = new float[Math.multiplyExact(rows, cols)];
             readRows(t, offset, rows, cols, (r, src, n) -> System.arraycopy(src, 0, w, r * cols, n * cols));
@@ -317,15 +306,14 @@ public final class GgufDecoderWeights implements DecoderWeights {
         return raw;
     }
 
-    private Q8Matrix repackQ8(GgufTensor t, long offset, int rows, int cols) {
-        Q8Matrix m = new Q8Matrix(rows, cols);
-        rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ8_0(r, raw, 0, n));
-        return m;
+    /** How a matrix takes rows of a GGUF type's raw blocks: {@code setRows(firstRow, raw, off, n)}. */
+    private interface RawRepack<M> {
+        void setRows(M matrix, int firstRow, byte[] raw, int off, int n);
     }
 
-    private Q4Matrix repackQ4(GgufTensor t, long offset, int rows, int cols) {
-        Q4Matrix m = new Q4Matrix(rows, cols);
-        rawRows(t, offset, rows, cols, (r, raw, n) -> m.setRowsQ4_0(r, raw, 0, n));
+    /** Fills the empty matrix {@code m} from the tensor's raw rows, repacked slice by slice in parallel. */
+    private <M extends WeightMatrix> M repack(M m, GgufTensor t, long offset, RawRepack<M> repack) {
+        rawRows(t, offset, m.rows(), m.cols(), (r, raw, n) -> repack.setRows(m, r, raw, 0, n));
         return m;
     }
 }

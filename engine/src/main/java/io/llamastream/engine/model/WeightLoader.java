@@ -179,32 +179,27 @@ public final class WeightLoader {
         TensorInfo dnt = checked(dn, experts, inter, hidden);
         SafetensorsFile guf = checkpoint.fileOf(gu);
         SafetensorsFile dnf = checkpoint.fileOf(dn);
-        if (gut.dtype() == DType.BF16
-                && dnt.dtype() == DType.BF16
-                && effective(hidden) == format
-                && effective(inter) == format
-                && (format == WeightFormat.Q8 || format == WeightFormat.Q4)) {
+        if (format.quantizesExpertsInBands(gut.dtype(), dnt.dtype(), hidden, inter)) {
+            // Every matrix here is blocked both ways, so each quantizes its own input-major bands.
             RowSink gate = sink(format, inter, hidden);
             RowSink up = sink(format, inter, hidden);
             RowSink down = sink(format, hidden, inter);
-            if (gate.transposes() && down.transposes()) {
-                // One band of 32 input rows at a time (256 KB at Llama 4's shapes, so it stays in L2):
-                // read, then quantized straight into the matrices by the transposing quantizer.
-                final int band = WeightFormat.BLOCK;
-                short[] rows = scratch.bits(band * Math.max(2 * inter, hidden));
-                long gu0 = (long) x * hidden * 2 * inter;
-                for (int b = 0; b < hidden / band; b++) {
-                    reader.readBf16(guf, gut, gu0 + (long) b * band * 2 * inter, rows, 0, band * 2 * inter);
-                    gate.setBlockTransposedBf16(b, rows, 0, 2 * inter);
-                    up.setBlockTransposedBf16(b, rows, inter, 2 * inter);
-                }
-                long dn0 = (long) x * inter * hidden;
-                for (int b = 0; b < inter / band; b++) {
-                    reader.readBf16(dnf, dnt, dn0 + (long) b * band * hidden, rows, 0, band * hidden);
-                    down.setBlockTransposedBf16(b, rows, 0, hidden);
-                }
-                return new SwiGlu(new Linear(counted(gate)), new Linear(counted(up)), new Linear(counted(down)));
+            // One band of 32 input rows at a time (256 KB at Llama 4's shapes, so it stays in L2):
+            // read, then quantized straight into the matrices by the transposing quantizer.
+            final int band = WeightFormat.BLOCK;
+            short[] rows = scratch.bits(band * Math.max(2 * inter, hidden));
+            long gu0 = (long) x * hidden * 2 * inter;
+            for (int b = 0; b < hidden / band; b++) {
+                reader.readBf16(guf, gut, gu0 + (long) b * band * 2 * inter, rows, 0, band * 2 * inter);
+                gate.setBlockTransposedBf16(b, rows, 0, 2 * inter);
+                up.setBlockTransposedBf16(b, rows, inter, 2 * inter);
             }
+            long dn0 = (long) x * inter * hidden;
+            for (int b = 0; b < inter / band; b++) {
+                reader.readBf16(dnf, dnt, dn0 + (long) b * band * hidden, rows, 0, band * hidden);
+                down.setBlockTransposedBf16(b, rows, 0, hidden);
+            }
+            return new SwiGlu(new Linear(counted(gate)), new Linear(counted(up)), new Linear(counted(down)));
         }
         if (gut.dtype() == DType.BF16 && dnt.dtype() == DType.BF16 && format != WeightFormat.F32) {
             // bf16 bits all the way: transposed as shorts and quantized from them, no float32 copy.
@@ -334,10 +329,7 @@ public final class WeightLoader {
     }
 
     private WeightFormat effective(int cols) {
-        if ((format == WeightFormat.Q8 || format == WeightFormat.Q4) && cols % WeightFormat.BLOCK != 0) {
-            return WeightFormat.BF16;
-        }
-        return format;
+        return format.forWidth(cols);
     }
 
     /** Converts a row-major float32 matrix (which the caller may reuse afterwards). */
@@ -382,7 +374,7 @@ public final class WeightLoader {
          * {@code src[off + i * stride + r]}), when {@link #transposes()}.
          */
         default void setBlockTransposedBf16(int b, short[] src, int off, int stride) {
-            throw new UnsupportedOperationException();
+            throw new IllegalStateException("this sink does not quantize input-major bands: ask transposes() first");
         }
 
         WeightMatrix matrix();

@@ -69,12 +69,14 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
     }
 
     /**
-     * The arrays of {@code count} matrices of {@code n} weights each in {@code f} (not NATIVE): the
-     * values, and for q8/q4 one float32 scale per 32 of them.
+     * The arrays of {@code count} matrices of {@code n} weights each, rows of {@code cols}, in
+     * {@code f} (not NATIVE): the values, and for q8/q4 one float32 scale per 32 of them.
      */
-    static void matrices(List<Long> arrays, WeightFormat f, long n, long count) {
+    static void matrices(List<Long> arrays, WeightFormat f, long n, long cols, long count) {
+        // Widths that are not whole blocks stay bf16, as the loaders store them.
+        WeightFormat stored = f.forWidth((int) cols);
         for (long i = 0; i < count; i++) {
-            switch (f) {
+            switch (stored) {
                 case F32 -> arrays.add(4 * n);
                 case BF16 -> arrays.add(2 * n);
                 case Q8 -> {
@@ -119,20 +121,20 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
                 // and any other expert through a float32 slice and a row-major copy.
                 long experts = t.shape()[0];
                 long count = name.endsWith("gate_up_proj") ? 2 * experts : experts;
-                matrices(arrays, f, n / count, count);
+                matrices(arrays, f, n / count, t.shape()[1], count);
                 slice = Math.max(
                         slice,
                         bandedExperts(ck, name, f)
                                 ? 2L * WeightFormat.BLOCK * t.shape()[2]
                                 : 4 * (n / experts + n / count));
             } else {
-                matrices(arrays, f, n, 1);
+                matrices(arrays, f, n, t.shape()[1], 1);
             }
         }
         boolean tied = ck.contains(embed) && !ck.contains(root + "lm_head.weight");
-        if (tied && (f == WeightFormat.Q8 || f == WeightFormat.Q4)) {
+        if (tied && f.blocked()) {
             // A tied model's output matrix is the embedding table quantized; in f32/bf16 it shares the table.
-            matrices(arrays, f, ck.info(embed).elementCount(), 1);
+            matrices(arrays, f, ck.info(embed).elementCount(), ck.info(embed).shape()[1], 1);
         }
         return of(f, arrays, kvBytes, overhead(threads) + slice * Math.max(1, threads));
     }
@@ -145,14 +147,11 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         String prefix = name.substring(0, name.lastIndexOf('.') + 1);
         String gu = prefix + "gate_up_proj";
         String dn = prefix + "down_proj";
-        if ((f != WeightFormat.Q8 && f != WeightFormat.Q4) || !ck.contains(gu) || !ck.contains(dn)) {
+        if (!ck.contains(gu) || !ck.contains(dn)) {
             return false;
         }
         TensorInfo g = ck.info(gu);
-        return g.dtype() == DType.BF16
-                && ck.info(dn).dtype() == DType.BF16
-                && g.shape()[1] % WeightFormat.BLOCK == 0
-                && (g.shape()[2] / 2) % WeightFormat.BLOCK == 0;
+        return f.quantizesExpertsInBands(g.dtype(), ck.info(dn).dtype(), (int) g.shape()[1], (int) (g.shape()[2] / 2));
     }
 
     /** A GGUF file's plan: under NATIVE each tensor as {@code GgufDecoderWeights} keeps it. */
@@ -176,7 +175,7 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
             if (format == WeightFormat.NATIVE) {
                 nativeMatrices(arrays, t, n / count, count);
             } else {
-                matrices(arrays, format, n / count, count);
+                matrices(arrays, format, n / count, t.ne()[0], count);
             }
         }
         return of(format, arrays, kvBytes, overhead(threads));
@@ -218,10 +217,10 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
                     arrays.add(n / 16 * 4);
                 }
             }
-            case Q8_0 -> matrices(arrays, WeightFormat.Q8, n, count);
-            case Q4_0 -> matrices(arrays, WeightFormat.Q4, n, count);
-            case BF16 -> matrices(arrays, WeightFormat.BF16, n, count);
-            default -> matrices(arrays, WeightFormat.F32, n, count);
+            case Q8_0 -> matrices(arrays, WeightFormat.Q8, n, t.ne()[0], count);
+            case Q4_0 -> matrices(arrays, WeightFormat.Q4, n, t.ne()[0], count);
+            case BF16 -> matrices(arrays, WeightFormat.BF16, n, t.ne()[0], count);
+            default -> matrices(arrays, WeightFormat.F32, n, t.ne()[0], count);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.llamastream.engine.weights;
 
+import io.llamastream.engine.checkpoint.DType;
+
 /**
  * Storage format of the large matrices (attention, experts, shared expert, dense MLP, LM head).
  * Router, norms and embeddings never use these: they stay float32 (embeddings bf16 unless F32).
@@ -7,8 +9,8 @@ package io.llamastream.engine.weights;
 public enum WeightFormat {
     /**
      * Each tensor as the checkpoint stores it: bf16 for a bf16 safetensors folder, the GGUF types
-     * as stored (Q8_0/Q4_0 copied exactly into Q8/Q4, K-quants kept in their own blocks). Bytes
-     * per weight depend on the file.
+     * as stored (Q8_0/Q4_0 copied exactly into Q8/Q4, the K-quants repacked exactly into the same
+     * two layouts with finer scales and mins). Bytes per weight depend on the file.
      */
     NATIVE(Double.NaN),
     /** float32: exact, 4 bytes per weight. */
@@ -36,7 +38,7 @@ public enum WeightFormat {
      * has no meaning for values already widened to float32 and is refused.
      */
     public WeightMatrix fromFloats(float[] w, int rows, int cols) {
-        WeightFormat format = (this == Q8 || this == Q4) && cols % BLOCK != 0 ? BF16 : this;
+        WeightFormat format = forWidth(cols);
         switch (format) {
             case F32:
                 return new F32Matrix(w, rows, cols);
@@ -53,6 +55,33 @@ public enum WeightFormat {
                 throw new IllegalArgumentException(
                         format + " is a checkpoint's own format, not one to convert floats to");
         }
+    }
+
+    /** Whether this is a block format (Q8, Q4): integer weights with one scale per {@link #BLOCK}. */
+    public boolean blocked() {
+        return this == Q8 || this == Q4;
+    }
+
+    /**
+     * The format a matrix with rows of {@code cols} weights is stored in: a block format needs whole
+     * blocks, so Q8 and Q4 fall back to BF16 for other widths; every other format is itself.
+     */
+    public WeightFormat forWidth(int cols) {
+        return blocked() && cols % BLOCK != 0 ? BF16 : this;
+    }
+
+    /**
+     * Whether stacked experts ({@code gate_up_proj} and {@code down_proj} stored as these dtypes,
+     * of this hidden size and expert width) are read band by band and quantized straight from their
+     * input-major layout into this format: bf16 into a block format every expert matrix keeps. The
+     * loader and the memory plan both ask this.
+     */
+    public boolean quantizesExpertsInBands(DType gateUp, DType down, int hidden, int inter) {
+        return gateUp == DType.BF16
+                && down == DType.BF16
+                && blocked()
+                && forWidth(hidden) == this
+                && forWidth(inter) == this;
     }
 
     /** Block length of the quantized formats along the input dimension. */

@@ -133,6 +133,29 @@ class MemoryPlanTest {
         assertEquals("-Xmx4g -XX:G1HeapRegionSize=32m", plan.remedy(HeapRounding.g1(2L << 20)));
     }
 
+    @Test
+    void underQ8AMatrixWhoseRowsAreNotWholeBlocksIsPlannedInBf16AsTheLoaderStoresIt() throws IOException {
+        GgufWriter w = new GgufWriter().llama4(64, 1, 4, 4, 1, 64, 64, 64);
+        w.tensor("blk.0.attn_q.weight", GgmlType.BF16, 64, 48);
+        w.tensor("blk.0.attn_k.weight", GgmlType.BF16, 64, 64);
+        Path file = dir.resolve("widths.gguf");
+        w.write(file);
+        try (GgufFile f = GgufFile.open(file)) {
+            // 64 x 48 in bf16 (48 is no whole number of blocks), then 64 x 64 as int8 plus a float per 32.
+            assertEquals(
+                    2L * 64 * 48 + (64L * 64 + 64L * 64 / 32 * 4),
+                    MemoryPlan.of(f, WeightFormat.Q8, 0, 1).weightBytes());
+        }
+    }
+
+    @Test
+    void blockFormatsFallBackToBf16OnlyForWidthsThatAreNotWholeBlocks() {
+        assertEquals(WeightFormat.BF16, WeightFormat.Q8.forWidth(48));
+        assertEquals(WeightFormat.BF16, WeightFormat.Q4.forWidth(33));
+        assertEquals(WeightFormat.Q4, WeightFormat.Q4.forWidth(64));
+        assertEquals(WeightFormat.F32, WeightFormat.F32.forWidth(48));
+    }
+
     private MemoryPlan scoutQ8Experts() throws IOException {
         try (GgufFile f = GgufFile.open(scoutQ8ExpertsFile())) {
             return MemoryPlan.of(f, WeightFormat.NATIVE, 0, 1);
