@@ -191,12 +191,21 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
-    /** A random cluster id in Kafka's form: 16 bytes, URL-safe base64 without padding. */
-    private static String clusterId() {
-        UUID u = UUID.randomUUID();
-        ByteBuffer b =
-                ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    /**
+     * A random cluster id in Kafka's form: 16 bytes, URL-safe base64 without padding. Like Kafka's
+     * own {@code Uuid.randomUuid()} it never starts with '-': the storage tool would read such an id
+     * (1 in 64 of them) as an option and refuse to format.
+     */
+    static String clusterId() {
+        while (true) {
+            UUID u = UUID.randomUUID();
+            ByteBuffer b =
+                    ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     @Override

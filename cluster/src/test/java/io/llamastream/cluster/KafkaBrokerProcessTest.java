@@ -1,5 +1,6 @@
 package io.llamastream.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,17 @@ class KafkaBrokerProcessTest {
             assertFalse(first.isAlive());
             assertNotEquals(first.pid(), broker.process().pid());
             assertTrue(LoopbackPorts.accepting(port));
+        }
+    }
+
+    @Test
+    void clusterIdsAreKafkasTwentyTwoCharactersAndNeverStartWithADashTheStorageToolWouldTakeForAnOption() {
+        // One id in 64 would start with '-' if drawn blindly; 5,000 draws catch that almost surely.
+        for (int i = 0; i < 5_000; i++) {
+            String id = KafkaBrokerProcess.clusterId();
+            assertEquals(22, id.length(), id);
+            assertFalse(id.startsWith("-"), id);
+            assertTrue(id.matches("[A-Za-z0-9_-]+"), id);
         }
     }
 }
