@@ -246,9 +246,9 @@ public final class Q4Matrix extends RowKernelMatrix {
                         Swar.set(q, hi * HALF + h, (a >>> 4 & Swar.LOW_NIBBLES) | (b & ~Swar.LOW_NIBBLES));
                     }
                     scale[lo] = d * BlockDecoder.scaleK4(raw, o + 4, 2 * j);
-                    bias[lo] = -(dmin * BlockDecoder.minK4(raw, o + 4, 2 * j));
+                    bias[term(r, sb * 8 + 2 * j)] = -(dmin * BlockDecoder.minK4(raw, o + 4, 2 * j));
                     scale[hi] = d * BlockDecoder.scaleK4(raw, o + 4, 2 * j + 1);
-                    bias[hi] = -(dmin * BlockDecoder.minK4(raw, o + 4, 2 * j + 1));
+                    bias[term(r, sb * 8 + 2 * j + 1)] = -(dmin * BlockDecoder.minK4(raw, o + 4, 2 * j + 1));
                 }
             }
         }
@@ -269,12 +269,20 @@ public final class Q4Matrix extends RowKernelMatrix {
         return ((r / GROUP) * blocksPerRow + b) * GROUP + r % GROUP;
     }
 
+    /**
+     * Index of row r's block b among the additive terms: row by row within a group (a row's terms
+     * are consecutive, so the one-token kernel takes their dot product with the token's block sums).
+     */
+    private int term(int r, int b) {
+        return ((r / GROUP) * GROUP + r % GROUP) * blocksPerRow + b;
+    }
+
     public float get(int r, int c) {
         int slot = slot(r, c / BLOCK);
         int i = c % BLOCK;
         int v = q[slot * HALF + (i % HALF)] & 0xFF;
         int nib = i < HALF ? v & 0x0F : v >>> 4;
-        return bias == null ? scale[slot] * (nib - 8) : scale[slot] * nib + bias[slot];
+        return bias == null ? scale[slot] * (nib - 8) : scale[slot] * nib + bias[term(r, c / BLOCK)];
     }
 
     @Override
@@ -306,10 +314,45 @@ public final class Q4Matrix extends RowKernelMatrix {
     }
 
     @Override
+    void oneToken(float[] x, int xOff, float[] out, int o, int from, int to) {
+        if (bias == null) {
+            super.oneToken(x, xOff, out, o, from, to);
+            return;
+        }
+        float[] sums = blockSums(x, xOff);
+        for (int g = from; g < to; g++) {
+            group1Mins(g, x, xOff, out, o, sums);
+        }
+    }
+
+    /** Each thread's per-token block sums, kept across calls. */
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** The token's sum over each block of 32 inputs, for the additive terms. */
+    private float[] blockSums(float[] x, int xOff) {
+        float[] sums = SUMS.get();
+        if (sums.length < blocksPerRow) {
+            sums = new float[blocksPerRow];
+            SUMS.set(sums);
+        }
+        for (int b = 0; b < blocksPerRow; b++) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + b * BLOCK);
+            for (int j = L; j < BLOCK; j += L) {
+                v = v.add(FloatVector.fromArray(F, x, xOff + b * BLOCK + j));
+            }
+            sums[b] = v.reduceLanes(VectorOperators.ADD);
+        }
+        return sums;
+    }
+
+    @Override
     void group1(int g, float[] x, int xOff, float[] out, int o) {
+        if (bias != null) {
+            group1Mins(g, x, xOff, out, o, blockSums(x, xOff));
+            return;
+        }
         int qg = g * blocksPerRow * GROUP * HALF;
         int sg = g * blocksPerRow * GROUP;
-        boolean mins = bias != null;
         byte zero = this.zero;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
@@ -322,7 +365,6 @@ public final class Q4Matrix extends RowKernelMatrix {
             FloatVector p1 = FloatVector.zero(F);
             FloatVector p2 = FloatVector.zero(F);
             FloatVector p3 = FloatVector.zero(F);
-            FloatVector sx = FloatVector.zero(F);
             for (int j = 0; j < HALF; j += L) {
                 FloatVector xl = FloatVector.fromArray(F, x, xb + j);
                 FloatVector xh = FloatVector.fromArray(F, x, xb + HALF + j);
@@ -334,22 +376,12 @@ public final class Q4Matrix extends RowKernelMatrix {
                 p1 = highB(v1, zero).fma(xh, lowB(v1, zero).fma(xl, p1));
                 p2 = highB(v2, zero).fma(xh, lowB(v2, zero).fma(xl, p2));
                 p3 = highB(v3, zero).fma(xh, lowB(v3, zero).fma(xl, p3));
-                if (mins) {
-                    sx = sx.add(xl).add(xh);
-                }
             }
             int s = sg + b * GROUP;
             a0 = p0.fma(FloatVector.broadcast(F, scale[s]), a0);
             a1 = p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1);
             a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
-            if (mins) {
-                // The block's sum of activations times each row's additive term.
-                a0 = sx.fma(FloatVector.broadcast(F, bias[s]), a0);
-                a1 = sx.fma(FloatVector.broadcast(F, bias[s + 1]), a1);
-                a2 = sx.fma(FloatVector.broadcast(F, bias[s + 2]), a2);
-                a3 = sx.fma(FloatVector.broadcast(F, bias[s + 3]), a3);
-            }
         }
         put(
                 out,
@@ -359,6 +391,78 @@ public final class Q4Matrix extends RowKernelMatrix {
                 a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD),
                 a3.reduceLanes(VectorOperators.ADD));
+    }
+
+    /**
+     * The one-token kernel for unsigned nibbles with an additive term per block (Q4_K): each
+     * row's 16 bytes are widened to int lanes once, where masking and shifting are single
+     * instructions, before the float conversion. The additive terms are a separate dot product of
+     * the group's terms with the token's block sums ({@link #blockSums}), lane by lane.
+     */
+    private void group1Mins(int g, float[] x, int xOff, float[] out, int o, float[] sums) {
+        int qg = g * blocksPerRow * GROUP * HALF;
+        int sg = g * blocksPerRow * GROUP;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int b = 0; b < blocksPerRow; b++) {
+            int qb = qg + b * GROUP * HALF;
+            int xb = xOff + b * BLOCK;
+            FloatVector p0 = FloatVector.zero(F);
+            FloatVector p1 = FloatVector.zero(F);
+            FloatVector p2 = FloatVector.zero(F);
+            FloatVector p3 = FloatVector.zero(F);
+            for (int j = 0; j < HALF; j += L) {
+                FloatVector xl = FloatVector.fromArray(F, x, xb + j);
+                FloatVector xh = FloatVector.fromArray(F, x, xb + HALF + j);
+                IntVector v0 = wide(ByteVector.fromArray(B, q, qb + j));
+                IntVector v1 = wide(ByteVector.fromArray(B, q, qb + HALF + j));
+                IntVector v2 = wide(ByteVector.fromArray(B, q, qb + 2 * HALF + j));
+                IntVector v3 = wide(ByteVector.fromArray(B, q, qb + 3 * HALF + j));
+                p0 = highU(v0).fma(xh, lowU(v0).fma(xl, p0));
+                p1 = highU(v1).fma(xh, lowU(v1).fma(xl, p1));
+                p2 = highU(v2).fma(xh, lowU(v2).fma(xl, p2));
+                p3 = highU(v3).fma(xh, lowU(v3).fma(xl, p3));
+            }
+            int s = sg + b * GROUP;
+            a0 = p0.fma(FloatVector.broadcast(F, scale[s]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
+        }
+        // The additive terms: each row's terms dotted with the token's block sums.
+        put(
+                out,
+                o,
+                g,
+                a0.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP, sums),
+                a1.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 1, sums),
+                a2.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 2, sums),
+                a3.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 3, sums));
+    }
+
+    /** Row r's additive terms times the token's block sums, summed (rows past the end have zero terms). */
+    private float termsDot(int r, float[] sums) {
+        int t = r * blocksPerRow;
+        int bound = F.loopBound(blocksPerRow);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < bound; b += L) {
+            acc = FloatVector.fromArray(F, bias, t + b).fma(FloatVector.fromArray(F, sums, b), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (int b = bound; b < blocksPerRow; b++) {
+            sum += bias[t + b] * sums[b];
+        }
+        return sum;
+    }
+
+    private static FloatVector lowU(IntVector i) {
+        return (FloatVector) i.and(0x0F).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector highU(IntVector i) {
+        return (FloatVector) i.lanewise(VectorOperators.ASHR, 4).and(0x0F).convert(VectorOperators.I2F, 0);
     }
 
     @Override
@@ -380,7 +484,7 @@ public final class Q4Matrix extends RowKernelMatrix {
                 } else {
                     // d * q exact (a 17-bit scale times a 4-bit value), so the fused add rounds once, as ggml's d * q -
                     // m.
-                    FloatVector m = FloatVector.broadcast(F, bias[s + k]);
+                    FloatVector m = FloatVector.broadcast(F, bias[(g * GROUP + k) * blocksPerRow + b]);
                     for (int j = 0; j < HALF; j += L) {
                         IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
                         low(v, 0).fma(d, m).intoArray(panel, po + j);

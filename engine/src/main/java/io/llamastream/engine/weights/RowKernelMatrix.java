@@ -106,9 +106,7 @@ abstract class RowKernelMatrix implements WeightMatrix {
      */
     final void multiplyGroups(float[] x, int tokens, float[] out, int from, int to) {
         if (tokens == 1) {
-            for (int g = from; g < to; g++) {
-                group1(g, x, 0, out, 0);
-            }
+            oneToken(x, 0, out, 0, from, to);
             return;
         }
         if (tokens < PANEL_MIN_TOKENS) {
@@ -257,9 +255,7 @@ abstract class RowKernelMatrix implements WeightMatrix {
                 }
             }
             if (tokens > t2) {
-                for (int g = g0; g < g1; g++) {
-                    group1(g, x, t2 * cols, out, t2 * rows);
-                }
+                oneToken(x, t2 * cols, out, t2 * rows, g0, g1);
             }
         }
     }
@@ -340,6 +336,16 @@ abstract class RowKernelMatrix implements WeightMatrix {
             PANEL.set(p);
         }
         return p;
+    }
+
+    /**
+     * Groups [from, to) times one token row x[xOff ..] through {@link #group1}; a format whose
+     * kernel needs terms of the token alone (computed once for many groups) overrides this.
+     */
+    void oneToken(float[] x, int xOff, float[] out, int o, int from, int to) {
+        for (int g = from; g < to; g++) {
+            group1(g, x, xOff, out, o);
+        }
     }
 
     /**
