@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -102,5 +103,74 @@ class ComputePoolTest {
                 assertEquals(1, h);
             }
         }
+    }
+
+    @Test
+    void theCallerRunsTheFirstRangeItself() {
+        try (ComputePool pool = new ComputePool(2)) {
+            Thread caller = Thread.currentThread();
+            Set<Thread> ranFirst = ConcurrentHashMap.newKeySet();
+            Set<Thread> ranSecond = ConcurrentHashMap.newKeySet();
+            pool.forRange(2, 1L << 20, (from, to) -> (from == 0 ? ranFirst : ranSecond).add(Thread.currentThread()));
+            assertEquals(Set.of(caller), ranFirst);
+            assertEquals(1, ranSecond.size());
+            assertTrue(ranSecond.iterator().next().getName().startsWith("llamastream-compute-"));
+        }
+    }
+
+    @Test
+    void aFailureInAWorkersRangeIsThrownToTheCaller() {
+        try (ComputePool pool = new ComputePool(2)) {
+            IllegalArgumentException thrown = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> pool.forRange(2, 1L << 20, (from, to) -> {
+                        if (from > 0) {
+                            throw new IllegalArgumentException("range " + from);
+                        }
+                    }));
+            assertEquals("range 1", thrown.getMessage());
+            // The pool is usable again after a failed call.
+            int[] hits = new int[100];
+            pool.forEach(hits.length, 1L << 20, i -> hits[i]++);
+            assertEquals(100, Arrays.stream(hits).sum());
+        }
+    }
+
+    @Test
+    void twoThreadsSharingAPoolEachCoverTheirIndicesOnce() throws Exception {
+        // One of them finds the workers busy most of the time and runs its range alone.
+        try (ComputePool pool = new ComputePool(2)) {
+            int rounds = 2000;
+            int[][] hits = new int[2][rounds * 4];
+            Thread[] callers = new Thread[2];
+            for (int c = 0; c < 2; c++) {
+                int[] mine = hits[c];
+                callers[c] = new Thread(() -> {
+                    for (int r = 0; r < rounds; r++) {
+                        int base = r * 4;
+                        pool.forEach(4, 1L << 20, i -> mine[base + i]++);
+                    }
+                });
+            }
+            for (Thread t : callers) {
+                t.start();
+            }
+            for (Thread t : callers) {
+                t.join(60_000);
+                assertFalse(t.isAlive(), "a caller is stuck");
+            }
+            for (int[] mine : hits) {
+                for (int h : mine) {
+                    assertEquals(1, h);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClosedPoolRefusesParallelWork() {
+        ComputePool pool = new ComputePool(2);
+        pool.close();
+        assertThrows(IllegalStateException.class, () -> pool.forEach(8, 1L << 20, i -> {}));
     }
 }
