@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * values-production.yaml rendered by the real helm: Scout from its bf16 folder at 4 bits, with a JVM
- * that can hold it by the engine's own arithmetic ({@link MemoryPlan#ofConfig}, from Scout's config.json).
+ * that can hold it by the engine's own arithmetic ({@link Llama4Model#memoryPlan}: its {@code MemoryPlan} from Scout's
+ * config.json).
  */
 class ProductionValuesTest {
     /** Scout's published config.json (text and vision shapes), as a test resource. */
@@ -141,7 +143,7 @@ class ProductionValuesTest {
 
     /** Scout in the rendered weight format on the rendered compute threads, no KV budget (it is added apart). */
     static MemoryPlan scoutPlan() {
-        return MemoryPlan.ofConfig(
+        return Llama4Model.memoryPlan(
                 SCOUT_CONFIG,
                 WeightFormat.valueOf(
                         rendered.jobConfig().at("/engine/weightFormat").asText().toUpperCase(Locale.ROOT)),

@@ -3,6 +3,7 @@ package io.llamastream.helm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
@@ -22,13 +23,13 @@ class ScoutMemoryPlanTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"BF16, 202.37", "Q8, 115.40", "Q4, 65.70"})
     void scoutsWeightsWithItsVisionTowerTakeTheDocumentedGibibytes(WeightFormat format, double gib) {
-        MemoryPlan scout = MemoryPlan.ofConfig(ProductionValuesTest.SCOUT_CONFIG, format, 0, 14);
+        MemoryPlan scout = Llama4Model.memoryPlan(ProductionValuesTest.SCOUT_CONFIG, format, 0, 14);
         assertEquals(gib, scout.weightBytes() / (double) ProductionValuesTest.GIB, 0.005);
     }
 
     @Test
     void g1HoldsScoutsFourBitExpertsInWholeRegionsAndZgcInTwoMebibytePages() {
-        MemoryPlan scout = MemoryPlan.ofConfig(ProductionValuesTest.SCOUT_CONFIG, WeightFormat.Q4, 0, 14);
+        MemoryPlan scout = Llama4Model.memoryPlan(ProductionValuesTest.SCOUT_CONFIG, WeightFormat.Q4, 0, 14);
         // An expert's 4-bit values, [8192, 5120] / 2 = 20 MiB and a header: a 32 MiB G1 region, or 22 MiB of ZGC pages.
         long expertValues = 8192L * 5120 / 2;
         assertEquals(32 * MIB, HeapRounding.g1(32 * MIB).footprint(expertValues));
@@ -40,9 +41,9 @@ class ScoutMemoryPlanTest {
 
     @Test
     void loadingScoutsBf16ExpertsIntoQ4NeedsOneBandOfThirtyTwoInputRowsPerComputeThread() {
-        long perThread = MemoryPlan.ofConfig(ProductionValuesTest.SCOUT_CONFIG, WeightFormat.Q4, 0, 14)
+        long perThread = Llama4Model.memoryPlan(ProductionValuesTest.SCOUT_CONFIG, WeightFormat.Q4, 0, 14)
                         .overheadBytes()
-                - MemoryPlan.ofConfig(ProductionValuesTest.SCOUT_CONFIG, WeightFormat.Q4, 0, 13)
+                - Llama4Model.memoryPlan(ProductionValuesTest.SCOUT_CONFIG, WeightFormat.Q4, 0, 13)
                         .overheadBytes();
         // The engine's 64 MiB allowance per thread, and 32 rows of gate_up_proj [5120, 16384] in bf16: 1 MiB.
         assertEquals(64 * MIB + 32L * 16384 * 2, perThread);

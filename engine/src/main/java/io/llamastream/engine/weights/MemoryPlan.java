@@ -19,7 +19,7 @@ import java.util.stream.LongStream;
 
 /**
  * The memory a model will take, computed from its headers alone before any weight is read (or, for
- * a Hugging Face model, from its config.json alone: {@link #ofConfig}): the bytes of every tensor in
+ * a Hugging Face model, from its config.json alone: {@code Llama4Model.memoryPlan}): the bytes of every tensor in
  * the chosen {@link WeightFormat} (norms and routers float32, embeddings as the loader keeps them),
  * array by array, plus the KV cache budget and an allowance for activations, the tokenizer and the
  * slices loading converts experts through on every thread. This is the one place the engine's
@@ -110,7 +110,7 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
     }
 
     /** A tensor as a checkpoint's header gives it: all a plan needs to count it. */
-    record Tensor(DType dtype, long[] shape) {
+    public record Tensor(DType dtype, long[] shape) {
         long elements() {
             return LongStream.of(shape).reduce(1, (a, b) -> a * b);
         }
@@ -135,16 +135,10 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
     }
 
     /**
-     * The plan of a model known only by its {@code config.json}: exactly {@link #of(Checkpoint,
-     * WeightFormat, long, int)} for a Hugging Face safetensors checkpoint of that config stored in
-     * the config's dtype (bf16 when it names none), the vision tower included when the config is
-     * multimodal. What a deployment (the Helm chart) sizes its heap by before any file is at hand.
+     * The plan of a Hugging Face checkpoint given as its tensors by name (a checkpoint's headers, or
+     * the tensors a checkpoint of a config.json would hold: {@code Llama4Model.memoryPlan}).
      */
-    public static MemoryPlan ofConfig(Path configJson, WeightFormat format, long kvBytes, int threads) {
-        return of(ConfigTensors.of(configJson), format, kvBytes, threads);
-    }
-
-    private static MemoryPlan of(Map<String, Tensor> tensors, WeightFormat format, long kvBytes, int threads) {
+    public static MemoryPlan of(Map<String, Tensor> tensors, WeightFormat format, long kvBytes, int threads) {
         String root = tensors.containsKey("language_model.model.embed_tokens.weight") ? "language_model." : "";
         String embed = root + "model.embed_tokens.weight";
         WeightFormat f = format;

@@ -116,7 +116,7 @@ class MemoryPlanTest {
         try (Checkpoint ck = Checkpoint.open(path)) {
             checkpoint = MemoryPlan.of(ck, format, 1L << 20, 3);
         }
-        MemoryPlan config = MemoryPlan.ofConfig(path.resolve("config.json"), format, 1L << 20, 3);
+        MemoryPlan config = Llama4Model.memoryPlan(path.resolve("config.json"), format, 1L << 20, 3);
         assertEquals(checkpoint.format(), config.format());
         assertArrayEquals(sorted(checkpoint.arrays()), sorted(config.arrays()));
         assertEquals(checkpoint.weightBytes(), config.weightBytes());
@@ -129,7 +129,7 @@ class MemoryPlanTest {
     @CsvSource({"F32", "BF16", "Q8", "Q4"})
     void aMultimodalPlanIsTheTextDecoderAndTheVisionTowerTheLoaderBuilds(WeightFormat format) {
         Path path = Fixtures.model("tiny-vision");
-        MemoryPlan plan = MemoryPlan.ofConfig(path.resolve("config.json"), format, 0, 1);
+        MemoryPlan plan = Llama4Model.memoryPlan(path.resolve("config.json"), format, 0, 1);
         Llama4Model m = Llama4Model.load(path, ComputePool.shared(), format);
         assertTrue(m.visionEncoder().weightBytes() > 0);
         assertEquals(m.textModel().weightBytes() + m.visionEncoder().weightBytes(), plan.weightBytes());
@@ -144,13 +144,13 @@ class MemoryPlanTest {
         Files.writeString(f32, config.replace("\"bfloat16\"", "\"float32\""));
         assertEquals(
                 WeightFormat.BF16,
-                MemoryPlan.ofConfig(bf16, WeightFormat.NATIVE, 0, 1).format());
+                Llama4Model.memoryPlan(bf16, WeightFormat.NATIVE, 0, 1).format());
         assertEquals(
                 WeightFormat.F32,
-                MemoryPlan.ofConfig(f32, WeightFormat.NATIVE, 0, 1).format());
+                Llama4Model.memoryPlan(f32, WeightFormat.NATIVE, 0, 1).format());
         // float32 experts go through float32 slices even into q4: 64 x 192 + 96 x 64 floats, not a band.
-        long perThread = MemoryPlan.ofConfig(f32, WeightFormat.Q4, 0, 2).overheadBytes()
-                - MemoryPlan.ofConfig(f32, WeightFormat.Q4, 0, 1).overheadBytes();
+        long perThread = Llama4Model.memoryPlan(f32, WeightFormat.Q4, 0, 2).overheadBytes()
+                - Llama4Model.memoryPlan(f32, WeightFormat.Q4, 0, 1).overheadBytes();
         assertEquals((64L << 20) + 73728, perThread);
     }
 

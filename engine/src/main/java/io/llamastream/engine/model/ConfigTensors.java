@@ -1,4 +1,4 @@
-package io.llamastream.engine.weights;
+package io.llamastream.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import io.llamastream.engine.checkpoint.DType;
 import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.vision.VisionConfig;
+import io.llamastream.engine.weights.MemoryPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ import java.util.Map;
  * dtype and shape its header gives them: the text decoder as {@code HfDecoderWeights} reads it (under
  * {@code language_model.} when the config is multimodal, no {@code lm_head} when the embeddings are
  * tied) and a multimodal config's vision tower and projector as {@code VisionEncoder} reads them. It
- * lets {@link MemoryPlan} plan a model from its config alone with the very rules it applies to a
- * checkpoint's headers.
+ * lets {@link Llama4Model#memoryPlan} plan a model from its config alone with the very rules
+ * {@link MemoryPlan} applies to a checkpoint's headers.
  */
 final class ConfigTensors {
 
