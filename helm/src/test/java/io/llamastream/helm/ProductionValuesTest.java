@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.weights.HeapRounding;
+import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * values-production.yaml rendered by the real helm: Scout from its bf16 folder at 4 bits, with a JVM
- * that can hold it by the engine's own arithmetic ({@link ModelHeapPlan}, from Scout's config.json).
+ * that can hold it by the engine's own arithmetic ({@link Llama4Model#memoryPlan}: its {@code MemoryPlan} from Scout's
+ * config.json).
  */
 class ProductionValuesTest {
     /** Scout's published config.json (text and vision shapes), as a test resource. */
@@ -83,9 +86,19 @@ class ProductionValuesTest {
 
     @Test
     void theJvmHeapHoldsScoutWhileItLoads() {
-        // KV pages are allocated as requests arrive, so loading needs the weights and the conversion scratch.
-        long free = jvmHeapBytes() - scoutPlan().loadingHeapBytes(collector());
+        // KV pages are allocated as requests arrive, so loading needs the weights and the plan's overhead
+        // (the engine's allowance and every compute thread's conversion scratch), not the KV budget.
+        long free = jvmHeapBytes() - scoutPlan().heapBytes(collector());
         assertTrue(free >= FLINK_HEAP, "heap left for Flink while loading: " + free / (double) GIB + " GiB");
+    }
+
+    @Test
+    void theWorkingHeapHoldsFlinkThePrefixCacheAndTheLargerOfOneStepsActivationsAndTheLoadsOverhead() {
+        long working = values.at("/taskManager/frameworkHeapGi").asLong() * GIB;
+        long prefix = rendered.jobConfig().at("/engine/prefixCacheBytes").asLong();
+        long need =
+                FLINK_HEAP + prefix + Math.max(activationBytes(), scoutPlan().overheadBytes());
+        assertTrue(working >= need, "working heap " + working / (double) GIB + " GiB < " + need / (double) GIB);
     }
 
     @Test
@@ -94,10 +107,13 @@ class ProductionValuesTest {
         long prefix = rendered.jobConfig().at("/engine/prefixCacheBytes").asLong();
         assertTrue(kv >= 8 * GIB, "KV cache below 8 GiB");
         long free = jvmHeapBytes() - scoutPlan().weightHeapBytes(collector()) - kv - prefix;
-        // Flink's own heap plus one step's activations: tokenBudget rows of the hidden and expert widths.
+        assertTrue(free >= FLINK_HEAP + activationBytes(), "working heap " + free / (double) GIB + " GiB");
+    }
+
+    /** One engine step's activations: tokenBudget rows of Scout's hidden and expert widths, float32. */
+    static long activationBytes() {
         long tokens = rendered.jobConfig().at("/batching/tokenBudget").asLong();
-        long activations = tokens * (8L * 5120 + 4L * 8192) * Float.BYTES;
-        assertTrue(free >= FLINK_HEAP + activations, "working heap " + free / (double) GIB + " GiB");
+        return tokens * (8L * 5120 + 4L * 8192) * Float.BYTES;
     }
 
     @Test
@@ -115,15 +131,23 @@ class ProductionValuesTest {
                 << 20;
     }
 
+    /**
+     * The collector the rendered JVM options select, as it places large arrays in a heap of 64 GiB or
+     * more: ZGC when they say so, else G1 with the 32 MiB regions it picks for such a heap.
+     */
     static HeapRounding collector() {
-        return ModelHeapPlan.collector(rendered.flinkConf("env.java.opts.all"));
+        return rendered.flinkConf("env.java.opts.all").contains("-XX:+UseZGC")
+                ? HeapRounding.z()
+                : HeapRounding.g1(32L << 20);
     }
 
-    static ModelHeapPlan scoutPlan() {
-        return ModelHeapPlan.of(
+    /** Scout in the rendered weight format on the rendered compute threads, no KV budget (it is added apart). */
+    static MemoryPlan scoutPlan() {
+        return Llama4Model.memoryPlan(
                 SCOUT_CONFIG,
                 WeightFormat.valueOf(
                         rendered.jobConfig().at("/engine/weightFormat").asText().toUpperCase(Locale.ROOT)),
+                0,
                 rendered.jobConfig().at("/engine/threads").asInt());
     }
 

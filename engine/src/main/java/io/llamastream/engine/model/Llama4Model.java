@@ -139,6 +139,16 @@ public final class Llama4Model {
     }
 
     /**
+     * The memory plan of a Hugging Face model known only by its {@code config.json}: exactly the plan
+     * of a safetensors checkpoint of that config stored in the config's dtype (bf16 when it names
+     * none), the vision tower included when the config is multimodal. What a deployment (the Helm
+     * chart) sizes its heap by before any weight file is at hand.
+     */
+    public static MemoryPlan memoryPlan(Path configJson, WeightFormat format, long kvBytes, int threads) {
+        return MemoryPlan.of(ConfigTensors.of(configJson), format, kvBytes, threads);
+    }
+
+    /**
      * The vision tower's matrix format for a text format: float32 with float32, otherwise bf16 (the
      * checkpoint's own bits, so exact weights at half the bytes; quantizing the tower is not worth
      * its accuracy risk next to the text model's size).

@@ -174,6 +174,28 @@ public final class VisionEncoder {
         return cfg;
     }
 
+    /** Bytes of all the tower's weights: its matrices in their format, every other tensor float32. */
+    public long weightBytes() {
+        long bytes = patchW.bytes() + adapterFc1.bytes() + adapterFc2.bytes() + projector.bytes();
+        bytes += floatBytes(classEmb, posEmb, preW, preB, postW, postB);
+        for (Layer l : layers) {
+            bytes += l.qkvW().bytes()
+                    + l.oW().bytes()
+                    + l.fc1W().bytes()
+                    + l.fc2W().bytes();
+            bytes += floatBytes(l.ln1W(), l.ln1B(), l.qkvB(), l.oB(), l.ln2W(), l.ln2B(), l.fc1B(), l.fc2B());
+        }
+        return bytes;
+    }
+
+    private static long floatBytes(float[]... arrays) {
+        long n = 0;
+        for (float[] a : arrays) {
+            n += a.length;
+        }
+        return n * Float.BYTES;
+    }
+
     /**
      * Encodes {@code tiles} tiles of {@code pixelValues} ({@code [tiles, 3, S, S]}) to the adapter
      * output {@code [tiles, tokensPerTile, visionOutputDim]}.

@@ -11,15 +11,19 @@ import io.llamastream.engine.checkpoint.gguf.GgufTensor;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.LongStream;
 
 /**
- * The memory a model will take, computed from its headers alone before any weight is read: the
- * bytes of every tensor in the chosen {@link WeightFormat} (norms and routers float32, embeddings
- * as the loader keeps them), array by array, plus the KV cache budget and an allowance for
- * activations, the tokenizer and the slices loading converts experts through on every thread.
+ * The memory a model will take, computed from its headers alone before any weight is read (or, for
+ * a Hugging Face model, from its config.json alone: {@code Llama4Model.memoryPlan}): the bytes of every tensor in
+ * the chosen {@link WeightFormat} (norms and routers float32, embeddings as the loader keeps them),
+ * array by array, plus the KV cache budget and an allowance for activations, the tokenizer and the
+ * slices loading converts experts through on every thread. This is the one place the engine's
+ * memory arithmetic lives; the Helm chart's tests size the JVM by it too.
  * {@link #requireFits} adds the collector's rounding of the large arrays ({@link HeapRounding}) and
  * refuses at once, with the numbers and the remedy, a load that would otherwise end in an
  * OutOfMemoryError halfway through.
@@ -54,6 +58,11 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         return BASE_OVERHEAD + PER_THREAD_OVERHEAD * Math.max(1, threads);
     }
 
+    /** The heap the loaded weights take under {@code gc}: their bytes plus the collector's rounding of their arrays. */
+    public long weightHeapBytes(HeapRounding gc) {
+        return weightBytes + roundingBytes(gc);
+    }
+
     /** The heap the plan takes under {@code gc}: its bytes plus the collector's rounding of the weight arrays. */
     public long heapBytes(HeapRounding gc) {
         return totalBytes() + roundingBytes(gc);
@@ -70,25 +79,44 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
 
     /**
      * The arrays of {@code count} matrices of {@code n} weights each, rows of {@code cols}, in
-     * {@code f} (not NATIVE): the values, and for q8/q4 one float32 scale per 32 of them.
+     * {@code f} (not NATIVE): the values, and for q8/q4 one float32 scale per 32 of them, both over
+     * the rows padded to whole groups of four as the block formats store them.
      */
     static void matrices(List<Long> arrays, WeightFormat f, long n, long cols, long count) {
         // Widths that are not whole blocks stay bf16, as the loaders store them.
         WeightFormat stored = f.forWidth((int) cols);
+        long padded = stored.blocked() ? padded(n, cols) : n;
         for (long i = 0; i < count; i++) {
             switch (stored) {
                 case F32 -> arrays.add(4 * n);
                 case BF16 -> arrays.add(2 * n);
                 case Q8 -> {
-                    arrays.add(n);
-                    arrays.add(n / 32 * 4);
+                    arrays.add(padded);
+                    arrays.add(padded / 32 * 4);
                 }
                 case Q4 -> {
-                    arrays.add(n / 2);
-                    arrays.add(n / 32 * 4);
+                    arrays.add(padded / 2);
+                    arrays.add(padded / 32 * 4);
                 }
                 case NATIVE -> throw new IllegalArgumentException("NATIVE has no fixed size");
             }
+        }
+    }
+
+    /** {@code n} weights in rows of {@code cols}, the rows rounded up to whole groups ({@link RowKernelMatrix#GROUP}). */
+    private static long padded(long n, long cols) {
+        long rows = n / cols;
+        return (rows + RowKernelMatrix.GROUP - 1) / RowKernelMatrix.GROUP * RowKernelMatrix.GROUP * cols;
+    }
+
+    /** A tensor as a checkpoint's header gives it: all a plan needs to count it. */
+    public record Tensor(DType dtype, long[] shape) {
+        long elements() {
+            return LongStream.of(shape).reduce(1, (a, b) -> a * b);
+        }
+
+        int rank() {
+            return shape.length;
         }
     }
 
@@ -98,60 +126,86 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
      * is F32 (as {@code Llama4Model} loads them), its other vision tensors in float32.
      */
     public static MemoryPlan of(Checkpoint ck, WeightFormat format, long kvBytes, int threads) {
-        String root = ck.contains("language_model.model.embed_tokens.weight") ? "language_model." : "";
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (String name : ck.tensorNames()) {
+            TensorInfo t = ck.info(name);
+            tensors.put(name, new Tensor(t.dtype(), t.shape()));
+        }
+        return of(tensors, format, kvBytes, threads);
+    }
+
+    /**
+     * The plan of a Hugging Face checkpoint given as its tensors by name (a checkpoint's headers, or
+     * the tensors a checkpoint of a config.json would hold: {@code Llama4Model.memoryPlan}).
+     */
+    public static MemoryPlan of(Map<String, Tensor> tensors, WeightFormat format, long kvBytes, int threads) {
+        String root = tensors.containsKey("language_model.model.embed_tokens.weight") ? "language_model." : "";
         String embed = root + "model.embed_tokens.weight";
         WeightFormat f = format;
         if (f == WeightFormat.NATIVE) {
-            f = ck.contains(embed) && ck.info(embed).dtype() == DType.BF16 ? WeightFormat.BF16 : WeightFormat.F32;
+            f = tensors.containsKey(embed) && tensors.get(embed).dtype() == DType.BF16
+                    ? WeightFormat.BF16
+                    : WeightFormat.F32;
         }
         List<Long> arrays = new ArrayList<>();
         long slice = 0;
-        for (String name : ck.tensorNames()) {
-            TensorInfo t = ck.info(name);
-            long n = t.elementCount();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = e.getKey();
+            Tensor t = e.getValue();
+            long n = t.elements();
             if (!name.startsWith(root) && t.rank() == 2 && name.endsWith(".weight")) {
-                arrays.add(f == WeightFormat.F32 ? 4 * n : 2 * n);
+                // The vision tower stacks each layer's q, k and v projections into one matrix.
+                if (name.endsWith("self_attn.q_proj.weight")) {
+                    arrays.add((f == WeightFormat.F32 ? 4 : 2) * 3 * n);
+                } else if (!name.endsWith("self_attn.k_proj.weight") && !name.endsWith("self_attn.v_proj.weight")) {
+                    arrays.add((f == WeightFormat.F32 ? 4 : 2) * n);
+                }
             } else if (!name.startsWith(root) || t.rank() < 2 || name.contains("router")) {
                 arrays.add(4 * n);
             } else if (name.equals(embed)) {
                 arrays.add(f == WeightFormat.F32 ? 4 * n : 2 * n);
             } else if (t.rank() == 3) {
-                // Stacked experts: gate_up_proj [E, H, 2I] becomes 2E matrices, down_proj [E, I, H] E of them;
-                // WeightLoader.expert converts bf16 experts to q8/q4 one band of 32 input rows at a time,
-                // and any other expert through a float32 slice and a row-major copy.
+                // Stacked experts: gate_up_proj [E, H, 2I] becomes 2E matrices, down_proj [E, I, H] E of them.
                 long experts = t.shape()[0];
                 long count = name.endsWith("gate_up_proj") ? 2 * experts : experts;
                 matrices(arrays, f, n / count, t.shape()[1], count);
-                slice = Math.max(
-                        slice,
-                        bandedExperts(ck, name, f)
-                                ? 2L * WeightFormat.BLOCK * t.shape()[2]
-                                : 4 * (n / experts + n / count));
+                slice = Math.max(slice, expertScratch(tensors, name, f));
             } else {
                 matrices(arrays, f, n, t.shape()[1], 1);
             }
         }
-        boolean tied = ck.contains(embed) && !ck.contains(root + "lm_head.weight");
+        boolean tied = tensors.containsKey(embed) && !tensors.containsKey(root + "lm_head.weight");
         if (tied && f.blocked()) {
             // A tied model's output matrix is the embedding table quantized; in f32/bf16 it shares the table.
-            matrices(arrays, f, ck.info(embed).elementCount(), ck.info(embed).shape()[1], 1);
+            Tensor t = tensors.get(embed);
+            matrices(arrays, f, t.elements(), t.shape()[1], 1);
         }
         return of(f, arrays, kvBytes, overhead(threads) + slice * Math.max(1, threads));
     }
 
     /**
-     * Whether {@code WeightLoader.expert} reads the stacked experts of {@code name}'s layer band by
-     * band: both tensors bf16, both widths whole blocks, into q8 or q4.
+     * The bytes one compute thread reads the stacked expert tensor {@code name} through, as
+     * {@code WeightLoader.expert} does: one band of 32 input rows of bf16 when it quantizes bf16
+     * experts into q8/q4 in bands; else one expert's bf16 {@code gate_up_proj} slice when both
+     * tensors are bf16 and the format is not F32; else that slice as float32 and a row-major
+     * float32 copy of one of its matrices.
      */
-    private static boolean bandedExperts(Checkpoint ck, String name, WeightFormat f) {
+    private static long expertScratch(Map<String, Tensor> tensors, String name, WeightFormat f) {
         String prefix = name.substring(0, name.lastIndexOf('.') + 1);
-        String gu = prefix + "gate_up_proj";
-        String dn = prefix + "down_proj";
-        if (!ck.contains(gu) || !ck.contains(dn)) {
-            return false;
+        Tensor gu = tensors.get(prefix + "gate_up_proj");
+        Tensor dn = tensors.get(prefix + "down_proj");
+        Tensor t = tensors.get(name);
+        long n = t.elements();
+        long experts = t.shape()[0];
+        boolean bf16 = gu != null && dn != null && gu.dtype() == DType.BF16 && dn.dtype() == DType.BF16;
+        if (bf16 && f.quantizesExpertsInBands(gu.dtype(), dn.dtype(), (int) gu.shape()[1], (int) (gu.shape()[2] / 2))) {
+            return 2L * WeightFormat.BLOCK * t.shape()[2];
         }
-        TensorInfo g = ck.info(gu);
-        return f.quantizesExpertsInBands(g.dtype(), ck.info(dn).dtype(), (int) g.shape()[1], (int) (g.shape()[2] / 2));
+        if (bf16 && f != WeightFormat.F32) {
+            return 2 * (n / experts);
+        }
+        long count = name.endsWith("gate_up_proj") ? 2 * experts : experts;
+        return 4 * (n / experts + n / count);
     }
 
     /** A GGUF file's plan: under NATIVE each tensor as {@code GgufDecoderWeights} keeps it. */
@@ -194,33 +248,30 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
 
     /** The arrays of {@code count} matrices of {@code n} weights each, kept as the file stores {@code t}. */
     private static void nativeMatrices(List<Long> arrays, GgufTensor t, long n, long count) {
-        switch (t.type()) {
-            // The K-quants as GgufDecoderWeights repacks them: nibbles or int8, float32 scales per
-            // 32 (Q6_K: per 16) and, with mins, a float32 additive term per 32.
-            case Q4_K -> {
-                for (long i = 0; i < count; i++) {
-                    arrays.add(n / 2);
-                    arrays.add(n / 32 * 4);
-                    arrays.add(n / 32 * 4);
+        // The K-quants as GgufDecoderWeights repacks them: nibbles or int8, float32 scales per
+        // 32 (Q6_K: per 16) and, with mins, a float32 additive term per 32, over rows padded to groups.
+        long p = padded(n, t.ne()[0]);
+        for (long i = 0; i < count; i++) {
+            switch (t.type()) {
+                case Q4_K -> {
+                    arrays.add(p / 2);
+                    arrays.add(p / 32 * 4);
+                    arrays.add(p / 32 * 4);
                 }
-            }
-            case Q5_K -> {
-                for (long i = 0; i < count; i++) {
-                    arrays.add(n);
-                    arrays.add(n / 32 * 4);
-                    arrays.add(n / 32 * 4);
+                case Q5_K -> {
+                    arrays.add(p);
+                    arrays.add(p / 32 * 4);
+                    arrays.add(p / 32 * 4);
                 }
-            }
-            case Q6_K -> {
-                for (long i = 0; i < count; i++) {
-                    arrays.add(n);
-                    arrays.add(n / 16 * 4);
+                case Q6_K -> {
+                    arrays.add(p);
+                    arrays.add(p / 16 * 4);
                 }
+                case Q8_0 -> matrices(arrays, WeightFormat.Q8, n, t.ne()[0], 1);
+                case Q4_0 -> matrices(arrays, WeightFormat.Q4, n, t.ne()[0], 1);
+                case BF16 -> matrices(arrays, WeightFormat.BF16, n, t.ne()[0], 1);
+                default -> matrices(arrays, WeightFormat.F32, n, t.ne()[0], 1);
             }
-            case Q8_0 -> matrices(arrays, WeightFormat.Q8, n, t.ne()[0], count);
-            case Q4_0 -> matrices(arrays, WeightFormat.Q4, n, t.ne()[0], count);
-            case BF16 -> matrices(arrays, WeightFormat.BF16, n, t.ne()[0], count);
-            default -> matrices(arrays, WeightFormat.F32, n, t.ne()[0], count);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.llamastream.engine.weights;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,9 @@ import io.llamastream.engine.testing.GgufWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,13 +47,15 @@ class MemoryPlanTest {
         "tiny-scout, Q8",
         "tiny-scout, Q4",
         "tiny-maverick, NATIVE",
+        "demo-tasks, Q8",
+        "demo-tasks, Q4",
         "llama3-tiny, F32",
         "llama3-tiny, BF16",
         "llama3-tiny, Q8",
         "llama3-tiny, Q4",
     })
     void planIsWhatTheLoaderBuilds(String model, WeightFormat format) {
-        Path path = model.startsWith("llama3-") ? Fixtures.llama3(model) : Fixtures.model(model);
+        Path path = fixture(model);
         MemoryPlan plan;
         if (model.endsWith(".gguf")) {
             try (GgufFile f = GgufFile.open(path)) {
@@ -66,17 +72,105 @@ class MemoryPlanTest {
 
     /**
      * Each compute thread converts experts through its own scratch: bf16 experts into q8/q4 one band
-     * of 32 input rows (tiny-scout: 32 x 192 bf16 of gate_up_proj), any other format one expert's
-     * float32 slice and its row-major copy (64 x 192 + 96 x 64 floats).
+     * of 32 input rows (tiny-scout: 32 x 192 bf16 of gate_up_proj), into bf16 one expert's bf16
+     * gate_up_proj slice (64 x 192), into float32 that slice as float32 and a row-major copy of one
+     * of its matrices (64 x 192 + 96 x 64 floats).
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"Q8, 12288", "Q4, 12288", "F32, 73728", "BF16, 73728"})
+    @CsvSource({"Q8, 12288", "Q4, 12288", "BF16, 24576", "F32, 73728"})
     void eachComputeThreadAddsItsExpertConversionScratch(WeightFormat format, long scratch) {
         try (Checkpoint ck = Checkpoint.open(Fixtures.model("tiny-scout"))) {
             long perThread = MemoryPlan.of(ck, format, 0, 3).overheadBytes()
                     - MemoryPlan.of(ck, format, 0, 2).overheadBytes();
             assertEquals((64L << 20) + scratch, perThread);
         }
+    }
+
+    /**
+     * A model's config.json alone plans exactly what its checkpoint's headers do: every weight array,
+     * the KV budget, the overhead and each thread's load scratch, the vision tower included.
+     */
+    @ParameterizedTest(name = "{0} as {1}")
+    @CsvSource({
+        "tiny-scout, F32",
+        "tiny-scout, BF16",
+        "tiny-scout, Q8",
+        "tiny-scout, Q4",
+        "tiny-scout, NATIVE",
+        "tiny-scout-sharded, Q4",
+        "tiny-maverick, Q8",
+        "tiny-guard, Q4",
+        "demo-tasks, Q8",
+        "demo-tasks, Q4",
+        "llama3-tiny, BF16",
+        "llama3-tiny, Q4",
+        "tiny-vision, F32",
+        "tiny-vision, BF16",
+        "tiny-vision, Q8",
+        "tiny-vision, Q4",
+        "demo-vision, Q4",
+    })
+    void aConfigAlonePlansWhatItsCheckpointDoes(String model, WeightFormat format) {
+        Path path = fixture(model);
+        MemoryPlan checkpoint;
+        try (Checkpoint ck = Checkpoint.open(path)) {
+            checkpoint = MemoryPlan.of(ck, format, 1L << 20, 3);
+        }
+        MemoryPlan config = Llama4Model.memoryPlan(path.resolve("config.json"), format, 1L << 20, 3);
+        assertEquals(checkpoint.format(), config.format());
+        assertArrayEquals(sorted(checkpoint.arrays()), sorted(config.arrays()));
+        assertEquals(checkpoint.weightBytes(), config.weightBytes());
+        assertEquals(checkpoint.overheadBytes(), config.overheadBytes());
+        assertEquals(checkpoint.totalBytes(), config.totalBytes());
+    }
+
+    /** A multimodal model's plan is its text decoder and its vision tower as the loader builds them. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"F32", "BF16", "Q8", "Q4"})
+    void aMultimodalPlanIsTheTextDecoderAndTheVisionTowerTheLoaderBuilds(WeightFormat format) {
+        Path path = Fixtures.model("tiny-vision");
+        MemoryPlan plan = Llama4Model.memoryPlan(path.resolve("config.json"), format, 0, 1);
+        Llama4Model m = Llama4Model.load(path, ComputePool.shared(), format);
+        assertTrue(m.visionEncoder().weightBytes() > 0);
+        assertEquals(m.textModel().weightBytes() + m.visionEncoder().weightBytes(), plan.weightBytes());
+    }
+
+    @Test
+    void aConfigPlansTheDtypeItNamesAsTheCheckpointsOwnPrecision() throws IOException {
+        String config = Files.readString(Fixtures.model("tiny-scout").resolve("config.json"));
+        Path bf16 = dir.resolve("bf16.json");
+        Path f32 = dir.resolve("f32.json");
+        Files.writeString(bf16, config);
+        Files.writeString(f32, config.replace("\"bfloat16\"", "\"float32\""));
+        assertEquals(
+                WeightFormat.BF16,
+                Llama4Model.memoryPlan(bf16, WeightFormat.NATIVE, 0, 1).format());
+        assertEquals(
+                WeightFormat.F32,
+                Llama4Model.memoryPlan(f32, WeightFormat.NATIVE, 0, 1).format());
+        // float32 experts go through float32 slices even into q4: 64 x 192 + 96 x 64 floats, not a band.
+        long perThread = Llama4Model.memoryPlan(f32, WeightFormat.Q4, 0, 2).overheadBytes()
+                - Llama4Model.memoryPlan(f32, WeightFormat.Q4, 0, 1).overheadBytes();
+        assertEquals((64L << 20) + 73728, perThread);
+    }
+
+    @Test
+    void underQ4TheRowsOfABlockFormatArePaddedToGroupsOfFourAsTheMatrixStoresThem() {
+        List<Long> arrays = new ArrayList<>();
+        // 5 rows of 64: stored as 8 rows, 8 x 64 / 2 bytes of nibbles and 8 x 2 float scales.
+        MemoryPlan.matrices(arrays, WeightFormat.Q4, 5 * 64, 64, 1);
+        assertEquals(List.of(8L * 64 / 2, 8L * 2 * 4), arrays);
+        assertEquals(8L * 64 / 2 + 8L * 2 * 4, new Q4Matrix(5, 64).bytes());
+    }
+
+    private static Path fixture(String model) {
+        return model.startsWith("llama3-") ? Fixtures.llama3(model) : Fixtures.model(model);
+    }
+
+    private static long[] sorted(long[] a) {
+        long[] s = a.clone();
+        Arrays.sort(s);
+        return s;
     }
 
     @Test
