@@ -5,6 +5,8 @@ import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
 import io.llamastream.engine.weights.WeightMatrix;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,8 +26,12 @@ import java.util.SplittableRandom;
  * kind of layer (RoPE, NoPE) over a scratch KV cache, a prefill then a decode step; the MoE routing;
  * and the norms and activations between them. It changes nothing a request sees: weights are only
  * read, the KV cache is its own, and nothing is counted (expert token counts, the kernels' speed
- * watches). Passes repeat up to a number of passes or a time budget, whichever ends first (the
- * pass running when the time is up finishes).
+ * watches).
+ *
+ * <p>Passes run at least a minimum number of times, then until one is {@link #isSteady steady} (as
+ * fast as the fastest before it, with no JIT compilation finishing meanwhile: on a busy machine C2
+ * arrives late, and a fixed count would stop while a kernel still runs boxed), at most a maximum
+ * number of times and within a time budget (the pass running when it is spent finishes).
  */
 public final class KernelWarmup {
     /** System property: {@code false} turns the warm-up at model load off (default on). */
@@ -34,8 +40,14 @@ public final class KernelWarmup {
     /** System property: the warm-up's time budget in milliseconds. */
     public static final String MAX_MS_PROPERTY = "llamastream.kernelWarmupMaxMs";
 
-    public static final int DEFAULT_PASSES = 40;
+    /** Passes before the warm-up may end: on an idle machine C2 has compiled every kernel by about 26. */
+    public static final int DEFAULT_MIN_PASSES = 40;
+
+    public static final int DEFAULT_MAX_PASSES = 1000;
     public static final long DEFAULT_MAX_MS = 30_000;
+
+    /** A pass is steady when it takes at most this much more than the fastest pass before it. */
+    static final double STEADY = 1.15;
 
     /**
      * Output rows per compute thread that a warm-up multiply computes: enough for every thread to
@@ -44,37 +56,70 @@ public final class KernelWarmup {
      */
     static final int ROWS_PER_THREAD = 64;
 
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
+    private final int minPasses;
     private final int maxPasses;
     private final Duration maxTime;
 
-    /** A warm-up of at most {@code maxPasses} passes (0: none) and about {@code maxTime}. */
-    public KernelWarmup(int maxPasses, Duration maxTime) {
-        if (maxPasses < 0 || maxTime.isNegative()) {
-            throw new IllegalArgumentException("bad warm-up budget: " + maxPasses + " passes, " + maxTime);
+    /**
+     * A warm-up of {@code minPasses} to {@code maxPasses} passes (0: none) within about
+     * {@code maxTime}.
+     */
+    public KernelWarmup(int minPasses, int maxPasses, Duration maxTime) {
+        if (minPasses < 0 || maxPasses < minPasses || maxTime.isNegative()) {
+            throw new IllegalArgumentException(
+                    "bad warm-up budget: " + minPasses + " to " + maxPasses + " passes, " + maxTime);
         }
+        this.minPasses = minPasses;
         this.maxPasses = maxPasses;
         this.maxTime = maxTime;
     }
 
     /** No warm-up at all. */
     public static KernelWarmup off() {
-        return new KernelWarmup(0, Duration.ZERO);
+        return new KernelWarmup(0, 0, Duration.ZERO);
     }
 
     /**
      * The warm-up the system properties ask for: off when {@value #PROPERTY} is {@code false},
-     * else {@value #DEFAULT_PASSES} passes within {@value #MAX_MS_PROPERTY} ms (default
-     * {@value #DEFAULT_MAX_MS}).
+     * else {@value #DEFAULT_MIN_PASSES} to {@value #DEFAULT_MAX_PASSES} passes within
+     * {@value #MAX_MS_PROPERTY} ms (default {@value #DEFAULT_MAX_MS}).
      */
     public static KernelWarmup fromSystemProperties() {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return off();
         }
-        return new KernelWarmup(DEFAULT_PASSES, Duration.ofMillis(Long.getLong(MAX_MS_PROPERTY, DEFAULT_MAX_MS)));
+        return new KernelWarmup(
+                DEFAULT_MIN_PASSES,
+                DEFAULT_MAX_PASSES,
+                Duration.ofMillis(Long.getLong(MAX_MS_PROPERTY, DEFAULT_MAX_MS)));
     }
 
     public boolean enabled() {
         return maxPasses > 0;
+    }
+
+    /**
+     * Whether the last of {@code passNanos} is steady: at most {@link #STEADY} times the fastest
+     * pass before it, and no JIT compilation finished while it ran ({@code compiled}: false when
+     * the JVM does not say).
+     */
+    static boolean isSteady(List<Long> passNanos, boolean compiled) {
+        int n = passNanos.size();
+        if (n < 2 || compiled) {
+            return false;
+        }
+        long fastest = Long.MAX_VALUE;
+        for (int i = 0; i < n - 1; i++) {
+            fastest = Math.min(fastest, passNanos.get(i));
+        }
+        return passNanos.get(n - 1) <= STEADY * fastest;
+    }
+
+    /** Milliseconds the JIT has spent on compilations it finished, or -1 if the JVM does not say. */
+    private static long compileMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : -1;
     }
 
     /** What a warm-up ran: its passes (each one's nanoseconds), and what one pass covers. */
@@ -118,11 +163,13 @@ public final class KernelWarmup {
         long deadline = System.nanoTime() + maxTime.toNanos();
         List<Long> nanos = new ArrayList<>();
         while (nanos.size() < maxPasses) {
+            long compiledBefore = compileMillis();
             long start = System.nanoTime();
             pass.run();
             long end = System.nanoTime();
             nanos.add(end - start);
-            if (end - deadline >= 0) {
+            if (end - deadline >= 0
+                    || (nanos.size() >= minPasses && isSteady(nanos, compileMillis() != compiledBefore))) {
                 break;
             }
         }

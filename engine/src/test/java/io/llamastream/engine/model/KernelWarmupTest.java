@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class KernelWarmupTest {
     static final Path TINY = Fixtures.model("tiny-scout");
-    static final KernelWarmup THREE_PASSES = new KernelWarmup(3, Duration.ofMinutes(10));
+    static final KernelWarmup THREE_PASSES = new KernelWarmup(3, 3, Duration.ofMinutes(10));
 
     final ComputePool pool = new ComputePool(2);
 
@@ -137,9 +137,29 @@ class KernelWarmupTest {
     @Test
     void aSpentTimeBudgetEndsTheWarmUpAfterThePassRunning() {
         TextModel tm = Llama4Model.load(TINY, pool, WeightFormat.Q8).textModel();
-        KernelWarmup.Report report = new KernelWarmup(40, Duration.ZERO).run(tm);
+        KernelWarmup.Report report = new KernelWarmup(40, 40, Duration.ZERO).run(tm);
         assertEquals(1, report.passes());
         assertEquals(1, runs(tm.matrices().subList(0, 1), 3), "the first matrix's packed path");
+    }
+
+    @Test
+    void aPassAsFastAsTheFastestBeforeItWithNothingCompiledIsSteady() {
+        assertTrue(KernelWarmup.isSteady(List.of(900L, 40L, 12L, 3L, 3L), false));
+        assertTrue(
+                KernelWarmup.isSteady(List.of(900L, 40L, 3L, 12L, 3L), false),
+                "the fastest need not be the last but one");
+    }
+
+    @Test
+    void aPassSlowerThanTheFastestBeforeItIsNotSteady() {
+        // 12 ms after a 3 ms pass: a kernel deoptimised or still compiling, or a busy core.
+        assertFalse(KernelWarmup.isSteady(List.of(900L, 40L, 3L, 12L), false));
+        assertFalse(KernelWarmup.isSteady(List.of(900L), false), "one pass has nothing to compare with");
+    }
+
+    @Test
+    void aPassDuringWhichTheJitFinishedACompilationIsNotSteady() {
+        assertFalse(KernelWarmup.isSteady(List.of(900L, 40L, 3L, 3L), true));
     }
 
     @Test

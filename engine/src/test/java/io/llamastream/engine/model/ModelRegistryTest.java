@@ -148,7 +148,7 @@ class ModelRegistryTest {
     @Test
     void aLoadedModelIsWarmedUpBeforeItIsHandedOutAndNotWhenTakenAgain() {
         try (ModelRegistry registry =
-                new ModelRegistry(Duration.ofHours(1), new KernelWarmup(2, Duration.ofMinutes(10)))) {
+                new ModelRegistry(Duration.ofHours(1), new KernelWarmup(2, 2, Duration.ofMinutes(10)))) {
             ModelRegistry.Lease first = registry.acquire(BF16);
             Llama4Model model = first.model();
             // tiny-scout as bf16 has three kinds: bf16 of 64 columns, bf16 of 96 (the experts' down), the f32 routers.
