@@ -53,6 +53,15 @@ class KernelWarmupTest {
         return kind.stream().mapToLong(m -> KernelPathRuns.runs(m, path)).sum();
     }
 
+    /** Each kind of matrix ran each kernel path three times, once per pass, in all its matrices together. */
+    static void assertEveryPathRanThrice(TextModel tm) {
+        for (Map.Entry<String, List<WeightMatrix>> kind : kinds(tm).entrySet()) {
+            for (int path = 0; path < KernelPathRuns.PATHS; path++) {
+                assertEquals(3, runs(kind.getValue(), path), kind.getKey() + " path " + path);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} as {1}")
     @CsvSource({
         "tiny-scout, F32",
@@ -66,13 +75,8 @@ class KernelWarmupTest {
         TextModel tm = Llama4Model.load(Fixtures.model(model), pool, format).textModel();
         KernelWarmup.Report report = THREE_PASSES.run(tm);
         assertEquals(3, report.passes());
-        Map<String, List<WeightMatrix>> kinds = kinds(tm);
-        assertEquals(kinds.size(), report.matrixKinds().size(), report.toString());
-        for (Map.Entry<String, List<WeightMatrix>> kind : kinds.entrySet()) {
-            for (int path = 0; path < KernelPathRuns.PATHS; path++) {
-                assertEquals(3, runs(kind.getValue(), path), kind.getKey() + " path " + path);
-            }
-        }
+        assertEquals(kinds(tm).size(), report.matrixKinds().size(), report.toString());
+        assertEveryPathRanThrice(tm);
     }
 
     @Test
@@ -83,6 +87,16 @@ class KernelWarmupTest {
         assertTrue(kinds.stream().anyMatch(k -> k.startsWith("Q4Matrix (Q4_K mins)")), kinds.toString());
         assertTrue(kinds.stream().anyMatch(k -> k.startsWith("Q8Matrix (Q6_K")), kinds.toString());
         assertTrue(kinds.stream().anyMatch(k -> k.startsWith("F32Matrix")), "the router: " + kinds);
+    }
+
+    @Test
+    void aDenseLlama3ModelGetsEveryPathOfItsMatricesAndNoRouting() {
+        TextModel tm = Llama4Model.load(Fixtures.llama3("llama3-tiny"), pool, WeightFormat.Q8)
+                .textModel();
+        KernelWarmup.Report report = THREE_PASSES.run(tm);
+        assertFalse(report.moeRouting());
+        assertEquals(List.of("rope"), report.attentionKinds());
+        assertEveryPathRanThrice(tm);
     }
 
     @Test
