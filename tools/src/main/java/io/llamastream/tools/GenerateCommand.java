@@ -99,7 +99,7 @@ public final class GenerateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Llama4Model m = model.load(model.pool(), positions());
         long loaded = System.nanoTime();
-        KernelWarmup.Report warm = KernelWarmup.fromSystemProperties().run(m.textModel());
+        KernelWarmup.Report warm = KernelWarmup.fromSystemProperties().run(m);
         long ready = System.nanoTime();
         MediaPrompt.Builder builder = new MediaPrompt.Builder(m);
         for (Path image : images) {

@@ -4,6 +4,9 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
+import io.llamastream.engine.vision.VisionConfig;
+import io.llamastream.engine.vision.VisionEncoder;
+import io.llamastream.engine.vision.VisionKernels;
 import io.llamastream.engine.weights.WeightMatrix;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -24,7 +27,8 @@ import java.util.SplittableRandom;
  * model's matrices, every kernel path ({@link WeightMatrix#kernelPathTokens}) on the leading rows
  * only, so a pass costs about the same on a 100 GB model as on a small one; the attention of each
  * kind of layer (RoPE, NoPE) over a scratch KV cache, a prefill then a decode step; the MoE routing;
- * and the norms and activations between them. It changes nothing a request sees: weights are only
+ * and the norms and activations between them; for a multimodal model also the vision tower's matrices
+ * (joining the kinds above) and its LayerNorm, GELU and residual kernels. It changes nothing a request sees: weights are only
  * read, the KV cache is its own, and nothing is counted (expert token counts, the kernels' speed
  * watches).
  *
@@ -123,7 +127,12 @@ public final class KernelWarmup {
     }
 
     /** What a warm-up ran: its passes (each one's nanoseconds), and what one pass covers. */
-    public record Report(long[] passNanos, List<String> matrixKinds, List<String> attentionKinds, boolean moeRouting) {
+    public record Report(
+            long[] passNanos,
+            List<String> matrixKinds,
+            List<String> attentionKinds,
+            boolean moeRouting,
+            boolean visionTower) {
         public int passes() {
             return passNanos.length;
         }
@@ -141,7 +150,7 @@ public final class KernelWarmup {
             return String.format(
                     Locale.ROOT,
                     "kernel warm-up: %d passes in %.2f s (first %.1f ms, last %.1f ms) over %d matrix kinds x %d "
-                            + "kernel paths %s, attention %s%s",
+                            + "kernel paths %s, attention %s%s%s",
                     passNanos.length,
                     nanos() / 1e9,
                     passNanos[0] / 1e6,
@@ -150,16 +159,26 @@ public final class KernelWarmup {
                     WeightMatrix.kernelPathTokens().length,
                     matrixKinds,
                     attentionKinds,
-                    moeRouting ? ", MoE routing" : "");
+                    moeRouting ? ", MoE routing" : "",
+                    visionTower ? ", vision tower norms and GELU" : "");
         }
     }
 
-    /** Warms up {@code model}'s kernels on its own compute pool; returns what ran. */
+    /** Warms up {@code model}'s kernels, its vision tower's too if it has one, on its compute pool. */
+    public Report run(Llama4Model model) {
+        return run(model.textModel(), model.visionEncoder());
+    }
+
+    /** Warms up the text decoder's kernels on its compute pool; returns what ran. */
     public Report run(TextModel model) {
+        return run(model, null);
+    }
+
+    private Report run(TextModel model, VisionEncoder vision) {
         if (!enabled()) {
-            return new Report(new long[0], List.of(), List.of(), false);
+            return new Report(new long[0], List.of(), List.of(), false, false);
         }
-        Pass pass = new Pass(model);
+        Pass pass = new Pass(model, vision);
         long deadline = System.nanoTime() + maxTime.toNanos();
         List<Long> nanos = new ArrayList<>();
         while (nanos.size() < maxPasses) {
@@ -179,7 +198,8 @@ public final class KernelWarmup {
                         .map(m -> m.kernelKind() + " x" + m.cols())
                         .toList(),
                 pass.attentions.stream().map(Attention::kind).toList(),
-                pass.moe != null);
+                pass.moe != null,
+                vision != null);
     }
 
     /** The inputs and outputs of one model's passes, made once. */
@@ -208,14 +228,25 @@ public final class KernelWarmup {
         private final float[] residual;
         private final float[] norm;
         private final float[] scores;
+        /** The vision tower's shape, or null for a text-only model; its scratch rows {@code [MAX_TOKENS, hidden]}. */
+        private final VisionConfig vision;
 
-        Pass(TextModel model) {
+        private final float[] visionRows;
+        private final float[] visionOut;
+        private final float[] visionWeight;
+        private final float[] visionBias;
+
+        Pass(TextModel model, VisionEncoder vision) {
             this.model = model;
             this.config = model.config();
             this.pool = model.pool();
             SplittableRandom random = new SplittableRandom(20261206);
             Map<String, WeightMatrix> byKind = new LinkedHashMap<>();
-            for (WeightMatrix m : model.matrices()) {
+            List<WeightMatrix> all = new ArrayList<>(model.matrices());
+            if (vision != null) {
+                all.addAll(vision.matrices());
+            }
+            for (WeightMatrix m : all) {
                 byKind.putIfAbsent(m.kernelKind() + " x" + m.cols(), m);
             }
             this.matrices = List.copyOf(byKind.values());
@@ -245,6 +276,13 @@ public final class KernelWarmup {
             this.norm = new float[hidden];
             Arrays.fill(norm, 1f);
             this.scores = values(random, MAX_TOKENS * (moe == null ? 1 : moe.experts()));
+            this.vision = vision == null ? null : vision.config();
+            int hv = vision == null ? 1 : vision.config().hiddenSize();
+            this.visionRows = values(random, MAX_TOKENS * hv);
+            this.visionOut = new float[MAX_TOKENS * hv];
+            this.visionWeight = new float[hv];
+            Arrays.fill(visionWeight, 1f);
+            this.visionBias = new float[hv];
         }
 
         void run() {
@@ -267,6 +305,13 @@ public final class KernelWarmup {
                 }
                 FloatKernels.siluMul(residual, 0, work, 0, tokens * hidden);
                 FloatKernels.addInPlace(residual, 0, work, 0, tokens * hidden);
+                if (vision != null) {
+                    int hv = vision.hiddenSize();
+                    VisionKernels.layerNorm(
+                            visionRows, tokens, hv, visionWeight, visionBias, vision.normEps(), visionOut, pool);
+                    VisionKernels.gelu(visionOut, 0, tokens * hv, pool);
+                    VisionKernels.addBiasResidual(visionOut, visionRows, tokens, hv, visionBias, pool);
+                }
             }
         }
 

@@ -117,7 +117,7 @@ public final class ModelRegistry implements AutoCloseable {
                 long start = System.nanoTime();
                 Llama4Model model = Llama4Model.load(key.path(), pool, key.format(), kvBytes);
                 long loaded = System.nanoTime();
-                KernelWarmup.Report warm = warmup.run(model.textModel());
+                KernelWarmup.Report warm = warmup.run(model);
                 LOG.log(
                         System.Logger.Level.INFO,
                         String.format(

@@ -6,6 +6,8 @@ import io.llamastream.engine.math.FloatKernels;
 import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.weights.WeightMatrix;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -172,6 +174,20 @@ public final class VisionEncoder {
 
     public VisionConfig config() {
         return cfg;
+    }
+
+    /**
+     * Every weight matrix of the tower: the patch embedding, per layer the stacked q/k/v, o, fc1 and
+     * fc2, then the adapter's two and the projector.
+     */
+    public List<WeightMatrix> matrices() {
+        List<WeightMatrix> all = new ArrayList<>();
+        all.add(patchW);
+        for (Layer l : layers) {
+            all.addAll(List.of(l.qkvW(), l.oW(), l.fc1W(), l.fc2W()));
+        }
+        all.addAll(List.of(adapterFc1, adapterFc2, projector));
+        return all;
     }
 
     /** Bytes of all the tower's weights: its matrices in their format, every other tensor float32. */

@@ -15,6 +15,7 @@ import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.weights.WeightMatrix;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -42,8 +43,8 @@ class KernelWarmupTest {
     }
 
     /** The model's matrices by kernel kind and column count, as the warm-up groups them. */
-    static Map<String, List<WeightMatrix>> kinds(TextModel tm) {
-        return tm.matrices().stream()
+    static Map<String, List<WeightMatrix>> kinds(List<WeightMatrix> matrices) {
+        return matrices.stream()
                 .collect(Collectors.groupingBy(
                         m -> m.kernelKind() + " x" + m.cols(), LinkedHashMap::new, Collectors.toList()));
     }
@@ -54,8 +55,8 @@ class KernelWarmupTest {
     }
 
     /** Each kind of matrix ran each kernel path three times, once per pass, in all its matrices together. */
-    static void assertEveryPathRanThrice(TextModel tm) {
-        for (Map.Entry<String, List<WeightMatrix>> kind : kinds(tm).entrySet()) {
+    static void assertEveryPathRanThrice(List<WeightMatrix> matrices) {
+        for (Map.Entry<String, List<WeightMatrix>> kind : kinds(matrices).entrySet()) {
             for (int path = 0; path < KernelPathRuns.PATHS; path++) {
                 assertEquals(3, runs(kind.getValue(), path), kind.getKey() + " path " + path);
             }
@@ -75,8 +76,8 @@ class KernelWarmupTest {
         TextModel tm = Llama4Model.load(Fixtures.model(model), pool, format).textModel();
         KernelWarmup.Report report = THREE_PASSES.run(tm);
         assertEquals(3, report.passes());
-        assertEquals(kinds(tm).size(), report.matrixKinds().size(), report.toString());
-        assertEveryPathRanThrice(tm);
+        assertEquals(kinds(tm.matrices()).size(), report.matrixKinds().size(), report.toString());
+        assertEveryPathRanThrice(tm.matrices());
     }
 
     @Test
@@ -96,7 +97,20 @@ class KernelWarmupTest {
         KernelWarmup.Report report = THREE_PASSES.run(tm);
         assertFalse(report.moeRouting());
         assertEquals(List.of("rope"), report.attentionKinds());
-        assertEveryPathRanThrice(tm);
+        assertEveryPathRanThrice(tm.matrices());
+    }
+
+    @Test
+    void aMultimodalModelsVisionMatricesAreWarmedWithTheTextOnes() {
+        Llama4Model model = Llama4Model.load(Fixtures.model("tiny-vision"), pool, WeightFormat.Q8);
+        KernelWarmup.Report report = THREE_PASSES.run(model);
+        assertTrue(report.visionTower());
+        // Under q8 text the tower stays bf16: kinds of its own, which a text-only warm-up would miss.
+        assertTrue(report.matrixKinds().stream().anyMatch(k -> k.startsWith("Bf16Matrix")), report.toString());
+        List<WeightMatrix> all = new ArrayList<>(model.textModel().matrices());
+        all.addAll(model.visionEncoder().matrices());
+        assertEquals(kinds(all).size(), report.matrixKinds().size(), report.toString());
+        assertEveryPathRanThrice(all);
     }
 
     @Test
