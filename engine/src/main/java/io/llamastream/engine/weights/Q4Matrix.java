@@ -290,15 +290,6 @@ public final class Q4Matrix extends RowKernelMatrix {
         return q.length + (long) scale.length * Float.BYTES + (bias == null ? 0 : (long) bias.length * Float.BYTES);
     }
 
-    /** Low nibbles minus {@code zero} as floats, in byte lanes (the compact form the fused one-token kernel inlines best). */
-    private static FloatVector lowB(ByteVector v, byte zero) {
-        return (FloatVector) v.and((byte) 0x0F).sub(zero).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static FloatVector highB(ByteVector v, byte zero) {
-        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(zero).convertShape(VectorOperators.B2F, F, 0);
-    }
-
     /** Bytes widened to int lanes first (cheaper nibble arithmetic; used by the panel decode). */
     private static IntVector wide(ByteVector v) {
         return (IntVector) v.convertShape(VectorOperators.B2I, I, 0);
@@ -315,20 +306,16 @@ public final class Q4Matrix extends RowKernelMatrix {
 
     @Override
     void oneToken(float[] x, int xOff, float[] out, int o, int from, int to) {
-        if (bias == null) {
-            super.oneToken(x, xOff, out, o, from, to);
-            return;
-        }
         float[] sums = blockSums(x, xOff);
         for (int g = from; g < to; g++) {
-            group1Mins(g, x, xOff, out, o, sums);
+            group1(g, x, xOff, out, o, sums);
         }
     }
 
     /** Each thread's per-token block sums, kept across calls. */
     private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** The token's sum over each block of 32 inputs, for the additive terms. */
+    /** The token's sum over each block of 32 inputs, for the additive terms and Q4_0's offset of 8. */
     private float[] blockSums(float[] x, int xOff) {
         float[] sums = SUMS.get();
         if (sums.length < blocksPerRow) {
@@ -347,61 +334,26 @@ public final class Q4Matrix extends RowKernelMatrix {
 
     @Override
     void group1(int g, float[] x, int xOff, float[] out, int o) {
-        if (bias != null) {
-            group1Mins(g, x, xOff, out, o, blockSums(x, xOff));
-            return;
-        }
-        int qg = g * blocksPerRow * GROUP * HALF;
-        int sg = g * blocksPerRow * GROUP;
-        byte zero = this.zero;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        for (int b = 0; b < blocksPerRow; b++) {
-            int qb = qg + b * GROUP * HALF;
-            int xb = xOff + b * BLOCK;
-            FloatVector p0 = FloatVector.zero(F);
-            FloatVector p1 = FloatVector.zero(F);
-            FloatVector p2 = FloatVector.zero(F);
-            FloatVector p3 = FloatVector.zero(F);
-            for (int j = 0; j < HALF; j += L) {
-                FloatVector xl = FloatVector.fromArray(F, x, xb + j);
-                FloatVector xh = FloatVector.fromArray(F, x, xb + HALF + j);
-                ByteVector v0 = ByteVector.fromArray(B, q, qb + j);
-                ByteVector v1 = ByteVector.fromArray(B, q, qb + HALF + j);
-                ByteVector v2 = ByteVector.fromArray(B, q, qb + 2 * HALF + j);
-                ByteVector v3 = ByteVector.fromArray(B, q, qb + 3 * HALF + j);
-                p0 = highB(v0, zero).fma(xh, lowB(v0, zero).fma(xl, p0));
-                p1 = highB(v1, zero).fma(xh, lowB(v1, zero).fma(xl, p1));
-                p2 = highB(v2, zero).fma(xh, lowB(v2, zero).fma(xl, p2));
-                p3 = highB(v3, zero).fma(xh, lowB(v3, zero).fma(xl, p3));
-            }
-            int s = sg + b * GROUP;
-            a0 = p0.fma(FloatVector.broadcast(F, scale[s]), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1);
-            a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
-            a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
-        }
-        put(
-                out,
-                o,
-                g,
-                a0.reduceLanes(VectorOperators.ADD),
-                a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD),
-                a3.reduceLanes(VectorOperators.ADD));
+        group1(g, x, xOff, out, o, blockSums(x, xOff));
     }
 
     /**
-     * The one-token kernel for unsigned nibbles with an additive term per block (Q4_K): each
-     * row's 16 bytes are widened to int lanes once, where masking and shifting are single
-     * instructions, before the float conversion. The additive terms are a separate dot product of
-     * the group's terms with the token's block sums ({@link #blockSums}), lane by lane.
+     * The one-token kernel: each row's 16 bytes are widened to int lanes once, where masking and
+     * shifting are single instructions, and the nibbles, taken unsigned, go through float FMAs.
+     * What the unsigned nibbles leave out is added from the token's block sums ({@link
+     * #blockSums}): with mins (Q4_K) each row's additive terms dotted with them ({@link
+     * #termsDot}); without (Q4_0, {@code w = d * (q - 8)}) minus 8 times the row's scales dotted
+     * with them, summed alongside. (Keep this method's body small: past C2's node budget the
+     * vector helpers are no longer inlined and every vector is boxed, 3-4x slower.)
      */
-    private void group1Mins(int g, float[] x, int xOff, float[] out, int o, float[] sums) {
+    private void group1(int g, float[] x, int xOff, float[] out, int o, float[] sums) {
         int qg = g * blocksPerRow * GROUP * HALF;
         int sg = g * blocksPerRow * GROUP;
+        boolean mins = bias != null;
+        float t0 = 0;
+        float t1 = 0;
+        float t2 = 0;
+        float t3 = 0;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
@@ -430,16 +382,33 @@ public final class Q4Matrix extends RowKernelMatrix {
             a1 = p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1);
             a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
+            if (!mins) {
+                float sum = sums[b];
+                t0 += scale[s] * sum;
+                t1 += scale[s + 1] * sum;
+                t2 += scale[s + 2] * sum;
+                t3 += scale[s + 3] * sum;
+            }
         }
-        // The additive terms: each row's terms dotted with the token's block sums.
+        if (mins) {
+            t0 = termsDot(g * GROUP, sums);
+            t1 = termsDot(g * GROUP + 1, sums);
+            t2 = termsDot(g * GROUP + 2, sums);
+            t3 = termsDot(g * GROUP + 3, sums);
+        } else {
+            t0 *= -8;
+            t1 *= -8;
+            t2 *= -8;
+            t3 *= -8;
+        }
         put(
                 out,
                 o,
                 g,
-                a0.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP, sums),
-                a1.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 1, sums),
-                a2.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 2, sums),
-                a3.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 3, sums));
+                a0.reduceLanes(VectorOperators.ADD) + t0,
+                a1.reduceLanes(VectorOperators.ADD) + t1,
+                a2.reduceLanes(VectorOperators.ADD) + t2,
+                a3.reduceLanes(VectorOperators.ADD) + t3);
     }
 
     /** Row r's additive terms times the token's block sums, summed (rows past the end have zero terms). */
