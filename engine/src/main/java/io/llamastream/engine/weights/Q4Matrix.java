@@ -15,12 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * its high nibble, as {@code q + 8} with {@code q} in [-8, 7], and one float32 scale
  * {@code d = m / -8} where m is the block's value of largest magnitude; {@code w = d * q}.
  * Rows are stored in groups of four with their blocks interleaved (block b of rows 4g..4g+3 are
- * 64 consecutive bytes), scales likewise in their own float array. The kernels split nibbles with
- * a mask and a shift, widen to floats and multiply-add.
+ * 64 consecutive bytes), scales likewise in their own float array. The kernels widen bytes to
+ * int lanes, split nibbles there with a mask and a shift, convert to floats and multiply-add.
  *
  * <p>With mins ({@link #forQ4_K}, GGUF Q4_K repacked at load) the nibbles are unsigned and each
  * block also has an additive term: {@code w = d * q + bias} with {@code bias = -dmin * m}, exactly
- * ggml's value. The one-token kernel then adds {@code bias * sum(x over the block)}.
+ * ggml's value, stored row by row within a group. The one-token kernel takes every nibble
+ * unsigned and adds the rest from the token's sum over each block: {@code bias} (or Q4_0's
+ * {@code -8 * d}) times that sum.
  */
 public final class Q4Matrix extends RowKernelMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
@@ -37,8 +39,6 @@ public final class Q4Matrix extends RowKernelMatrix {
     private final float[] scale;
     /** Per-block additive term ({@code w = d * q + bias}, nibbles unsigned), or null ({@code w = d * (q - 8)}). */
     private final float[] bias;
-    /** What a nibble's value is offset by: 8 (Q4_0) or 0 (with mins). */
-    private final byte zero;
 
     private final int blocksPerRow;
 
@@ -53,7 +53,6 @@ public final class Q4Matrix extends RowKernelMatrix {
         this.blocksPerRow = cols / BLOCK;
         this.scale = new float[groups * GROUP * blocksPerRow];
         this.bias = mins ? new float[scale.length] : null;
-        this.zero = (byte) (mins ? 0 : 8);
     }
 
     /** An empty matrix with per-block mins, for {@link #setRowsQ4_K}. */
@@ -456,8 +455,8 @@ public final class Q4Matrix extends RowKernelMatrix {
                     FloatVector m = FloatVector.broadcast(F, bias[(g * GROUP + k) * blocksPerRow + b]);
                     for (int j = 0; j < HALF; j += L) {
                         IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
-                        low(v, 0).fma(d, m).intoArray(panel, po + j);
-                        high(v, 0).fma(d, m).intoArray(panel, po + HALF + j);
+                        lowU(v).fma(d, m).intoArray(panel, po + j);
+                        highU(v).fma(d, m).intoArray(panel, po + HALF + j);
                     }
                 }
             }
