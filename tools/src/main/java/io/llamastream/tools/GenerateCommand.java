@@ -3,6 +3,7 @@ package io.llamastream.tools;
 import io.llamastream.engine.media.ImageDecoder;
 import io.llamastream.engine.media.ImagePreprocessor;
 import io.llamastream.engine.media.VideoFrameSampler;
+import io.llamastream.engine.model.KernelWarmup;
 import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.model.MediaPrompt;
 import io.llamastream.engine.sampling.SamplingParams;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,6 +26,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code generate}: wraps the prompt (after any images and video frames) as a user message in the
  * Llama 4 chat format and streams the reply to stdout as it is generated; statistics go to stderr.
+ * Before the prompt, the model's kernels are warmed up as a served model's are ({@link KernelWarmup};
+ * {@code -Dllamastream.kernelWarmup=false} skips it), so the statistics are of compiled code.
  */
 @Command(name = "generate", description = "Generate a reply to a prompt (stdout: the reply only).")
 public final class GenerateCommand implements Callable<Integer> {
@@ -95,6 +99,8 @@ public final class GenerateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Llama4Model m = model.load(model.pool(), positions());
         long loaded = System.nanoTime();
+        KernelWarmup.Report warm = KernelWarmup.fromSystemProperties().run(m.textModel());
+        long ready = System.nanoTime();
         MediaPrompt.Builder builder = new MediaPrompt.Builder(m);
         for (Path image : images) {
             builder.image(Files.readAllBytes(image));
@@ -113,10 +119,14 @@ public final class GenerateCommand implements Callable<Integer> {
         int[] ids = mediaPrompt.ids();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         StreamingDecoder decoder = m.tokenizer().streamingDecoder();
+        long[] firstToken = {0};
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, seed, maxTokens);
         InferenceRequest request = InferenceRequest.generate(ids, params)
                 .withImageRows(mediaPrompt.imageRows())
                 .withListener(token -> {
+                    if (firstToken[0] == 0) {
+                        firstToken[0] = System.nanoTime();
+                    }
                     if (!m.config().isEos(token)) {
                         out.print(decoder.push(token));
                         out.flush();
@@ -130,10 +140,13 @@ public final class GenerateCommand implements Callable<Integer> {
         double decodeS = g.decodeNanos() / 1e9;
         int decoded = Math.max(0, g.tokens().length - 1);
         System.err.printf(
-                "[llamastream] model %s loaded in %.2f s; prompt %d tokens in %.3f s (%.1f tok/s); "
-                        + "%d tokens generated, decode %.1f tok/s; stop: %s%n",
+                Locale.ROOT,
+                "[llamastream] model %s loaded in %.2f s; %s; first token %.2f s after that; prompt %d tokens in "
+                        + "%.3f s (%.1f tok/s); %d tokens generated, decode %.1f tok/s; stop: %s%n",
                 m.name(),
                 (loaded - t0) / 1e9,
+                warm,
+                (firstToken[0] - ready) / 1e9,
                 ids.length,
                 prefillS,
                 ids.length / Math.max(prefillS, 1e-9),

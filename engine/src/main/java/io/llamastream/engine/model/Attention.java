@@ -4,6 +4,7 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,6 +62,21 @@ public final class Attention {
         q.apply(h, tokens, qs, pool);
         k.apply(h, tokens, ks, pool);
         v.apply(h, tokens, vs, pool);
+        float[] ctx = new float[tokens * qw];
+        attendProjected(qs, ks, vs, batch, ctx, pool);
+        o.apply(ctx, tokens, out, pool);
+    }
+
+    /**
+     * Everything between the projections: rotates (or, on NoPE layers, temperature-scales) the
+     * batch's queries {@code qs} and keys {@code ks} in place, stores the keys and values
+     * {@code vs} in each sequence's cache and writes the attention of every row to {@code ctx}
+     * ({@code [tokens, heads * headDim]}).
+     */
+    void attendProjected(float[] qs, float[] ks, float[] vs, Batch batch, float[] ctx, ComputePool pool) {
+        int tokens = batch.tokens();
+        int qw = heads * headDim;
+        int kw = kvHeads * headDim;
         for (int t = 0; t < tokens; t++) {
             int pos = batch.position(t);
             if (rope) {
@@ -79,9 +95,25 @@ public final class Attention {
                 FloatKernels.scale(qs, t * qw, qw, scale);
             }
         }
-        float[] ctx = new float[tokens * qw];
         attendBatch(batch, qs, ks, vs, ctx, pool);
-        o.apply(ctx, tokens, out, pool);
+    }
+
+    /** The decoder layer this attention belongs to (its slot in a KV cache). */
+    int layer() {
+        return layer;
+    }
+
+    /**
+     * What decides the code {@link #attendProjected} runs, beyond the shapes: RoPE (with or without
+     * the QK norm, chunked or not) or NoPE (with or without temperature tuning).
+     */
+    String kind() {
+        return rope ? "rope" + (qkNorm ? " qk-norm" : "") : "nope" + (temperatureTuning ? " temperature" : "");
+    }
+
+    /** The q, k, v and o projections. */
+    List<Linear> projections() {
+        return List.of(q, k, v, o);
     }
 
     /**

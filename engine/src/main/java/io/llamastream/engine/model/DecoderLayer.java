@@ -40,6 +40,10 @@ public final class DecoderLayer {
         FloatKernels.addInPlace(x, 0, delta, 0, tokens * hidden);
     }
 
+    Attention attention() {
+        return attention;
+    }
+
     public FeedForward feedForward() {
         return feedForward;
     }

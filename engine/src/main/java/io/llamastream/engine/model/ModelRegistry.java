@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
@@ -26,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@value #KEEP_ALIVE_PROPERTY}) so that a user coming back soon, such as a Flink task restarted
  * after a failure, finds it still in memory. Each model owns its compute pool; dropping the model
  * (keep-alive expired, or {@link #close}) stops the pool's threads so nothing of it stays reachable.
+ * Each model is warmed up once when it is loaded ({@link KernelWarmup}, system property
+ * {@value KernelWarmup#PROPERTY}), before any user gets it; a model taken again from memory is not.
  */
 public final class ModelRegistry implements AutoCloseable {
     public static final String KEEP_ALIVE_PROPERTY = "llamastream.modelKeepAliveMs";
@@ -33,18 +36,30 @@ public final class ModelRegistry implements AutoCloseable {
 
     private static ModelRegistry jvm;
 
+    private static final System.Logger LOG = System.getLogger(ModelRegistry.class.getName());
+
     private final Duration keepAlive;
+    private final KernelWarmup warmup;
     private final Map<Key, Entry> entries = new HashMap<>();
     private final AtomicLong loads = new AtomicLong();
     private ScheduledThreadPoolExecutor evictor;
     private boolean closed;
 
-    /** A registry that keeps released models for {@code keepAlive} (zero: drop at the last release). */
+    /**
+     * A registry that keeps released models for {@code keepAlive} (zero: drop at the last release)
+     * and warms up each model it loads as the system properties say ({@link KernelWarmup#fromSystemProperties}).
+     */
     public ModelRegistry(Duration keepAlive) {
+        this(keepAlive, KernelWarmup.fromSystemProperties());
+    }
+
+    /** As {@link #ModelRegistry(Duration)}, warming up each model it loads with {@code warmup}. */
+    public ModelRegistry(Duration keepAlive, KernelWarmup warmup) {
         if (keepAlive.isNegative()) {
             throw new IllegalArgumentException("keep-alive must not be negative, got " + keepAlive);
         }
         this.keepAlive = keepAlive;
+        this.warmup = Objects.requireNonNull(warmup, "warmup");
     }
 
     /**
@@ -99,7 +114,21 @@ public final class ModelRegistry implements AutoCloseable {
         if (entry == null) {
             ComputePool pool = new ComputePool(key.threads());
             try {
-                entry = new Entry(Llama4Model.load(key.path(), pool, key.format(), kvBytes), pool);
+                long start = System.nanoTime();
+                Llama4Model model = Llama4Model.load(key.path(), pool, key.format(), kvBytes);
+                long loaded = System.nanoTime();
+                KernelWarmup.Report warm = warmup.run(model.textModel());
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        String.format(
+                                Locale.ROOT,
+                                "model %s (%s, %d threads) loaded in %.2f s; %s",
+                                key.path(),
+                                key.format(),
+                                key.threads(),
+                                (loaded - start) / 1e9,
+                                warm));
+                entry = new Entry(model, pool);
             } catch (RuntimeException | Error e) {
                 pool.close();
                 throw e;

@@ -36,26 +36,10 @@ public final class MoeLayer implements FeedForward {
         router.apply(h, tokens, scores, pool);
         shared.apply(h, tokens, out, pool);
 
-        // Route: for each expert, the rows that chose it and their sigmoid gate.
-        int[][] rows = new int[e][tokens * topK];
-        float[][] gates = new float[e][tokens * topK];
-        int[] counts = new int[e];
-        boolean[] taken = new boolean[e];
-        for (int t = 0; t < tokens; t++) {
-            Arrays.fill(taken, false);
-            for (int k = 0; k < topK; k++) {
-                int best = -1;
-                for (int x = 0; x < e; x++) {
-                    if (!taken[x] && (best < 0 || scores[t * e + x] > scores[t * e + best])) {
-                        best = x;
-                    }
-                }
-                taken[best] = true;
-                rows[best][counts[best]] = t;
-                gates[best][counts[best]] = sigmoid(scores[t * e + best]);
-                counts[best]++;
-            }
-        }
+        Routing routing = route(scores, tokens);
+        int[][] rows = routing.rows();
+        float[][] gates = routing.gates();
+        int[] counts = routing.counts();
         int[] active = new int[e];
         int nActive = 0;
         for (int x = 0; x < e; x++) {
@@ -109,6 +93,40 @@ public final class MoeLayer implements FeedForward {
                 FloatKernels.addInPlace(out, rows[x][j] * hidden, ys[x], j * hidden, hidden);
             }
         }
+    }
+
+    /**
+     * Which rows chose each expert: {@code rows[x][j]} for {@code j < counts[x]}, with the sigmoid
+     * gate of that choice in {@code gates[x][j]}.
+     */
+    record Routing(int[][] rows, float[][] gates, int[] counts) {}
+
+    /**
+     * The top-k experts of each of {@code tokens} rows of router {@code scores} ({@code [tokens,
+     * experts]}), ties to the lowest index; counts nothing.
+     */
+    Routing route(float[] scores, int tokens) {
+        int e = experts.length;
+        int[][] rows = new int[e][tokens * topK];
+        float[][] gates = new float[e][tokens * topK];
+        int[] counts = new int[e];
+        boolean[] taken = new boolean[e];
+        for (int t = 0; t < tokens; t++) {
+            Arrays.fill(taken, false);
+            for (int k = 0; k < topK; k++) {
+                int best = -1;
+                for (int x = 0; x < e; x++) {
+                    if (!taken[x] && (best < 0 || scores[t * e + x] > scores[t * e + best])) {
+                        best = x;
+                    }
+                }
+                taken[best] = true;
+                rows[best][counts[best]] = t;
+                gates[best][counts[best]] = sigmoid(scores[t * e + best]);
+                counts[best]++;
+            }
+        }
+        return new Routing(rows, gates, counts);
     }
 
     /** Active experts per compute thread from which threads take whole experts rather than splitting each one. */

@@ -8,6 +8,9 @@ import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
 import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.WeightFormat;
+import io.llamastream.engine.weights.WeightMatrix;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The text decoder of a Llama 4 or Llama 3 model with its weights in a chosen {@link WeightFormat}: embeddings,
@@ -207,6 +210,40 @@ public final class TextModel {
             }
         }
         return x;
+    }
+
+    /** The decoder layers, in order. */
+    List<DecoderLayer> layers() {
+        return List.of(layers);
+    }
+
+    /**
+     * Every weight matrix of the decoder: per layer the attention's q, k, v and o, then the
+     * feed-forward's (router, shared expert's gate, up and down, each routed expert's; or the dense
+     * gate, up and down), and last the LM head.
+     */
+    List<WeightMatrix> matrices() {
+        List<Linear> linears = new ArrayList<>();
+        for (DecoderLayer layer : layers) {
+            linears.addAll(layer.attention().projections());
+            if (layer.feedForward() instanceof MoeLayer moe) {
+                linears.add(moe.router());
+                addSwiGlu(linears, moe.shared());
+                for (int x = 0; x < moe.experts(); x++) {
+                    addSwiGlu(linears, moe.expert(x));
+                }
+            } else if (layer.feedForward() instanceof SwiGlu dense) {
+                addSwiGlu(linears, dense);
+            }
+        }
+        linears.add(lmHead);
+        return linears.stream().map(Linear::weight).toList();
+    }
+
+    private static void addSwiGlu(List<Linear> linears, SwiGlu ffn) {
+        linears.add(ffn.gate());
+        linears.add(ffn.up());
+        linears.add(ffn.down());
     }
 
     /** Per layer, tokens routed to each expert since load; null entries for dense layers. */

@@ -60,6 +60,11 @@ public final class Q4Matrix extends RowKernelMatrix {
         return new Q4Matrix(rows, cols, true);
     }
 
+    @Override
+    public String kernelKind() {
+        return bias != null ? "Q4Matrix (Q4_K mins)" : "Q4Matrix";
+    }
+
     public static Q4Matrix quantize(float[] w, int rows, int cols) {
         Q4Matrix m = new Q4Matrix(rows, cols);
         m.setRows(0, w, 0, rows);

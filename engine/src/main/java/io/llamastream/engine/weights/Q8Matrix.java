@@ -78,6 +78,11 @@ public final class Q8Matrix extends RowKernelMatrix {
         return new Q8Matrix(rows, cols, 1, true);
     }
 
+    @Override
+    public String kernelKind() {
+        return halves == 2 ? "Q8Matrix (Q6_K half-block scales)" : bias != null ? "Q8Matrix (Q5_K mins)" : "Q8Matrix";
+    }
+
     /** Whether this holds a K-quant repack (half-block scales or additive terms). */
     private boolean kquant() {
         return halves == 2 || bias != null;

@@ -49,8 +49,17 @@ abstract class RowKernelMatrix implements WeightMatrix {
         return cols;
     }
 
-    /** One speed watch per kernel path (one token, few tokens, the panel, packed), made on first use. */
-    private final KernelSpeedWatch[] watches = new KernelSpeedWatch[4];
+    /** The kernel paths, in the order of {@link #path}: one token, few tokens, the decoded panel, packed. */
+    static final int PATHS = 4;
+
+    /** One speed watch per kernel path, made on first use. */
+    private final KernelSpeedWatch[] watches = new KernelSpeedWatch[PATHS];
+
+    /**
+     * Multiplies run per kernel path, full or leading rows (for tests and diagnostics: a plain
+     * counter, so callers multiplying the same matrix at once may lose a count).
+     */
+    private final long[] pathRuns = new long[PATHS];
 
     @Override
     public final void multiply(float[] x, int tokens, float[] out, ComputePool pool) {
@@ -58,9 +67,9 @@ abstract class RowKernelMatrix implements WeightMatrix {
             throw new IllegalArgumentException("x or out too short for " + tokens + " tokens of " + rows + "x" + cols);
         }
         long start = System.nanoTime();
-        multiplyParallel(x, tokens, out, pool);
+        multiplyParallel(x, tokens, out, groups, pool);
         long end = System.nanoTime();
-        int path = tokens == 1 ? 0 : tokens < PANEL_MIN_TOKENS ? 1 : tokens < PACKED_MIN_TOKENS ? 2 : 3;
+        int path = path(tokens);
         KernelSpeedWatch watch = watches[path];
         if (watch == null) {
             watch = watches[path] = new KernelSpeedWatch(getClass().getSimpleName() + " " + rows + "x" + cols
@@ -70,25 +79,77 @@ abstract class RowKernelMatrix implements WeightMatrix {
         watch.record((long) rows * cols * tokens, end - start, end);
     }
 
-    private void multiplyParallel(float[] x, int tokens, float[] out, ComputePool pool) {
+    /**
+     * {@inheritDoc} The rows are taken in whole row groups (and on the packed path in whole register
+     * tiles of {@link #TILE_ROWS}), so rows a little past the limit may be written too. Not timed by
+     * the speed watch: a few rows' rate says nothing of the whole matrix's.
+     */
+    @Override
+    public final void multiplyLeadingRows(float[] x, int tokens, float[] out, int rowLimit, ComputePool pool) {
+        if (rowLimit < 1 || rowLimit > rows) {
+            throw new IllegalArgumentException("row limit " + rowLimit + " outside 1.." + rows);
+        }
+        if (x.length < tokens * cols || out.length < tokens * rows) {
+            throw new IllegalArgumentException("x or out too short for " + tokens + " tokens of " + rows + "x" + cols);
+        }
+        multiplyParallel(x, tokens, out, (rowLimit + GROUP - 1) / GROUP, pool);
+    }
+
+    @Override
+    public String kernelKind() {
+        return getClass().getSimpleName();
+    }
+
+    /** The kernel path a multiply of {@code tokens} rows takes: 0 one token, 1 few, 2 the panel, 3 packed. */
+    static int path(int tokens) {
+        return tokens == 1 ? 0 : tokens < PANEL_MIN_TOKENS ? 1 : tokens < PACKED_MIN_TOKENS ? 2 : 3;
+    }
+
+    /**
+     * Token counts whose multiplies together take every kernel path with each of its tile sizes:
+     * one token; a few (tiles of 4, 2 and 1); the panel (tiles of 4, 2 and 1 where it reaches that
+     * many tokens); packed with a full and a partial last tile (the half tile, the zero padding).
+     */
+    static int[] pathTokenCounts() {
+        int few = Math.min(7, Math.min(PANEL_MIN_TOKENS, PACKED_MIN_TOKENS) - 1);
+        int packed = TILE_TOKENS + 1;
+        if (PANEL_MIN_TOKENS >= PACKED_MIN_TOKENS) {
+            return new int[] {1, few, packed};
+        }
+        int panel = PACKED_MIN_TOKENS - 1;
+        while (panel % 4 != 3 && panel > PANEL_MIN_TOKENS) {
+            panel--;
+        }
+        return new int[] {1, few, panel, packed};
+    }
+
+    /** Multiplies that took kernel path {@code path} (see {@link #path}) since this matrix was made. */
+    final long pathRuns(int path) {
+        return pathRuns[path];
+    }
+
+    /** Row groups [0, groupLimit) of {@code out = x @ W.T}, on the pool's threads. */
+    private void multiplyParallel(float[] x, int tokens, float[] out, int groupLimit, ComputePool pool) {
+        pathRuns[path(tokens)]++;
         if (tokens >= PACKED_MIN_TOKENS) {
             for (int t0 = 0; t0 < tokens; t0 += packTokens()) {
-                multiplyPacked(x, t0, Math.min(packTokens(), tokens - t0), out, pool);
+                multiplyPacked(x, t0, Math.min(packTokens(), tokens - t0), out, groupLimit, pool);
             }
             return;
         }
-        int claims = (groups + CLAIM_GROUPS - 1) / CLAIM_GROUPS;
+        int claims = (groupLimit + CLAIM_GROUPS - 1) / CLAIM_GROUPS;
         int parts = Math.min(pool.threads(), claims);
         if (parts < 2) {
-            pool.forRange(groups, (long) GROUP * cols * tokens, (from, to) -> multiplyGroups(x, tokens, out, from, to));
+            pool.forRange(
+                    groupLimit, (long) GROUP * cols * tokens, (from, to) -> multiplyGroups(x, tokens, out, from, to));
             return;
         }
         // One task per thread, each claiming runs of groups until none are left: when a core is
         // busy with something else its thread takes fewer, instead of the step waiting on it.
         AtomicInteger next = new AtomicInteger();
-        pool.forRange(parts, (long) GROUP * cols * tokens * groups / parts, (from, to) -> {
+        pool.forRange(parts, (long) GROUP * cols * tokens * groupLimit / parts, (from, to) -> {
             for (int c = next.getAndIncrement(); c < claims; c = next.getAndIncrement()) {
-                multiplyGroups(x, tokens, out, c * CLAIM_GROUPS, Math.min(groups, (c + 1) * CLAIM_GROUPS));
+                multiplyGroups(x, tokens, out, c * CLAIM_GROUPS, Math.min(groupLimit, (c + 1) * CLAIM_GROUPS));
             }
         });
     }
@@ -121,13 +182,13 @@ abstract class RowKernelMatrix implements WeightMatrix {
     }
 
     /**
-     * Token rows [t0, t0 + n) through the packed path. The activations are first packed into
+     * Token rows [t0, t0 + n), row groups [0, groupLimit), through the packed path. The activations are first packed into
      * tiles of {@link #TILE_TOKENS} token rows, transposed (for each input column the tile's
      * tokens are adjacent, zero-padded), shared by all threads. Threads then claim blocks of
      * {@link #TILE_ROWS} output rows; each block is decoded once into a float panel (the format's
      * {@link #decodeGroup}) and the {@link #tile} micro-kernel runs it against every token tile.
      */
-    private void multiplyPacked(float[] x, int t0, int n, float[] out, ComputePool pool) {
+    private void multiplyPacked(float[] x, int t0, int n, float[] out, int groupLimit, ComputePool pool) {
         int tiles = (n + TILE_TOKENS - 1) / TILE_TOKENS;
         float[] xt = packBuffer(tiles * TILE_TOKENS * cols);
         pool.forRange(tiles, (long) TILE_TOKENS * cols / 8, (from, to) -> {
@@ -135,7 +196,7 @@ abstract class RowKernelMatrix implements WeightMatrix {
                 pack(x, t0, n, xt, j);
             }
         });
-        int blocks = (groups + TILE_GROUPS - 1) / TILE_GROUPS;
+        int blocks = (groupLimit + TILE_GROUPS - 1) / TILE_GROUPS;
         int claims = (blocks + CLAIM_BLOCKS - 1) / CLAIM_BLOCKS;
         int parts = Math.min(pool.threads(), claims);
         AtomicInteger next = new AtomicInteger();

@@ -15,6 +15,30 @@ public interface WeightMatrix {
     /** {@code out[t, r] = dot(row r, x[t, :])} for t < tokens; x is {@code [tokens, cols]}. */
     void multiply(float[] x, int tokens, float[] out, ComputePool pool);
 
+    /**
+     * As {@link #multiply} for output rows {@code [0, rowLimit)} only, through the same kernel path
+     * {@code tokens} selects; {@code out} keeps the {@code [tokens, rows]} layout and its rows from
+     * a little past the limit on are left as they were. The kernels' code at a fraction of the work:
+     * what a warm-up runs on a large matrix.
+     */
+    void multiplyLeadingRows(float[] x, int tokens, float[] out, int rowLimit, ComputePool pool);
+
+    /**
+     * Which kernel code this matrix's multiplies run: the format's class and, where a format has
+     * variants with branches of their own (4 bits with per-block mins, 8 bits repacked from a
+     * K-quant), which variant. Matrices of equal kind and column count run the same code.
+     */
+    String kernelKind();
+
+    /**
+     * Token counts whose multiplies together run every kernel path of the formats (one token, a few
+     * tokens, the decoded panel, the packed path) with each of its tile sizes, on this machine's
+     * vector length; in increasing order.
+     */
+    static int[] kernelPathTokens() {
+        return RowKernelMatrix.pathTokenCounts();
+    }
+
     /** Bytes the weights occupy (and a decode step reads). */
     long bytes();
 }

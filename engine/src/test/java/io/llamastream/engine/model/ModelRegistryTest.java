@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llamastream.engine.checkpoint.ModelFormatException;
 import io.llamastream.engine.testing.Fixtures;
+import io.llamastream.engine.weights.KernelPathRuns;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,6 +134,47 @@ class ModelRegistryTest {
             assertTrue(e.getMessage().contains("KV cache 1048576.0 GiB"), e.getMessage());
             try (ModelRegistry.Lease small = registry.acquire(BF16, 1L << 20)) {
                 assertEquals(1, registry.loads());
+            }
+        }
+    }
+
+    /** Multiplies of path {@code path} over every matrix of the model. */
+    static long kernelRuns(Llama4Model model, int path) {
+        return model.textModel().matrices().stream()
+                .mapToLong(m -> KernelPathRuns.runs(m, path))
+                .sum();
+    }
+
+    @Test
+    void aLoadedModelIsWarmedUpBeforeItIsHandedOutAndNotWhenTakenAgain() {
+        try (ModelRegistry registry =
+                new ModelRegistry(Duration.ofHours(1), new KernelWarmup(2, 2, Duration.ofMinutes(10)))) {
+            ModelRegistry.Lease first = registry.acquire(BF16);
+            Llama4Model model = first.model();
+            // tiny-scout as bf16 has three kinds: bf16 of 64 columns, bf16 of 96 (the experts' down), the f32 routers.
+            long[] warmed = new long[KernelPathRuns.PATHS];
+            for (int path = 0; path < warmed.length; path++) {
+                warmed[path] = kernelRuns(model, path);
+            }
+            first.close();
+            try (ModelRegistry.Lease again = registry.acquire(BF16)) {
+                assertSame(model, again.model());
+                for (int path = 0; path < warmed.length; path++) {
+                    assertEquals(warmed[path], kernelRuns(model, path), "path " + path);
+                }
+            }
+            assertEquals(
+                    List.of(2L * 3, 2L * 3, 2L * 3, 2L * 3),
+                    Arrays.stream(warmed).boxed().toList());
+        }
+    }
+
+    @Test
+    void aRegistryWithTheWarmUpOffHandsOutAModelNoKernelHasRun() {
+        try (ModelRegistry registry = new ModelRegistry(Duration.ZERO, KernelWarmup.off());
+                ModelRegistry.Lease lease = registry.acquire(BF16)) {
+            for (int path = 0; path < KernelPathRuns.PATHS; path++) {
+                assertEquals(0, kernelRuns(lease.model(), path), "path " + path);
             }
         }
     }
