@@ -15,12 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * its high nibble, as {@code q + 8} with {@code q} in [-8, 7], and one float32 scale
  * {@code d = m / -8} where m is the block's value of largest magnitude; {@code w = d * q}.
  * Rows are stored in groups of four with their blocks interleaved (block b of rows 4g..4g+3 are
- * 64 consecutive bytes), scales likewise in their own float array. The kernels split nibbles with
- * a mask and a shift, widen to floats and multiply-add.
+ * 64 consecutive bytes), scales likewise in their own float array. The kernels widen bytes to
+ * int lanes, split nibbles there with a mask and a shift, convert to floats and multiply-add.
  *
  * <p>With mins ({@link #forQ4_K}, GGUF Q4_K repacked at load) the nibbles are unsigned and each
  * block also has an additive term: {@code w = d * q + bias} with {@code bias = -dmin * m}, exactly
- * ggml's value. The one-token kernel then adds {@code bias * sum(x over the block)}.
+ * ggml's value, stored row by row within a group. The one-token kernel takes every nibble
+ * unsigned and adds the rest from the token's sum over each block: {@code bias} (or Q4_0's
+ * {@code -8 * d}) times that sum.
  */
 public final class Q4Matrix extends RowKernelMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
@@ -37,8 +39,6 @@ public final class Q4Matrix extends RowKernelMatrix {
     private final float[] scale;
     /** Per-block additive term ({@code w = d * q + bias}, nibbles unsigned), or null ({@code w = d * (q - 8)}). */
     private final float[] bias;
-    /** What a nibble's value is offset by: 8 (Q4_0) or 0 (with mins). */
-    private final byte zero;
 
     private final int blocksPerRow;
 
@@ -53,7 +53,6 @@ public final class Q4Matrix extends RowKernelMatrix {
         this.blocksPerRow = cols / BLOCK;
         this.scale = new float[groups * GROUP * blocksPerRow];
         this.bias = mins ? new float[scale.length] : null;
-        this.zero = (byte) (mins ? 0 : 8);
     }
 
     /** An empty matrix with per-block mins, for {@link #setRowsQ4_K}. */
@@ -295,15 +294,6 @@ public final class Q4Matrix extends RowKernelMatrix {
         return q.length + (long) scale.length * Float.BYTES + (bias == null ? 0 : (long) bias.length * Float.BYTES);
     }
 
-    /** Low nibbles minus {@code zero} as floats, in byte lanes (the compact form the fused one-token kernel inlines best). */
-    private static FloatVector lowB(ByteVector v, byte zero) {
-        return (FloatVector) v.and((byte) 0x0F).sub(zero).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static FloatVector highB(ByteVector v, byte zero) {
-        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(zero).convertShape(VectorOperators.B2F, F, 0);
-    }
-
     /** Bytes widened to int lanes first (cheaper nibble arithmetic; used by the panel decode). */
     private static IntVector wide(ByteVector v) {
         return (IntVector) v.convertShape(VectorOperators.B2I, I, 0);
@@ -320,20 +310,16 @@ public final class Q4Matrix extends RowKernelMatrix {
 
     @Override
     void oneToken(float[] x, int xOff, float[] out, int o, int from, int to) {
-        if (bias == null) {
-            super.oneToken(x, xOff, out, o, from, to);
-            return;
-        }
         float[] sums = blockSums(x, xOff);
         for (int g = from; g < to; g++) {
-            group1Mins(g, x, xOff, out, o, sums);
+            group1(g, x, xOff, out, o, sums);
         }
     }
 
     /** Each thread's per-token block sums, kept across calls. */
     private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** The token's sum over each block of 32 inputs, for the additive terms. */
+    /** The token's sum over each block of 32 inputs, for the additive terms and Q4_0's offset of 8. */
     private float[] blockSums(float[] x, int xOff) {
         float[] sums = SUMS.get();
         if (sums.length < blocksPerRow) {
@@ -352,61 +338,26 @@ public final class Q4Matrix extends RowKernelMatrix {
 
     @Override
     void group1(int g, float[] x, int xOff, float[] out, int o) {
-        if (bias != null) {
-            group1Mins(g, x, xOff, out, o, blockSums(x, xOff));
-            return;
-        }
-        int qg = g * blocksPerRow * GROUP * HALF;
-        int sg = g * blocksPerRow * GROUP;
-        byte zero = this.zero;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        for (int b = 0; b < blocksPerRow; b++) {
-            int qb = qg + b * GROUP * HALF;
-            int xb = xOff + b * BLOCK;
-            FloatVector p0 = FloatVector.zero(F);
-            FloatVector p1 = FloatVector.zero(F);
-            FloatVector p2 = FloatVector.zero(F);
-            FloatVector p3 = FloatVector.zero(F);
-            for (int j = 0; j < HALF; j += L) {
-                FloatVector xl = FloatVector.fromArray(F, x, xb + j);
-                FloatVector xh = FloatVector.fromArray(F, x, xb + HALF + j);
-                ByteVector v0 = ByteVector.fromArray(B, q, qb + j);
-                ByteVector v1 = ByteVector.fromArray(B, q, qb + HALF + j);
-                ByteVector v2 = ByteVector.fromArray(B, q, qb + 2 * HALF + j);
-                ByteVector v3 = ByteVector.fromArray(B, q, qb + 3 * HALF + j);
-                p0 = highB(v0, zero).fma(xh, lowB(v0, zero).fma(xl, p0));
-                p1 = highB(v1, zero).fma(xh, lowB(v1, zero).fma(xl, p1));
-                p2 = highB(v2, zero).fma(xh, lowB(v2, zero).fma(xl, p2));
-                p3 = highB(v3, zero).fma(xh, lowB(v3, zero).fma(xl, p3));
-            }
-            int s = sg + b * GROUP;
-            a0 = p0.fma(FloatVector.broadcast(F, scale[s]), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1);
-            a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
-            a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
-        }
-        put(
-                out,
-                o,
-                g,
-                a0.reduceLanes(VectorOperators.ADD),
-                a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD),
-                a3.reduceLanes(VectorOperators.ADD));
+        group1(g, x, xOff, out, o, blockSums(x, xOff));
     }
 
     /**
-     * The one-token kernel for unsigned nibbles with an additive term per block (Q4_K): each
-     * row's 16 bytes are widened to int lanes once, where masking and shifting are single
-     * instructions, before the float conversion. The additive terms are a separate dot product of
-     * the group's terms with the token's block sums ({@link #blockSums}), lane by lane.
+     * The one-token kernel: each row's 16 bytes are widened to int lanes once, where masking and
+     * shifting are single instructions, and the nibbles, taken unsigned, go through float FMAs.
+     * What the unsigned nibbles leave out is added from the token's block sums ({@link
+     * #blockSums}): with mins (Q4_K) each row's additive terms dotted with them ({@link
+     * #termsDot}); without (Q4_0, {@code w = d * (q - 8)}) minus 8 times the row's scales dotted
+     * with them, summed alongside. (Keep this method's body small: past C2's node budget the
+     * vector helpers are no longer inlined and every vector is boxed, 3-4x slower.)
      */
-    private void group1Mins(int g, float[] x, int xOff, float[] out, int o, float[] sums) {
+    private void group1(int g, float[] x, int xOff, float[] out, int o, float[] sums) {
         int qg = g * blocksPerRow * GROUP * HALF;
         int sg = g * blocksPerRow * GROUP;
+        boolean mins = bias != null;
+        float t0 = 0;
+        float t1 = 0;
+        float t2 = 0;
+        float t3 = 0;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
@@ -435,16 +386,33 @@ public final class Q4Matrix extends RowKernelMatrix {
             a1 = p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1);
             a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3);
+            if (!mins) {
+                float sum = sums[b];
+                t0 += scale[s] * sum;
+                t1 += scale[s + 1] * sum;
+                t2 += scale[s + 2] * sum;
+                t3 += scale[s + 3] * sum;
+            }
         }
-        // The additive terms: each row's terms dotted with the token's block sums.
+        if (mins) {
+            t0 = termsDot(g * GROUP, sums);
+            t1 = termsDot(g * GROUP + 1, sums);
+            t2 = termsDot(g * GROUP + 2, sums);
+            t3 = termsDot(g * GROUP + 3, sums);
+        } else {
+            t0 *= -8;
+            t1 *= -8;
+            t2 *= -8;
+            t3 *= -8;
+        }
         put(
                 out,
                 o,
                 g,
-                a0.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP, sums),
-                a1.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 1, sums),
-                a2.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 2, sums),
-                a3.reduceLanes(VectorOperators.ADD) + termsDot(g * GROUP + 3, sums));
+                a0.reduceLanes(VectorOperators.ADD) + t0,
+                a1.reduceLanes(VectorOperators.ADD) + t1,
+                a2.reduceLanes(VectorOperators.ADD) + t2,
+                a3.reduceLanes(VectorOperators.ADD) + t3);
     }
 
     /** Row r's additive terms times the token's block sums, summed (rows past the end have zero terms). */
@@ -492,8 +460,8 @@ public final class Q4Matrix extends RowKernelMatrix {
                     FloatVector m = FloatVector.broadcast(F, bias[(g * GROUP + k) * blocksPerRow + b]);
                     for (int j = 0; j < HALF; j += L) {
                         IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
-                        low(v, 0).fma(d, m).intoArray(panel, po + j);
-                        high(v, 0).fma(d, m).intoArray(panel, po + HALF + j);
+                        lowU(v).fma(d, m).intoArray(panel, po + j);
+                        highU(v).fma(d, m).intoArray(panel, po + HALF + j);
                     }
                 }
             }

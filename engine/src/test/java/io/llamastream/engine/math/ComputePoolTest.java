@@ -32,9 +32,9 @@ class ComputePoolTest {
     }
 
     @Test
-    void nestedRangesThatBlockInJoinsNeverAddWorkersBeyondThePoolsThreads() throws Exception {
-        // The GGUF loader runs ranges inside ranges; a worker blocked joining them used to get a spare thread,
-        // which then lived on and made three workers share two cores at every later step.
+    void nestedRangesNeverAddWorkersBeyondThePoolsThreads() throws Exception {
+        // The GGUF loader runs ranges inside ranges. With a ForkJoinPool a worker blocked joining them got a spare
+        // thread, which then lived on and made three workers share two cores at every later step.
         try (ComputePool pool = new ComputePool(2)) {
             Set<String> names = ConcurrentHashMap.newKeySet();
             for (int round = 0; round < 20; round++) {

@@ -2,6 +2,7 @@ package io.llamastream.tools.bench;
 
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.WeightLoader;
+import io.llamastream.engine.weights.Q4Matrix;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.weights.WeightMatrix;
 import java.util.SplittableRandom;
@@ -34,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
         value = 1,
         jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx6g"})
 public class KernelBenchmark {
-    @Param({"F32", "BF16", "Q8", "Q4"})
-    public WeightFormat format;
+    /** A {@link WeightFormat} quantized from Gaussian floats, or {@code Q4_K}: random GGUF Q4_K super-blocks repacked as a GGUF load does. */
+    @Param({"F32", "BF16", "Q8", "Q4", "Q4_K"})
+    public String format;
 
     @Param({"1", "2", "4", "16", "32", "64", "256", "512"})
     public int tokens;
@@ -66,10 +68,14 @@ public class KernelBenchmark {
         float[] w = new float[rows * cols];
         matrix = new WeightMatrix[matrices];
         for (int m = 0; m < matrices; m++) {
+            if (format.equals("Q4_K")) {
+                matrix[m] = randomQ4_K(rnd);
+                continue;
+            }
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) rnd.nextGaussian();
             }
-            matrix[m] = WeightLoader.fromFloats(format, w, rows, cols);
+            matrix[m] = WeightLoader.fromFloats(WeightFormat.valueOf(format), w, rows, cols);
         }
         x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) {
@@ -77,6 +83,25 @@ public class KernelBenchmark {
         }
         out = new float[tokens * rows];
         pool = new ComputePool(threads);
+    }
+
+    /** Bytes of a GGUF Q4_K super-block (256 weights): fp16 d and dmin, 12 bytes of scales and mins, 128 of nibbles. */
+    private static final int Q4_K_BYTES = 144;
+
+    /** Random nibbles, scales and mins, with d = 2^-7 and dmin = 2^-8 (fp16 0x2000 and 0x1C00). */
+    private WeightMatrix randomQ4_K(SplittableRandom rnd) {
+        int supers = rows * (cols / 256);
+        byte[] raw = new byte[supers * Q4_K_BYTES];
+        rnd.nextBytes(raw);
+        for (int s = 0; s < supers; s++) {
+            raw[s * Q4_K_BYTES] = 0;
+            raw[s * Q4_K_BYTES + 1] = 0x20;
+            raw[s * Q4_K_BYTES + 2] = 0;
+            raw[s * Q4_K_BYTES + 3] = 0x1C;
+        }
+        Q4Matrix m = Q4Matrix.forQ4_K(rows, cols);
+        m.setRowsQ4_K(0, raw, 0, rows);
+        return m;
     }
 
     @Benchmark
