@@ -345,8 +345,7 @@ public final class Q4Matrix extends RowKernelMatrix {
      * The one-token kernel: each row's 16 bytes are widened to int lanes once, where masking and
      * shifting are single instructions, and the nibbles, taken unsigned, go through float FMAs.
      * What the unsigned nibbles leave out is added from the token's block sums ({@link
-     * #blockSums}): with mins (Q4_K) each row's additive terms dotted with them ({@link
-     * #termsDot}); without (Q4_0, {@code w = d * (q - 8)}) minus 8 times the row's scales dotted
+     * #blockSums}): with mins (Q4_K) each row's additive terms dotted with them; without (Q4_0, {@code w = d * (q - 8)}) minus 8 times the row's scales dotted
      * with them, summed alongside. (Keep this method's body small: past C2's node budget the
      * vector helpers are no longer inlined and every vector is boxed, 3-4x slower.)
      */
@@ -395,10 +394,24 @@ public final class Q4Matrix extends RowKernelMatrix {
             }
         }
         if (mins) {
-            t0 = termsDot(g * GROUP, sums);
-            t1 = termsDot(g * GROUP + 1, sums);
-            t2 = termsDot(g * GROUP + 2, sums);
-            t3 = termsDot(g * GROUP + 3, sums);
+            // Each row's additive terms (row by row within the group) times the block sums, added
+            // lane by lane to its accumulator so that one reduction serves both; a tail past the
+            // last whole vector in scalars.
+            int r0 = g * GROUP * blocksPerRow;
+            int bound = F.loopBound(blocksPerRow);
+            for (int b = 0; b < bound; b += L) {
+                FloatVector sv = FloatVector.fromArray(F, sums, b);
+                a0 = FloatVector.fromArray(F, bias, r0 + b).fma(sv, a0);
+                a1 = FloatVector.fromArray(F, bias, r0 + blocksPerRow + b).fma(sv, a1);
+                a2 = FloatVector.fromArray(F, bias, r0 + 2 * blocksPerRow + b).fma(sv, a2);
+                a3 = FloatVector.fromArray(F, bias, r0 + 3 * blocksPerRow + b).fma(sv, a3);
+            }
+            for (int b = bound; b < blocksPerRow; b++) {
+                t0 += bias[r0 + b] * sums[b];
+                t1 += bias[r0 + blocksPerRow + b] * sums[b];
+                t2 += bias[r0 + 2 * blocksPerRow + b] * sums[b];
+                t3 += bias[r0 + 3 * blocksPerRow + b] * sums[b];
+            }
         } else {
             t0 *= -8;
             t1 *= -8;
@@ -413,21 +426,6 @@ public final class Q4Matrix extends RowKernelMatrix {
                 a1.reduceLanes(VectorOperators.ADD) + t1,
                 a2.reduceLanes(VectorOperators.ADD) + t2,
                 a3.reduceLanes(VectorOperators.ADD) + t3);
-    }
-
-    /** Row r's additive terms times the token's block sums, summed (rows past the end have zero terms). */
-    private float termsDot(int r, float[] sums) {
-        int t = r * blocksPerRow;
-        int bound = F.loopBound(blocksPerRow);
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < bound; b += L) {
-            acc = FloatVector.fromArray(F, bias, t + b).fma(FloatVector.fromArray(F, sums, b), acc);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (int b = bound; b < blocksPerRow; b++) {
-            sum += bias[t + b] * sums[b];
-        }
-        return sum;
     }
 
     private static FloatVector lowU(IntVector i) {
