@@ -29,18 +29,27 @@ import java.util.stream.LongStream;
  * OutOfMemoryError halfway through.
  *
  * @param arrays the size of every weight array the loader will allocate, in bytes; they sum to
- *     {@code weightBytes} (empty for a plan given as totals)
+ *     {@code weightBytes - mappedBytes} (empty for a plan given as totals)
+ * @param mappedBytes of {@code weightBytes}, those read in place from a file mapping ({@link
+ *     WeightMapping}): the machine's memory (page cache), not the heap
  */
-public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, long overheadBytes, long[] arrays) {
+public record MemoryPlan(
+        WeightFormat format, long weightBytes, long kvBytes, long overheadBytes, long[] arrays, long mappedBytes) {
 
-    /** A plan given as totals, with no array sizes to round. */
+    /** A plan given as totals, with no array sizes to round and nothing mapped. */
     public MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, long overheadBytes) {
-        this(format, weightBytes, kvBytes, overheadBytes, new long[0]);
+        this(format, weightBytes, kvBytes, overheadBytes, new long[0], 0);
     }
 
     private static MemoryPlan of(WeightFormat format, List<Long> arrays, long kvBytes, long overheadBytes) {
+        return of(format, arrays, 0, kvBytes, overheadBytes);
+    }
+
+    private static MemoryPlan of(
+            WeightFormat format, List<Long> arrays, long mappedBytes, long kvBytes, long overheadBytes) {
         long[] sizes = arrays.stream().mapToLong(Long::longValue).toArray();
-        return new MemoryPlan(format, LongStream.of(sizes).sum(), kvBytes, overheadBytes, sizes);
+        return new MemoryPlan(
+                format, LongStream.of(sizes).sum() + mappedBytes, kvBytes, overheadBytes, sizes, mappedBytes);
     }
 
     /** The KV budget assumed when the caller gives none (the scheduler's default). */
@@ -58,14 +67,20 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         return BASE_OVERHEAD + PER_THREAD_OVERHEAD * Math.max(1, threads);
     }
 
-    /** The heap the loaded weights take under {@code gc}: their bytes plus the collector's rounding of their arrays. */
+    /**
+     * The heap the loaded weights take under {@code gc}: their bytes but the mapped ones, plus the
+     * collector's rounding of their arrays.
+     */
     public long weightHeapBytes(HeapRounding gc) {
-        return weightBytes + roundingBytes(gc);
+        return weightBytes - mappedBytes + roundingBytes(gc);
     }
 
-    /** The heap the plan takes under {@code gc}: its bytes plus the collector's rounding of the weight arrays. */
+    /**
+     * The heap the plan takes under {@code gc}: its bytes but the mapped weights, plus the
+     * collector's rounding of the weight arrays.
+     */
     public long heapBytes(HeapRounding gc) {
-        return totalBytes() + roundingBytes(gc);
+        return totalBytes() - mappedBytes + roundingBytes(gc);
     }
 
     /** What {@code gc} adds to the weight arrays by placing large ones in whole regions or pages. */
@@ -208,9 +223,14 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
         return 4 * (n / experts + n / count);
     }
 
-    /** A GGUF file's plan: under NATIVE each tensor as {@code GgufDecoderWeights} keeps it. */
+    /**
+     * A GGUF file's plan: under NATIVE each tensor as {@code GgufDecoderWeights} keeps it (Q8_0
+     * matrices mapped, not on the heap, where {@link WeightMapping} can map them).
+     */
     public static MemoryPlan of(GgufFile file, WeightFormat format, long kvBytes, int threads) {
+        boolean mapQ8_0 = WeightMapping.unavailableReason().isEmpty();
         List<Long> arrays = new ArrayList<>();
+        long mapped = 0;
         for (GgufTensor t : file.tensors().values()) {
             long n = t.elements();
             boolean embed = t.name().equals("token_embd.weight");
@@ -226,13 +246,15 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
             }
             // Split experts [E, out, in] (ne reversed) are one matrix per expert.
             long count = t.ne().length == 3 ? t.ne()[2] : 1;
-            if (format == WeightFormat.NATIVE) {
+            if (format == WeightFormat.NATIVE && t.type() == GgmlType.Q8_0 && mapQ8_0) {
+                mapped += t.bytes();
+            } else if (format == WeightFormat.NATIVE) {
                 nativeMatrices(arrays, t, n / count, count);
             } else {
                 matrices(arrays, format, n / count, t.ne()[0], count);
             }
         }
-        return of(format, arrays, kvBytes, overhead(threads));
+        return of(format, arrays, mapped, kvBytes, overhead(threads));
     }
 
     private static long embeddingBytes(GgufTensor t, WeightFormat format) {
@@ -297,19 +319,23 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
      */
     public void requireFits(Path model, long available, long machine, MemoryPlan smaller, HeapRounding gc) {
         long need = heapBytes(gc);
-        if (need <= available && need <= machine) {
+        if (need <= available && need + mappedBytes <= machine) {
             return;
         }
         long rounding = roundingBytes(gc);
         StringBuilder m = new StringBuilder(String.format(
                 Locale.ROOT,
-                "the model needs %s in %s (weights %s + KV cache %s + overhead %s%s) but only %s of heap is free (-Xmx %s",
+                "the model needs %s in %s (weights %s + KV cache %s + overhead %s%s)%s but only %s of heap is free (-Xmx %s",
                 gib(need),
                 format.name().toLowerCase(Locale.ROOT),
-                gib(weightBytes),
+                gib(weightBytes - mappedBytes),
                 gib(kvBytes),
                 gib(overheadBytes),
                 rounding > 0 ? " + " + gib(rounding) + " of " + gc + " rounding large arrays up" : "",
+                mappedBytes > 0
+                        ? " and " + gib(mappedBytes) + " of weights mapped from the file outside the heap, "
+                                + gib(need + mappedBytes) + " in all,"
+                        : "",
                 gib(available),
                 gib(Runtime.getRuntime().maxMemory())));
         if (machine != Long.MAX_VALUE) {
