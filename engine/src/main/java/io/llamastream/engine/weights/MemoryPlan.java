@@ -29,27 +29,18 @@ import java.util.stream.LongStream;
  * OutOfMemoryError halfway through.
  *
  * @param arrays the size of every weight array the loader will allocate, in bytes; they sum to
- *     {@code weightBytes - mappedBytes} (empty for a plan given as totals)
- * @param mappedBytes of {@code weightBytes}, those read in place from a file mapping ({@link
- *     WeightMapping}): the machine's memory (page cache), not the heap
+ *     {@code weightBytes} (empty for a plan given as totals)
  */
-public record MemoryPlan(
-        WeightFormat format, long weightBytes, long kvBytes, long overheadBytes, long[] arrays, long mappedBytes) {
+public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, long overheadBytes, long[] arrays) {
 
-    /** A plan given as totals, with no array sizes to round and nothing mapped. */
+    /** A plan given as totals, with no array sizes to round. */
     public MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, long overheadBytes) {
-        this(format, weightBytes, kvBytes, overheadBytes, new long[0], 0);
+        this(format, weightBytes, kvBytes, overheadBytes, new long[0]);
     }
 
     private static MemoryPlan of(WeightFormat format, List<Long> arrays, long kvBytes, long overheadBytes) {
-        return of(format, arrays, 0, kvBytes, overheadBytes);
-    }
-
-    private static MemoryPlan of(
-            WeightFormat format, List<Long> arrays, long mappedBytes, long kvBytes, long overheadBytes) {
         long[] sizes = arrays.stream().mapToLong(Long::longValue).toArray();
-        return new MemoryPlan(
-                format, LongStream.of(sizes).sum() + mappedBytes, kvBytes, overheadBytes, sizes, mappedBytes);
+        return new MemoryPlan(format, LongStream.of(sizes).sum(), kvBytes, overheadBytes, sizes);
     }
 
     /** The KV budget assumed when the caller gives none (the scheduler's default). */
@@ -67,20 +58,14 @@ public record MemoryPlan(
         return BASE_OVERHEAD + PER_THREAD_OVERHEAD * Math.max(1, threads);
     }
 
-    /**
-     * The heap the loaded weights take under {@code gc}: their bytes but the mapped ones, plus the
-     * collector's rounding of their arrays.
-     */
+    /** The heap the loaded weights take under {@code gc}: their bytes plus the collector's rounding of their arrays. */
     public long weightHeapBytes(HeapRounding gc) {
-        return weightBytes - mappedBytes + roundingBytes(gc);
+        return weightBytes + roundingBytes(gc);
     }
 
-    /**
-     * The heap the plan takes under {@code gc}: its bytes but the mapped weights, plus the
-     * collector's rounding of the weight arrays.
-     */
+    /** The heap the plan takes under {@code gc}: its bytes plus the collector's rounding of the weight arrays. */
     public long heapBytes(HeapRounding gc) {
-        return totalBytes() - mappedBytes + roundingBytes(gc);
+        return totalBytes() + roundingBytes(gc);
     }
 
     /** What {@code gc} adds to the weight arrays by placing large ones in whole regions or pages. */
@@ -223,14 +208,9 @@ public record MemoryPlan(
         return 4 * (n / experts + n / count);
     }
 
-    /**
-     * A GGUF file's plan: under NATIVE each tensor as {@code GgufDecoderWeights} keeps it (Q8_0
-     * matrices mapped, not on the heap, where {@link WeightMapping} can map them).
-     */
+    /** A GGUF file's plan: under NATIVE each tensor as {@code GgufDecoderWeights} keeps it. */
     public static MemoryPlan of(GgufFile file, WeightFormat format, long kvBytes, int threads) {
-        boolean mapQ8_0 = WeightMapping.unavailableReason().isEmpty();
         List<Long> arrays = new ArrayList<>();
-        long mapped = 0;
         for (GgufTensor t : file.tensors().values()) {
             long n = t.elements();
             boolean embed = t.name().equals("token_embd.weight");
@@ -246,15 +226,13 @@ public record MemoryPlan(
             }
             // Split experts [E, out, in] (ne reversed) are one matrix per expert.
             long count = t.ne().length == 3 ? t.ne()[2] : 1;
-            if (format == WeightFormat.NATIVE && t.type() == GgmlType.Q8_0 && mapQ8_0) {
-                mapped += t.bytes();
-            } else if (format == WeightFormat.NATIVE) {
+            if (format == WeightFormat.NATIVE) {
                 nativeMatrices(arrays, t, n / count, count);
             } else {
                 matrices(arrays, format, n / count, t.ne()[0], count);
             }
         }
-        return of(format, arrays, mapped, kvBytes, overhead(threads));
+        return of(format, arrays, kvBytes, overhead(threads));
     }
 
     private static long embeddingBytes(GgufTensor t, WeightFormat format) {
@@ -319,23 +297,19 @@ public record MemoryPlan(
      */
     public void requireFits(Path model, long available, long machine, MemoryPlan smaller, HeapRounding gc) {
         long need = heapBytes(gc);
-        if (need <= available && need + mappedBytes <= machine) {
+        if (need <= available && need <= machine) {
             return;
         }
         long rounding = roundingBytes(gc);
         StringBuilder m = new StringBuilder(String.format(
                 Locale.ROOT,
-                "the model needs %s in %s (weights %s + KV cache %s + overhead %s%s)%s but only %s of heap is free (-Xmx %s",
+                "the model needs %s in %s (weights %s + KV cache %s + overhead %s%s) but only %s of heap is free (-Xmx %s",
                 gib(need),
                 format.name().toLowerCase(Locale.ROOT),
-                gib(weightBytes - mappedBytes),
+                gib(weightBytes),
                 gib(kvBytes),
                 gib(overheadBytes),
                 rounding > 0 ? " + " + gib(rounding) + " of " + gc + " rounding large arrays up" : "",
-                mappedBytes > 0
-                        ? " and " + gib(mappedBytes) + " of weights mapped from the file outside the heap, "
-                                + gib(need + mappedBytes) + " in all,"
-                        : "",
                 gib(available),
                 gib(Runtime.getRuntime().maxMemory())));
         if (machine != Long.MAX_VALUE) {

@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,17 +31,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * a model that cannot fit is refused before any weight is read, with the numbers and the remedy.
  */
 class MemoryPlanTest {
-    /** Q8_0 on the heap, as on JDK 17, on every runtime: MappedGgufLoadTest covers the mapped plan. */
-    @BeforeAll
-    static void repackQ8_0() {
-        System.setProperty(WeightMapping.PROPERTY, "false");
-    }
-
-    @AfterAll
-    static void mapAgain() {
-        System.clearProperty(WeightMapping.PROPERTY);
-    }
-
     @TempDir
     Path dir;
 
@@ -306,21 +293,6 @@ class MemoryPlanTest {
                 e.getMessage()
                         .contains(
                                 "needs 1.5 GiB in q8 (weights 1.0 GiB + KV cache 0.3 GiB + overhead 0.3 GiB) but only 1.0 GiB"),
-                e.getMessage());
-    }
-
-    @Test
-    void mappedWeightsNeedTheMachinesMemoryButNotTheHeap() {
-        // 1 GiB of weights, 768 MiB of them mapped from the file: 0.75 GiB of heap in all.
-        MemoryPlan p = new MemoryPlan(WeightFormat.NATIVE, 1L << 30, 1L << 28, 1L << 28, new long[0], 3L << 28);
-        assertEquals(3L << 28, p.heapBytes(HeapRounding.none()));
-        p.requireFits(dir, 3L << 28, 6L << 28, null, HeapRounding.none());
-        ModelFormatException e = assertThrows(
-                ModelFormatException.class, () -> p.requireFits(dir, 1L << 30, 5L << 28, null, HeapRounding.none()));
-        assertTrue(
-                e.getMessage()
-                        .contains(
-                                "(weights 0.3 GiB + KV cache 0.3 GiB + overhead 0.3 GiB) and 0.8 GiB of weights mapped from the file outside the heap, 1.5 GiB in all, but"),
                 e.getMessage());
     }
 }
