@@ -14,12 +14,10 @@ import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.Q4Matrix;
 import io.llamastream.engine.weights.Q8Matrix;
 import io.llamastream.engine.weights.WeightFormat;
-import io.llamastream.engine.weights.WeightMapping;
 import io.llamastream.engine.weights.WeightMatrix;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,9 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * split experts {@code ffn_{gate,up,down}_exps} stored {@code [E, out, in]}, {@code rope_freqs},
  * {@code output} falling back to the tied {@code token_embd}). The names are the same for every
  * llama-family architecture. Under {@link WeightFormat#NATIVE} each tensor keeps its type:
- * Q8_0 blocks are read in place from a file mapping on JDK 22 and later ({@link WeightMapping}),
- * Q8_0 elsewhere and Q4_0 blocks are copied exactly into {@link Q8Matrix} / {@link Q4Matrix} (the
- * same layouts with the f16 scale widened), the K-quants are repacked exactly into the same kernels'
+ * Q8_0 and Q4_0 blocks are copied exactly into {@link Q8Matrix} / {@link Q4Matrix} (the same
+ * layouts with the f16 scale widened), the K-quants are repacked exactly into the same kernels'
  * layouts (Q4_K into a {@link Q4Matrix} with per-block mins, Q5_K and Q6_K widened to int8 in a
  * {@link Q8Matrix} with per-block mins or half-block scales), BF16 is kept, and F32/F16/Q4_1/Q5_0/Q5_1 are decoded to float32. Any other
  * format is reached by decoding to float32 and converting, row slices at a time. Every tensor's
@@ -43,8 +40,6 @@ public final class GgufDecoderWeights implements DecoderWeights {
     private final WeightFormat format;
     private final ComputePool pool;
     private final AtomicLong bytes = new AtomicLong();
-    /** The file mapped for Q8_0 weights read in place, once the first one is loaded (null before). */
-    private Optional<WeightMapping> mapping;
 
     public GgufDecoderWeights(GgufFile file, WeightFormat format, ComputePool pool) {
         this.file = file;
@@ -208,12 +203,8 @@ public final class GgufDecoderWeights implements DecoderWeights {
                     return repack(Q8Matrix.forQ5_K(rows, cols), t, offset, Q8Matrix::setRowsQ5_K);
                 case Q6_K:
                     return repack(Q8Matrix.forQ6_K(rows, cols), t, offset, Q8Matrix::setRowsQ6_K);
-                case Q8_0: {
-                    Optional<WeightMapping> m = mapping();
-                    return m.isPresent()
-                            ? m.get().q8_0(file.dataStart() + t.offset() + offset, rows, cols)
-                            : repack(new Q8Matrix(rows, cols), t, offset, Q8Matrix::setRowsQ8_0);
-                }
+                case Q8_0:
+                    return repack(new Q8Matrix(rows, cols), t, offset, Q8Matrix::setRowsQ8_0);
                 case Q4_0:
                     return repack(new Q4Matrix(rows, cols), t, offset, Q4Matrix::setRowsQ4_0);
                 case BF16: {
@@ -234,14 +225,6 @@ public final class GgufDecoderWeights implements DecoderWeights {
         WeightLoader.RowSink sink = WeightLoader.sink(target, rows, cols);
         readRows(t, offset, rows, cols, (r, src, n) -> sink.setRows(r, src, 0, n));
         return sink.matrix();
-    }
-
-    /** The file's mapping, opened on first use; empty where weights are not mapped (JDK 17). */
-    private synchronized Optional<WeightMapping> mapping() {
-        if (mapping == null) {
-            mapping = WeightMapping.open(file.path());
-        }
-        return mapping;
     }
 
     private interface RowConsumer {
