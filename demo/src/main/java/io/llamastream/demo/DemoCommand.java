@@ -1,5 +1,7 @@
 package io.llamastream.demo;
 
+import io.llamastream.engine.checkpoint.ModelFormatException;
+import io.llamastream.engine.checkpoint.ModelPath;
 import io.llamastream.job.JobConfig;
 import io.llamastream.kafka.KafkaClientSettings;
 import java.io.PrintStream;
@@ -33,8 +35,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--model",
-            paramLabel = "DIR",
-            description = "Model folder (default: models/demo-tasks of this checkout).")
+            paramLabel = "PATH",
+            description = "Model folder or .gguf file (default: models/demo-tasks of this checkout).")
     Path model;
 
     @Option(
@@ -139,9 +141,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path modelDir = model != null ? model : defaultModel();
-        if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
-            System.err.println("demo: no model at " + modelDir.toAbsolutePath()
-                    + " (expected config.json there); use --model DIR");
+        try {
+            ModelPath.of(modelDir);
+        } catch (ModelFormatException e) {
+            System.err.println("demo: " + e.getMessage() + "; use --model with a model folder or a .gguf file");
             return 2;
         }
         List<DemoSample.Event> stream = input != null

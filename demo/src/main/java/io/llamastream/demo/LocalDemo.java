@@ -110,7 +110,14 @@ final class LocalDemo {
                     new DemoCommand.Watch() {
                         @Override
                         public String failure() throws Exception {
-                            JobStatus status = job.getJobStatus().get();
+                            JobStatus status;
+                            try {
+                                status = job.getJobStatus().get();
+                            } catch (IllegalStateException e) {
+                                // The local cluster shuts down once its only job has ended: the
+                                // job's result still holds why.
+                                return "the Flink job ended: " + cause(job);
+                            }
                             return status.isGloballyTerminalState()
                                     ? "the Flink job ended (" + status + "): " + cause(job)
                                     : null;

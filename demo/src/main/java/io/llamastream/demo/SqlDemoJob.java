@@ -50,7 +50,8 @@ final class SqlDemoJob {
                 + "            AND COALESCE(JSON_VALUE(payload, '$.params.target_language'), '') NOT IN ('en', 'fr')\n"
                 + "            THEN 'INVALID_FIELD'\n"
                 + "  END AS rejected\nFROM requests");
-        String engine = "'model.dir' = '" + config.modelDir + "', 'weight-format' = '" + config.weightFormat + "',\n"
+        String engine = "'model.dir' = '" + config.modelDir + "',"
+                + (config.weightFormat != null ? " 'weight-format' = '" + config.weightFormat + "'," : "") + "\n"
                 + "  'engine.threads' = '" + config.engineThreads + "', 'engine.kv-cache-size' = '"
                 + config.kvCacheBytes
                 + " b', 'engine.prefix-cache-size' = '" + config.prefixCacheBytes + " b',\n"

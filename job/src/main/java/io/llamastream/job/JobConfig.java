@@ -217,8 +217,9 @@ public final class JobConfig implements Serializable {
         if (prefixCacheBytes < 0) {
             problems.add("engine.prefixCacheBytes must be >= 0, got " + prefixCacheBytes);
         }
-        if (!List.of("bf16", "q8", "q4").contains(weightFormat)) {
-            problems.add("engine.weightFormat must be bf16, q8 or q4, got '" + weightFormat + "'");
+        if (weightFormat != null && !List.of("native", "bf16", "q8", "q4").contains(weightFormat)) {
+            problems.add("engine.weightFormat must be native, bf16, q8 or q4 (or unset: native for a .gguf"
+                    + " file, bf16 for a folder), got '" + weightFormat + "'");
         }
         if (checkpointIntervalMs < 10) {
             problems.add("checkpoint.intervalMs must be >= 10, got " + checkpointIntervalMs

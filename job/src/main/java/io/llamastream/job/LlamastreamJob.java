@@ -74,7 +74,10 @@ public final class LlamastreamJob implements Callable<Integer> {
     @Option(names = "--kv-cache-bytes", description = "engine.kvCacheBytes")
     Long kvCacheBytes;
 
-    @Option(names = "--weight-format", description = "engine.weightFormat: bf16, q8, q4")
+    @Option(
+            names = "--weight-format",
+            description =
+                    "engine.weightFormat: native, bf16, q8, q4 (default: native for a .gguf file, bf16 for a folder)")
     String weightFormat;
 
     @Option(names = "--parallelism", description = "parallelism (0 = the cluster's default)")

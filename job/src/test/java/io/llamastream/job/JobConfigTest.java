@@ -120,6 +120,16 @@ class JobConfigTest {
     }
 
     @Test
+    void theWeightFormatIsUnsetUnlessGivenAndMayBeNative() throws Exception {
+        JobConfig unset = JobConfig.load(write(HELM_LIKE.replace("  weightFormat: \"q8\"\n", "")));
+        assertNull(unset.weightFormat);
+        assertNull(unset.validate().pipelineSettings().engine().weightFormat());
+        JobConfig nativeTypes = JobConfig.load(write(HELM_LIKE.replace("\"q8\"", "native")));
+        assertEquals(
+                "native", nativeTypes.validate().pipelineSettings().engine().weightFormat());
+    }
+
+    @Test
     void rejectsUnknownKeysAndBadValues() throws Exception {
         var e = assertThrows(
                 IllegalArgumentException.class, () -> JobConfig.load(write("kafka:\n  bootstrapServer: x\n")));

@@ -1,5 +1,6 @@
 package io.llamastream.operators;
 
+import io.llamastream.engine.checkpoint.ModelPath;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.model.ModelRegistry;
@@ -58,7 +59,7 @@ public final class SharedEngine {
 
     /** The engine for these settings, loading the model on first use; pair with {@link #release}. */
     public static SharedEngine acquire(String modelDir, EngineSettings engine, BatchingSettings batching) {
-        WeightFormat format = weightFormat(engine.weightFormat());
+        WeightFormat format = weightFormat(engine.weightFormat(), Path.of(modelDir));
         Key key = new Key(Path.of(modelDir).toAbsolutePath().normalize(), engine, batching);
         synchronized (ENGINES) {
             SharedEngine shared = ENGINES.get(key);
@@ -86,13 +87,25 @@ public final class SharedEngine {
         }
     }
 
-    /** The engine's weight format for a settings value: f32, bf16, q8 or q4 (any case). */
+    /** The engine's weight format for a settings value: native, f32, bf16, q8 or q4 (any case). */
     public static WeightFormat weightFormat(String name) {
         try {
             return WeightFormat.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("weight format '" + name + "' is not one of f32, bf16, q8, q4");
+            throw new IllegalArgumentException("weight format '" + name + "' is not one of native, f32, bf16, q8, q4");
         }
+    }
+
+    /**
+     * The weight format {@code model} loads in for a settings value: the named one, or when none is
+     * set the model's own: a {@code .gguf} file keeps its tensors' types (converting a Q4_K file to
+     * bf16 would triple its memory, to q4 quantize it twice), a folder loads as bf16.
+     */
+    public static WeightFormat weightFormat(String name, Path model) {
+        if (name != null) {
+            return weightFormat(name);
+        }
+        return ModelPath.of(model).isGguf() ? WeightFormat.NATIVE : WeightFormat.BF16;
     }
 
     public void release() {

@@ -29,4 +29,14 @@ class GgufModelPathTest {
             e.release();
         }
     }
+
+    @Test
+    void withNoFormatSetTheSharedEngineKeepsTheGgufsTypes() {
+        SharedEngine e = SharedEngine.acquire(GGUF, EngineSettings.defaults(), BatchingSettings.defaults());
+        try {
+            assertEquals(WeightFormat.NATIVE, e.model().textModel().format());
+        } finally {
+            e.release();
+        }
+    }
 }

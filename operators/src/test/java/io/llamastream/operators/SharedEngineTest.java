@@ -21,6 +21,16 @@ class SharedEngineTest {
     }
 
     @Test
+    void withNoFormatSetAGgufFileKeepsItsTypesAndAFolderLoadsAsBf16() {
+        var gguf = TestFixtures.model("gguf-tiny").resolve("model-Q4_K_M.gguf");
+        var folder = TestFixtures.model("demo-tasks");
+        assertEquals(WeightFormat.NATIVE, SharedEngine.weightFormat(null, gguf));
+        assertEquals(WeightFormat.BF16, SharedEngine.weightFormat(null, folder));
+        assertEquals(WeightFormat.Q8, SharedEngine.weightFormat("q8", gguf));
+        assertEquals(WeightFormat.NATIVE, SharedEngine.weightFormat("native", folder));
+    }
+
+    @Test
     void slotsWithTheSameSettingsShareOneEngineAndQ8WeightsAreSmaller() {
         String model = TestFixtures.model("demo-tasks").toString();
         EngineSettings q8 = new EngineSettings(0, 64L << 20, 0, "q8");

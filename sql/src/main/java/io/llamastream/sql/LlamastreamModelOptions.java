@@ -72,8 +72,9 @@ public final class LlamastreamModelOptions {
 
     public static final ConfigOption<String> WEIGHT_FORMAT = ConfigOptions.key("weight-format")
             .stringType()
-            .defaultValue("bf16")
-            .withDescription("Weights in memory: f32, bf16, q8 or q4.");
+            .noDefaultValue()
+            .withDescription("Weights in memory: native, f32, bf16, q8 or q4; by default native for a .gguf file"
+                    + " (its types as stored), bf16 for a folder.");
 
     public static final ConfigOption<Integer> ENGINE_THREADS = ConfigOptions.key("engine.threads")
             .intType()

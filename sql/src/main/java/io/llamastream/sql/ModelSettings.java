@@ -118,7 +118,9 @@ public record ModelSettings(
         }
         String weightFormat = options.get(WEIGHT_FORMAT);
         try {
-            SharedEngine.weightFormat(weightFormat);
+            if (weightFormat != null) {
+                SharedEngine.weightFormat(weightFormat);
+            }
         } catch (IllegalArgumentException e) {
             throw check.fail(WEIGHT_FORMAT, e.getMessage());
         }
