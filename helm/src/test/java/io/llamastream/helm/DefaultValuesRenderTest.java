@@ -191,6 +191,12 @@ class DefaultValuesRenderTest {
     }
 
     @Test
+    void aGgufModelMayKeepItsOwnTypes() {
+        Chart.Rendered gguf = Chart.render(Chart.sets("engine.weightFormat", "native"));
+        assertEquals("native", gguf.jobConfig().at("/engine/weightFormat").asText());
+    }
+
+    @Test
     void plaintextKafkaHasNeitherPropertiesFileNorSecretMount() {
         assertTrue(rendered.jobConfig().at("/kafka/propertiesFile").isMissingNode());
         assertFalse(rendered.text().contains("kafka-client"));
