@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,9 +130,19 @@ class SessionClusterResubmitIT {
 
     /** The running job's {@code modelLoads} gauge per TaskManager, once the metric fetcher has it. */
     static Map<String, Double> modelLoads(FlinkRest rest, String job) throws InterruptedException {
+        return modelLoads(rest, job, Set.of());
+    }
+
+    /**
+     * The {@code modelLoads} gauge of the job's subtasks per TaskManager, once every one of
+     * {@code taskManagers} reports it (a replacement's first report can trail the others' by the
+     * metric fetcher's interval), or after 30 s with what there is.
+     */
+    static Map<String, Double> modelLoads(FlinkRest rest, String job, Set<String> taskManagers)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         Map<String, Double> loads = rest.subtaskMetricByTaskManager(job, "modelLoads");
-        while (loads.isEmpty() && System.nanoTime() < deadline) {
+        while ((loads.isEmpty() || !loads.keySet().containsAll(taskManagers)) && System.nanoTime() < deadline) {
             Thread.sleep(500);
             loads = rest.subtaskMetricByTaskManager(job, "modelLoads");
         }

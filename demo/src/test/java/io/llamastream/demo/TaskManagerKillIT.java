@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -75,11 +76,11 @@ class TaskManagerKillIT {
                 readUntil(reader, tracker, events.size(), rest, jobId);
                 producing.get();
                 // The survivor restarted its task with the model it held; only the replacement loaded one.
+                String survivor = cluster.taskManagers().get(0).resourceId();
+                String replacement = cluster.taskManagers().get(1).resourceId();
                 assertEquals(
-                        Map.of(
-                                cluster.taskManagers().get(0).resourceId(), 1.0,
-                                cluster.taskManagers().get(1).resourceId(), 1.0),
-                        SessionClusterResubmitIT.modelLoads(rest, jobId),
+                        Map.of(survivor, 1.0, replacement, 1.0),
+                        SessionClusterResubmitIT.modelLoads(rest, jobId, Set.of(survivor, replacement)),
                         "model loads per TaskManager after the failover");
                 long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
                 while (System.nanoTime() < settle) {
