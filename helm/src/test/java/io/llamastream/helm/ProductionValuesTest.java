@@ -132,13 +132,13 @@ class ProductionValuesTest {
     }
 
     /**
-     * The collector the rendered JVM options select, as it places large arrays in a heap of 64 GiB or
-     * more: ZGC when they say so, else G1 with the 32 MiB regions it picks for such a heap.
+     * The collector the rendered JVM options select, as it places large arrays: ZGC when they say so,
+     * else G1 with the regions it picks for the rendered heap.
      */
     static HeapRounding collector() {
         return rendered.flinkConf("env.java.opts.all").contains("-XX:+UseZGC")
                 ? HeapRounding.z()
-                : HeapRounding.g1(32L << 20);
+                : HeapRounding.g1ForHeap(jvmHeapBytes());
     }
 
     /** Scout in the rendered weight format on the rendered compute threads, no KV budget (it is added apart). */
