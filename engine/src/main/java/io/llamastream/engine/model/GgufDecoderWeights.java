@@ -13,11 +13,15 @@ import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.Q4Matrix;
 import io.llamastream.engine.weights.Q8Matrix;
+import io.llamastream.engine.weights.StagedMatrix;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.weights.WeightMatrix;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,8 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * split experts {@code ffn_{gate,up,down}_exps} stored {@code [E, out, in]}, {@code rope_freqs},
  * {@code output} falling back to the tied {@code token_embd}). The names are the same for every
  * llama-family architecture. Under {@link WeightFormat#NATIVE} each tensor keeps its type:
- * Q8_0 and Q4_0 blocks are copied exactly into {@link Q8Matrix} / {@link Q4Matrix} (the same
- * layouts with the f16 scale widened), the K-quants are repacked exactly into the same kernels'
+ * Q8_0 blocks are computed in place from a mapping of the file by a {@link StagedMatrix} until
+ * {@link #staged} matrices are repacked into a {@link Q8Matrix} (so a Q8_0 model is ready once
+ * mapped), Q4_0 blocks are copied exactly into a {@link Q4Matrix} (the same layout with the f16
+ * scale widened), the K-quants are repacked exactly into the same kernels'
  * layouts (Q4_K into a {@link Q4Matrix} with per-block mins, Q5_K and Q6_K widened to int8 in a
  * {@link Q8Matrix} with per-block mins or half-block scales), BF16 is kept, and F32/F16/Q4_1/Q5_0/Q5_1 are decoded to float32. Any other
  * format is reached by decoding to float32 and converting, row slices at a time. Every tensor's
@@ -40,6 +46,8 @@ public final class GgufDecoderWeights implements DecoderWeights {
     private final WeightFormat format;
     private final ComputePool pool;
     private final AtomicLong bytes = new AtomicLong();
+    /** The matrices served from the file's mapping until they are repacked, in the order they were built. */
+    private final Queue<StagedMatrix> staged = new ConcurrentLinkedQueue<>();
 
     public GgufDecoderWeights(GgufFile file, WeightFormat format, ComputePool pool) {
         this.file = file;
@@ -176,6 +184,11 @@ public final class GgufDecoderWeights implements DecoderWeights {
         return bytes.get();
     }
 
+    /** The matrices built so far that compute from the file's mapping until {@link StagedMatrix#finish} repacks them. */
+    public List<StagedMatrix> staged() {
+        return List.copyOf(staged);
+    }
+
     private float[] floats(String name, long count) {
         float[] v = file.floats(name, count);
         bytes.addAndGet((long) v.length * Float.BYTES);
@@ -203,8 +216,15 @@ public final class GgufDecoderWeights implements DecoderWeights {
                     return repack(Q8Matrix.forQ5_K(rows, cols), t, offset, Q8Matrix::setRowsQ5_K);
                 case Q6_K:
                     return repack(Q8Matrix.forQ6_K(rows, cols), t, offset, Q8Matrix::setRowsQ6_K);
-                case Q8_0:
-                    return repack(new Q8Matrix(rows, cols), t, offset, Q8Matrix::setRowsQ8_0);
+                case Q8_0: {
+                    long n = type.bytes((long) rows * cols);
+                    if (n > Integer.MAX_VALUE) {
+                        return repack(new Q8Matrix(rows, cols), t, offset, Q8Matrix::setRowsQ8_0);
+                    }
+                    StagedMatrix m = StagedMatrix.ofQ8_0(file.map(t, offset, (int) n), rows, cols);
+                    staged.add(m);
+                    return m;
+                }
                 case Q4_0:
                     return repack(new Q4Matrix(rows, cols), t, offset, Q4Matrix::setRowsQ4_0);
                 case BF16: {

@@ -20,9 +20,11 @@ import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
 import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.MemoryPlan;
+import io.llamastream.engine.weights.StagedMatrix;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.ToLongFunction;
 
 /**
@@ -32,6 +34,8 @@ import java.util.function.ToLongFunction;
  * checkpoints the vision tower behind {@link #media()}. This is the one entry point callers use.
  */
 public final class Llama4Model {
+    private static final System.Logger LOG = System.getLogger(Llama4Model.class.getName());
+
     private final Path dir;
     private final String name;
     private final TextModelConfig config;
@@ -42,6 +46,7 @@ public final class Llama4Model {
     private final VisionEncoder vision;
     private final MediaEncoders media;
     private final ImageMediaEncoder images;
+    private final CompletableFuture<Void> repacked;
 
     private Llama4Model(
             Path dir,
@@ -49,8 +54,10 @@ public final class Llama4Model {
             TextModel textModel,
             Tokenizer tokenizer,
             VisionEncoder vision,
-            ChatTemplate chatTemplate) {
+            ChatTemplate chatTemplate,
+            CompletableFuture<Void> repacked) {
         this.dir = dir;
+        this.repacked = repacked;
         this.name = ModelPath.of(dir).name();
         this.config = config;
         this.textModel = textModel;
@@ -135,7 +142,8 @@ public final class Llama4Model {
                 text,
                 tokenizer,
                 vision,
-                ChatTemplate.forModel(dir, tokenizer).orElse(null));
+                ChatTemplate.forModel(dir, tokenizer).orElse(null),
+                CompletableFuture.completedFuture(null));
     }
 
     /**
@@ -179,15 +187,26 @@ public final class Llama4Model {
                         "has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocabSize());
             }
             int imageToken = tokenizer.hasToken("<|patch|>") ? tokenizer.tokenId("<|patch|>") : -1;
-            TextModel text =
-                    TextModel.load(new GgufDecoderWeights(gguf, format, pool), config, imageToken, pool, format);
+            GgufDecoderWeights weights = new GgufDecoderWeights(gguf, format, pool);
+            TextModel text = TextModel.load(weights, config, imageToken, pool, format);
+            CompletableFuture<Void> repacked =
+                    StagedMatrix.finishInBackground(weights.staged(), "llamastream-repack " + file.getFileName());
+            repacked.whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "repacking " + file + " failed; its Q8_0 matrices keep computing from the file's mapping",
+                            failure);
+                }
+            });
             return new Llama4Model(
                     file,
                     config,
                     text,
                     tokenizer,
                     null,
-                    GgufTokenizer.chatTemplate(gguf, tokenizer).orElse(null));
+                    GgufTokenizer.chatTemplate(gguf, tokenizer).orElse(null),
+                    repacked);
         }
     }
 
@@ -202,6 +221,16 @@ public final class Llama4Model {
             }
         }
         return Tokenizer.fromTokenizerJson(model.resolve("tokenizer.json"));
+    }
+
+    /**
+     * Completes when every matrix this model serves from its file's mapping (a GGUF's Q8_0
+     * tensors, see {@link StagedMatrix}) has been repacked by a background thread, from when on
+     * the model runs at full speed; complete at load for every other model. It fails if a repack
+     * failed, and the model then keeps computing, correctly, from the mapping.
+     */
+    public CompletableFuture<Void> repacked() {
+        return repacked.copy();
     }
 
     /** The model path: a folder, or a GGUF file. */

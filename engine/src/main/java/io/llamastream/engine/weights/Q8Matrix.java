@@ -306,6 +306,12 @@ public final class Q8Matrix extends RowKernelMatrix {
         return bias == null ? w : w + bias[s];
     }
 
+    /** The bytes of a {@code rows x cols} matrix of one scale per block (not a K-quant repack), without making it. */
+    public static long bytesFor(int rows, int cols) {
+        long padded = (long) (rows + GROUP - 1) / GROUP * GROUP;
+        return padded * cols + padded * (cols / BLOCK) * Float.BYTES;
+    }
+
     @Override
     public long bytes() {
         return q.length + (long) scale.length * Float.BYTES + (bias == null ? 0 : (long) bias.length * Float.BYTES);

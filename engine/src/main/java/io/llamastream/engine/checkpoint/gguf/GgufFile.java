@@ -5,6 +5,7 @@ import io.llamastream.engine.checkpoint.PositionalRead;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -219,6 +220,23 @@ public final class GgufFile implements AutoCloseable {
                     path, "truncated while reading tensor '" + t.name() + "' at offset " + pos, e);
         } catch (IOException e) {
             throw new ModelFormatException(path, "cannot read tensor '" + t.name() + "': " + e, e);
+        }
+    }
+
+    /**
+     * Maps {@code len} bytes of tensor {@code t} starting {@code from} bytes into it, read-only
+     * and little-endian. The mapping stays valid after this file is closed; it needs
+     * {@code len <= Integer.MAX_VALUE}.
+     */
+    public ByteBuffer map(GgufTensor t, long from, int len) {
+        if (from < 0 || len < 0 || from > t.bytes() - len) {
+            throw new IndexOutOfBoundsException(t.name() + ": bytes " + from + "+" + len + " of " + t.bytes());
+        }
+        long pos = dataStart + t.offset() + from;
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, pos, len).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new ModelFormatException(path, "cannot map tensor '" + t.name() + "' at offset " + pos + ": " + e, e);
         }
     }
 

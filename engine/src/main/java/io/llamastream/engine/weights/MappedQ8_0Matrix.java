@@ -1,0 +1,130 @@
+package io.llamastream.engine.weights;
+
+import io.llamastream.engine.math.Fp16;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * GGUF Q8_0 blocks computed where they lie, in a read-only mapping of the file: rows stored one
+ * after another, each a run of 34-byte blocks (an fp16 scale {@code d}, then 32 int8 values
+ * {@code q}, {@code w = d * q}). Nothing is copied, so a model is ready as soon as its file is
+ * mapped; a {@link StagedMatrix} serves this until the same blocks, repacked into a
+ * {@link Q8Matrix}, are ready.
+ *
+ * <p>Every kernel path gives the same bits as a {@link Q8Matrix} repacked from the same blocks:
+ * the products {@code d * q} are exact in float32 (an 11-bit scale times a 7-bit value), and
+ * each row's sums run in the same order. So swapping one for the other changes no result. One
+ * token runs a row at a time, a single stream through the mapping (a group's four rows in
+ * lockstep would read four streams of one row's length, too short for the prefetchers); more
+ * tokens decode the blocks into the float panels of the shared driver. The one-token kernel runs
+ * at about half a {@link Q8Matrix}'s speed (mapped buffer loads, a scale per 32 values).
+ */
+public final class MappedQ8_0Matrix extends RowKernelMatrix {
+    private static final int BLOCK = WeightFormat.BLOCK;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    /** Bytes of one GGUF Q8_0 block: an fp16 scale and 32 int8 values. */
+    static final int BLOCK_BYTES = 2 + BLOCK;
+
+    private final ByteBuffer blocks;
+    private final int blocksPerRow;
+    private final int rowBytes;
+
+    /** A matrix over {@code blocks}, which holds exactly {@code rows} rows of GGUF Q8_0 blocks. */
+    public MappedQ8_0Matrix(ByteBuffer blocks, int rows, int cols) {
+        super(rows, cols);
+        checkBlocks(cols);
+        this.blocksPerRow = cols / BLOCK;
+        this.rowBytes = blocksPerRow * BLOCK_BYTES;
+        if (blocks.capacity() != (long) rows * rowBytes) {
+            throw new IllegalArgumentException("a " + rows + "x" + cols + " Q8_0 matrix takes " + (long) rows * rowBytes
+                    + " bytes, not " + blocks.capacity());
+        }
+        this.blocks = blocks.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The same blocks repacked into a new {@link Q8Matrix}, copied out of the mapping a slice of rows at a time through {@code scratch}. */
+    public Q8Matrix repack(byte[] scratch) {
+        Q8Matrix m = new Q8Matrix(rows, cols);
+        int per = Math.max(1, scratch.length / rowBytes);
+        if (scratch.length < rowBytes) {
+            throw new IllegalArgumentException(
+                    "scratch of " + scratch.length + " bytes is less than a row of " + rowBytes);
+        }
+        ByteBuffer src = blocks.duplicate();
+        for (int r = 0; r < rows; r += per) {
+            int n = Math.min(per, rows - r);
+            src.get(r * rowBytes, scratch, 0, n * rowBytes);
+            m.setRowsQ8_0(r, scratch, 0, n);
+        }
+        return m;
+    }
+
+    @Override
+    public long bytes() {
+        return (long) rows * rowBytes;
+    }
+
+    private static FloatVector load(ByteBuffer blocks, int off) {
+        return (FloatVector) ByteVector.fromByteBuffer(B, blocks, off, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private static float scale(ByteBuffer blocks, int off) {
+        return Fp16.toFloat(blocks.getShort(off));
+    }
+
+    /** Row r times one token row x[xOff ..], summed in {@link Q8Matrix}'s order. */
+    private float row(ByteBuffer m, int r, float[] x, int xOff) {
+        int o = r * rowBytes;
+        FloatVector a = FloatVector.zero(F);
+        for (int b = 0; b < blocksPerRow; b++, o += BLOCK_BYTES) {
+            int xb = xOff + b * BLOCK;
+            FloatVector p = FloatVector.zero(F);
+            for (int j = 0; j < BLOCK; j += L) {
+                p = load(m, o + 2 + j).fma(FloatVector.fromArray(F, x, xb + j), p);
+            }
+            a = p.fma(FloatVector.broadcast(F, scale(m, o)), a);
+        }
+        return a.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    void oneToken(float[] x, int xOff, float[] out, int o, int from, int to) {
+        ByteBuffer m = blocks;
+        int end = Math.min(rows, to * GROUP);
+        for (int r = from * GROUP; r < end; r++) {
+            out[o + r] = row(m, r, x, xOff);
+        }
+    }
+
+    @Override
+    void group1(int g, float[] x, int xOff, float[] out, int o) {
+        oneToken(x, xOff, out, o, g, g + 1);
+    }
+
+    @Override
+    void decodeGroup(int g, float[] panel, int off, int stride) {
+        ByteBuffer m = blocks;
+        for (int k = 0; k < GROUP; k++) {
+            int r = g * GROUP + k;
+            int po = off + k * stride;
+            if (r >= rows) {
+                Arrays.fill(panel, po, po + cols, 0f);
+                continue;
+            }
+            int o = r * rowBytes;
+            for (int b = 0; b < blocksPerRow; b++, o += BLOCK_BYTES, po += BLOCK) {
+                FloatVector d = FloatVector.broadcast(F, scale(m, o));
+                for (int j = 0; j < BLOCK; j += L) {
+                    load(m, o + 2 + j).mul(d).intoArray(panel, po + j);
+                }
+            }
+        }
+    }
+}
