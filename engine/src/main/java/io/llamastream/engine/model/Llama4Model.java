@@ -23,6 +23,7 @@ import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.StagedMatrix;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.ToLongFunction;
@@ -191,12 +192,22 @@ public final class Llama4Model {
             TextModel text = TextModel.load(weights, config, imageToken, pool, format);
             CompletableFuture<Void> repacked =
                     StagedMatrix.finishInBackground(weights.staged(), "llamastream-repack " + file.getFileName());
+            long loaded = System.nanoTime();
             repacked.whenComplete((done, failure) -> {
                 if (failure != null) {
                     LOG.log(
                             System.Logger.Level.WARNING,
                             "repacking " + file + " failed; its Q8_0 matrices keep computing from the file's mapping",
                             failure);
+                } else if (!weights.staged().isEmpty()) {
+                    LOG.log(
+                            System.Logger.Level.INFO,
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s: %d Q8_0 matrices repacked in the background in %.1f s; full speed from now on",
+                                    file.getFileName(),
+                                    weights.staged().size(),
+                                    (System.nanoTime() - loaded) / 1e9));
                 }
             });
             return new Llama4Model(
