@@ -19,7 +19,16 @@ import java.util.function.Supplier;
  * serves its first request.
  */
 public final class StagedMatrix implements WeightMatrix {
-    private final WeightMatrix first;
+    /**
+     * The form served until the swap, then null: the swap drops it, so once the multiplies still
+     * running on it end the collector frees it (and unmaps a mapping).
+     */
+    private volatile RowKernelMatrix first;
+    /** The first form's kernel path runs when it was dropped (for tests and diagnostics). */
+    private final long[] firstRunsAtSwap = new long[RowKernelMatrix.PATHS];
+
+    private final int rows;
+    private final int cols;
     private final Supplier<? extends WeightMatrix> repack;
     /** An empty matrix of the repacked form's kind and column count, of the given rows. */
     private final IntFunction<? extends WeightMatrix> standIn;
@@ -28,11 +37,13 @@ public final class StagedMatrix implements WeightMatrix {
     private volatile WeightMatrix serving;
 
     StagedMatrix(
-            WeightMatrix first,
+            RowKernelMatrix first,
             Supplier<? extends WeightMatrix> repack,
             IntFunction<? extends WeightMatrix> standIn,
             long repackedBytes) {
         this.first = first;
+        this.rows = first.rows();
+        this.cols = first.cols();
         this.repack = repack;
         this.standIn = standIn;
         this.repackedBytes = repackedBytes;
@@ -83,21 +94,28 @@ public final class StagedMatrix implements WeightMatrix {
         return done;
     }
 
-    /** Builds the repacked form and puts it in place; a no-op once done. Called by one thread. */
+    /** Builds the repacked form and puts it in place, dropping the first; a no-op once done. Called by one thread. */
     public void finish() {
-        if (serving == first) {
-            serving = repack.get();
+        RowKernelMatrix before = first;
+        if (before == null) {
+            return;
         }
+        serving = repack.get();
+        for (int path = 0; path < RowKernelMatrix.PATHS; path++) {
+            firstRunsAtSwap[path] = before.pathRuns(path);
+        }
+        first = null;
     }
 
     /** Whether the repacked form is in place. */
     public boolean finished() {
-        return serving != first;
+        return first == null;
     }
 
-    /** The form served until the swap. */
-    WeightMatrix first() {
-        return first;
+    /** Multiplies the first form ran on kernel path {@code path} (see {@link RowKernelMatrix#path}). */
+    long firstPathRuns(int path) {
+        RowKernelMatrix now = first;
+        return now != null ? now.pathRuns(path) : firstRunsAtSwap[path];
     }
 
     /** The form now serving. */
@@ -107,12 +125,12 @@ public final class StagedMatrix implements WeightMatrix {
 
     @Override
     public int rows() {
-        return first.rows();
+        return rows;
     }
 
     @Override
     public int cols() {
-        return first.cols();
+        return cols;
     }
 
     @Override
@@ -123,8 +141,8 @@ public final class StagedMatrix implements WeightMatrix {
     @Override
     public void multiplyLeadingRows(float[] x, int tokens, float[] out, int rowLimit, ComputePool pool) {
         WeightMatrix now = serving;
-        if (now == first) {
-            int n = Math.min(rowLimit, rows());
+        if (first != null) {
+            int n = Math.min(rowLimit, rows);
             standIn.apply(n).multiplyLeadingRows(x, tokens, new float[tokens * n], n, pool);
         }
         now.multiplyLeadingRows(x, tokens, out, rowLimit, pool);
@@ -133,8 +151,10 @@ public final class StagedMatrix implements WeightMatrix {
     /** Until the swap, both forms' kinds (the warm-up runs both); then the repacked form's. */
     @Override
     public String kernelKind() {
-        WeightMatrix now = serving;
-        return now == first ? first.kernelKind() + ", then " + standIn.apply(1).kernelKind() : now.kernelKind();
+        RowKernelMatrix before = first;
+        return before != null
+                ? before.kernelKind() + ", then " + standIn.apply(1).kernelKind()
+                : serving.kernelKind();
     }
 
     /**

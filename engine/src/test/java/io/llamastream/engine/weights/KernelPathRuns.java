@@ -13,7 +13,7 @@ public final class KernelPathRuns {
     /** Multiplies of {@code m} that took kernel path {@code path} since it was made (a staged matrix's: both forms'). */
     public static long runs(WeightMatrix m, int path) {
         if (m instanceof StagedMatrix s) {
-            long first = runs(s.first(), path);
+            long first = s.firstPathRuns(path);
             return s.finished() ? first + runs(s.serving(), path) : first;
         }
         return ((RowKernelMatrix) m).pathRuns(path);
