@@ -9,8 +9,9 @@ import io.llamastream.engine.checkpoint.DType;
 public enum WeightFormat {
     /**
      * Each tensor as the checkpoint stores it: bf16 for a bf16 safetensors folder, the GGUF types
-     * as stored (Q8_0/Q4_0 copied exactly into Q8/Q4, the K-quants repacked exactly into the same
-     * two layouts with finer scales and mins). Bytes per weight depend on the file.
+     * as stored (Q8_0 served from the file's mapping until a background thread has copied it
+     * exactly into Q8, Q4_0 copied exactly into Q4 at load, the K-quants repacked exactly into the
+     * same two layouts with finer scales and mins). Bytes per weight depend on the file.
      */
     NATIVE(Double.NaN),
     /** float32: exact, 4 bytes per weight. */
