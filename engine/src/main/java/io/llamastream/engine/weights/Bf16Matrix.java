@@ -1,7 +1,6 @@
 package io.llamastream.engine.weights;
 
 import io.llamastream.engine.math.Bf16;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -12,10 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Row-major bfloat16 weights, kept as loaded (2 bytes per weight) and widened to float32 in
  * registers (sign-extend to int, shift left 16, reinterpret) right before the multiply-add.
- * Rows stay row-major (widths need not be block multiples); a group of four rows is four
- * one-row dots (one contiguous stream at a time, which streams best from memory).
+ * Rows stay row-major (widths need not be block multiples), so a group of four rows is four
+ * one-row dots ({@link RowMajorMatrix}).
  */
-public final class Bf16Matrix extends RowKernelMatrix {
+public final class Bf16Matrix extends RowMajorMatrix {
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
@@ -67,35 +66,20 @@ public final class Bf16Matrix extends RowKernelMatrix {
     }
 
     @Override
-    void group1(int g, float[] x, int xOff, float[] out, int o) {
-        int r1 = Math.min(rows, g * GROUP + GROUP);
-        for (int r = g * GROUP; r < r1; r++) {
-            out[o + r] = dot1(r, x, xOff);
+    void decodeRow(int r, float[] panel, int po) {
+        int bound = F.loopBound(cols);
+        int wo = r * cols;
+        int i = 0;
+        for (; i < bound; i += L) {
+            load(w, wo + i).intoArray(panel, po + i);
+        }
+        for (; i < cols; i++) {
+            panel[po + i] = Bf16.toFloat(w[wo + i]);
         }
     }
 
     @Override
-    void decodeGroup(int g, float[] panel, int off, int stride) {
-        int bound = F.loopBound(cols);
-        for (int k = 0; k < GROUP; k++) {
-            int r = g * GROUP + k;
-            int po = off + k * stride;
-            if (r >= rows) {
-                Arrays.fill(panel, po, po + cols, 0f);
-                continue;
-            }
-            int wo = r * cols;
-            int i = 0;
-            for (; i < bound; i += L) {
-                load(w, wo + i).intoArray(panel, po + i);
-            }
-            for (; i < cols; i++) {
-                panel[po + i] = Bf16.toFloat(w[wo + i]);
-            }
-        }
-    }
-
-    private float dot1(int r, float[] x, int xOff) {
+    float dotRow(int r, float[] x, int xOff) {
         int wo = r * cols;
         int bound = F.loopBound(cols);
         FloatVector a0 = FloatVector.zero(F);

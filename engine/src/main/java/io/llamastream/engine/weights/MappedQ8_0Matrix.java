@@ -3,7 +3,6 @@ package io.llamastream.engine.weights;
 import io.llamastream.engine.math.Fp16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -20,12 +19,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every kernel path gives the same bits as a {@link Q8Matrix} repacked from the same blocks:
  * the products {@code d * q} are exact in float32 (an 11-bit scale times a 7-bit value), and
  * each row's sums run in the same order. So swapping one for the other changes no result. One
- * token runs a row at a time, a single stream through the mapping (a group's four rows in
- * lockstep would read four streams of one row's length, too short for the prefetchers); more
- * tokens decode the blocks into the float panels of the shared driver. The one-token kernel runs
+ * token runs a row at a time ({@link RowMajorMatrix}: a group's four rows in lockstep would read
+ * four streams of one row's length, too short for the prefetchers); more tokens decode the
+ * blocks into the float panels of the shared driver. The one-token kernel runs
  * at about half a {@link Q8Matrix}'s speed (mapped buffer loads, a scale per 32 values).
  */
-public final class MappedQ8_0Matrix extends RowKernelMatrix {
+public final class MappedQ8_0Matrix extends RowMajorMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     /** Bytes of one GGUF Q8_0 block: an fp16 scale and 32 int8 values. */
@@ -80,7 +79,9 @@ public final class MappedQ8_0Matrix extends RowKernelMatrix {
     }
 
     /** Row r times one token row x[xOff ..], summed in {@link Q8Matrix}'s order. */
-    private float row(ByteBuffer m, int r, float[] x, int xOff) {
+    @Override
+    float dotRow(int r, float[] x, int xOff) {
+        ByteBuffer m = blocks;
         int o = r * rowBytes;
         FloatVector a = FloatVector.zero(F);
         for (int b = 0; b < blocksPerRow; b++, o += BLOCK_BYTES) {
@@ -95,35 +96,13 @@ public final class MappedQ8_0Matrix extends RowKernelMatrix {
     }
 
     @Override
-    void oneToken(float[] x, int xOff, float[] out, int o, int from, int to) {
+    void decodeRow(int r, float[] panel, int po) {
         ByteBuffer m = blocks;
-        int end = Math.min(rows, to * GROUP);
-        for (int r = from * GROUP; r < end; r++) {
-            out[o + r] = row(m, r, x, xOff);
-        }
-    }
-
-    @Override
-    void group1(int g, float[] x, int xOff, float[] out, int o) {
-        oneToken(x, xOff, out, o, g, g + 1);
-    }
-
-    @Override
-    void decodeGroup(int g, float[] panel, int off, int stride) {
-        ByteBuffer m = blocks;
-        for (int k = 0; k < GROUP; k++) {
-            int r = g * GROUP + k;
-            int po = off + k * stride;
-            if (r >= rows) {
-                Arrays.fill(panel, po, po + cols, 0f);
-                continue;
-            }
-            int o = r * rowBytes;
-            for (int b = 0; b < blocksPerRow; b++, o += BLOCK_BYTES, po += BLOCK) {
-                FloatVector d = FloatVector.broadcast(F, scale(m, o));
-                for (int j = 0; j < BLOCK; j += L) {
-                    load(m, o + 2 + j).mul(d).intoArray(panel, po + j);
-                }
+        int o = r * rowBytes;
+        for (int b = 0; b < blocksPerRow; b++, o += BLOCK_BYTES, po += BLOCK) {
+            FloatVector d = FloatVector.broadcast(F, scale(m, o));
+            for (int j = 0; j < BLOCK; j += L) {
+                load(m, o + 2 + j).mul(d).intoArray(panel, po + j);
             }
         }
     }
