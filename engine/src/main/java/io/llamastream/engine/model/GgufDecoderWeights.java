@@ -150,12 +150,25 @@ public final class GgufDecoderWeights implements DecoderWeights {
             readRows(t, 0, vocab, hidden, (r, src, n) -> System.arraycopy(src, 0, w, r * hidden, n * hidden));
             e = Embeddings.ofFloats(w, vocab, hidden);
         } else {
-            byte[] raw = rawBytes(t, 0, vocab);
+            // Looked up a row at a time, so read in place from the file's mapping: nothing copied at
+            // load (Scout's Q8_0 table is 1.1 GB). Counted in bytes() as if held, as the memory plan does.
+            long n = (long) vocab * t.rowBytes();
+            if (n > Integer.MAX_VALUE) {
+                throw new ModelFormatException(
+                        file.path(),
+                        "tensor '" + t.name() + "' (" + t.type() + ", " + n
+                                + " bytes) is larger than one 2 GiB mapping: convert it with --weight-format q8 or q4");
+            }
+            ByteBuffer table = file.map(t, 0, (int) n);
             int rowBytes = (int) t.rowBytes();
             GgmlType type = t.type();
             e = Embeddings.ofRows(
-                    (id, dst, off) -> BlockDecoder.decode(type, raw, id * rowBytes, dst, off, hidden),
-                    raw.length,
+                    (id, dst, off) -> {
+                        byte[] row = new byte[rowBytes];
+                        table.get(id * rowBytes, row, 0, rowBytes);
+                        BlockDecoder.decode(type, row, 0, dst, off, hidden);
+                    },
+                    n,
                     vocab,
                     hidden);
         }
@@ -306,24 +319,6 @@ public final class GgufDecoderWeights implements DecoderWeights {
                         .order(ByteOrder.LITTLE_ENDIAN)
                         .asShortBuffer()
                         .get(dst, r * cols, n * cols));
-    }
-
-    /** The matrix's bytes as stored, read in parallel chunks straight into the returned array. */
-    private byte[] rawBytes(GgufTensor t, long offset, int rows) {
-        long n = (long) rows * t.rowBytes();
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new ModelFormatException(
-                    file.path(),
-                    "tensor '" + t.name() + "' (" + t.type() + ", " + n
-                            + " bytes) is larger than one 2 GiB block: convert it with --weight-format q8 or q4");
-        }
-        byte[] raw = new byte[(int) n];
-        int chunks = (int) ((n + SLICE_BYTES - 1) / SLICE_BYTES);
-        pool.forEach(chunks, SLICE_BYTES, c -> {
-            int from = c * SLICE_BYTES;
-            file.read(t, offset + from, raw, from, Math.min(SLICE_BYTES, raw.length - from));
-        });
-        return raw;
     }
 
     /** How a matrix takes rows of a GGUF type's raw blocks: {@code setRows(firstRow, raw, off, n)}. */
