@@ -29,7 +29,8 @@ public final class StagedMatrix implements WeightMatrix {
 
     private final int rows;
     private final int cols;
-    private final Supplier<? extends WeightMatrix> repack;
+    /** Builds the repacked form; dropped at the swap with the first form it reads. Used by the finishing thread only. */
+    private Supplier<? extends WeightMatrix> repack;
     /** An empty matrix of the repacked form's kind and column count, of the given rows. */
     private final IntFunction<? extends WeightMatrix> standIn;
 
@@ -105,6 +106,7 @@ public final class StagedMatrix implements WeightMatrix {
             firstRunsAtSwap[path] = before.pathRuns(path);
         }
         first = null;
+        repack = null;
     }
 
     /** Whether the repacked form is in place. */

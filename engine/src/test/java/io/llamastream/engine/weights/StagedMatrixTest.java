@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llamastream.engine.math.ComputePool;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +54,19 @@ class StagedMatrixTest {
             m.multiply(x, 3, after, pool);
             assertArrayEquals(before, after, 0f);
         }
+    }
+
+    @Test
+    void theSwapLetsTheCollectorFreeTheMappedForm() throws InterruptedException {
+        StagedMatrix m = staged(10);
+        WeakReference<WeightMatrix> mapped = new WeakReference<>(m.serving());
+        m.finish();
+        for (int i = 0; i < 50 && mapped.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(mapped.get(), "the staged matrix still holds its mapped form");
+        assertInstanceOf(Q8Matrix.class, m.serving());
     }
 
     @Test
