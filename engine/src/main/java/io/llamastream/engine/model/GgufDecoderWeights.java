@@ -31,12 +31,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * llama-family architecture. Under {@link WeightFormat#NATIVE} each tensor keeps its type:
  * Q8_0 matrices are staged ({@link StagedMatrix}, listed by {@link #staged}): computed in place
  * from a mapping of the file until a background thread repacks each into a {@link Q8Matrix}, so a
- * Q8_0 model is ready once mapped (one over 2 GiB is repacked at load), Q4_0 blocks are copied exactly into a {@link Q4Matrix} (the same layout with the f16
- * scale widened), the K-quants are repacked exactly into the same kernels'
- * layouts (Q4_K into a {@link Q4Matrix} with per-block mins, Q5_K and Q6_K widened to int8 in a
- * {@link Q8Matrix} with per-block mins or half-block scales), BF16 is kept, and F32/F16/Q4_1/Q5_0/Q5_1 are decoded to float32. Any other
- * format is reached by decoding to float32 and converting, row slices at a time. Every tensor's
- * type is checked when this is created, before any weight is read.
+ * Q8_0 model is ready once mapped (one over 2 GiB is repacked at load); Q4_0 blocks are copied
+ * exactly into a {@link Q4Matrix} (the same layout with the f16 scale widened); the K-quants are
+ * repacked exactly into the same kernels' layouts (Q4_K into a {@link Q4Matrix} with per-block
+ * mins, Q5_K and Q6_K widened to int8 in a {@link Q8Matrix} with per-block mins or half-block
+ * scales); BF16 is kept; F32/F16/Q4_1/Q5_0/Q5_1 are decoded to float32. A block-typed embedding
+ * table is read from the mapping a row at a time. Any other format is reached by decoding to
+ * float32 and converting, row slices at a time. Every tensor's type is checked when this is
+ * created, before any weight is read.
  */
 public final class GgufDecoderWeights implements DecoderWeights {
     /** Bytes read per slice when streaming a tensor's rows. */
