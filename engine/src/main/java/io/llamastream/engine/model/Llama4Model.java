@@ -23,6 +23,7 @@ import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.StagedMatrix;
 import io.llamastream.engine.weights.WeightFormat;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -190,8 +191,9 @@ public final class Llama4Model {
             int imageToken = tokenizer.hasToken("<|patch|>") ? tokenizer.tokenId("<|patch|>") : -1;
             GgufDecoderWeights weights = new GgufDecoderWeights(gguf, format, pool);
             TextModel text = TextModel.load(weights, config, imageToken, pool, format);
+            List<StagedMatrix> staged = weights.staged();
             CompletableFuture<Void> repacked =
-                    StagedMatrix.finishInBackground(weights.staged(), "llamastream-repack " + file.getFileName());
+                    StagedMatrix.finishInBackground(staged, "llamastream-repack " + file.getFileName());
             long loaded = System.nanoTime();
             repacked.whenComplete((done, failure) -> {
                 if (failure != null) {
@@ -199,14 +201,14 @@ public final class Llama4Model {
                             System.Logger.Level.WARNING,
                             "repacking " + file + " failed; its Q8_0 matrices keep computing from the file's mapping",
                             failure);
-                } else if (!weights.staged().isEmpty()) {
+                } else if (!staged.isEmpty()) {
                     LOG.log(
                             System.Logger.Level.INFO,
                             String.format(
                                     Locale.ROOT,
                                     "%s: %d Q8_0 matrices repacked in the background in %.1f s; full speed from now on",
                                     file.getFileName(),
-                                    weights.staged().size(),
+                                    staged.size(),
                                     (System.nanoTime() - loaded) / 1e9));
                 }
             });

@@ -27,8 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class MappedQ8_0Matrix extends RowMajorMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
-    /** Bytes of one GGUF Q8_0 block: an fp16 scale and 32 int8 values. */
-    static final int BLOCK_BYTES = 2 + BLOCK;
+    private static final int BLOCK_BYTES = Q8Matrix.Q8_0_BYTES;
 
     private final ByteBuffer blocks;
     private final int blocksPerRow;
@@ -49,16 +48,15 @@ public final class MappedQ8_0Matrix extends RowMajorMatrix {
 
     /** The same blocks repacked into a new {@link Q8Matrix}, copied out of the mapping a slice of rows at a time through {@code scratch}. */
     public Q8Matrix repack(byte[] scratch) {
-        Q8Matrix m = new Q8Matrix(rows, cols);
-        int per = Math.max(1, scratch.length / rowBytes);
         if (scratch.length < rowBytes) {
             throw new IllegalArgumentException(
                     "scratch of " + scratch.length + " bytes is less than a row of " + rowBytes);
         }
-        ByteBuffer src = blocks.duplicate();
+        Q8Matrix m = new Q8Matrix(rows, cols);
+        int per = scratch.length / rowBytes;
         for (int r = 0; r < rows; r += per) {
             int n = Math.min(per, rows - r);
-            src.get(r * rowBytes, scratch, 0, n * rowBytes);
+            blocks.get(r * rowBytes, scratch, 0, n * rowBytes);
             m.setRowsQ8_0(r, scratch, 0, n);
         }
         return m;

@@ -104,6 +104,13 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
     }
 
     /** {@code n} weights in rows of {@code cols}, the rows rounded up to whole groups ({@link RowKernelMatrix#GROUP}). */
+    /** The bytes of one {@code rows x cols} matrix in {@code f} (not NATIVE), as {@link #matrices} counts them. */
+    static long matrixBytes(WeightFormat f, int rows, int cols) {
+        List<Long> arrays = new ArrayList<>();
+        matrices(arrays, f, (long) rows * cols, cols, 1);
+        return arrays.stream().mapToLong(Long::longValue).sum();
+    }
+
     private static long padded(long n, long cols) {
         long rows = n / cols;
         return (rows + RowKernelMatrix.GROUP - 1) / RowKernelMatrix.GROUP * RowKernelMatrix.GROUP * cols;

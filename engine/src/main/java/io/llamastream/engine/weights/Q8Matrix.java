@@ -31,7 +31,7 @@ public final class Q8Matrix extends RowKernelMatrix {
     /** One block's 32 int8 values as one 256-bit vector (a copy in one load and one store). */
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     /** Bytes of one GGUF Q8_0 block: an fp16 scale and 32 int8 values. */
-    private static final int Q8_0_BYTES = 2 + BLOCK;
+    static final int Q8_0_BYTES = 2 + BLOCK;
 
     /** Half a block: the span of one Q6_K scale. */
     private static final int HALF = BLOCK / 2;
@@ -304,12 +304,6 @@ public final class Q8Matrix extends RowKernelMatrix {
         int s = slot * halves + (halves == 2 ? c % BLOCK / HALF : 0);
         float w = scale[s] * q[slot * BLOCK + c % BLOCK];
         return bias == null ? w : w + bias[s];
-    }
-
-    /** The bytes of a {@code rows x cols} matrix of one scale per block (not a K-quant repack), without making it. */
-    public static long bytesFor(int rows, int cols) {
-        long padded = (long) (rows + GROUP - 1) / GROUP * GROUP;
-        return padded * cols + padded * (cols / BLOCK) * Float.BYTES;
     }
 
     @Override

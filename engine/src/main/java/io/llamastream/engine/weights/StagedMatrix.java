@@ -33,6 +33,8 @@ public final class StagedMatrix implements WeightMatrix {
     private Supplier<? extends WeightMatrix> repack;
     /** An empty matrix of the repacked form's kind and column count, of the given rows. */
     private final IntFunction<? extends WeightMatrix> standIn;
+    /** The stand-in the warm-up last ran, kept for its next pass (made anew only for more rows). */
+    private WeightMatrix warmStandIn;
 
     private final long repackedBytes;
     private volatile WeightMatrix serving;
@@ -61,7 +63,7 @@ public final class StagedMatrix implements WeightMatrix {
                 mapped,
                 () -> mapped.repack(new byte[REPACK_SLICE_BYTES]),
                 n -> new Q8Matrix(n, cols),
-                Q8Matrix.bytesFor(rows, cols));
+                MemoryPlan.matrixBytes(WeightFormat.Q8, rows, cols));
     }
 
     /** Bytes of the mapping copied per step of a repack. */
@@ -107,6 +109,7 @@ public final class StagedMatrix implements WeightMatrix {
         }
         first = null;
         repack = null;
+        warmStandIn = null;
     }
 
     /** Whether the repacked form is in place. */
@@ -145,7 +148,11 @@ public final class StagedMatrix implements WeightMatrix {
         WeightMatrix now = serving;
         if (first != null) {
             int n = Math.min(rowLimit, rows);
-            standIn.apply(n).multiplyLeadingRows(x, tokens, new float[tokens * n], n, pool);
+            WeightMatrix s = warmStandIn;
+            if (s == null || s.rows() < n) {
+                s = warmStandIn = standIn.apply(n);
+            }
+            s.multiplyLeadingRows(x, tokens, new float[tokens * s.rows()], n, pool);
         }
         now.multiplyLeadingRows(x, tokens, out, rowLimit, pool);
     }
