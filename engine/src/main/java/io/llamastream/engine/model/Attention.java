@@ -28,6 +28,7 @@ public final class Attention {
     private final double floorScale;
     private final double attnScale;
     private final RotaryEmbedding rotary;
+    private final QueryBlockAttention blocks;
 
     public Attention(int layer, TextModelConfig c, Linear q, Linear k, Linear v, Linear o, RotaryEmbedding rotary) {
         this.layer = layer;
@@ -45,6 +46,7 @@ public final class Attention {
         this.floorScale = c.floorScale();
         this.attnScale = c.attnScale();
         this.rotary = rotary;
+        this.blocks = new QueryBlockAttention(layer, heads, kvHeads, headDim);
     }
 
     /**
@@ -118,16 +120,19 @@ public final class Attention {
 
     /**
      * The attention of the whole batch in one parallel pass: every row's keys and values are
-     * stored first, then the threads claim (row, head) pairs of all sequences from one counter
-     * (rows differ in context length, so fixed ranges would be uneven). A local layer's rows that
-     * cross into a new chunk would overwrite slots earlier rows still read; such a sequence (a
-     * prefill across a chunk boundary) runs row by row instead.
+     * stored first, then the threads claim (rows, head) jobs of all sequences from one counter
+     * (rows differ in context length, so fixed ranges would be uneven). A sequence with at least
+     * {@link #MIN_BLOCK_ROWS} rows in the batch (a prefill) is split into query blocks, whose
+     * queries share each load of a key ({@link QueryBlockAttention}); other rows attend one by one.
+     * A local layer's rows that cross into a new chunk would overwrite slots earlier rows still
+     * read; such a sequence (a prefill across a chunk boundary) runs row by row instead.
      */
     private void attendBatch(Batch batch, float[] qs, float[] ks, float[] vs, float[] ctx, ComputePool pool) {
         int kw = kvHeads * headDim;
-        int[] rowSegment = new int[batch.tokens()];
-        int[] rowIndex = new int[batch.tokens()];
-        int rows = 0;
+        int[] jobSegment = new int[batch.tokens()];
+        int[] jobRow = new int[batch.tokens()];
+        int[] jobRows = new int[batch.tokens()];
+        int jobs = 0;
         long work = 0;
         for (int s = 0; s < batch.segments(); s++) {
             KvCache cache = batch.cache(s);
@@ -141,30 +146,51 @@ public final class Attention {
             }
             for (int i = 0; i < count; i++) {
                 cache.store(layer, start + i, ks, (first + i) * kw, vs, (first + i) * kw);
-                rowSegment[rows] = s;
-                rowIndex[rows++] = first + i;
                 work += start + i - cache.firstVisible(layer, start + i) + 1;
             }
+            int step = count >= MIN_BLOCK_ROWS ? QueryBlockAttention.ROWS : 1;
+            for (int i = 0; i < count; i += step) {
+                jobSegment[jobs] = s;
+                jobRow[jobs] = first + i;
+                jobRows[jobs++] = Math.min(step, count - i);
+            }
         }
-        if (rows == 0) {
+        if (jobs == 0) {
             return;
         }
-        int n = rows;
+        int n = jobs;
         int threads = Math.min(pool.threads(), n * heads);
         AtomicInteger next = new AtomicInteger();
         pool.forRange(threads, work * heads * headDim * 2 / threads, (from, to) -> {
             for (int job = next.getAndIncrement(); job < n * heads; job = next.getAndIncrement()) {
-                attendRow(batch, rowSegment[job / heads], rowIndex[job / heads], job % heads, qs, ctx);
+                int j = job / heads;
+                if (jobRows[j] == 1) {
+                    attendRow(batch, jobSegment[j], jobRow[j], job % heads, qs, ctx);
+                } else {
+                    attendBlock(batch, jobSegment[j], jobRow[j], jobRows[j], job % heads, qs, ctx);
+                }
             }
         });
     }
+
+    /** The fewest rows of one sequence in a batch that attend in query blocks rather than row by row. */
+    static final int MIN_BLOCK_ROWS = 4;
 
     private void attendRow(Batch batch, int s, int row, int hh, float[] qs, float[] ctx) {
         KvCache cache = batch.cache(s);
         int pos = batch.startPosition(s) + row - batch.firstRow(s);
         int off = row * heads * headDim + hh * headDim;
-        attendOne(qs, off, hh / (heads / kvHeads), cache.firstVisible(layer, pos), pos, cache, ctx, off, (float)
-                (1.0 / Math.sqrt(headDim)));
+        attendOne(qs, off, hh / (heads / kvHeads), cache.firstVisible(layer, pos), pos, cache, ctx, off, invSqrt());
+    }
+
+    private void attendBlock(Batch batch, int s, int row, int rows, int hh, float[] qs, float[] ctx) {
+        KvCache cache = batch.cache(s);
+        int pos = batch.startPosition(s) + row - batch.firstRow(s);
+        blocks.attend(qs, row, rows, hh, pos, cache.firstVisible(layer, pos), cache, invSqrt(), ctx);
+    }
+
+    private float invSqrt() {
+        return (float) (1.0 / Math.sqrt(headDim));
     }
 
     /** A local layer's sequence whose rows cross a chunk boundary: each row attends before a later row replaces what it reads. */
