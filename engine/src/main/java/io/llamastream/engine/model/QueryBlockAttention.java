@@ -20,10 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * spans a local layer's chunk boundary). Each thread keeps its own scratch, so blocks of different
  * heads and rows run concurrently.
  */
-final class QueryBlockAttention {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+public final class QueryBlockAttention {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Queries per block: one per lane. */
-    static final int ROWS = F.length();
+    public static final int ROWS = F.length();
 
     /** Keys per step of the score loop: each query element loaded once serves this many keys. */
     private static final int KEY_STEP = 8;
@@ -37,7 +37,7 @@ final class QueryBlockAttention {
     private final int kvWidth;
     private final int groupSize;
 
-    QueryBlockAttention(int layer, int heads, int kvHeads, int headDim) {
+    public QueryBlockAttention(int layer, int heads, int kvHeads, int headDim) {
         if (headDim % DIM_STEP != 0) {
             throw new IllegalArgumentException("head dimension " + headDim + " is not a multiple of " + DIM_STEP);
         }
@@ -60,7 +60,8 @@ final class QueryBlockAttention {
      * the cache's positions {@code [from, pos + i]}. {@code qs} and {@code ctx} are {@code [rows,
      * heads * headDim]}.
      */
-    void attend(float[] qs, int row, int count, int head, int pos, int from, KvCache cache, float scale, float[] ctx) {
+    public void attend(
+            float[] qs, int row, int count, int head, int pos, int from, KvCache cache, float scale, float[] ctx) {
         int keys = pos + count - from;
         float[][] scratch = SCRATCH.get();
         if (scratch[0].length < headDim * ROWS) {

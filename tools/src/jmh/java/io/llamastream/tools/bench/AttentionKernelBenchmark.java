@@ -1,6 +1,11 @@
 package io.llamastream.tools.bench;
 
+import io.llamastream.engine.checkpoint.TextModelConfig;
+import io.llamastream.engine.kv.KvCache;
+import io.llamastream.engine.kv.KvPagePool;
 import io.llamastream.engine.math.FloatKernels;
+import io.llamastream.engine.model.QueryBlockAttention;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,6 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * values ({@code axpyRows}, against an {@code axpy} per key). Keys and values are laid out as the
  * KV cache lays them out: one row of {@code kvWidth} floats per position, the head's slice at its
  * offset. Divide a figure by {@code keys} for the cost per key.
+ *
+ * <p>And a prefill's last query block ({@link QueryBlockAttention#ROWS} rows, Scout's geometry: 8
+ * KV heads of 128) over {@code keys} positions of a KV cache, against the same rows one by one
+ * through the scores, softmax and weighted sum above.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,8 +56,25 @@ public class AttentionKernelBenchmark {
     private float[] scores;
     private float[] context;
 
+    private static final int ROWS = QueryBlockAttention.ROWS;
+    private final TextModelConfig scout = GeometryBench.config("scout", 1);
+    private KvCache cache;
+    private float[] blockQueries;
+    private float[] blockContext;
+    private QueryBlockAttention block;
+
     @Setup
     public void setup() {
+        int hd = scout.headDim();
+        int kw = scout.numKvHeads() * hd;
+        cache = new KvCache(scout, new KvPagePool(scout, 16, Long.MAX_VALUE));
+        SplittableRandom cacheRandom = new SplittableRandom(2);
+        for (int p = 0; p < keys; p++) {
+            cache.store(0, p, random(cacheRandom, kw), 0, random(cacheRandom, kw), 0);
+        }
+        blockQueries = random(cacheRandom, ROWS * scout.numHeads() * hd);
+        blockContext = new float[blockQueries.length];
+        block = new QueryBlockAttention(0, scout.numHeads(), scout.numKvHeads(), hd);
         SplittableRandom random = new SplittableRandom(1);
         query = random(random, headDim);
         keyRows = random(random, keys * kvWidth);
@@ -89,6 +115,35 @@ public class AttentionKernelBenchmark {
             FloatKernels.axpy(scores[j], valueRows, j * kvWidth, context, 0, headDim);
         }
         return context;
+    }
+
+    @Benchmark
+    public float[] queryBlockOfOneHead() {
+        block.attend(blockQueries, 0, ROWS, 0, keys - ROWS, 0, cache, 0.088f, blockContext);
+        return blockContext;
+    }
+
+    @Benchmark
+    public float[] sameRowsOneByOne() {
+        int hd = scout.headDim();
+        int kw = scout.numKvHeads() * hd;
+        for (int i = 0; i < ROWS; i++) {
+            int n = keys - ROWS + i + 1;
+            int qo = i * scout.numHeads() * hd;
+            for (int j = 0; j < n; j += 16) {
+                int run = Math.min(16, n - j);
+                FloatKernels.dotRows(
+                        blockQueries, qo, cache.keyPage(0, j), cache.pageOffset(0, j), kw, run, scores, j, hd);
+            }
+            FloatKernels.scaledSoftmax(scores, 0, n, 0.088f);
+            Arrays.fill(blockContext, qo, qo + hd, 0f);
+            for (int j = 0; j < n; j += 16) {
+                int run = Math.min(16, n - j);
+                FloatKernels.axpyRows(
+                        scores, j, run, cache.valuePage(0, j), cache.pageOffset(0, j), kw, blockContext, qo, hd);
+            }
+        }
+        return blockContext;
     }
 
     private static float[] random(SplittableRandom random, int n) {
