@@ -48,11 +48,19 @@ public final class QueryBlockAttention {
         this.groupSize = heads / kvHeads;
     }
 
-    /** Per thread: the block's queries transposed, its scores (then probabilities), and its outputs transposed. */
-    /** Per thread: the block's shifts, then its sums of probabilities, one per lane. */
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[ROWS]);
+    /** One thread's working arrays, grown as blocks need and kept across calls. */
+    private static final class Scratch {
+        /** The block's queries transposed: element d of every query is one vector. */
+        float[] queries = new float[0];
+        /** The scores, key by key, then the probabilities. */
+        float[] probabilities = new float[0];
+        /** The outputs transposed, like the queries. */
+        float[] outputs = new float[0];
+        /** Per lane: the softmax's shift, then its sum. */
+        final float[] sums = new float[ROWS];
+    }
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * Writes the attention of head {@code head} for rows {@code [row, row + count)} ({@code count <=
@@ -63,17 +71,18 @@ public final class QueryBlockAttention {
     public void attend(
             float[] qs, int row, int count, int head, int pos, int from, KvCache cache, float scale, float[] ctx) {
         int keys = pos + count - from;
-        float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < headDim * ROWS) {
-            scratch[0] = new float[headDim * ROWS];
-            scratch[2] = new float[headDim * ROWS];
+        Scratch scratch = SCRATCH.get();
+        if (scratch.queries.length < headDim * ROWS) {
+            scratch.queries = new float[headDim * ROWS];
+            scratch.outputs = new float[headDim * ROWS];
         }
-        if (scratch[1].length < keys * ROWS) {
-            scratch[1] = new float[Math.max(keys * ROWS, 2 * scratch[1].length)];
+        if (scratch.probabilities.length < keys * ROWS) {
+            scratch.probabilities = new float[Math.max(keys * ROWS, 2 * scratch.probabilities.length)];
         }
-        float[] qt = scratch[0];
-        float[] p = scratch[1];
-        float[] outT = scratch[2];
+        float[] qt = scratch.queries;
+        float[] p = scratch.probabilities;
+        float[] outT = scratch.outputs;
+        float[] sums = scratch.sums;
         int qw = heads * headDim;
         int qOff = row * qw + head * headDim;
         // The queries transposed: element d of every query is one vector; absent rows are zeros.
@@ -84,7 +93,6 @@ public final class QueryBlockAttention {
         }
         int headOff = head / groupSize * headDim;
         scores(qt, from, keys, headOff, cache, p);
-        float[] sums = SUMS.get();
         softmax(p, keys, pos - from, scale, sums);
         weightedValues(p, from, keys, headOff, cache, outT);
         // Normalized and transposed back into the rows' outputs.
