@@ -18,10 +18,16 @@ import java.util.Map;
  */
 public record FlinkDistribution(Path lib, Path plugins) {
 
-    /** The JVM options Flink needs on Java 17+ (its distribution's list) plus the engine's Vector API. */
+    /**
+     * The JVM options Flink needs on Java 17+ (its distribution's list) plus the engine's: the Vector
+     * API, and the two heap options the launcher and the chart also set (huge pages where the machine
+     * allows them; 16-byte object alignment, so packed weight arrays start on 16 bytes).
+     */
     public static final List<String> JVM_OPTIONS = List.of(
             "--add-modules",
             "jdk.incubator.vector",
+            "-XX:+UseTransparentHugePages",
+            "-XX:ObjectAlignmentInBytes=16",
             "--add-opens=java.base/java.lang=ALL-UNNAMED",
             "--add-opens=java.base/java.net=ALL-UNNAMED",
             "--add-opens=java.base/java.io=ALL-UNNAMED",

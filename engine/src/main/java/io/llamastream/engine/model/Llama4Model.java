@@ -18,6 +18,7 @@ import io.llamastream.engine.tokenizer.PromptFormat;
 import io.llamastream.engine.tokenizer.Tokenizer;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
+import io.llamastream.engine.weights.ArrayAlignment;
 import io.llamastream.engine.weights.HeapRounding;
 import io.llamastream.engine.weights.MemoryPlan;
 import io.llamastream.engine.weights.StagedMatrix;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToLongFunction;
 
 /**
@@ -37,6 +39,9 @@ import java.util.function.ToLongFunction;
  */
 public final class Llama4Model {
     private static final System.Logger LOG = System.getLogger(Llama4Model.class.getName());
+
+    /** Whether this JVM's object alignment has been checked (once, at the first load). */
+    private static final AtomicBoolean ALIGNMENT_CHECKED = new AtomicBoolean();
 
     private final Path dir;
     private final String name;
@@ -108,6 +113,10 @@ public final class Llama4Model {
 
     private static Llama4Model load(
             Path dir, ComputePool pool, WeightFormat format, ToLongFunction<TextModelConfig> kvBudget) {
+        if (!ALIGNMENT_CHECKED.getAndSet(true)) {
+            ArrayAlignment.advice(ArrayAlignment.ofRunningJvm())
+                    .ifPresent(advice -> LOG.log(System.Logger.Level.WARNING, advice));
+        }
         if (ModelPath.of(dir).isGguf()) {
             return loadGguf(dir, pool, format, kvBudget);
         }

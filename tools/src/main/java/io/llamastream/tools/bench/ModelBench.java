@@ -10,6 +10,7 @@ import io.llamastream.engine.model.Batch;
 import io.llamastream.engine.model.Llama4Model;
 import io.llamastream.engine.model.TextModel;
 import io.llamastream.engine.sampling.Sampler;
+import io.llamastream.engine.weights.ArrayAlignment;
 import io.llamastream.engine.weights.WeightFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -92,6 +93,7 @@ public final class ModelBench {
         double bandwidth = Probes.readBandwidthGbps(512L << 20, 3, pool);
         double fma = Probes.fmaGflops(20_000_000L, 3, pool);
         log.printf(Locale.ROOT, "probes: bandwidth %.1f GB/s, FMA %.1f GFLOP/s%n", bandwidth, fma);
+        ArrayAlignment.advice(ArrayAlignment.ofRunningJvm()).ifPresent(advice -> log.println("warning: " + advice));
         double[] pp = new double[o.runs()];
         double[] tg = new double[o.runs()];
         double[] bt = new double[o.runs()];
@@ -130,6 +132,7 @@ public final class ModelBench {
         out.put("full_speed_s", fullSpeedS);
         out.put("bandwidth_probe_gbps", bandwidth);
         out.put("fma_probe_gflops", fma);
+        out.put("object_alignment_bytes", ArrayAlignment.ofRunningJvm());
         ObjectNode ppFigure = out.putObject("pp" + o.prompt());
         figure(ppFigure, pp, o.prompt());
         double ppGflops = ppFigure.get("tok_per_s").asDouble() * prefillFlopsPerToken(tm.config(), o.prompt()) / 1e9;
