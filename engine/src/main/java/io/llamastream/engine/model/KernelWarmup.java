@@ -4,9 +4,11 @@ import io.llamastream.engine.checkpoint.TextModelConfig;
 import io.llamastream.engine.kv.KvCache;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
+import io.llamastream.engine.vision.TileAttention;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
 import io.llamastream.engine.vision.VisionKernels;
+import io.llamastream.engine.vision.VisionRope2d;
 import io.llamastream.engine.weights.WeightMatrix;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -28,7 +30,7 @@ import java.util.SplittableRandom;
  * only, so a pass costs about the same on a 100 GB model as on a small one; the attention of each
  * kind of layer (RoPE, NoPE) over a scratch KV cache, a prefill then a decode step; the MoE routing;
  * and the norms and activations between them; for a multimodal model also the vision tower's matrices
- * (joining the kinds above) and its LayerNorm, GELU and residual kernels. It changes nothing a request sees: weights are only
+ * (joining the kinds above), its LayerNorm, GELU and residual kernels, and one head of one tile's attention. It changes nothing a request sees: weights are only
  * read, the KV cache is its own, and nothing is counted (expert token counts, the kernels' speed
  * watches).
  *
@@ -160,7 +162,7 @@ public final class KernelWarmup {
                     matrixKinds,
                     attentionKinds,
                     moeRouting ? ", MoE routing" : "",
-                    visionTower ? ", vision tower norms and GELU" : "");
+                    visionTower ? ", vision tower norms, GELU and tile attention" : "");
         }
     }
 
@@ -235,6 +237,11 @@ public final class KernelWarmup {
         private final float[] visionOut;
         private final float[] visionWeight;
         private final float[] visionBias;
+        /** One head of one tile's attention, over a scratch tile of fused QKV rows; null for a text-only model. */
+        private final TileAttention tileAttention;
+
+        private final float[] tileQkv;
+        private final float[] tileContext;
 
         Pass(TextModel model, VisionEncoder vision) {
             this.model = model;
@@ -283,6 +290,17 @@ public final class KernelWarmup {
             this.visionWeight = new float[hv];
             Arrays.fill(visionWeight, 1f);
             this.visionBias = new float[hv];
+            if (vision == null) {
+                this.tileAttention = null;
+                this.tileQkv = null;
+                this.tileContext = null;
+            } else {
+                VisionConfig vc = vision.config();
+                int tile = vc.grid() * vc.grid() + 1;
+                this.tileAttention = new TileAttention(vc, new VisionRope2d(vc.grid(), vc.headDim(), vc.ropeTheta()));
+                this.tileQkv = values(random, tile * 3 * hv);
+                this.tileContext = new float[tile * hv];
+            }
         }
 
         void run() {
@@ -312,6 +330,9 @@ public final class KernelWarmup {
                     VisionKernels.gelu(visionOut, 0, tokens * hv, pool);
                     VisionKernels.addBiasResidual(visionOut, visionRows, tokens, hv, visionBias, pool);
                 }
+            }
+            if (tileAttention != null) {
+                tileAttention.attend(tileQkv, 0, 0, tileContext);
             }
         }
 

@@ -3,7 +3,6 @@ package io.llamastream.engine.vision;
 import io.llamastream.engine.checkpoint.Checkpoint;
 import io.llamastream.engine.math.ComputePool;
 import io.llamastream.engine.math.FloatKernels;
-import io.llamastream.engine.weights.F32Matrix;
 import io.llamastream.engine.weights.WeightFormat;
 import io.llamastream.engine.weights.WeightMatrix;
 import java.util.ArrayList;
@@ -304,11 +303,10 @@ public final class VisionEncoder {
 
     /**
      * LayerNorm, one product for Q, K and V together (one pass over the activations), then full
-     * (non-causal) attention within each tile: one task per (tile, head), claimed from a counter
-     * so a thread whose core is busy elsewhere takes fewer. A head's Q and K are gathered and
-     * rotated (2-D RoPE), and both of its products (Q K^T and P V) run on the many-row core's
-     * packed path on the task's own thread. The context goes to xn, whose normalised input is no
-     * longer needed; the output projection and its bias are added to the residual stream.
+     * (non-causal) attention within each tile: one {@link TileAttention} task per (tile, head),
+     * claimed from a counter so a thread whose core is busy elsewhere takes fewer. The context goes
+     * to xn, whose normalised input is no longer needed; the output projection and its bias are
+     * added to the residual stream.
      */
     private void attentionBlock(Layer l, float[] x, int tiles, float[] xn, float[] qkv) {
         int hv = cfg.hiddenSize();
@@ -320,35 +318,12 @@ public final class VisionEncoder {
         VisionKernels.layerNorm(x, rows, hv, l.ln1W(), l.ln1B(), cfg.normEps(), xn, pool);
         l.qkvW().multiply(xn, rows, qkv, pool);
         VisionKernels.addBias(qkv, rows, width, l.qkvB(), pool);
-        float scale = (float) (1.0 / Math.sqrt(hd));
         int tasks = tiles * heads;
         AtomicInteger next = new AtomicInteger();
         pool.forRange(Math.min(pool.threads(), tasks), (long) n * n * hd * 2 * tasks / pool.threads(), (a, b) -> {
-            float[] qh = new float[n * hd];
-            float[] kh = new float[n * hd];
-            float[] vt = new float[hd * n];
-            float[] scores = new float[n * n];
-            float[] context = new float[n * hd];
+            TileAttention attention = new TileAttention(cfg, rope);
             for (int th = next.getAndIncrement(); th < tasks; th = next.getAndIncrement()) {
-                int t = th / heads;
-                int h = th % heads;
-                int base = t * n;
-                for (int i = 0; i < n; i++) {
-                    int src = (base + i) * width + h * hd;
-                    System.arraycopy(qkv, src, qh, i * hd, hd);
-                    System.arraycopy(qkv, src + hv, kh, i * hd, hd);
-                    for (int d = 0; d < hd; d++) {
-                        vt[d * n + i] = qkv[src + 2 * hv + d];
-                    }
-                }
-                rope.applyHead(qh);
-                rope.applyHead(kh);
-                new F32Matrix(kh, n, hd).multiply(qh, n, scores, ComputePool.INLINE);
-                VisionKernels.scaledSoftmax(scores, 0, n, n, scale);
-                new F32Matrix(vt, hd, n).multiply(scores, n, context, ComputePool.INLINE);
-                for (int i = 0; i < n; i++) {
-                    System.arraycopy(context, i * hd, xn, (base + i) * hv + h * hd, hd);
-                }
+                attention.attend(qkv, th / heads, th % heads, xn);
             }
         });
         l.oW().multiply(xn, rows, qkv, pool);
