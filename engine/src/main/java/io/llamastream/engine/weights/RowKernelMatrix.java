@@ -811,6 +811,11 @@ abstract class RowKernelMatrix implements WeightMatrix {
 
     /** Stores the four row results of group g for one token, dropping rows past the end (padding). */
     final void put(float[] out, int o, int g, float s0, float s1, float s2, float s3) {
+        put(out, o, g, rows, s0, s1, s2, s3);
+    }
+
+    /** {@link #put} for a static kernel of a matrix of {@code rows} rows. */
+    static void put(float[] out, int o, int g, int rows, float s0, float s1, float s2, float s3) {
         int r = g * GROUP;
         if (r + 3 < rows) {
             out[o + r] = s0;
