@@ -349,8 +349,8 @@ public final class Q4Matrix extends RowKernelMatrix {
      * with them, in a loop of their own after the main one. (Keep this method's body small: past C2's node budget the
      * vector helpers are no longer inlined and every vector is boxed, 3-4x slower.) Static, with the
      * matrix's arrays as arguments: as an instance method reading them from fields, even copied to
-     * locals first, C2's code for the same loop ran 1.2-1.4x slower on one thread (an in-process
-     * A/B on the same arrays, identical results).
+     * locals first, the same loop ran slower on one thread, by 10-20% over eight 5120 x 5120 matrices
+     * in one in-process harness and by 1-4% in another (docs/benchmarks.md, session 8).
      */
     private void group1(int g, float[] x, int xOff, float[] out, int o, float[] sums) {
         group1(q, scale, bias, blocksPerRow, rows, g, x, xOff, out, o, sums);
