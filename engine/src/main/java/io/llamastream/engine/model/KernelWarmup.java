@@ -30,9 +30,9 @@ import java.util.SplittableRandom;
  * only, so a pass costs about the same on a 100 GB model as on a small one; the attention of each
  * kind of layer (RoPE, NoPE) over a scratch KV cache, a prefill then a decode step; the MoE routing;
  * and the norms and activations between them; for a multimodal model also the vision tower's matrices
- * (joining the kinds above), its LayerNorm, GELU and residual kernels, and one head of one tile's attention. It changes nothing a request sees: weights are only
- * read, the KV cache is its own, and nothing is counted (expert token counts, the kernels' speed
- * watches).
+ * (joining the kinds above), its LayerNorm, GELU and residual kernels, and one head of one tile's
+ * attention. It changes nothing a request sees: weights are only read, the KV cache is its own, and
+ * nothing is counted (expert token counts, the kernels' speed watches).
  *
  * <p>Passes run at least a minimum number of times, then until one is {@link #isSteady steady} (as
  * fast as the fastest before it, with no JIT compilation finishing meanwhile: on a busy machine C2
