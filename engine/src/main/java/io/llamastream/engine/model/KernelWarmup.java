@@ -8,7 +8,6 @@ import io.llamastream.engine.vision.TileAttention;
 import io.llamastream.engine.vision.VisionConfig;
 import io.llamastream.engine.vision.VisionEncoder;
 import io.llamastream.engine.vision.VisionKernels;
-import io.llamastream.engine.vision.VisionRope2d;
 import io.llamastream.engine.weights.WeightMatrix;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -297,7 +296,7 @@ public final class KernelWarmup {
             } else {
                 VisionConfig vc = vision.config();
                 int tile = vc.grid() * vc.grid() + 1;
-                this.tileAttention = new TileAttention(vc, new VisionRope2d(vc.grid(), vc.headDim(), vc.ropeTheta()));
+                this.tileAttention = vision.newTileAttention();
                 this.tileQkv = values(random, tile * 3 * hv);
                 this.tileContext = new float[tile * hv];
             }

@@ -8,7 +8,8 @@ import io.llamastream.engine.weights.F32Matrix;
  * queries, keys and values are gathered from the fused QKV rows ({@code [rows, 3 Hv]}: Q, then K,
  * then V), queries and keys rotated by the 2-D RoPE, and both products (Q K^T, then P V) run on the
  * many-row kernels' packed path on the calling thread. The context lands in the head's columns of
- * an output of {@code [rows, Hv]}. An instance holds one task's scratch, so it serves one thread.
+ * an output of {@code [rows, Hv]}. An instance holds one task's scratch, so it serves one thread;
+ * {@link VisionEncoder#newTileAttention} makes one for an encoder.
  */
 public final class TileAttention {
     private final VisionConfig cfg;
@@ -23,6 +24,10 @@ public final class TileAttention {
 
     private final float[] scores;
     private final float[] context;
+    /** The keys as a matrix over {@link #kh}, for Q K^T; made once, it reads the array as refilled. */
+    private final F32Matrix keys;
+    /** The transposed values as a matrix over {@link #vt}, for P V. */
+    private final F32Matrix values;
 
     public TileAttention(VisionConfig cfg, VisionRope2d rope) {
         this.cfg = cfg;
@@ -34,6 +39,8 @@ public final class TileAttention {
         this.vt = new float[hd * n];
         this.scores = new float[n * n];
         this.context = new float[n * hd];
+        this.keys = new F32Matrix(kh, n, hd);
+        this.values = new F32Matrix(vt, hd, n);
     }
 
     /** Attends head {@code head} of tile {@code tile} of {@code qkv}, writing its context into {@code out}. */
@@ -52,9 +59,9 @@ public final class TileAttention {
         }
         rope.applyHead(qh);
         rope.applyHead(kh);
-        new F32Matrix(kh, n, hd).multiply(qh, n, scores, ComputePool.INLINE);
+        keys.multiply(qh, n, scores, ComputePool.INLINE);
         VisionKernels.scaledSoftmax(scores, 0, n, n, (float) (1.0 / Math.sqrt(hd)));
-        new F32Matrix(vt, hd, n).multiply(scores, n, context, ComputePool.INLINE);
+        values.multiply(scores, n, context, ComputePool.INLINE);
         for (int i = 0; i < n; i++) {
             System.arraycopy(context, i * hd, out, (base + i) * hv + head * hd, hd);
         }

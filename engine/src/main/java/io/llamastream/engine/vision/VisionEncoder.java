@@ -308,6 +308,11 @@ public final class VisionEncoder {
      * to xn, whose normalised input is no longer needed; the output projection and its bias are
      * added to the residual stream.
      */
+    /** One thread's attention within a tile, with this encoder's shape and 2-D RoPE tables. */
+    public TileAttention newTileAttention() {
+        return new TileAttention(cfg, rope);
+    }
+
     private void attentionBlock(Layer l, float[] x, int tiles, float[] xn, float[] qkv) {
         int hv = cfg.hiddenSize();
         int n = cfg.grid() * cfg.grid() + 1;
@@ -321,7 +326,7 @@ public final class VisionEncoder {
         int tasks = tiles * heads;
         AtomicInteger next = new AtomicInteger();
         pool.forRange(Math.min(pool.threads(), tasks), (long) n * n * hd * 2 * tasks / pool.threads(), (a, b) -> {
-            TileAttention attention = new TileAttention(cfg, rope);
+            TileAttention attention = newTileAttention();
             for (int th = next.getAndIncrement(); th < tasks; th = next.getAndIncrement()) {
                 attention.attend(qkv, th / heads, th % heads, xn);
             }

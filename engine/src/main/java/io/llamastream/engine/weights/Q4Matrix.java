@@ -341,21 +341,23 @@ public final class Q4Matrix extends RowKernelMatrix {
         group1(g, x, xOff, out, o, blockSums(x, xOff));
     }
 
-    /**
-     * The one-token kernel: each row's 16 bytes are widened to int lanes once, where masking and
-     * shifting are single instructions, and the nibbles, taken unsigned, go through float FMAs.
-     * What the unsigned nibbles leave out is added from the token's block sums ({@link
-     * #blockSums}): with mins (Q4_K) each row's additive terms dotted with them; without (Q4_0, {@code w = d * (q - 8)}) minus 8 times the row's scales dotted
-     * with them, in a loop of their own after the main one. (Keep this method's body small: past C2's node budget the
-     * vector helpers are no longer inlined and every vector is boxed, 3-4x slower.) Static, with the
-     * matrix's arrays as arguments: as an instance method reading them from fields, even copied to
-     * locals first, the same loop ran slower on one thread, by 10-20% over eight 5120 x 5120 matrices
-     * in one in-process harness and by 1-4% in another (docs/benchmarks.md, session 8).
-     */
+    /** {@link #group1(byte[], float[], float[], int, int, int, float[], int, float[], int, float[])} of this matrix. */
     private void group1(int g, float[] x, int xOff, float[] out, int o, float[] sums) {
         group1(q, scale, bias, blocksPerRow, rows, g, x, xOff, out, o, sums);
     }
 
+    /**
+     * The one-token kernel: each row's 16 bytes are widened to int lanes once, where masking and
+     * shifting are single instructions, and the nibbles, taken unsigned, go through float FMAs. What
+     * the unsigned nibbles leave out is added from the token's block sums ({@link #blockSums}): with
+     * mins (Q4_K) each row's additive terms dotted with them; without (Q4_0, {@code w = d * (q - 8)})
+     * minus 8 times the row's scales dotted with them, in a loop of their own after the main one.
+     * Keep the body small: past C2's node budget the vector helpers are no longer inlined and every
+     * vector is boxed, 3-4x slower. Static, with the matrix's arrays as arguments: as an instance
+     * method reading them from fields, even copied to locals first, the same loop ran slower on one
+     * thread, by 10-20% over eight 5120 x 5120 matrices in one in-process harness and by 1-4% in
+     * another (docs/benchmarks.md, session 8).
+     */
     private static void group1(
             byte[] q,
             float[] scale,

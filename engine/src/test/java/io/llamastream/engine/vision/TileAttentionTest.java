@@ -34,6 +34,20 @@ class TileAttentionTest {
     }
 
     @Test
+    void oneInstanceServesTaskAfterTaskFromItsOwnScratch() {
+        TileAttention attention = new TileAttention(CFG, rope);
+        float[] out = untouched();
+        attention.attend(qkv, 0, 1, out);
+        attention.attend(qkv, 1, 0, out);
+        double[] expected = reference(1, 0);
+        for (int i = 0; i < N; i++) {
+            for (int d = 0; d < HD; d++) {
+                assertEquals(expected[i * HD + d], out[(N + i) * HV + d], 1e-5, "token " + i + " dim " + d);
+            }
+        }
+    }
+
+    @Test
     void writesOnlyItsHeadsColumnsOfItsTilesRows() {
         float[] out = untouched();
         new TileAttention(CFG, rope).attend(qkv, 1, 0, out);
