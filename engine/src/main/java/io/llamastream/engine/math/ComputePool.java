@@ -135,6 +135,44 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code body} over [0, n) in claims: contiguous runs that the pool's threads take from a
+     * shared counter as each comes free, sized by {@link #claimSize}. A thread whose core is busy
+     * with something else (a neighbour on a shared host, the other half of an SMT pair) then does
+     * less than an equal share instead of the call waiting for it. At most {@code minClaim}
+     * indices are split into equal ranges as {@link #forRange} does.
+     */
+    public void forClaims(int n, int minClaim, long workPerIndex, RangeBody body) {
+        if (threads == 1 || n <= minClaim) {
+            forRange(n, workPerIndex, body);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        forRange(threads, n * workPerIndex / threads, (from, to) -> {
+            for (int start = next.get(); start < n; start = next.get()) {
+                int end = Math.min(n, start + claimSize(start, n, threads, minClaim));
+                if (next.compareAndSet(start, end)) {
+                    body.run(start, end);
+                }
+            }
+        });
+    }
+
+    /**
+     * The length of the claim that starts at {@code start} of [0, n) on {@code threads} threads:
+     * three quarters of an equal share while less than three quarters of the indices are claimed,
+     * then half of what is left per thread, and never under {@code minClaim}. The long first
+     * claims keep each thread streaming one long run of weights, as equal ranges would (every new
+     * run restarts the memory prefetchers); the shrinking rest balances the threads. On the bench
+     * model's Q4_K_M decode, with one of two cores slowed by the host, this ran 1.2-1.3x faster than
+     * two equal claims per thread, and 1-3% slower when both cores ran alike.
+     */
+    static int claimSize(int start, int n, int threads, int minClaim) {
+        long first = 3L * n / (4L * threads);
+        long size = 4L * start < 3L * n ? first : (n - start) / (2L * threads);
+        return (int) Math.max(minClaim, size);
+    }
+
     /** Runs {@code body} once per index in [0, n), in parallel. */
     public void forEach(int n, long workPerIndex, IntConsumer body) {
         forRange(n, workPerIndex, (from, to) -> {

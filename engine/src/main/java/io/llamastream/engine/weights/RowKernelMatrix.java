@@ -137,39 +137,18 @@ abstract class RowKernelMatrix implements WeightMatrix {
             }
             return;
         }
-        int claimGroups = claimGroups(groupLimit, pool.threads());
-        int claims = (groupLimit + claimGroups - 1) / claimGroups;
-        int parts = Math.min(pool.threads(), claims);
-        if (parts < 2) {
-            pool.forRange(
-                    groupLimit, (long) GROUP * cols * tokens, (from, to) -> multiplyGroups(x, tokens, out, from, to));
-            return;
-        }
-        // One task per thread, each claiming runs of groups until none are left: when a core is
-        // busy with something else its thread takes fewer, instead of the step waiting on it.
-        AtomicInteger next = new AtomicInteger();
-        pool.forRange(parts, (long) GROUP * cols * tokens * groupLimit / parts, (from, to) -> {
-            for (int c = next.getAndIncrement(); c < claims; c = next.getAndIncrement()) {
-                multiplyGroups(x, tokens, out, c * claimGroups, Math.min(groupLimit, (c + 1) * claimGroups));
-            }
-        });
+        pool.forClaims(
+                groupLimit,
+                MIN_CLAIM_GROUPS,
+                (long) GROUP * cols * tokens,
+                (from, to) -> multiplyGroups(x, tokens, out, from, to));
     }
-
-    /** Claims per thread: enough for a thread on a busy core to take fewer than its share. */
-    static final int CLAIMS_PER_THREAD = 2;
-
-    /** The fewest row groups in a claim. */
-    static final int MIN_CLAIM_GROUPS = 16;
 
     /**
-     * Row groups a thread claims at a time: {@link #CLAIMS_PER_THREAD} claims per thread, each as
-     * long as possible. Every claim starts a new stream of weights through the memory prefetchers
-     * and costs a contended atomic; one-token decode of the bench model ran 10-20% faster with 4
-     * claims per matrix than with claims of 16 groups (32 per matrix).
+     * The fewest row groups in a claim: every claim starts a new stream of weights through the
+     * memory prefetchers and costs a contended atomic.
      */
-    static int claimGroups(int groups, int threads) {
-        return Math.max(MIN_CLAIM_GROUPS, (groups + CLAIMS_PER_THREAD * threads - 1) / (CLAIMS_PER_THREAD * threads));
-    }
+    static final int MIN_CLAIM_GROUPS = 16;
 
     /**
      * Groups [from, to) of {@code out = x @ W.T} for at most one vector of tokens; runs on one

@@ -11,8 +11,12 @@ import java.net.URLClassLoader;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ComputePoolTest {
     /** Runs enough work on every thread of the pool to start them all, and returns the threads. */
@@ -103,6 +107,54 @@ class ComputePoolTest {
                 assertEquals(1, h);
             }
         }
+    }
+
+    @Test
+    void claimsCoverEveryIndexOnce() {
+        try (ComputePool pool = new ComputePool(3)) {
+            int[] hits = new int[1000];
+            pool.forClaims(hits.length, 16, 1L << 20, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    hits[i]++;
+                }
+            });
+            for (int i = 0; i < hits.length; i++) {
+                assertEquals(1, hits[i], "index " + i);
+            }
+        }
+    }
+
+    @Test
+    void aThreadHeldUpInItsFirstClaimLeavesTheRestToTheOthers() {
+        try (ComputePool pool = new ComputePool(2)) {
+            Thread caller = Thread.currentThread();
+            AtomicInteger byCaller = new AtomicInteger();
+            pool.forClaims(512, 16, 1L << 20, (from, to) -> {
+                if (Thread.currentThread() == caller) {
+                    byCaller.addAndGet(to - from);
+                } else {
+                    LockSupport.parkNanos(200_000_000L);
+                }
+            });
+            // Equal ranges would give the caller 256; the worker's first claim is 3/8 of 512.
+            assertTrue(byCaller.get() >= 512 - 192, "the caller ran " + byCaller.get() + " of 512");
+        }
+    }
+
+    @ParameterizedTest(name = "claim at {0} of {1} on {2} threads, at least {3}: {4}")
+    @CsvSource({
+        "0, 512, 2, 16, 192",
+        "192, 512, 2, 16, 192",
+        "384, 512, 2, 16, 32",
+        "416, 512, 2, 16, 24",
+        "480, 512, 2, 16, 16",
+        "0, 40, 2, 16, 16",
+        "0, 2048, 14, 16, 109",
+        "1536, 2048, 14, 16, 18"
+    })
+    void firstClaimsAreThreeQuartersOfAnEqualShareThenHalfOfWhatIsLeftPerThread(
+            int start, int n, int threads, int minClaim, int expected) {
+        assertEquals(expected, ComputePool.claimSize(start, n, threads, minClaim));
     }
 
     @Test

@@ -94,10 +94,4 @@ class ManyRowKernelTest {
         assumeTrue(bits != null, "only in the fixed-width execution");
         assertEquals(bits, FloatVector.SPECIES_PREFERRED.vectorBitSize());
     }
-
-    @ParameterizedTest(name = "{0} groups on {1} threads: claims of {2}")
-    @CsvSource({"512, 2, 128", "513, 2, 129", "128, 2, 32", "40, 2, 16", "2048, 14, 74", "1, 1, 16"})
-    void threadsClaimTwoRunsOfGroupsEachOfAtLeastSixteen(int groups, int threads, int expected) {
-        assertEquals(expected, RowKernelMatrix.claimGroups(groups, threads));
-    }
 }
