@@ -94,6 +94,20 @@ public final class BenchCommand implements Callable<Integer> {
                     + " this many sequences at once and report the aggregate rate and its ratio to tg (one run).")
     Integer batch;
 
+    @Option(
+            names = "--peer",
+            paramLabel = "DIR",
+            description = "With --model: also time llama.cpp on the same file, in interleaved pairs (ours and"
+                    + " llama.cpp back to back, the order flipped every pair), and report the ratio within each pair."
+                    + " DIR holds node_modules/node-llama-cpp, as ../shared/peer does after its npm install.")
+    Path peer;
+
+    @Option(
+            names = "--pairs",
+            defaultValue = "20",
+            description = "With --peer: pairs per test (default ${DEFAULT-VALUE}).")
+    int pairs;
+
     @Override
     public Integer call() throws Exception {
         if (model != null) {
@@ -157,7 +171,17 @@ public final class BenchCommand implements Callable<Integer> {
         ComputePool pool = threads <= 0 ? ComputePool.shared() : new ComputePool(threads);
         WeightFormat format = WeightFormat.valueOf(weightFormat.toUpperCase(Locale.ROOT));
         ObjectNode result = new ModelBench(
-                        new ModelBench.Options(model, format, prompt, gen, runs, batch == null ? 0 : batch),
+                        new ModelBench.Options(
+                                model,
+                                format,
+                                prompt,
+                                gen,
+                                runs,
+                                batch == null ? 0 : batch,
+                                peer == null
+                                        ? null
+                                        : PeerPairs.llamaCppCommand(peer, model, pool.threads(), prompt, gen),
+                                pairs),
                         pool,
                         System.err)
                 .run();

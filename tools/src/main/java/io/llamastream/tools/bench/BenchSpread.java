@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +32,21 @@ final class BenchSpread {
             ObjectNode f = out.putObject(path);
             f.put("runs", v.length);
             f.put("min", v[0]);
-            f.put("median", v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2);
+            f.put("median", median(v));
             f.put("max", v[v.length - 1]);
             f.put("spread", v[0] > 0 ? v[v.length - 1] / v[0] : Double.NaN);
         });
         return out;
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count); NaN for none. */
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static void collect(String prefix, JsonNode node, Map<String, List<Double>> values) {

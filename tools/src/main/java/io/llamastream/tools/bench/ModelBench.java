@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -30,8 +31,17 @@ import java.util.stream.Stream;
  * tokens per second, and its ratio to {@code tg N} in the same run.
  */
 public final class ModelBench {
-    /** What to measure: model path, weight format, prompt and generation lengths, timed runs, batch (0: none). */
-    public record Options(Path model, WeightFormat format, int prompt, int gen, int runs, int batch) {
+    /**
+     * What to measure: model path, weight format, prompt and generation lengths, timed runs, batch
+     * (0: none), and a peer engine's command to time in {@code pairs} interleaved pairs per test
+     * (null: none; see {@link PeerPairs}).
+     */
+    public record Options(
+            Path model, WeightFormat format, int prompt, int gen, int runs, int batch, List<String> peer, int pairs) {
+        public Options(Path model, WeightFormat format, int prompt, int gen, int runs, int batch) {
+            this(model, format, prompt, gen, runs, batch, null, 0);
+        }
+
         public Options(Path model, WeightFormat format, int prompt, int gen, int runs) {
             this(model, format, prompt, gen, runs, 0);
         }
@@ -149,7 +159,30 @@ public final class ModelBench {
             }
             b.put("ratio_to_tg", ratio);
         }
+        if (o.peer() != null) {
+            out.set("paired", paired(tm, vocab));
+        }
         return out;
+    }
+
+    /** Both tests timed against the peer in interleaved pairs, after our own runs. */
+    private ObjectNode paired(TextModel tm, int vocab) {
+        ObjectNode paired = new ObjectMapper().createObjectNode();
+        paired.put("peer", String.join(" ", o.peer()));
+        log.printf(Locale.ROOT, "starting the peer: %s%n", String.join(" ", o.peer()));
+        try (PeerPairs peer = PeerPairs.start(o.peer())) {
+            long[] seed = {1000};
+            List<PeerPairs.Series> all = List.of(
+                    peer.run("pp", o.prompt(), o.pairs(), () -> o.prompt() / prefill(tm, o.prompt(), vocab, seed[0]++)),
+                    peer.run("tg", o.gen(), o.pairs(), () -> o.gen() / decode(tm, o.gen(), vocab)));
+            for (PeerPairs.Series series : all) {
+                log.println("paired " + series.summary());
+                ObjectNode node = series.toJson();
+                node.put("summary", series.summary());
+                paired.set(series.test(), node);
+            }
+        }
+        return paired;
     }
 
     private static void figure(ObjectNode n, double[] tokPerS, int tokens) {
@@ -310,6 +343,16 @@ public final class ModelBench {
                     batchTest(gen, batch),
                     gen,
                     r.path(batchTest(gen, batch)).path("ratio_to_tg").asDouble()));
+        }
+        if (r.has("paired")) {
+            sb.append("paired with ")
+                    .append(r.path("paired").path("peer").asText())
+                    .append('\n');
+            for (String test : new String[] {"pp" + prompt, "tg" + gen}) {
+                sb.append("  ")
+                        .append(r.path("paired").path(test).path("summary").asText())
+                        .append('\n');
+            }
         }
         return sb.toString();
     }
