@@ -61,9 +61,7 @@ public final class Attention {
         float[] qs = new float[tokens * qw];
         float[] ks = new float[tokens * kw];
         float[] vs = new float[tokens * kw];
-        q.apply(h, tokens, qs, pool);
-        k.apply(h, tokens, ks, pool);
-        v.apply(h, tokens, vs, pool);
+        Linear.applyTogether(new Linear[] {q, k, v}, h, tokens, new float[][] {qs, ks, vs}, pool);
         float[] ctx = new float[tokens * qw];
         attendProjected(qs, ks, vs, batch, ctx, pool);
         o.apply(ctx, tokens, out, pool);

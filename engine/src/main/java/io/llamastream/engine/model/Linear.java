@@ -33,6 +33,18 @@ public final class Linear {
         weight.multiply(x, tokens, y, pool);
     }
 
+    /**
+     * {@code ys[i] = x @ linears[i].W.T} for maps that share their input, run together where the
+     * weights allow it (see {@link WeightMatrix#multiplyTogether}).
+     */
+    public static void applyTogether(Linear[] linears, float[] x, int tokens, float[][] ys, ComputePool pool) {
+        WeightMatrix[] weights = new WeightMatrix[linears.length];
+        for (int i = 0; i < linears.length; i++) {
+            weights[i] = linears[i].weight;
+        }
+        WeightMatrix.multiplyTogether(weights, x, tokens, ys, pool);
+    }
+
     public WeightMatrix weight() {
         return weight;
     }

@@ -23,8 +23,7 @@ public final class SwiGlu implements FeedForward {
         int width = gate.outFeatures();
         float[] g = new float[tokens * width];
         float[] u = new float[tokens * width];
-        gate.apply(h, tokens, g, pool);
-        up.apply(h, tokens, u, pool);
+        Linear.applyTogether(new Linear[] {gate, up}, h, tokens, new float[][] {g, u}, pool);
         FloatKernels.siluMul(g, 0, u, 0, tokens * width);
         down.apply(g, tokens, out, pool);
     }

@@ -63,20 +63,69 @@ abstract class RowKernelMatrix implements WeightMatrix {
 
     @Override
     public final void multiply(float[] x, int tokens, float[] out, ComputePool pool) {
-        if (x.length < tokens * cols || out.length < tokens * rows) {
-            throw new IllegalArgumentException("x or out too short for " + tokens + " tokens of " + rows + "x" + cols);
-        }
+        checkLengths(x, tokens, out);
         long start = System.nanoTime();
         multiplyParallel(x, tokens, out, groups, pool);
         long end = System.nanoTime();
-        int path = path(tokens);
+        watch(path(tokens)).record((long) rows * cols * tokens, end - start, end);
+    }
+
+    private void checkLengths(float[] x, int tokens, float[] out) {
+        if (x.length < tokens * cols || out.length < tokens * rows) {
+            throw new IllegalArgumentException("x or out too short for " + tokens + " tokens of " + rows + "x" + cols);
+        }
+    }
+
+    /** This matrix's speed watch for kernel path {@code path}, made on first use. */
+    private KernelSpeedWatch watch(int path) {
         KernelSpeedWatch watch = watches[path];
         if (watch == null) {
             watch = watches[path] = new KernelSpeedWatch(getClass().getSimpleName() + " " + rows + "x" + cols
                     + (path == 0 ? " one-token" : path == 1 ? " few-token" : path == 2 ? " panel" : " packed")
                     + " kernel");
         }
-        watch.record((long) rows * cols * tokens, end - start, end);
+        return watch;
+    }
+
+    /** True when every one of {@code matrices} is of these formats and they share a column count. */
+    static boolean canRunTogether(WeightMatrix[] matrices) {
+        for (WeightMatrix m : matrices) {
+            if (!(m instanceof RowKernelMatrix) || m.cols() != matrices[0].cols()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One token row {@code x} times each of {@code matrices} (see {@link #canRunTogether}) into
+     * {@code outs[i]}, as one {@link ComputePool#forClaims} over their row groups laid end to end; a
+     * claim that spans two matrices runs its part of each. The job is timed in the first matrix's
+     * one-token speed watch, with the multiply-adds of all of them.
+     */
+    static void multiplyOneTokenTogether(WeightMatrix[] matrices, float[] x, float[][] outs, ComputePool pool) {
+        RowKernelMatrix[] ms = new RowKernelMatrix[matrices.length];
+        int[] first = new int[matrices.length + 1];
+        long work = 0;
+        for (int i = 0; i < ms.length; i++) {
+            ms[i] = (RowKernelMatrix) matrices[i];
+            ms[i].checkLengths(x, 1, outs[i]);
+            ms[i].pathRuns[path(1)]++;
+            first[i + 1] = first[i] + ms[i].groups;
+            work += (long) ms[i].rows * ms[i].cols;
+        }
+        long start = System.nanoTime();
+        pool.forClaims(first[ms.length], MIN_CLAIM_GROUPS, (long) GROUP * ms[0].cols, (from, to) -> {
+            for (int i = 0; i < ms.length; i++) {
+                int lo = Math.max(from, first[i]);
+                int hi = Math.min(to, first[i + 1]);
+                if (lo < hi) {
+                    ms[i].oneToken(x, 0, outs[i], 0, lo - first[i], hi - first[i]);
+                }
+            }
+        });
+        long end = System.nanoTime();
+        ms[0].watch(path(1)).record(work, end - start, end);
     }
 
     /**

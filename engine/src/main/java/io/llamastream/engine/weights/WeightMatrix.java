@@ -24,6 +24,33 @@ public interface WeightMatrix {
     void multiplyLeadingRows(float[] x, int tokens, float[] out, int rowLimit, ComputePool pool);
 
     /**
+     * {@code outs[i] = x @ matrices[i].T} for every i, the matrices sharing one input (a layer's
+     * query, key and value; a feed-forward's gate and up). One token row through matrices of the
+     * row-group formats runs as one parallel job whose threads claim row groups across all of them,
+     * so a decode step forks and joins once for the set instead of once per matrix (a
+     * {@link StagedMatrix} takes part through the form serving when the call begins); anything else
+     * is multiplied one matrix at a time. The results are the same either way, to the bit.
+     */
+    static void multiplyTogether(WeightMatrix[] matrices, float[] x, int tokens, float[][] outs, ComputePool pool) {
+        if (matrices.length != outs.length) {
+            throw new IllegalArgumentException(matrices.length + " matrices but " + outs.length + " outputs");
+        }
+        if (tokens == 1 && matrices.length > 1) {
+            WeightMatrix[] served = new WeightMatrix[matrices.length];
+            for (int i = 0; i < matrices.length; i++) {
+                served[i] = matrices[i] instanceof StagedMatrix staged ? staged.serving() : matrices[i];
+            }
+            if (RowKernelMatrix.canRunTogether(served)) {
+                RowKernelMatrix.multiplyOneTokenTogether(served, x, outs, pool);
+                return;
+            }
+        }
+        for (int i = 0; i < matrices.length; i++) {
+            matrices[i].multiply(x, tokens, outs[i], pool);
+        }
+    }
+
+    /**
      * Which kernel code this matrix's multiplies run: the format's class and, where a format has
      * variants with branches of their own (4 bits with per-block mins, 8 bits repacked from a
      * K-quant), which variant. Matrices of equal kind and column count run the same code.
