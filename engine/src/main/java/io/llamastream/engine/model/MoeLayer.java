@@ -34,7 +34,6 @@ public final class MoeLayer implements FeedForward {
         int e = experts.length;
         float[] scores = new float[tokens * e];
         router.apply(h, tokens, scores, pool);
-        shared.apply(h, tokens, out, pool);
 
         Routing routing = route(scores, tokens);
         int[][] rows = routing.rows();
@@ -60,6 +59,25 @@ public final class MoeLayer implements FeedForward {
             }
             ys[x] = new float[n * hidden];
         }
+        if (tokens == 1 && nActive == 1) {
+            // A decode step at top-1: the shared expert and the chosen one in two parallel jobs, not six.
+            int x = active[0];
+            SwiGlu.applyOneTokenEach(
+                    new SwiGlu[] {shared, experts[x]}, new float[][] {h, ins[x]}, new float[][] {out, ys[x]}, pool);
+        } else {
+            shared.apply(h, tokens, out, pool);
+            applyExperts(active, nActive, counts, ins, ys, pool);
+        }
+        for (int i = 0; i < nActive; i++) {
+            int x = active[i];
+            for (int j = 0; j < counts[x]; j++) {
+                FloatKernels.addInPlace(out, rows[x][j] * hidden, ys[x], j * hidden, hidden);
+            }
+        }
+    }
+
+    /** The chosen experts of a step, each on its rows: whole experts per thread when there are many. */
+    private void applyExperts(int[] active, int nActive, int[] counts, float[][] ins, float[][] ys, ComputePool pool) {
         if (nActive >= EXPERTS_PER_THREAD * pool.threads() && pool.threads() > 1) {
             // Many experts in one step (a batch, a prefill): each thread runs whole experts, claimed
             // one at a time, instead of every expert's three matrices being split across the
@@ -85,12 +103,6 @@ public final class MoeLayer implements FeedForward {
             for (int i = 0; i < nActive; i++) {
                 int x = active[i];
                 experts[x].apply(ins[x], counts[x], ys[x], pool);
-            }
-        }
-        for (int i = 0; i < nActive; i++) {
-            int x = active[i];
-            for (int j = 0; j < counts[x]; j++) {
-                FloatKernels.addInPlace(out, rows[x][j] * hidden, ys[x], j * hidden, hidden);
             }
         }
     }

@@ -98,18 +98,18 @@ abstract class RowKernelMatrix implements WeightMatrix {
     }
 
     /**
-     * One token row {@code x} times each of {@code matrices} (see {@link #canRunTogether}) into
-     * {@code outs[i]}, as one {@link ComputePool#forClaims} over their row groups laid end to end; a
-     * claim that spans two matrices runs its part of each. The job is timed in the first matrix's
-     * one-token speed watch, with the multiply-adds of all of them.
+     * One token row {@code xs[i]} times each of {@code matrices[i]} (see {@link #canRunTogether})
+     * into {@code outs[i]}, as one {@link ComputePool#forClaims} over their row groups laid end to
+     * end; a claim that spans two matrices runs its part of each. The job is timed in the first
+     * matrix's one-token speed watch, with the multiply-adds of all of them.
      */
-    static void multiplyOneTokenTogether(WeightMatrix[] matrices, float[] x, float[][] outs, ComputePool pool) {
+    static void multiplyOneTokenTogether(WeightMatrix[] matrices, float[][] xs, float[][] outs, ComputePool pool) {
         RowKernelMatrix[] ms = new RowKernelMatrix[matrices.length];
         int[] first = new int[matrices.length + 1];
         long work = 0;
         for (int i = 0; i < ms.length; i++) {
             ms[i] = (RowKernelMatrix) matrices[i];
-            ms[i].checkLengths(x, 1, outs[i]);
+            ms[i].checkLengths(xs[i], 1, outs[i]);
             ms[i].pathRuns[path(1)]++;
             first[i + 1] = first[i] + ms[i].groups;
             work += (long) ms[i].rows * ms[i].cols;
@@ -120,7 +120,7 @@ abstract class RowKernelMatrix implements WeightMatrix {
                 int lo = Math.max(from, first[i]);
                 int hi = Math.min(to, first[i + 1]);
                 if (lo < hi) {
-                    ms[i].oneToken(x, 0, outs[i], 0, lo - first[i], hi - first[i]);
+                    ms[i].oneToken(xs[i], 0, outs[i], 0, lo - first[i], hi - first[i]);
                 }
             }
         });

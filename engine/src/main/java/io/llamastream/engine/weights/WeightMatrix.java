@@ -1,6 +1,7 @@
 package io.llamastream.engine.weights;
 
 import io.llamastream.engine.math.ComputePool;
+import java.util.Arrays;
 
 /**
  * A weight matrix {@code [rows, cols]} in some storage format (float32, bfloat16, 8- or 4-bit
@@ -25,28 +26,46 @@ public interface WeightMatrix {
 
     /**
      * {@code outs[i] = x @ matrices[i].T} for every i, the matrices sharing one input (a layer's
-     * query, key and value; a feed-forward's gate and up). One token row through matrices of the
-     * row-group formats runs as one parallel job whose threads claim row groups across all of them,
-     * so a decode step forks and joins once for the set instead of once per matrix (a
-     * {@link StagedMatrix} takes part through the form serving when the call begins); anything else
-     * is multiplied one matrix at a time. The results are the same either way, to the bit.
+     * query, key and value; a feed-forward's gate and up). One token row runs as {@link
+     * #multiplyOneTokenEach}; more are multiplied one matrix at a time.
      */
     static void multiplyTogether(WeightMatrix[] matrices, float[] x, int tokens, float[][] outs, ComputePool pool) {
+        if (tokens == 1) {
+            float[][] xs = new float[matrices.length][];
+            Arrays.fill(xs, x);
+            multiplyOneTokenEach(matrices, xs, outs, pool);
+            return;
+        }
         if (matrices.length != outs.length) {
             throw new IllegalArgumentException(matrices.length + " matrices but " + outs.length + " outputs");
         }
-        if (tokens == 1 && matrices.length > 1) {
-            WeightMatrix[] served = new WeightMatrix[matrices.length];
-            for (int i = 0; i < matrices.length; i++) {
-                served[i] = matrices[i] instanceof StagedMatrix staged ? staged.serving() : matrices[i];
-            }
-            if (RowKernelMatrix.canRunTogether(served)) {
-                RowKernelMatrix.multiplyOneTokenTogether(served, x, outs, pool);
-                return;
-            }
-        }
         for (int i = 0; i < matrices.length; i++) {
             matrices[i].multiply(x, tokens, outs[i], pool);
+        }
+    }
+
+    /**
+     * {@code outs[i] = xs[i] @ matrices[i].T} for one token row each. Matrices of the row-group
+     * formats with one column count run as one parallel job whose threads claim row groups across
+     * all of them, so a decode step forks and joins once for the set instead of once per matrix (a
+     * {@link StagedMatrix} takes part through the form serving when the call begins); anything
+     * else is multiplied one matrix at a time. The results are the same either way, to the bit.
+     */
+    static void multiplyOneTokenEach(WeightMatrix[] matrices, float[][] xs, float[][] outs, ComputePool pool) {
+        if (matrices.length != outs.length || matrices.length != xs.length) {
+            throw new IllegalArgumentException(
+                    matrices.length + " matrices, " + xs.length + " inputs and " + outs.length + " outputs");
+        }
+        WeightMatrix[] served = new WeightMatrix[matrices.length];
+        for (int i = 0; i < matrices.length; i++) {
+            served[i] = matrices[i] instanceof StagedMatrix staged ? staged.serving() : matrices[i];
+        }
+        if (matrices.length > 1 && RowKernelMatrix.canRunTogether(served)) {
+            RowKernelMatrix.multiplyOneTokenTogether(served, xs, outs, pool);
+            return;
+        }
+        for (int i = 0; i < matrices.length; i++) {
+            matrices[i].multiply(xs[i], 1, outs[i], pool);
         }
     }
 

@@ -66,8 +66,17 @@ class MoeLayerTest {
 
     @Test
     void eachTokenGetsTheSharedExpertPlusItsTopExpertOnTheGatedInput() {
+        assertSharedPlusTopExpert(40);
+    }
+
+    /** One token takes the decode path: both experts' gates and ups in one job, their downs in another. */
+    @Test
+    void aSingleTokenGetsTheSharedExpertPlusItsTopExpertOnTheGatedInput() {
+        assertSharedPlusTopExpert(1);
+    }
+
+    private void assertSharedPlusTopExpert(int tokens) {
         MoeLayer moe = layer();
-        int tokens = 40;
         float[] h = input(tokens);
         float[] out = new float[h.length];
         try (ComputePool pool = new ComputePool(2)) {

@@ -48,6 +48,27 @@ class MultiplyTogetherTest {
     }
 
     @Test
+    void eachMatrixTakesItsOwnInputRow() {
+        int cols = 160;
+        SplittableRandom rnd = new SplittableRandom(23);
+        WeightMatrix[] ms = matrices(new WeightFormat[] {WeightFormat.Q4, WeightFormat.Q8, WeightFormat.Q4}, cols, rnd);
+        float[][] xs = new float[ms.length][];
+        float[][] together = new float[ms.length][];
+        for (int i = 0; i < ms.length; i++) {
+            xs[i] = QuantMatrixTest.random(rnd, cols);
+            together[i] = new float[ms[i].rows()];
+        }
+        try (ComputePool pool = new ComputePool(2)) {
+            WeightMatrix.multiplyOneTokenEach(ms, xs, together, pool);
+            for (int i = 0; i < ms.length; i++) {
+                float[] alone = new float[ms[i].rows()];
+                ms[i].multiply(xs[i], 1, alone, pool);
+                assertArrayEquals(alone, together[i], "matrix " + i);
+            }
+        }
+    }
+
+    @Test
     void aMatrixOfAnotherFormatIsMultipliedOnItsOwn() {
         assertTogetherEqualsEachAlone(new WeightFormat[] {WeightFormat.Q8, WeightFormat.BF16, WeightFormat.Q4}, 1);
     }
