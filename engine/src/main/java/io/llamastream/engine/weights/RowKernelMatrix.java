@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Shared driver of the packed formats. Output rows go in groups of {@link #GROUP} (the block
  * formats store a group's blocks interleaved, so a group is one contiguous stream), and threads
- * claim runs of groups ({@link #claimGroups}) from a shared counter (balancing a busy core). One
+ * claim runs of groups from a shared counter ({@link ComputePool#forClaims}, balancing a busy
+ * core), across several matrices at once in a decode step ({@link #multiplyOneTokenTogether}). One
  * token: a fused decode-and-dot per group. Up to one vector of tokens: a group is decoded once
  * into a float panel, then register tiles of {@code GROUP rows x 4 tokens} run over it. More
  * tokens (prefill, the shared expert and attention of a batch, the LM head over a batch, the
