@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -39,7 +41,7 @@ public final class PeerPairs implements AutoCloseable {
         this.command = command;
         this.process = process;
         this.replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        this.requests = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        this.requests = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
     /** Starts the peer and waits until it says it is ready; its stderr goes to ours. */
@@ -132,11 +134,15 @@ public final class PeerPairs implements AutoCloseable {
                     "the peer " + String.join(" ", command) + " stopped reading: " + e.getMessage(), e);
         }
         String line = reply();
-        String[] parts = line == null ? new String[0] : line.trim().split("\\s+");
-        if (parts.length != 2 || !parts[0].equals(test)) {
-            throw new IllegalStateException("the peer answered '" + line + "' to '" + test + " " + n + "'");
+        String[] parts = line.trim().split("\\s+");
+        double rate = Double.NaN;
+        if (parts.length == 2 && parts[0].equals(test)) {
+            try {
+                rate = Double.parseDouble(parts[1]);
+            } catch (NumberFormatException e) {
+                // Reported below with the whole line.
+            }
         }
-        double rate = Double.parseDouble(parts[1]);
         if (!(rate > 0)) {
             throw new IllegalStateException("the peer answered '" + line + "' to '" + test + " " + n + "'");
         }
@@ -170,7 +176,7 @@ public final class PeerPairs implements AutoCloseable {
             // Already gone.
         }
         try {
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {

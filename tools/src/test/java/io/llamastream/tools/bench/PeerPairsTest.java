@@ -54,6 +54,14 @@ class PeerPairsTest {
     }
 
     @Test
+    void aPeerAnswerThatIsNotARateIsReportedWithTheAnswer() {
+        try (PeerPairs peer = PeerPairs.start(standIn("100", "fast"))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> peer.run("tg", 128, 1, () -> 50));
+            assertTrue(e.getMessage().contains("'tg fast' to 'tg 128'"), e.getMessage());
+        }
+    }
+
+    @Test
     void aPeerThatExitsBeforeItIsReadyIsReportedWithItsExitCode() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> PeerPairs.start(standIn("exit")));
         assertTrue(e.getMessage().contains("exited with code 3"), e.getMessage());
