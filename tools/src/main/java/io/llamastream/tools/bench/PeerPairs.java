@@ -72,6 +72,10 @@ public final class PeerPairs implements AutoCloseable {
      * decodes of up to {@code gen}; the script is copied out of this jar.
      */
     public static List<String> llamaCppCommand(Path peerDir, Path model, int threads, int prompt, int gen) {
+        if (!Files.isRegularFile(model) || !model.getFileName().toString().endsWith(".gguf")) {
+            throw new IllegalArgumentException(
+                    "--peer needs a .gguf file as --model (llama.cpp reads GGUF), not " + model);
+        }
         Path modules = peerDir.resolve("node_modules").resolve("node-llama-cpp");
         if (!Files.isDirectory(modules)) {
             throw new IllegalArgumentException(

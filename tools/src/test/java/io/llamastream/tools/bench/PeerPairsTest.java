@@ -68,6 +68,13 @@ class PeerPairsTest {
     }
 
     @Test
+    void aModelFolderIsRefusedBecauseLlamaCppReadsGgufOnly(@TempDir Path dir) {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PeerPairs.llamaCppCommand(dir, dir, 2, 512, 128));
+        assertTrue(e.getMessage().contains(".gguf"), e.getMessage());
+    }
+
+    @Test
     void aPeerFolderWithoutNodeLlamaCppIsRefusedWithTheRemedy(@TempDir Path dir) throws Exception {
         Path model = Files.createFile(dir.resolve("m.gguf"));
         IllegalArgumentException e =
