@@ -59,11 +59,20 @@ public final class MoeLayer implements FeedForward {
             }
             ys[x] = new float[n * hidden];
         }
-        if (tokens == 1 && nActive == 1) {
-            // A decode step at top-1: the shared expert and the chosen one in two parallel jobs, not six.
-            int x = active[0];
-            SwiGlu.applyOneTokenEach(
-                    new SwiGlu[] {shared, experts[x]}, new float[][] {h, ins[x]}, new float[][] {out, ys[x]}, pool);
+        if (tokens == 1) {
+            // A decode step: the shared expert and the chosen ones in two parallel jobs, not three each.
+            SwiGlu[] ffns = new SwiGlu[nActive + 1];
+            float[][] xs = new float[nActive + 1][];
+            float[][] results = new float[nActive + 1][];
+            ffns[0] = shared;
+            xs[0] = h;
+            results[0] = out;
+            for (int i = 0; i < nActive; i++) {
+                ffns[i + 1] = experts[active[i]];
+                xs[i + 1] = ins[active[i]];
+                results[i + 1] = ys[active[i]];
+            }
+            SwiGlu.applyOneTokenEach(ffns, xs, results, pool);
         } else {
             shared.apply(h, tokens, out, pool);
             applyExperts(active, nActive, counts, ins, ys, pool);

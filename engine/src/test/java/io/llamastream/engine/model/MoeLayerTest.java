@@ -34,11 +34,15 @@ class MoeLayerTest {
     }
 
     MoeLayer layer() {
+        return layer(1);
+    }
+
+    MoeLayer layer(int topK) {
         SwiGlu[] experts = new SwiGlu[EXPERTS];
         for (int x = 0; x < EXPERTS; x++) {
             experts[x] = swiGlu();
         }
-        return new MoeLayer(linear(EXPERTS, HIDDEN), experts, swiGlu(), 1, HIDDEN);
+        return new MoeLayer(linear(EXPERTS, HIDDEN), experts, swiGlu(), topK, HIDDEN);
     }
 
     float[] input(int tokens) {
@@ -73,6 +77,40 @@ class MoeLayerTest {
     @Test
     void aSingleTokenGetsTheSharedExpertPlusItsTopExpertOnTheGatedInput() {
         assertSharedPlusTopExpert(1);
+    }
+
+    /** At top-2 a decode step runs the shared expert and both chosen ones together. */
+    @Test
+    void aSingleTokenAtTopTwoGetsTheSharedExpertPlusBothChosenOnes() {
+        MoeLayer moe = layer(2);
+        float[] h = input(1);
+        float[] out = new float[HIDDEN];
+        try (ComputePool pool = new ComputePool(2)) {
+            moe.apply(h, 1, out, pool);
+        }
+        float[] scores = new float[EXPERTS];
+        moe.router().apply(h, 1, scores, ComputePool.INLINE);
+        Integer[] order = new Integer[EXPERTS];
+        for (int e = 0; e < EXPERTS; e++) {
+            order[e] = e;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+        float[] expected = new float[HIDDEN];
+        moe.shared().apply(h, 1, expected, ComputePool.INLINE);
+        for (int k = 0; k < 2; k++) {
+            int x = order[k];
+            float gate = (float) (1 / (1 + Math.exp(-scores[x])));
+            float[] gated = new float[HIDDEN];
+            for (int i = 0; i < HIDDEN; i++) {
+                gated[i] = h[i] * gate;
+            }
+            float[] routed = new float[HIDDEN];
+            moe.expert(x).apply(gated, 1, routed, ComputePool.INLINE);
+            for (int i = 0; i < HIDDEN; i++) {
+                expected[i] += routed[i];
+            }
+        }
+        assertArrayEquals(expected, out, 1e-4f);
     }
 
     private void assertSharedPlusTopExpert(int tokens) {
