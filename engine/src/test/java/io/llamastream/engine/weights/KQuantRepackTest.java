@@ -153,10 +153,37 @@ class KQuantRepackTest {
         }
     }
 
+    /**
+     * Q4_K's min terms go a vector of rows at a time where a claim holds whole runs of them and row
+     * by row elsewhere: one group at a time (row by row) gives every output the bits of the whole
+     * matrix at once.
+     */
+    @ParameterizedTest(name = "{0} rows")
+    @CsvSource({"37", "64"})
+    void oneTokenResultsDoNotDependOnTheRowsAClaimHolds(int rows) {
+        int cols = 512;
+        RowKernelMatrix m = repack(GgmlType.Q4_K, randomBlocks(GgmlType.Q4_K, rows, cols, 3), rows, cols);
+        Random rnd = new Random(rows);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (float) rnd.nextGaussian() + 0.5f;
+        }
+        float[] whole = new float[rows];
+        m.oneToken(x, 0, whole, 0, 0, m.groups);
+        float[] byGroup = new float[rows];
+        for (int g = 0; g < m.groups; g++) {
+            m.group1(g, x, 0, byGroup, 0);
+        }
+        for (int r = 0; r < rows; r++) {
+            assertEquals(Float.floatToIntBits(whole[r]), Float.floatToIntBits(byGroup[r]), "row " + r);
+        }
+    }
+
+    /** Q4_K: half a byte a weight, a float scale per 32, a byte min per 32 and a float min scale per 256. */
     @ParameterizedTest(name = "{0}: {1} bytes per weight")
-    @CsvSource({"Q4_K, 0.75", "Q5_K, 1.25", "Q6_K, 1.25"})
+    @CsvSource({"Q4_K, 0.671875", "Q5_K, 1.25", "Q6_K, 1.25"})
     void memoryIsTheRepackedLayout(GgmlType type, double bytesPerWeight) {
-        int rows = 8;
+        int rows = 16;
         int cols = 512;
         RowKernelMatrix m = repack(type, randomBlocks(type, rows, cols, 1), rows, cols);
         assertEquals(bytesPerWeight * rows * cols, m.bytes());
