@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * block also has a min term: {@code w = d * q + bias} with {@code bias = -dmin * m}, exactly
  * ggml's value. It is kept as Q4_K keeps it, the 6-bit {@code m} as a byte per block and
  * {@code -dmin} as a float per row per super-block of 8 blocks, with {@link #L} consecutive rows
- * side by side (one lane per row): 1.1 bits a weight where a float per block took 8, which
+ * side by side (one lane per row): 0.375 bits a weight where a float per block took 1, which
  * decode reads for every weight. The one-token kernel takes every nibble unsigned and adds the
  * rest from the token's sum over each block: Q4_0's {@code -8 * d} times that sum within the
  * group kernel, Q4_K's min terms for a claim's rows after its groups ({@link #addMinTerms}).
