@@ -324,8 +324,8 @@ public final class Q8Matrix extends RowKernelMatrix {
     void group1(int g, float[] x, int xOff, float[] out, int o) {
         if (halves == 2 && bias == null) {
             group1Q6_K(q, scale, blocksPerRow, rows, g, x, xOff, out, o);
-        } else if (kquant()) {
-            group1Halves(q, scale, bias, halves, blocksPerRow, rows, g, x, xOff, out, o);
+        } else if (bias != null) {
+            group1Q5_K(q, scale, bias, blocksPerRow, rows, g, x, xOff, out, o);
         } else {
             group1(q, scale, blocksPerRow, rows, g, x, xOff, out, o);
         }
@@ -372,9 +372,9 @@ public final class Q8Matrix extends RowKernelMatrix {
 
     /**
      * {@link #group1} of Q6_K's repack: per half-block, the dot of the raw values scaled by the
-     * half-block's scale, as {@link #group1Halves} took them for it, with every loop bound a
-     * constant: C2 then drops the inner loops, and a decode step of the Q4_K_M bench model ran
-     * 3.8% faster (16 of 16 slices in one JVM, docs/benchmarks.md).
+     * half-block's scale, with every loop bound a constant. C2 then drops the inner loops: against
+     * one kernel for Q6_K and Q5_K whose inner bounds moved with the half-block, a decode step of
+     * the Q4_K_M bench model ran 3.8% faster (16 of 16 slices in one JVM, docs/benchmarks.md).
      */
     private static void group1Q6_K(
             byte[] q, float[] scale, int blocksPerRow, int rows, int g, float[] x, int xOff, float[] out, int o) {
@@ -420,15 +420,14 @@ public final class Q8Matrix extends RowKernelMatrix {
     }
 
     /**
-     * {@link #group1} of a K-quant repack with additive terms (Q5_K): per half-block, the dot of the
-     * raw values, scaled by the half-block's scale, plus the half-block's activation sum times the
-     * term.
+     * {@link #group1} of Q5_K's repack: per block, the dot of the raw values scaled by the block's
+     * scale, plus the block's activation sum times its additive term; every loop bound a constant,
+     * as in {@link #group1Q6_K}.
      */
-    private static void group1Halves(
+    private static void group1Q5_K(
             byte[] q,
             float[] scale,
             float[] bias,
-            int halves,
             int blocksPerRow,
             int rows,
             int g,
@@ -437,9 +436,7 @@ public final class Q8Matrix extends RowKernelMatrix {
             float[] out,
             int o) {
         int qg = g * blocksPerRow * GROUP * BLOCK;
-        int sg = g * blocksPerRow * GROUP * halves;
-        boolean mins = bias != null;
-        int second = halves - 1;
+        int sg = g * blocksPerRow * GROUP;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
@@ -447,35 +444,24 @@ public final class Q8Matrix extends RowKernelMatrix {
         for (int b = 0; b < blocksPerRow; b++) {
             int qb = qg + b * GROUP * BLOCK;
             int xb = xOff + b * BLOCK;
-            for (int h = 0; h < 2; h++) {
-                FloatVector p0 = FloatVector.zero(F);
-                FloatVector p1 = FloatVector.zero(F);
-                FloatVector p2 = FloatVector.zero(F);
-                FloatVector p3 = FloatVector.zero(F);
-                FloatVector sx = FloatVector.zero(F);
-                for (int j = h * HALF; j < h * HALF + HALF; j += L) {
-                    FloatVector xv = FloatVector.fromArray(F, x, xb + j);
-                    p0 = load(q, qb + j).fma(xv, p0);
-                    p1 = load(q, qb + BLOCK + j).fma(xv, p1);
-                    p2 = load(q, qb + 2 * BLOCK + j).fma(xv, p2);
-                    p3 = load(q, qb + 3 * BLOCK + j).fma(xv, p3);
-                    if (mins) {
-                        sx = sx.add(xv);
-                    }
-                }
-                // Slot k's scale for this half: (slot * halves) + h when there are two.
-                int s = sg + b * GROUP * halves + h * second;
-                a0 = p0.fma(FloatVector.broadcast(F, scale[s]), a0);
-                a1 = p1.fma(FloatVector.broadcast(F, scale[s + halves]), a1);
-                a2 = p2.fma(FloatVector.broadcast(F, scale[s + 2 * halves]), a2);
-                a3 = p3.fma(FloatVector.broadcast(F, scale[s + 3 * halves]), a3);
-                if (mins) {
-                    a0 = sx.fma(FloatVector.broadcast(F, bias[s]), a0);
-                    a1 = sx.fma(FloatVector.broadcast(F, bias[s + halves]), a1);
-                    a2 = sx.fma(FloatVector.broadcast(F, bias[s + 2 * halves]), a2);
-                    a3 = sx.fma(FloatVector.broadcast(F, bias[s + 3 * halves]), a3);
-                }
+            FloatVector p0 = FloatVector.zero(F);
+            FloatVector p1 = FloatVector.zero(F);
+            FloatVector p2 = FloatVector.zero(F);
+            FloatVector p3 = FloatVector.zero(F);
+            FloatVector sx = FloatVector.zero(F);
+            for (int j = 0; j < BLOCK; j += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xb + j);
+                p0 = load(q, qb + j).fma(xv, p0);
+                p1 = load(q, qb + BLOCK + j).fma(xv, p1);
+                p2 = load(q, qb + 2 * BLOCK + j).fma(xv, p2);
+                p3 = load(q, qb + 3 * BLOCK + j).fma(xv, p3);
+                sx = sx.add(xv);
             }
+            int s = sg + b * GROUP;
+            a0 = sx.fma(FloatVector.broadcast(F, bias[s]), p0.fma(FloatVector.broadcast(F, scale[s]), a0));
+            a1 = sx.fma(FloatVector.broadcast(F, bias[s + 1]), p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1));
+            a2 = sx.fma(FloatVector.broadcast(F, bias[s + 2]), p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2));
+            a3 = sx.fma(FloatVector.broadcast(F, bias[s + 3]), p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3));
         }
         put(
                 out,
