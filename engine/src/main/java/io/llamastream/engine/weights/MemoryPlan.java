@@ -256,22 +256,20 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
     /** The arrays of {@code count} matrices of {@code n} weights each, kept as the file stores {@code t}. */
     private static void nativeMatrices(List<Long> arrays, GgufTensor t, long n, long count) {
         // The K-quants as GgufDecoderWeights repacks them: nibbles or int8 and float32 scales per
-        // 32 (Q6_K: per 16) over rows padded to groups; Q5_K a float32 additive term per 32; Q4_K
-        // a byte min per 32 and a float32 min scale per 256, over rows padded to a vector's lanes.
+        // 32 (Q6_K: per 16) over rows padded to groups; Q4_K and Q5_K also their min terms.
         long p = padded(n, t.ne()[0]);
-        long laneRows = (n / t.ne()[0] + RowKernelMatrix.L - 1) / RowKernelMatrix.L * RowKernelMatrix.L;
+        long rows = n / t.ne()[0];
         for (long i = 0; i < count; i++) {
             switch (t.type()) {
                 case Q4_K -> {
                     arrays.add(p / 2);
                     arrays.add(p / 32 * 4);
-                    arrays.add(laneRows * t.ne()[0] / 32);
-                    arrays.add(laneRows * t.ne()[0] / 256 * 4);
+                    arrays.add(MinTerms.bytes(rows, t.ne()[0]));
                 }
                 case Q5_K -> {
                     arrays.add(p);
                     arrays.add(p / 32 * 4);
-                    arrays.add(p / 32 * 4);
+                    arrays.add(MinTerms.bytes(rows, t.ne()[0]));
                 }
                 case Q6_K -> {
                     arrays.add(p);

@@ -19,13 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * int lanes, split nibbles there with a mask and a shift, convert to floats and multiply-add.
  *
  * <p>With mins ({@link #forQ4_K}, GGUF Q4_K repacked at load) the nibbles are unsigned and each
- * block also has a min term: {@code w = d * q + bias} with {@code bias = -dmin * m}, exactly
- * ggml's value. It is kept as Q4_K keeps it, the 6-bit {@code m} as a byte per block and
- * {@code -dmin} as a float per row per super-block of 8 blocks, with {@link #L} consecutive rows
- * side by side (one lane per row): 0.375 bits a weight where a float per block took 1, which
- * decode reads for every weight. The one-token kernel takes every nibble unsigned and adds the
- * rest from the token's sum over each block: Q4_0's {@code -8 * d} times that sum within the
- * group kernel, Q4_K's min terms for a claim's rows after its groups ({@link #addMinTerms}).
+ * block also has a min term ({@link MinTerms}): {@code w = d * q + bias} with
+ * {@code bias = -dmin * m}, exactly ggml's value. The one-token kernel takes every nibble unsigned
+ * and adds the rest from the token's sum over each block: Q4_0's {@code -8 * d} times that sum
+ * within the group kernel, Q4_K's min terms for a claim's rows after its groups.
  */
 public final class Q4Matrix extends RowKernelMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
@@ -37,18 +34,11 @@ public final class Q4Matrix extends RowKernelMatrix {
 
     /** Bytes of one GGUF Q4_K super-block: fp16 d and dmin, 12 bytes of 6-bit scales and mins, 128 of nibbles. */
     private static final int Q4_K_BYTES = 144;
-    /** Blocks per Q4_K super-block: the span of one {@code dmin}. */
-    private static final int SUPER = 8;
 
     private final byte[] q;
     private final float[] scale;
-    /**
-     * With Q4_K's mins: each block's min {@code m} (0..63), {@link #L} rows side by side
-     * ({@link #minSlot}); null for Q4_0 ({@code w = d * (q - 8)}).
-     */
-    private final byte[] blockMins;
-    /** With mins: {@code -dmin} per row per super-block, laid out as {@link #blockMins} ({@link #superMinSlot}). */
-    private final float[] superMins;
+    /** Q4_K's min terms; null for Q4_0 ({@code w = d * (q - 8)}). */
+    private final MinTerms mins;
 
     private final int blocksPerRow;
 
@@ -62,12 +52,7 @@ public final class Q4Matrix extends RowKernelMatrix {
         this.q = new byte[Math.multiplyExact(groups * GROUP, cols) / 2];
         this.blocksPerRow = cols / BLOCK;
         this.scale = new float[groups * GROUP * blocksPerRow];
-        if (mins && cols % (SUPER * BLOCK) != 0) {
-            throw new IllegalArgumentException("Q4_K rows of " + cols + " are not whole super-blocks of 256");
-        }
-        int laneRows = Math.multiplyExact((rows + L - 1) / L, L);
-        this.blockMins = mins ? new byte[Math.multiplyExact(laneRows, blocksPerRow)] : null;
-        this.superMins = mins ? new float[laneRows * (blocksPerRow / SUPER)] : null;
+        this.mins = mins ? new MinTerms(rows, blocksPerRow, "Q4_K") : null;
     }
 
     /** An empty matrix with per-block mins, for {@link #setRowsQ4_K}. */
@@ -77,7 +62,7 @@ public final class Q4Matrix extends RowKernelMatrix {
 
     @Override
     public String kernelKind() {
-        return blockMins != null ? "Q4Matrix (Q4_K mins)" : "Q4Matrix";
+        return mins != null ? "Q4Matrix (Q4_K mins)" : "Q4Matrix";
     }
 
     public static Q4Matrix quantize(float[] w, int rows, int cols) {
@@ -242,16 +227,16 @@ public final class Q4Matrix extends RowKernelMatrix {
      * bytes) into this layout's (values i and i + 16 share a byte).
      */
     public void setRowsQ4_K(int firstRow, byte[] raw, int off, int n) {
-        if (blockMins == null) {
+        if (mins == null) {
             throw new IllegalStateException("a Q4_K repack needs a matrix made by forQ4_K");
         }
-        int supers = blocksPerRow / SUPER;
+        int supers = blocksPerRow / 8;
         for (int i = 0; i < n; i++) {
             int r = firstRow + i;
             for (int sb = 0; sb < supers; sb++) {
                 int o = off + (i * supers + sb) * Q4_K_BYTES;
                 float d = BlockDecoder.f16(raw, o);
-                superMins[superMinSlot(r, sb)] = -BlockDecoder.f16(raw, o + 2);
+                mins.setSuper(r, sb, BlockDecoder.f16(raw, o + 2));
                 for (int j = 0; j < 4; j++) {
                     int c = o + 16 + 32 * j;
                     int lo = slot(r, sb * 8 + 2 * j);
@@ -265,9 +250,9 @@ public final class Q4Matrix extends RowKernelMatrix {
                         Swar.set(q, hi * HALF + h, (a >>> 4 & Swar.LOW_NIBBLES) | (b & ~Swar.LOW_NIBBLES));
                     }
                     scale[lo] = d * BlockDecoder.scaleK4(raw, o + 4, 2 * j);
-                    blockMins[minSlot(r, sb * SUPER + 2 * j)] = (byte) BlockDecoder.minK4(raw, o + 4, 2 * j);
+                    mins.set(r, sb * 8 + 2 * j, BlockDecoder.minK4(raw, o + 4, 2 * j));
                     scale[hi] = d * BlockDecoder.scaleK4(raw, o + 4, 2 * j + 1);
-                    blockMins[minSlot(r, sb * SUPER + 2 * j + 1)] = (byte) BlockDecoder.minK4(raw, o + 4, 2 * j + 1);
+                    mins.set(r, sb * 8 + 2 * j + 1, BlockDecoder.minK4(raw, o + 4, 2 * j + 1));
                 }
             }
         }
@@ -288,32 +273,17 @@ public final class Q4Matrix extends RowKernelMatrix {
         return ((r / GROUP) * blocksPerRow + b) * GROUP + r % GROUP;
     }
 
-    /** Index of row r's block b among the mins: {@link #L} rows side by side, a row per lane. */
-    private int minSlot(int r, int b) {
-        return ((r / L) * blocksPerRow + b) * L + r % L;
-    }
-
-    /** Index of row r's super-block sb among the min scales, laid out as {@link #minSlot}. */
-    private int superMinSlot(int r, int sb) {
-        return ((r / L) * (blocksPerRow / SUPER) + sb) * L + r % L;
-    }
-
-    /** Row r's block b's additive term {@code -dmin * m}, ggml's {@code -(dmin * m)} to the bit. */
-    private float bias(int r, int b) {
-        return superMins[superMinSlot(r, b / SUPER)] * blockMins[minSlot(r, b)];
-    }
-
     public float get(int r, int c) {
         int slot = slot(r, c / BLOCK);
         int i = c % BLOCK;
         int v = q[slot * HALF + (i % HALF)] & 0xFF;
         int nib = i < HALF ? v & 0x0F : v >>> 4;
-        return blockMins == null ? scale[slot] * (nib - 8) : scale[slot] * nib + bias(r, c / BLOCK);
+        return mins == null ? scale[slot] * (nib - 8) : scale[slot] * nib + mins.bias(r, c / BLOCK);
     }
 
     @Override
     public long bytes() {
-        long minBytes = blockMins == null ? 0 : blockMins.length + (long) superMins.length * Float.BYTES;
+        long minBytes = mins == null ? 0 : mins.bytes();
         return q.length + (long) scale.length * Float.BYTES + minBytes;
     }
 
@@ -333,33 +303,13 @@ public final class Q4Matrix extends RowKernelMatrix {
 
     @Override
     void oneToken(float[] x, int xOff, float[] out, int o, int from, int to) {
-        float[] sums = blockSums(x, xOff);
+        float[] sums = MinTerms.blockSums(x, xOff, blocksPerRow);
         for (int g = from; g < to; g++) {
-            group1(q, scale, blockMins == null, blocksPerRow, rows, g, x, xOff, out, o, sums);
+            group1(q, scale, mins == null, blocksPerRow, rows, g, x, xOff, out, o, sums);
         }
-        if (blockMins != null) {
-            addMinTerms(blockMins, superMins, blocksPerRow, from * GROUP, Math.min(to * GROUP, rows), sums, out, o);
+        if (mins != null) {
+            mins.add(from * GROUP, Math.min(to * GROUP, rows), sums, out, o);
         }
-    }
-
-    /** Each thread's per-token block sums, kept across calls. */
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
-
-    /** The token's sum over each block of 32 inputs, for the min terms and Q4_0's offset of 8. */
-    private float[] blockSums(float[] x, int xOff) {
-        float[] sums = SUMS.get();
-        if (sums.length < blocksPerRow) {
-            sums = new float[blocksPerRow];
-            SUMS.set(sums);
-        }
-        for (int b = 0; b < blocksPerRow; b++) {
-            FloatVector v = FloatVector.fromArray(F, x, xOff + b * BLOCK);
-            for (int j = L; j < BLOCK; j += L) {
-                v = v.add(FloatVector.fromArray(F, x, xOff + b * BLOCK + j));
-            }
-            sums[b] = v.reduceLanes(VectorOperators.ADD);
-        }
-        return sums;
     }
 
     @Override
@@ -371,8 +321,8 @@ public final class Q4Matrix extends RowKernelMatrix {
      * The one-token kernel: each row's 16 bytes are widened to int lanes once, where masking and
      * shifting are single instructions, and the nibbles, taken unsigned, go through float FMAs. For
      * Q4_0 ({@code w = d * (q - 8)}, {@code offset8}) what the unsigned nibbles leave out is minus 8
-     * times the row's scales dotted with the token's block sums ({@link #blockSums}), in a loop of
-     * its own after the main one; Q4_K's min terms are added afterwards ({@link #addMinTerms}).
+     * times the row's scales dotted with the token's block sums ({@link MinTerms#blockSums}), in a
+     * loop of its own after the main one; Q4_K's min terms are added afterwards ({@link MinTerms}).
      * Keep the body small: past C2's node budget the vector helpers are no longer inlined and every
      * vector is boxed, 3-4x slower. Static, with the matrix's arrays as arguments: as an instance
      * method reading them from fields, even copied to locals first, the same loop ran slower on one
@@ -451,58 +401,6 @@ public final class Q4Matrix extends RowKernelMatrix {
                 a3.reduceLanes(VectorOperators.ADD) + t3);
     }
 
-    /**
-     * Adds Q4_K's min terms, {@code sum over blocks of -dmin * m * (the token's block sum)}, to rows
-     * [from, to) of {@code out}: for {@link #L} rows at a time one lane per row, where a row's mins
-     * and min scales are vector loads; rows before the first whole run of {@link #L} and after the
-     * last one by {@link #minTerm}, which rounds the same way, so no row's result depends on which
-     * rows its claim held.
-     */
-    private static void addMinTerms(
-            byte[] blockMins, float[] superMins, int blocksPerRow, int from, int to, float[] sums, float[] out, int o) {
-        int supers = blocksPerRow / SUPER;
-        int r = from;
-        for (; r < to && r % L != 0; r++) {
-            out[o + r] += minTerm(blockMins, superMins, blocksPerRow, r, sums);
-        }
-        for (; r + L <= to; r += L) {
-            int m0 = r * blocksPerRow;
-            int s0 = r * supers;
-            FloatVector acc = FloatVector.zero(F);
-            for (int sb = 0; sb < supers; sb++) {
-                FloatVector part = FloatVector.zero(F);
-                for (int j = 0; j < SUPER; j++) {
-                    int b = sb * SUPER + j;
-                    FloatVector m = (FloatVector)
-                            ByteVector.fromArray(B, blockMins, m0 + b * L).convertShape(VectorOperators.B2F, F, 0);
-                    part = m.fma(FloatVector.broadcast(F, sums[b]), part);
-                }
-                acc = part.fma(FloatVector.fromArray(F, superMins, s0 + sb * L), acc);
-            }
-            FloatVector.fromArray(F, out, o + r).add(acc).intoArray(out, o + r);
-        }
-        for (; r < to; r++) {
-            out[o + r] += minTerm(blockMins, superMins, blocksPerRow, r, sums);
-        }
-    }
-
-    /** Row r's min term as one lane of {@link #addMinTerms} computes it, with the same roundings. */
-    private static float minTerm(byte[] blockMins, float[] superMins, int blocksPerRow, int r, float[] sums) {
-        int supers = blocksPerRow / SUPER;
-        int m0 = (r / L) * blocksPerRow * L + r % L;
-        int s0 = (r / L) * supers * L + r % L;
-        float acc = 0;
-        for (int sb = 0; sb < supers; sb++) {
-            float part = 0;
-            for (int j = 0; j < SUPER; j++) {
-                int b = sb * SUPER + j;
-                part = Math.fma(blockMins[m0 + b * L], sums[b], part);
-            }
-            acc = Math.fma(part, superMins[s0 + sb * L], acc);
-        }
-        return acc;
-    }
-
     private static FloatVector lowU(IntVector i) {
         return (FloatVector) i.and(0x0F).convert(VectorOperators.I2F, 0);
     }
@@ -521,7 +419,7 @@ public final class Q4Matrix extends RowKernelMatrix {
             for (int k = 0; k < GROUP; k++) {
                 FloatVector d = FloatVector.broadcast(F, scale[s + k]);
                 int po = off + k * stride + b * BLOCK;
-                if (blockMins == null) {
+                if (mins == null) {
                     for (int j = 0; j < HALF; j += L) {
                         IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
                         low(v, 8).mul(d).intoArray(panel, po + j);
@@ -530,7 +428,7 @@ public final class Q4Matrix extends RowKernelMatrix {
                 } else {
                     // d * q exact (a 17-bit scale times a 4-bit value), so the fused add rounds once, as ggml's d * q -
                     // m.
-                    FloatVector m = FloatVector.broadcast(F, bias(g * GROUP + k, b));
+                    FloatVector m = FloatVector.broadcast(F, mins.bias(g * GROUP + k, b));
                     for (int j = 0; j < HALF; j += L) {
                         IntVector v = wide(ByteVector.fromArray(B, q, qb + k * HALF + j));
                         lowU(v).fma(d, m).intoArray(panel, po + j);

@@ -21,9 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The K-quant repacks ({@link #forQ6_K}, {@link #forQ5_K}: GGUF Q6_K and Q5_K widened to int8
  * at load) use the same layout with finer terms: Q6_K has one scale per half-block of 16
- * ({@code w = d * q}, ggml's {@code d * sc}), Q5_K unsigned values with an additive term per
- * block ({@code w = d * q + bias}). Their one-token kernel applies a scale (and adds
- * {@code bias * sum(x)}) per half-block; more tokens go through the decoded panel.
+ * ({@code w = d * q}, ggml's {@code d * sc}), Q5_K unsigned values with a min term per block
+ * ({@code w = d * q + bias}, {@link MinTerms}). Q6_K's one-token kernel applies a scale per
+ * half-block; Q5_K's is Q8_0's, with the min terms added for a claim's rows after its groups. More
+ * tokens go through the decoded panel.
  */
 public final class Q8Matrix extends RowKernelMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
@@ -44,8 +45,8 @@ public final class Q8Matrix extends RowKernelMatrix {
     private final byte[] q;
     /** Per block, or per half-block when {@code halves == 2}; in slot order. */
     private final float[] scale;
-    /** Per scale: the additive term ({@code w = d * q + bias}), or null. */
-    private final float[] bias;
+    /** Q5_K's min terms ({@code w = d * q + bias}), or null. */
+    private final MinTerms mins;
     /** Scales per block: 1, or 2 (one per half-block of 16, Q6_K). */
     private final int halves;
 
@@ -65,7 +66,7 @@ public final class Q8Matrix extends RowKernelMatrix {
         this.blocksPerRow = cols / BLOCK;
         this.halves = halves;
         this.scale = new float[groups * GROUP * blocksPerRow * halves];
-        this.bias = mins ? new float[scale.length] : null;
+        this.mins = mins ? new MinTerms(rows, blocksPerRow, "Q5_K") : null;
     }
 
     /** An empty matrix with one scale per half-block, for {@link #setRowsQ6_K}. */
@@ -80,12 +81,12 @@ public final class Q8Matrix extends RowKernelMatrix {
 
     @Override
     public String kernelKind() {
-        return halves == 2 ? "Q8Matrix (Q6_K half-block scales)" : bias != null ? "Q8Matrix (Q5_K mins)" : "Q8Matrix";
+        return halves == 2 ? "Q8Matrix (Q6_K half-block scales)" : mins != null ? "Q8Matrix (Q5_K mins)" : "Q8Matrix";
     }
 
     /** Whether this holds a K-quant repack (half-block scales or additive terms). */
     private boolean kquant() {
-        return halves == 2 || bias != null;
+        return halves == 2 || mins != null;
     }
 
     public static Q8Matrix quantize(float[] w, int rows, int cols) {
@@ -259,10 +260,11 @@ public final class Q8Matrix extends RowKernelMatrix {
     /**
      * Repacks {@code n} rows of GGUF Q5_K super-blocks from {@code raw[off..]} into rows
      * firstRow.. of a matrix made by {@link #forQ5_K}: unsigned 5-bit values as int8, scale
-     * {@code d * sc} and additive term {@code -(dmin * m)} per block of 32 (exact, as ggml's).
+     * {@code d * sc} (exact, as ggml's) and min {@code m} per block of 32 under the super-block's
+     * {@code dmin}.
      */
     public void setRowsQ5_K(int firstRow, byte[] raw, int off, int n) {
-        if (bias == null) {
+        if (mins == null) {
             throw new IllegalStateException("a Q5_K repack needs a matrix made by forQ5_K");
         }
         int supers = blocksPerRow / 8;
@@ -271,7 +273,7 @@ public final class Q8Matrix extends RowKernelMatrix {
             for (int sb = 0; sb < supers; sb++) {
                 int o = off + (i * supers + sb) * Q5_K_BYTES;
                 float d = BlockDecoder.f16(raw, o);
-                float dmin = BlockDecoder.f16(raw, o + 2);
+                mins.setSuper(r, sb, BlockDecoder.f16(raw, o + 2));
                 for (int u = 0; u < 8; u++) {
                     int qs = o + 48 + 32 * (u / 2);
                     int slot = slot(r, sb * 8 + u);
@@ -281,7 +283,7 @@ public final class Q8Matrix extends RowKernelMatrix {
                         Swar.set(q, slot * BLOCK + l, v | h);
                     }
                     scale[slot] = d * BlockDecoder.scaleK4(raw, o + 4, u);
-                    bias[slot] = -(dmin * BlockDecoder.minK4(raw, o + 4, u));
+                    mins.set(r, sb * 8 + u, BlockDecoder.minK4(raw, o + 4, u));
                 }
             }
         }
@@ -303,12 +305,12 @@ public final class Q8Matrix extends RowKernelMatrix {
         int slot = slot(r, c / BLOCK);
         int s = slot * halves + (halves == 2 ? c % BLOCK / HALF : 0);
         float w = scale[s] * q[slot * BLOCK + c % BLOCK];
-        return bias == null ? w : w + bias[s];
+        return mins == null ? w : w + mins.bias(r, c / BLOCK);
     }
 
     @Override
     public long bytes() {
-        return q.length + (long) scale.length * Float.BYTES + (bias == null ? 0 : (long) bias.length * Float.BYTES);
+        return q.length + (long) scale.length * Float.BYTES + (mins == null ? 0 : mins.bytes());
     }
 
     private static FloatVector load(byte[] q, int off) {
@@ -322,10 +324,10 @@ public final class Q8Matrix extends RowKernelMatrix {
      */
     @Override
     void group1(int g, float[] x, int xOff, float[] out, int o) {
-        if (halves == 2 && bias == null) {
+        if (mins != null) {
+            oneToken(x, xOff, out, o, g, g + 1);
+        } else if (halves == 2) {
             group1Q6_K(q, scale, blocksPerRow, rows, g, x, xOff, out, o);
-        } else if (bias != null) {
-            group1Q5_K(q, scale, bias, blocksPerRow, rows, g, x, xOff, out, o);
         } else {
             group1(q, scale, blocksPerRow, rows, g, x, xOff, out, o);
         }
@@ -370,6 +372,20 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a3.reduceLanes(VectorOperators.ADD));
     }
 
+    /** Q5_K: Q8_0's kernel on each group, then the claim's min terms; the others a group at a time. */
+    @Override
+    void oneToken(float[] x, int xOff, float[] out, int o, int from, int to) {
+        if (mins == null) {
+            super.oneToken(x, xOff, out, o, from, to);
+            return;
+        }
+        float[] sums = MinTerms.blockSums(x, xOff, blocksPerRow);
+        for (int g = from; g < to; g++) {
+            group1(q, scale, blocksPerRow, rows, g, x, xOff, out, o);
+        }
+        mins.add(from * GROUP, Math.min(to * GROUP, rows), sums, out, o);
+    }
+
     /**
      * {@link #group1} of Q6_K's repack: per half-block, the dot of the raw values scaled by the
      * half-block's scale, with every loop bound a constant. C2 then drops the inner loops: against
@@ -407,61 +423,6 @@ public final class Q8Matrix extends RowKernelMatrix {
                 a2 = p2.fma(FloatVector.broadcast(F, scale[s + 4 + h]), a2);
                 a3 = p3.fma(FloatVector.broadcast(F, scale[s + 6 + h]), a3);
             }
-        }
-        put(
-                out,
-                o,
-                g,
-                rows,
-                a0.reduceLanes(VectorOperators.ADD),
-                a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD),
-                a3.reduceLanes(VectorOperators.ADD));
-    }
-
-    /**
-     * {@link #group1} of Q5_K's repack: per block, the dot of the raw values scaled by the block's
-     * scale, plus the block's activation sum times its additive term; every loop bound a constant,
-     * as in {@link #group1Q6_K}.
-     */
-    private static void group1Q5_K(
-            byte[] q,
-            float[] scale,
-            float[] bias,
-            int blocksPerRow,
-            int rows,
-            int g,
-            float[] x,
-            int xOff,
-            float[] out,
-            int o) {
-        int qg = g * blocksPerRow * GROUP * BLOCK;
-        int sg = g * blocksPerRow * GROUP;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        for (int b = 0; b < blocksPerRow; b++) {
-            int qb = qg + b * GROUP * BLOCK;
-            int xb = xOff + b * BLOCK;
-            FloatVector p0 = FloatVector.zero(F);
-            FloatVector p1 = FloatVector.zero(F);
-            FloatVector p2 = FloatVector.zero(F);
-            FloatVector p3 = FloatVector.zero(F);
-            FloatVector sx = FloatVector.zero(F);
-            for (int j = 0; j < BLOCK; j += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, xb + j);
-                p0 = load(q, qb + j).fma(xv, p0);
-                p1 = load(q, qb + BLOCK + j).fma(xv, p1);
-                p2 = load(q, qb + 2 * BLOCK + j).fma(xv, p2);
-                p3 = load(q, qb + 3 * BLOCK + j).fma(xv, p3);
-                sx = sx.add(xv);
-            }
-            int s = sg + b * GROUP;
-            a0 = sx.fma(FloatVector.broadcast(F, bias[s]), p0.fma(FloatVector.broadcast(F, scale[s]), a0));
-            a1 = sx.fma(FloatVector.broadcast(F, bias[s + 1]), p1.fma(FloatVector.broadcast(F, scale[s + 1]), a1));
-            a2 = sx.fma(FloatVector.broadcast(F, bias[s + 2]), p2.fma(FloatVector.broadcast(F, scale[s + 2]), a2));
-            a3 = sx.fma(FloatVector.broadcast(F, bias[s + 3]), p3.fma(FloatVector.broadcast(F, scale[s + 3]), a3));
         }
         put(
                 out,
@@ -649,7 +610,8 @@ public final class Q8Matrix extends RowKernelMatrix {
                     FloatVector d = FloatVector.broadcast(F, scale[si]);
                     FloatVector w = load(q, qb + k * BLOCK + j);
                     // d * q is exact (a 17- or 19-bit scale times a 5- or 6-bit value): one rounding, as ggml's.
-                    (bias == null ? w.mul(d) : w.fma(d, FloatVector.broadcast(F, bias[si]))).intoArray(panel, po + j);
+                    (mins == null ? w.mul(d) : w.fma(d, FloatVector.broadcast(F, mins.bias(g * GROUP + k, b))))
+                            .intoArray(panel, po + j);
                 }
             }
         }

@@ -154,15 +154,15 @@ class KQuantRepackTest {
     }
 
     /**
-     * Q4_K's min terms go a vector of rows at a time where a claim holds whole runs of them and row
-     * by row elsewhere: one group at a time (row by row) gives every output the bits of the whole
-     * matrix at once.
+     * The min terms (Q4_K, Q5_K) go a vector of rows at a time where a claim holds whole runs of
+     * them and row by row elsewhere: one group at a time (row by row) gives every output the bits
+     * of the whole matrix at once.
      */
-    @ParameterizedTest(name = "{0} rows")
-    @CsvSource({"37", "64"})
-    void oneTokenResultsDoNotDependOnTheRowsAClaimHolds(int rows) {
+    @ParameterizedTest(name = "{0}, {1} rows")
+    @CsvSource({"Q4_K, 37", "Q4_K, 64", "Q5_K, 37", "Q5_K, 64"})
+    void oneTokenResultsDoNotDependOnTheRowsAClaimHolds(GgmlType type, int rows) {
         int cols = 512;
-        RowKernelMatrix m = repack(GgmlType.Q4_K, randomBlocks(GgmlType.Q4_K, rows, cols, 3), rows, cols);
+        RowKernelMatrix m = repack(type, randomBlocks(type, rows, cols, 3), rows, cols);
         Random rnd = new Random(rows);
         float[] x = new float[cols];
         for (int i = 0; i < cols; i++) {
@@ -179,9 +179,12 @@ class KQuantRepackTest {
         }
     }
 
-    /** Q4_K: half a byte a weight, a float scale per 32, a byte min per 32 and a float min scale per 256. */
+    /**
+     * Q4_K: half a byte a weight, a float scale per 32, a byte min per 32 and a float dmin per 256;
+     * Q5_K the same with a byte a weight; Q6_K a byte a weight and a float scale per 16.
+     */
     @ParameterizedTest(name = "{0}: {1} bytes per weight")
-    @CsvSource({"Q4_K, 0.671875", "Q5_K, 1.25", "Q6_K, 1.25"})
+    @CsvSource({"Q4_K, 0.671875", "Q5_K, 1.171875", "Q6_K, 1.25"})
     void memoryIsTheRepackedLayout(GgmlType type, double bytesPerWeight) {
         int rows = 16;
         int cols = 512;
