@@ -167,6 +167,10 @@ class GgufCliTest {
         assertTrue(j.get("full_speed_s").asDouble() >= j.get("load_s").asDouble(), j.toString());
         assertTrue(r.err().contains("at full speed"), r.err());
         assertTrue(r.out().contains("| pp16"), r.out());
+        // Kernel speed depends on the JDK, so the report names the one it ran on.
+        assertEquals(
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+                j.get("java").asText());
     }
 
     @Test

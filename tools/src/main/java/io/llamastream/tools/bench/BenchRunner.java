@@ -241,7 +241,7 @@ public final class BenchRunner {
         details.put("model", dir.getFileName().toString());
         details.put("total_parameters", o.model().totalParameters());
         details.put("threads", pool.threads());
-        details.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        details.put("java", Probes.javaRuntime());
         details.put("seconds", round((System.nanoTime() - t0) / 1e9));
         out.set("details", details);
         return out;

@@ -102,7 +102,12 @@ public final class ModelBench {
         // The machine's own ceilings in the same run, so prefill and batching read as fractions of them.
         double bandwidth = Probes.readBandwidthGbps(512L << 20, 3, pool);
         double fma = Probes.fmaGflops(20_000_000L, 3, pool);
-        log.printf(Locale.ROOT, "probes: bandwidth %.1f GB/s, FMA %.1f GFLOP/s%n", bandwidth, fma);
+        log.printf(
+                Locale.ROOT,
+                "probes: bandwidth %.1f GB/s, FMA %.1f GFLOP/s; %s%n",
+                bandwidth,
+                fma,
+                Probes.javaRuntime());
         ArrayAlignment.advice(ArrayAlignment.ofRunningJvm()).ifPresent(advice -> log.println("warning: " + advice));
         double[] pp = new double[o.runs()];
         double[] tg = new double[o.runs()];
@@ -143,6 +148,7 @@ public final class ModelBench {
         out.put("bandwidth_probe_gbps", bandwidth);
         out.put("fma_probe_gflops", fma);
         out.put("object_alignment_bytes", ArrayAlignment.ofRunningJvm());
+        out.put("java", Probes.javaRuntime());
         ObjectNode ppFigure = out.putObject("pp" + o.prompt());
         figure(ppFigure, pp, o.prompt());
         double ppGflops = ppFigure.get("tok_per_s").asDouble() * prefillFlopsPerToken(tm.config(), o.prompt()) / 1e9;

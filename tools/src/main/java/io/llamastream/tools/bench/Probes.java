@@ -134,6 +134,14 @@ public final class Probes {
                 .reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * The running JVM, as {@code "OpenJDK 64-Bit Server VM 25.0.3+9-LTS"}: the kernels' speed depends on the JDK's
+     * Vector API compiler (docs/benchmarks.md, session 11), so every figure is reported with it.
+     */
+    public static String javaRuntime() {
+        return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+    }
+
     /** The process's peak resident set (VmHWM), or -1 where /proc is unavailable. */
     public static long peakRssBytes() {
         try {
