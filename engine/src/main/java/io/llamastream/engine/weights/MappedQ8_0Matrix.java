@@ -1,6 +1,6 @@
 package io.llamastream.engine.weights;
 
-import io.llamastream.engine.math.Fp16;
+import io.llamastream.engine.checkpoint.gguf.BlockDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -21,13 +21,18 @@ import jdk.incubator.vector.VectorSpecies;
  * each row's sums run in the same order. So swapping one for the other changes no result. One
  * token runs a row at a time ({@link RowMajorMatrix}: a group's four rows in lockstep would read
  * four streams of one row's length, too short for the prefetchers); more tokens decode the
- * blocks into the float panels of the shared driver. The one-token kernel runs
- * at about half a {@link Q8Matrix}'s speed (mapped buffer loads, a scale per 32 values).
+ * blocks into the float panels of the shared driver, each row copied out of the mapping into a
+ * per-thread array first: {@code ByteVector.fromByteBuffer} is Java 17's alone (later JDKs load
+ * vectors from a {@code MemorySegment}), and array loads compile to the same instructions on every
+ * JDK. The one-token kernel is slower than a {@link Q8Matrix}'s (the copy, a scale per 32 values).
  */
 public final class MappedQ8_0Matrix extends RowMajorMatrix {
     private static final int BLOCK = WeightFormat.BLOCK;
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     private static final int BLOCK_BYTES = Q8Matrix.Q8_0_BYTES;
+
+    /** A row's blocks copied out of the mapping, per thread; grown to the widest row seen. */
+    private static final ThreadLocal<byte[]> ROW = ThreadLocal.withInitial(() -> new byte[0]);
 
     private final ByteBuffer blocks;
     private final int blocksPerRow;
@@ -67,20 +72,26 @@ public final class MappedQ8_0Matrix extends RowMajorMatrix {
         return (long) rows * rowBytes;
     }
 
-    private static FloatVector load(ByteBuffer blocks, int off) {
-        return (FloatVector) ByteVector.fromByteBuffer(B, blocks, off, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, F, 0);
+    /** Row r's blocks, copied into this thread's array. */
+    private byte[] row(int r) {
+        byte[] row = ROW.get();
+        if (row.length < rowBytes) {
+            row = new byte[rowBytes];
+            ROW.set(row);
+        }
+        blocks.get(r * rowBytes, row, 0, rowBytes);
+        return row;
     }
 
-    private static float scale(ByteBuffer blocks, int off) {
-        return Fp16.toFloat(blocks.getShort(off));
+    private static FloatVector load(byte[] row, int off) {
+        return (FloatVector) ByteVector.fromArray(B, row, off).convertShape(VectorOperators.B2F, F, 0);
     }
 
     /** Row r times one token row x[xOff ..], summed in {@link Q8Matrix}'s order. */
     @Override
     float dotRow(int r, float[] x, int xOff) {
-        ByteBuffer m = blocks;
-        int o = r * rowBytes;
+        byte[] m = row(r);
+        int o = 0;
         FloatVector a = FloatVector.zero(F);
         for (int b = 0; b < blocksPerRow; b++, o += BLOCK_BYTES) {
             int xb = xOff + b * BLOCK;
@@ -88,17 +99,17 @@ public final class MappedQ8_0Matrix extends RowMajorMatrix {
             for (int j = 0; j < BLOCK; j += L) {
                 p = load(m, o + 2 + j).fma(FloatVector.fromArray(F, x, xb + j), p);
             }
-            a = p.fma(FloatVector.broadcast(F, scale(m, o)), a);
+            a = p.fma(FloatVector.broadcast(F, BlockDecoder.f16(m, o)), a);
         }
         return a.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     void decodeRow(int r, float[] panel, int po) {
-        ByteBuffer m = blocks;
-        int o = r * rowBytes;
+        byte[] m = row(r);
+        int o = 0;
         for (int b = 0; b < blocksPerRow; b++, o += BLOCK_BYTES, po += BLOCK) {
-            FloatVector d = FloatVector.broadcast(F, scale(m, o));
+            FloatVector d = FloatVector.broadcast(F, BlockDecoder.f16(m, o));
             for (int j = 0; j < BLOCK; j += L) {
                 load(m, o + 2 + j).mul(d).intoArray(panel, po + j);
             }
