@@ -264,12 +264,12 @@ public record MemoryPlan(WeightFormat format, long weightBytes, long kvBytes, lo
                 case Q4_K -> {
                     arrays.add(p / 2);
                     arrays.add(p / 32 * 4);
-                    arrays.add(MinTerms.bytes(rows, t.ne()[0]));
+                    MinTerms.arrays(arrays, rows, t.ne()[0]);
                 }
                 case Q5_K -> {
                     arrays.add(p);
                     arrays.add(p / 32 * 4);
-                    arrays.add(MinTerms.bytes(rows, t.ne()[0]));
+                    MinTerms.arrays(arrays, rows, t.ne()[0]);
                 }
                 case Q6_K -> {
                     arrays.add(p);

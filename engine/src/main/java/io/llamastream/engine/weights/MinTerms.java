@@ -1,5 +1,6 @@
 package io.llamastream.engine.weights;
 
+import java.util.List;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -40,10 +41,15 @@ final class MinTerms {
         this.blocksPerRow = blocksPerRow;
     }
 
-    /** The bytes these terms take for {@code rows} rows of {@code cols} columns (as {@link #bytes}). */
-    static long bytes(long rows, long cols) {
+    /**
+     * Adds to {@code arrays} the size of each array these terms take for {@code rows} rows of {@code cols} columns,
+     * one entry per array (the mins, then the min scales), as {@link MemoryPlan} counts the collector's rounding
+     * per array; they sum to {@link #bytes}.
+     */
+    static void arrays(List<Long> arrays, long rows, long cols) {
         long laneRows = (rows + L - 1) / L * L;
-        return laneRows * cols / BLOCK + laneRows * cols / (SUPER * BLOCK) * Float.BYTES;
+        arrays.add(laneRows * cols / BLOCK);
+        arrays.add(laneRows * cols / (SUPER * BLOCK) * Float.BYTES);
     }
 
     long bytes() {

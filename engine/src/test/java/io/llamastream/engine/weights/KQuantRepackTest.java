@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.llamastream.engine.checkpoint.gguf.BlockDecoder;
 import io.llamastream.engine.checkpoint.gguf.GgmlType;
 import io.llamastream.engine.math.ComputePool;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -190,5 +193,18 @@ class KQuantRepackTest {
         int cols = 512;
         RowKernelMatrix m = repack(type, randomBlocks(type, rows, cols, 1), rows, cols);
         assertEquals(bytesPerWeight * rows * cols, m.bytes());
+    }
+
+    /** The plan counts the min terms as the two arrays they are (the collector rounds each), summing to their bytes. */
+    @Test
+    void minTermsArePlannedAsTheirTwoArrays() {
+        int rows = 37;
+        int cols = 512;
+        List<Long> arrays = new ArrayList<>();
+        MinTerms.arrays(arrays, rows, cols);
+        // 37 rows padded to whole vectors of rows; a byte per block of 32, a float per super-block of 256.
+        long laneRows = (rows + RowKernelMatrix.L - 1) / RowKernelMatrix.L * RowKernelMatrix.L;
+        assertEquals(List.of(laneRows * 16, laneRows * 2 * 4), arrays);
+        assertEquals(new MinTerms(rows, cols / 32, "Q4_K").bytes(), arrays.get(0) + arrays.get(1));
     }
 }
