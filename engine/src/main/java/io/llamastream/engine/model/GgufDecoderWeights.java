@@ -8,6 +8,7 @@ import io.llamastream.engine.checkpoint.gguf.GgmlType;
 import io.llamastream.engine.checkpoint.gguf.GgufFile;
 import io.llamastream.engine.checkpoint.gguf.GgufTensor;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.math.ThreadScratch;
 import io.llamastream.engine.weights.Bf16Matrix;
 import io.llamastream.engine.weights.Embeddings;
 import io.llamastream.engine.weights.F32Matrix;
@@ -280,7 +281,7 @@ public final class GgufDecoderWeights implements DecoderWeights {
         int per = Math.max(1, SLICE_BYTES / rowBytes);
         int slices = (rows + per - 1) / per;
         pool.forRange(slices, (long) per * cols, (from, to) -> {
-            byte[] raw = scratch(Math.min(rows, per) * rowBytes);
+            byte[] raw = SCRATCH.atLeast(Math.max(Math.min(rows, per) * rowBytes, SLICE_BYTES));
             for (int s = from; s < to; s++) {
                 int r = s * per;
                 int n = Math.min(per, rows - r);
@@ -291,16 +292,7 @@ public final class GgufDecoderWeights implements DecoderWeights {
     }
 
     /** Each thread's read buffer, kept across matrices: a load then makes almost no garbage, so few collections copy the weights it is building. */
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
-
-    private static byte[] scratch(int n) {
-        byte[] b = SCRATCH.get();
-        if (b.length < n) {
-            b = new byte[Math.max(n, SLICE_BYTES)];
-            SCRATCH.set(b);
-        }
-        return b;
-    }
+    private static final ThreadScratch.Bytes SCRATCH = new ThreadScratch.Bytes();
 
     /** Decodes rows [0, rows) of the matrix at byte {@code offset} of {@code t} to float32 slices. */
     private void readRows(GgufTensor t, long offset, int rows, int cols, RowConsumer sink) {

@@ -1,6 +1,7 @@
 package io.llamastream.engine.weights;
 
 import io.llamastream.engine.checkpoint.gguf.BlockDecoder;
+import io.llamastream.engine.math.ThreadScratch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -32,7 +33,7 @@ public final class MappedQ8_0Matrix extends RowMajorMatrix {
     private static final int BLOCK_BYTES = Q8Matrix.Q8_0_BYTES;
 
     /** A row's blocks copied out of the mapping, per thread; grown to the widest row seen. */
-    private static final ThreadLocal<byte[]> ROW = ThreadLocal.withInitial(() -> new byte[0]);
+    private static final ThreadScratch.Bytes ROW = new ThreadScratch.Bytes();
 
     private final ByteBuffer blocks;
     private final int blocksPerRow;
@@ -74,11 +75,7 @@ public final class MappedQ8_0Matrix extends RowMajorMatrix {
 
     /** Row r's blocks, copied into this thread's array. */
     private byte[] row(int r) {
-        byte[] row = ROW.get();
-        if (row.length < rowBytes) {
-            row = new byte[rowBytes];
-            ROW.set(row);
-        }
+        byte[] row = ROW.atLeast(rowBytes);
         blocks.get(r * rowBytes, row, 0, rowBytes);
         return row;
     }

@@ -1,5 +1,6 @@
 package io.llamastream.engine.weights;
 
+import io.llamastream.engine.math.ThreadScratch;
 import java.util.List;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -80,15 +81,11 @@ final class MinTerms {
     }
 
     /** Each thread's per-token block sums, kept across calls. */
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadScratch.Floats SUMS = new ThreadScratch.Floats();
 
     /** The token's sum over each block of 32 inputs at {@code x[xOff..]}, in this thread's array. */
     static float[] blockSums(float[] x, int xOff, int blocksPerRow) {
-        float[] sums = SUMS.get();
-        if (sums.length < blocksPerRow) {
-            sums = new float[blocksPerRow];
-            SUMS.set(sums);
-        }
+        float[] sums = SUMS.atLeast(blocksPerRow);
         for (int b = 0; b < blocksPerRow; b++) {
             FloatVector v = FloatVector.fromArray(F, x, xOff + b * BLOCK);
             for (int j = L; j < BLOCK; j += L) {

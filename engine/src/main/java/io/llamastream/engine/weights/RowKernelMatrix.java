@@ -1,6 +1,7 @@
 package io.llamastream.engine.weights;
 
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.math.ThreadScratch;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
@@ -217,7 +218,7 @@ abstract class RowKernelMatrix implements WeightMatrix {
             smallBatch(x, tokens, out, from, to);
             return;
         }
-        float[] panel = panel(GROUP * cols);
+        float[] panel = PANEL.atLeast(GROUP * cols);
         for (int g = from; g < to; g++) {
             decodeGroup(g, panel, 0, cols);
             panelTiles(panel, x, 0, tokens, out, g);
@@ -233,7 +234,7 @@ abstract class RowKernelMatrix implements WeightMatrix {
      */
     private void multiplyPacked(float[] x, int t0, int n, float[] out, int groupLimit, ComputePool pool) {
         int tiles = (n + TILE_TOKENS - 1) / TILE_TOKENS;
-        float[] xt = packBuffer(tiles * TILE_TOKENS * cols);
+        float[] xt = PACKED.atLeast(tiles * TILE_TOKENS * cols);
         pool.forRange(tiles, (long) TILE_TOKENS * cols / 8, (from, to) -> {
             for (int j = from; j < to; j++) {
                 pack(x, t0, n, xt, j);
@@ -244,7 +245,7 @@ abstract class RowKernelMatrix implements WeightMatrix {
         int parts = Math.min(pool.threads(), claims);
         AtomicInteger next = new AtomicInteger();
         pool.forRange(parts, (long) TILE_ROWS * cols * n * blocks / parts, (from, to) -> {
-            float[] panel = panel(CLAIM_BLOCKS * TILE_ROWS * (cols + PANEL_PAD));
+            float[] panel = PANEL.atLeast(CLAIM_BLOCKS * TILE_ROWS * (cols + PANEL_PAD));
             float[] acc = accumulators();
             for (int c = next.getAndIncrement(); c < claims; c = next.getAndIncrement()) {
                 packedBlocks(c * CLAIM_BLOCKS, Math.min(blocks, (c + 1) * CLAIM_BLOCKS), xt, t0, n, out, panel, acc);
@@ -375,14 +376,14 @@ abstract class RowKernelMatrix implements WeightMatrix {
 
     /** Group g times two token rows from x[xOff] (results at o and o + rows); by default via the panel. */
     void group2(int g, float[] x, int xOff, float[] out, int o) {
-        float[] panel = panel(GROUP * cols);
+        float[] panel = PANEL.atLeast(GROUP * cols);
         decodeGroup(g, panel, 0, cols);
         kern2(panel, x, xOff, out, o, g);
     }
 
     /** Group g times four token rows from x[xOff] (results at o + k rows); by default via the panel. */
     void group4(int g, float[] x, int xOff, float[] out, int o) {
-        float[] panel = panel(GROUP * cols);
+        float[] panel = PANEL.atLeast(GROUP * cols);
         decodeGroup(g, panel, 0, cols);
         kern4(panel, x, xOff, out, o, g);
     }
@@ -406,7 +407,8 @@ abstract class RowKernelMatrix implements WeightMatrix {
     /** Row blocks a thread claims at a time in the packed path. */
     static final int CLAIM_BLOCKS = 4;
 
-    private static final ThreadLocal<float[]> PACKED = new ThreadLocal<>();
+    /** The calling thread's packed-activation buffer (read by the pool's threads during one multiply). */
+    private static final ThreadScratch.Floats PACKED = new ThreadScratch.Floats();
 
     /** Input columns per cache block of the packed path: a tile's slice of packed activations is 32 KB at 512-bit. */
     static final int K_BLOCK = 256;
@@ -421,26 +423,7 @@ abstract class RowKernelMatrix implements WeightMatrix {
         return ACC.get();
     }
 
-    /** The calling thread's packed-activation buffer (read by the pool's threads during one multiply). */
-    private static float[] packBuffer(int n) {
-        float[] p = PACKED.get();
-        if (p == null || p.length < n) {
-            p = new float[n];
-            PACKED.set(p);
-        }
-        return p;
-    }
-
-    private static final ThreadLocal<float[]> PANEL = new ThreadLocal<>();
-
-    private static float[] panel(int n) {
-        float[] p = PANEL.get();
-        if (p == null || p.length < n) {
-            p = new float[n];
-            PANEL.set(p);
-        }
-        return p;
-    }
+    private static final ThreadScratch.Floats PANEL = new ThreadScratch.Floats();
 
     /**
      * Groups [from, to) times one token row x[xOff ..] through {@link #group1}; a format whose
