@@ -3,6 +3,7 @@ package io.llamastream.engine.math;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.llamastream.engine.testing.LaneSumOrder;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -83,9 +84,9 @@ class FloatKernelsTest {
                 float[] out = new float[count + 1];
                 FloatKernels.dotRows(a, 2, y, 9, stride, count, out, 1, n);
                 for (int r = 0; r < count; r++) {
-                    assertEquals(
-                            Float.floatToRawIntBits(FloatKernels.dot(a, 2, y, 9 + r * stride, n)),
-                            Float.floatToRawIntBits(out[1 + r]),
+                    LaneSumOrder.assertSameSum(
+                            FloatKernels.dot(a, 2, y, 9 + r * stride, n),
+                            out[1 + r],
                             "n=" + n + " count=" + count + " row " + r);
                 }
             }

@@ -1,6 +1,7 @@
 package io.llamastream.engine.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Whether a float vector's {@code reduceLanes(ADD)} gives the same bits before and after C2 compiles it. The
@@ -33,5 +34,14 @@ public final class LaneSumOrder {
             max = Math.max(max, Math.abs(v));
         }
         assertArrayEquals(expected, actual, max * 1e-5f, message);
+    }
+
+    /** {@link #assertSameSums} of one value: the same bits, else within 1e-5 of its magnitude (at least 1). */
+    public static void assertSameSum(float expected, float actual, String message) {
+        if (sameWhenCompiled()) {
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual), message);
+            return;
+        }
+        assertEquals(expected, actual, Math.max(Math.abs(expected), 1f) * 1e-5f, message);
     }
 }

@@ -1,11 +1,11 @@
 package io.llamastream.engine.weights;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llamastream.engine.checkpoint.gguf.GgmlType;
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.testing.LaneSumOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -57,7 +57,7 @@ class LeadingRowsTest {
                 m.multiplyLeadingRows(x, tokens, leading, limit, pool);
                 for (int t = 0; t < tokens; t++) {
                     String where = format + ", " + tokens + " tokens, token " + t + ", " + pool.threads() + " threads";
-                    assertArrayEquals(
+                    LaneSumOrder.assertSameSums(
                             Arrays.copyOfRange(full, t * rows, t * rows + limit),
                             Arrays.copyOfRange(leading, t * rows, t * rows + limit),
                             where);

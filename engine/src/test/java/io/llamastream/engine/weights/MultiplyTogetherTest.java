@@ -1,9 +1,9 @@
 package io.llamastream.engine.weights;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.llamastream.engine.math.ComputePool;
+import io.llamastream.engine.testing.LaneSumOrder;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +36,7 @@ class MultiplyTogetherTest {
             for (int i = 0; i < ms.length; i++) {
                 float[] alone = new float[tokens * ms[i].rows()];
                 ms[i].multiply(x, tokens, alone, pool);
-                assertArrayEquals(alone, together[i], "matrix " + i + " (" + formats[i] + ")");
+                LaneSumOrder.assertSameSums(alone, together[i], "matrix " + i + " (" + formats[i] + ")");
             }
         }
     }
@@ -63,7 +63,7 @@ class MultiplyTogetherTest {
             for (int i = 0; i < ms.length; i++) {
                 float[] alone = new float[ms[i].rows()];
                 ms[i].multiply(xs[i], 1, alone, pool);
-                assertArrayEquals(alone, together[i], "matrix " + i);
+                LaneSumOrder.assertSameSums(alone, together[i], "matrix " + i);
             }
         }
     }
@@ -91,7 +91,7 @@ class MultiplyTogetherTest {
                 for (int i = 0; i < ms.length; i++) {
                     float[] alone = new float[StagedMatrixTest.ROWS];
                     ms[i].multiply(x, 1, alone, pool);
-                    assertArrayEquals(alone, together[i], "pass " + pass + ", matrix " + i);
+                    LaneSumOrder.assertSameSums(alone, together[i], "pass " + pass + ", matrix " + i);
                 }
                 a.finish();
                 b.finish();
