@@ -97,9 +97,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--peer",
             paramLabel = "DIR",
-            description = "With --model: also time llama.cpp on the same file, in interleaved pairs (ours and"
-                    + " llama.cpp back to back, the order flipped every pair), and report the ratio within each pair."
-                    + " DIR holds node_modules/node-llama-cpp, as ../shared/peer does after its npm install.")
+            description =
+                    "With --model: also time llama.cpp on the same file, in interleaved pairs (ours and"
+                            + " llama.cpp back to back, the order flipped every pair), and report the ratio within each pair."
+                            + " DIR holds node_modules/node-llama-cpp (a folder where `npm install node-llama-cpp@3.22.1` ran).")
     Path peer;
 
     @Option(

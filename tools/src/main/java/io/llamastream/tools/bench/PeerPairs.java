@@ -67,7 +67,7 @@ public final class PeerPairs implements AutoCloseable {
 
     /**
      * The command that serves llama.cpp from {@code peerDir} (a folder holding {@code
-     * node_modules/node-llama-cpp}, as {@code ../shared/peer} does after its {@code npm install})
+     * node_modules/node-llama-cpp}, as a folder where {@code npm install node-llama-cpp@3.22.1} ran does)
      * on {@code model} with {@code threads} threads, for prompts of up to {@code prompt} tokens and
      * decodes of up to {@code gen}; the script is copied out of this jar.
      */
@@ -78,9 +78,8 @@ public final class PeerPairs implements AutoCloseable {
         }
         Path modules = peerDir.resolve("node_modules").resolve("node-llama-cpp");
         if (!Files.isDirectory(modules)) {
-            throw new IllegalArgumentException(
-                    "--peer " + peerDir
-                            + " has no node_modules/node-llama-cpp: run `npm install` there first (see ../shared/peer/README.md)");
+            throw new IllegalArgumentException("--peer " + peerDir
+                    + " has no node_modules/node-llama-cpp: run `npm install node-llama-cpp@3.22.1` there first");
         }
         try (InputStream script = PeerPairs.class.getResourceAsStream("peer-serve.mjs")) {
             Path copy = Files.createTempFile("llamastream-peer-serve", ".mjs");

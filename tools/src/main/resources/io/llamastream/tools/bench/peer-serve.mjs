@@ -1,6 +1,6 @@
 // llama.cpp (through node-llama-cpp) kept loaded, timing one test per request, for `bench --peer`.
 // Usage: node peer-serve.mjs PEER_DIR MODEL.gguf THREADS PROMPT GEN
-// PEER_DIR holds node_modules/node-llama-cpp, as ../shared/peer does after its `npm install`.
+// PEER_DIR holds node_modules/node-llama-cpp (a folder where `npm install node-llama-cpp@3.22.1` ran).
 // Protocol, one line each way: after the warm-up it prints "ready"; then "pp N" prefills the first N
 // tokens of a fixed prompt into an empty cache and "tg N" decodes N tokens greedily from BOS in an
 // empty cache, each answered with "pp RATE" or "tg RATE" in tokens per second; "quit" ends it.
